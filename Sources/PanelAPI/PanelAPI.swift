@@ -1,0 +1,1 @@
+// PanelAPI: the MidnightStreamer Pro client (PHP-exact form encoding, transports, tolerant decoding, typed errors).

@@ -1,0 +1,1 @@
+// PanelEmulator: a local MidnightStreamer-compatible HTTP server backed by SQLite.

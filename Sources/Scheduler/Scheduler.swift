@@ -1,0 +1,1 @@
+// Scheduler: cron expressions, time zones, jobs, the daemon loop and run history.

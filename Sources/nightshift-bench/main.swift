@@ -1,0 +1,13 @@
+// nightshift-bench: prints performance ratios against baselines measured in the same run.
+// Each section lives in its own file; run one with `nightshift-bench SECTION`, all without.
+import Foundation
+
+let sections: [(name: String, run: () async throws -> Void)] = [
+]
+
+let wanted = Set(CommandLine.arguments.dropFirst())
+for section in sections where wanted.isEmpty || wanted.contains(section.name) {
+    print("== \(section.name) ==")
+    try await section.run()
+    print("")
+}

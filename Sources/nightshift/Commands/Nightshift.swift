@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// The `nightshift` command: automation scripts for MidnightStreamer Pro panels.
+@main
+struct Nightshift: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nightshift",
+        abstract: "Run Lua automation scripts against a MidnightStreamer Pro panel.",
+        discussion: "See docs/ for the user guide. Exit codes are listed in docs/exit-codes.md.",
+        version: "0.1.0",
+        subcommands: [
+        ]
+    )
+}
