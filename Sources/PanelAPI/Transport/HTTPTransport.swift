@@ -1,0 +1,118 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// HTTP and HTTPS over AsyncHTTPClient, with pooled keep-alive connections.
+///
+/// Create one per process (or per panel) and call ``shutdown()`` when done.
+public final class HTTPTransport: PanelTransport {
+    private let client: HTTPClient
+    private let ownsClient: Bool
+    private let logger: Logger
+
+    /// Creates a transport with its own pooled client.
+    ///
+    /// - Parameters:
+    ///   - connectTimeout: time allowed to open a connection; a call that fails here was
+    ///     never sent.
+    ///   - logger: receives AsyncHTTPClient's own debug output (URLs are never logged by us).
+    public init(connectTimeout: Duration = .seconds(10), logger: Logger) {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: TimeAmount(connectTimeout))
+        configuration.redirectConfiguration = .disallow
+        configuration.httpVersion = .http1Only
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
+        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.ownsClient = true
+        self.logger = logger
+    }
+
+    /// Uses an existing client, which the caller shuts down.
+    public init(client: HTTPClient, logger: Logger) {
+        self.client = client
+        self.ownsClient = false
+        self.logger = logger
+    }
+
+    /// Closes pooled connections; call once, after the last request.
+    public func shutdown() async throws {
+        if ownsClient { try await client.shutdown() }
+    }
+
+    /// Sends one POST with the form body.
+    public func send(_ request: TransportRequest) async throws(TransportFailure) -> TransportResponse {
+        var http = HTTPClientRequest(url: request.url)
+        http.method = .POST
+        http.headers.add(name: "Content-Type", value: TransportRequest.contentType)
+        http.headers.add(name: "User-Agent", value: "nightshift")
+        http.body = .bytes(request.body)
+        do {
+            let response = try await client.execute(
+                http, deadline: .now() + TimeAmount(request.timeout), logger: logger)
+            let body: ByteBuffer
+            do {
+                body = try await response.body.collect(upTo: request.maxResponseBytes)
+            } catch is NIOTooManyBytesError {
+                throw TransportFailure.responseTooLarge(limit: request.maxResponseBytes)
+            }
+            return TransportResponse(
+                status: Int(response.status.code),
+                contentType: response.headers.first(name: "Content-Type"),
+                body: Array(buffer: body))
+        } catch let failure as TransportFailure {
+            throw failure
+        } catch {
+            throw Self.classify(error)
+        }
+    }
+
+    /// Maps AsyncHTTPClient and NIO errors to "sent or not". Only errors that happen before a
+    /// connection exists count as not sent; everything else may have reached the panel.
+    static func classify(_ error: any Error) -> TransportFailure {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout:
+                return .timedOut(mayHaveBeenSent: false)
+            case .invalidURL, .emptyHost, .emptyScheme, .alreadyShutdown:
+                return .notSent(reason: "invalid request or client shut down")
+            case .deadlineExceeded, .readTimeout, .writeTimeout:
+                return .timedOut(mayHaveBeenSent: true)
+            case .remoteConnectionClosed:
+                return .connectionLost(reason: "the panel closed the connection without answering")
+            default:
+                return .connectionLost(reason: "HTTP error")
+            }
+        }
+        if error is NIOConnectionError { return .notSent(reason: "could not connect") }
+        if let error = error as? IOError {
+            switch error.errnoCode {
+            case ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL:
+                return .notSent(reason: "could not connect (errno \(error.errnoCode))")
+            default:
+                return .connectionLost(reason: "I/O error (errno \(error.errnoCode))")
+            }
+        }
+        if let error = error as? ChannelError {
+            switch error {
+            case .connectTimeout: return .timedOut(mayHaveBeenSent: false)
+            default: return .connectionLost(reason: "channel error")
+            }
+        }
+        if error is CancellationError { return .connectionLost(reason: "cancelled") }
+        return .connectionLost(reason: "network error")
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

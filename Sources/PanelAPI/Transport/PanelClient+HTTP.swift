@@ -1,0 +1,9 @@
+import Logging
+
+extension PanelClient {
+    /// A client over a new ``HTTPTransport``; shut the transport down when done.
+    public static func http(configuration: PanelConfiguration, logger: Logger) -> (PanelClient, HTTPTransport) {
+        let transport = HTTPTransport(connectTimeout: min(configuration.connectTimeout, configuration.timeout), logger: logger)
+        return (PanelClient(configuration: configuration, transport: transport, logger: logger), transport)
+    }
+}
