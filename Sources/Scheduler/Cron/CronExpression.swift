@@ -1,0 +1,154 @@
+/// A parsed five-field cron expression with cronie's syntax: numbers, `*`, ranges `a-b`,
+/// steps `x/n`, lists `a,b`, month and day names in any case, 0 or 7 for Sunday, and the
+/// `@hourly`, `@daily`, `@midnight`, `@weekly`, `@monthly`, `@yearly`, `@annually` forms.
+public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
+    /// The text as written (an `@` form stays as written).
+    public let source: String
+    /// The five fields after expanding an `@` form.
+    public let fields: [String]
+
+    // Bit sets of the allowed values. Day of week uses bits 0-6 (Sunday = 0; 7 folds into 0).
+    let minutes: UInt64
+    let hours: UInt32
+    let daysOfMonth: UInt32
+    let months: UInt16
+    let daysOfWeek: UInt8
+    /// Both day fields are restricted (neither starts with `*`): a day matches if either does.
+    let daysOr: Bool
+    /// Minute and hour are both fixed (neither starts with `*`): DST fix-ups apply
+    /// (a skipped time runs at the transition, a repeated one once).
+    let fixedTime: Bool
+
+    private static let shortcuts: [String: String] = [
+        "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",
+        "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
+        "@hourly": "0 * * * *",
+    ]
+    private static let monthNames = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+    private static let dayNames = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
+    private static let ranges: [ClosedRange<Int>] = [0...59, 0...23, 1...31, 1...12, 0...7]
+
+    /// Parses an expression.
+    /// - Throws: `CronError` naming the field and the reason.
+    public init(_ text: String) throws(CronError) {
+        let trimmed = text.trimmingWhitespace
+        var fieldText: [String]
+        if trimmed.hasPrefix("@") {
+            guard let expanded = Self.shortcuts[trimmed.lowercased()] else {
+                if trimmed.lowercased() == "@reboot" {
+                    throw .badShortcut(trimmed, reason: "@reboot is not supported; the daemon runs jobs on a schedule only")
+                }
+                throw .badShortcut(
+                    trimmed,
+                    reason: "unknown @ form; use @hourly, @daily, @midnight, @weekly, @monthly, @yearly, @annually or @every 15m")
+            }
+            fieldText = expanded.split(separator: " ").map(String.init)
+        } else {
+            fieldText = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        }
+        guard fieldText.count == 5 else { throw .fieldCount(expression: trimmed, found: fieldText.count) }
+        source = trimmed
+        fields = fieldText
+        var sets: [UInt64] = []
+        for (index, field) in fieldText.enumerated() {
+            sets.append(try Self.parseField(field, index: index))
+        }
+        minutes = sets[0]
+        hours = UInt32(sets[1])
+        daysOfMonth = UInt32(sets[2])
+        months = UInt16(sets[3])
+        var dow = sets[4]
+        if dow & (1 << 7) != 0 { dow = (dow | 1) & 0x7F }
+        daysOfWeek = UInt8(dow)
+        // cronie (and Vixie cron before it) looks only at the first character: `*/2` counts as a star.
+        let domStar = fieldText[2].hasPrefix("*")
+        let dowStar = fieldText[4].hasPrefix("*")
+        daysOr = !domStar && !dowStar
+        fixedTime = !fieldText[0].hasPrefix("*") && !fieldText[1].hasPrefix("*")
+        if !daysOr {
+            let smallestDay = daysOfMonth.trailingZeroBitCount
+            var longest = 0
+            for month in 1...12 where sets[3] & (1 << UInt64(month)) != 0 {
+                longest = max(longest, month == 2 ? 29 : CivilTime.daysInMonth(year: 2001, month: month))
+            }
+            if smallestDay > longest { throw .neverMatches(trimmed) }
+        }
+    }
+
+    public var description: String { source }
+
+    private static func parseField(_ text: String, index: Int) throws(CronError) -> UInt64 {
+        var set: UInt64 = 0
+        for term in text.split(separator: ",", omittingEmptySubsequences: false) {
+            set |= try parseTerm(String(term), field: text, index: index)
+        }
+        return set
+    }
+
+    private static func parseTerm(_ term: String, field: String, index: Int) throws(CronError) -> UInt64 {
+        let range = ranges[index]
+        func fail(_ reason: String) -> CronError { .badField(field: index + 1, text: field, reason: reason) }
+        if term.isEmpty { throw fail("empty list item") }
+        var base = term
+        var step: Int?
+        if let slash = term.firstIndex(of: "/") {
+            base = String(term[..<slash])
+            let stepText = String(term[term.index(after: slash)...])
+            guard let value = Int(stepText), stepText.allSatisfy(\.isASCIIDigit) else {
+                throw fail("step '\(stepText)' is not a number")
+            }
+            if value == 0 { throw fail("step must be at least 1") }
+            step = value
+        }
+        var values: [Int]
+        if base == "*" {
+            values = Array(range)
+        } else if let dash = base.firstIndex(of: "-") {
+            let low = try value(String(base[..<dash]), index: index, field: field)
+            let high = try value(String(base[base.index(after: dash)...]), index: index, field: field)
+            if high < low { throw fail("range \(base) runs backwards; write the smaller value first") }
+            values = Array(low...high)
+        } else {
+            values = [try value(base, index: index, field: field)]
+        }
+        if let step {
+            // `5/15` means from 5 to the end of the field's range, every 15 (as cronsim and cronie).
+            if values.count == 1 { values = Array(values[0]...range.upperBound) }
+            values = stride(from: 0, to: values.count, by: step).map { values[$0] }
+        }
+        return values.reduce(0) { $0 | (1 << UInt64($1)) }
+    }
+
+    private static func value(_ text: String, index: Int, field: String) throws(CronError) -> Int {
+        let range = ranges[index]
+        func fail(_ reason: String) -> CronError { .badField(field: index + 1, text: field, reason: reason) }
+        let upper = text.uppercased()
+        if index == 3, let month = monthNames.firstIndex(of: upper) { return month + 1 }
+        if index == 4, let day = dayNames.firstIndex(of: upper) { return day }
+        if text.isEmpty { throw fail("missing number") }
+        guard text.allSatisfy(\.isASCIIDigit), let number = Int(text) else {
+            switch index {
+            case 3: throw fail("'\(text)' is not a number or a month name (jan-dec)")
+            case 4: throw fail("'\(text)' is not a number or a day name (sun-sat)")
+            default: throw fail("'\(text)' is not a number")
+            }
+        }
+        guard range.contains(number) else {
+            throw fail("value \(number) out of range \(range.lowerBound)-\(range.upperBound)")
+        }
+        return number
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        var s = Substring(self)
+        while let first = s.first, first.isWhitespace { s.removeFirst() }
+        while let last = s.last, last.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

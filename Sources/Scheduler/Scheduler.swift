@@ -1,1 +1,0 @@
-// Scheduler: cron expressions, time zones, jobs, the daemon loop and run history.
