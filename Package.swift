@@ -83,5 +83,6 @@ let package = Package(
         .testTarget(name: "LuaHostTests", dependencies: ["LuaHost", "CLuaShim", "CLua"], swiftSettings: strict),
         // PanelAPI / PanelEmulator tests
         // Scheduler tests
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: strict),
     ]
 )
