@@ -1,0 +1,133 @@
+// CLuaShim: the only C that Nightshift writes.
+//
+// - Lua's macros as static inline functions, named after what they wrap.
+// - The one trampoline through which Lua calls Swift: Swift returns a count or a sentinel,
+//   and C raises the Lua error after the Swift frame is gone (no longjmp crosses Swift).
+// - The limit allocator, the count hook (instructions, wall-clock deadline, interrupt) and
+//   the sandbox's wrapped base functions.
+#ifndef CLUASHIM_H
+#define CLUASHIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <lua.h>
+#include <lualib.h>
+#include <lauxlib.h>
+
+// MARK: - Lua's macros as functions
+
+static inline void ns_pop(lua_State *L, int n) { lua_settop(L, -(n)-1); }
+static inline void ns_newtable(lua_State *L) { lua_createtable(L, 0, 0); }
+static inline int ns_registryindex(void) { return LUA_REGISTRYINDEX; }
+static inline int ns_upvalueindex(int i) { return lua_upvalueindex(i); }
+static inline int ns_pcall(lua_State *L, int nargs, int nresults, int msgh) {
+    return lua_pcallk(L, nargs, nresults, msgh, 0, NULL);
+}
+static inline lua_Number ns_tonumber(lua_State *L, int idx, int *isnum) { return lua_tonumberx(L, idx, isnum); }
+static inline lua_Integer ns_tointeger(lua_State *L, int idx, int *isnum) { return lua_tointegerx(L, idx, isnum); }
+static inline const char *ns_tolstring(lua_State *L, int idx, size_t *len) { return lua_tolstring(L, idx, len); }
+static inline void ns_insert(lua_State *L, int idx) { lua_rotate(L, idx, 1); }
+static inline void ns_remove(lua_State *L, int idx) { lua_rotate(L, idx, -1); lua_settop(L, -2); }
+static inline int ns_gc_collect(lua_State *L) { return lua_gc(L, LUA_GCCOLLECT); }
+static inline int ns_isinteger(lua_State *L, int idx) { return lua_isinteger(L, idx); }
+
+enum {
+    NS_LUA_OK = LUA_OK,
+    NS_LUA_ERRRUN = LUA_ERRRUN,
+    NS_LUA_ERRSYNTAX = LUA_ERRSYNTAX,
+    NS_LUA_ERRMEM = LUA_ERRMEM,
+    NS_LUA_ERRERR = LUA_ERRERR,
+    NS_LUA_MULTRET = LUA_MULTRET,
+};
+
+// MARK: - Limits
+
+/// Why a run was stopped; once set it stays set until the host resets the budget.
+typedef enum ns_trip {
+    NS_TRIP_NONE = 0,
+    NS_TRIP_INSTRUCTIONS = 1,
+    NS_TRIP_MEMORY = 2,
+    NS_TRIP_DEADLINE = 3,
+    NS_TRIP_INTERRUPT = 4,
+} ns_trip;
+
+/// Per-VM control block, shared by the allocator, the hook and the trampoline.
+/// It is reached from every thread (coroutine) through Lua's extra space.
+typedef struct ns_control ns_control;
+
+/// Returns from a Swift function through the trampoline.
+enum {
+    /// Raise the value on top of the stack as it is.
+    NS_RAISE = -1,
+    /// Raise the string on top of the stack, prefixed with the caller's position ("file:line: ").
+    NS_RAISE_WHERE = -2,
+};
+
+/// The Swift side of the trampoline: runs host function `function` with Lua's stack and
+/// returns the number of results it pushed, or NS_RAISE / NS_RAISE_WHERE.
+typedef int (*ns_dispatch_fn)(lua_State *L, void *function);
+
+/// Installs the one Swift dispatcher (process-wide, set once).
+void ns_set_dispatch(ns_dispatch_fn fn);
+
+/// Allocates a control block (no limits, nothing tripped). It outlives its state, so that
+/// an interrupt from another thread after the state is closed writes to valid memory.
+ns_control *ns_control_new(void);
+void ns_control_free(ns_control *c);
+/// Makes a state with the limit allocator and the count hook (never removed).
+/// Returns NULL if the state cannot be made. `hook_period` is instructions between checks.
+lua_State *ns_newstate(ns_control *c, int hook_period);
+ns_control *ns_control_of(lua_State *L);
+
+void ns_set_memory_limit(ns_control *c, size_t bytes);
+size_t ns_memory_used(const ns_control *c);
+void ns_set_instruction_limit(ns_control *c, int64_t count);
+int64_t ns_instructions_used(const ns_control *c);
+/// Deadline in nanoseconds of CLOCK_MONOTONIC; 0 for none.
+void ns_set_deadline(ns_control *c, uint64_t monotonic_ns);
+uint64_t ns_monotonic_ns(void);
+/// Safe from any thread: the next hook or trampoline return raises the interrupt error.
+void ns_interrupt(ns_control *c);
+/// Starts a fresh budget: clears the trip, the interrupt flag and the instruction count,
+/// and puts the calling thread's hook back to its normal period.
+void ns_reset_budget(lua_State *L);
+ns_trip ns_tripped(const ns_control *c);
+/// Registry references of the messages raised for each trip (made by the host beforehand,
+/// so raising needs no allocation).
+void ns_set_trip_message(ns_control *c, ns_trip trip, int registry_ref);
+/// While > 0 the allocator never refuses: host code is running and must not be unwound.
+void ns_enter_host(ns_control *c);
+void ns_leave_host(ns_control *c);
+
+// MARK: - Calls
+
+/// Pushes a C closure that calls Swift `function` (kept alive by the host) through the trampoline.
+void ns_push_host_function(lua_State *L, void *function);
+/// Calls the function below `nargs` arguments on top of the stack in protected mode, with a
+/// message handler that records a traceback, and with the allocator's limit in force even
+/// when called from inside a host function. Returns the status; on error the error value is
+/// on top and `ns_last_traceback` pushes the traceback string (or nil).
+int ns_protected_call(lua_State *L, int nargs, int nresults);
+/// Pushes the traceback of the last error caught by ns_protected_call, or nil.
+void ns_push_last_traceback(lua_State *L);
+
+// MARK: - Sandbox
+
+/// Opens only the allowed standard libraries and installs the wrapped functions:
+/// load (text only), xpcall (handler skipped after a trip), setmetatable (no __gc),
+/// collectgarbage ("count" only), string pattern functions with size bounds, and `print`
+/// calling the host function at stack index 1 with the line to write.
+/// Call it in protected mode: push it as a C function, push the writer, ns_protected_call.
+int ns_open_sandbox(lua_State *L);
+/// Opens every standard library unchanged (trusted code only), with `print` as above.
+int ns_open_full(lua_State *L);
+
+/// Size bounds of the pattern-matching functions (documented in docs/sandbox.md).
+#define NS_MAX_PATTERN 1024
+
+// MARK: - Benchmarks
+
+/// A plain C function (2 integers -> 1 integer) for comparing against Swift functions.
+int ns_bench_add(lua_State *L);
+
+#endif

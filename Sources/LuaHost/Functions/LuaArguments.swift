@@ -1,0 +1,122 @@
+import CLua
+import CLuaShim
+
+/// The arguments of one call from Lua into a host function, read in place on Lua's stack.
+///
+/// Valid only during the call. Every reader uses raw access only: a script's metamethods
+/// never run from host code. Failures throw `LuaArgumentError` worded as Lua's own.
+public struct LuaArguments {
+    let state: OpaquePointer
+    let vm: LuaVM
+    /// The function's name as scripts call it.
+    public let functionName: String
+    /// How many arguments were passed.
+    public let count: Int
+
+    /// The Lua type name of argument `i` (1-based), or `"no value"` past the end.
+    public func typeName(_ i: Int) -> String {
+        i > count ? "no value" : String(cString: lua_typename(state, lua_type(state, Int32(i))))
+    }
+
+    /// Whether argument `i` is absent or nil.
+    public func isNil(_ i: Int) -> Bool {
+        i > count || lua_type(state, Int32(i)) == LUA_TNIL
+    }
+
+    /// An error about argument `i` in Lua's words.
+    public func error(_ i: Int, _ problem: String) -> LuaArgumentError {
+        LuaArgumentError(position: i, function: functionName, problem: problem)
+    }
+
+    func expected(_ i: Int, _ what: String) -> LuaArgumentError {
+        error(i, "\(what) expected, got \(typeName(i))")
+    }
+
+    /// Argument `i` as an integer; floats with an exact integer value are accepted, as
+    /// `luaL_checkinteger` does; NaN, infinities and fractions are refused.
+    public func integer(_ i: Int) throws(LuaArgumentError) -> Int64 {
+        let idx = Int32(i)
+        if i <= count {
+            var isInteger: Int32 = 0
+            let value = ns_tointeger(state, idx, &isInteger)
+            if isInteger != 0, lua_type(state, idx) == LUA_TNUMBER { return value }
+            if lua_type(state, idx) == LUA_TNUMBER {
+                let d = ns_tonumber(state, idx, nil)
+                if d.isNaN || d.isInfinite { throw error(i, "finite number expected, got \(LuaValue.format(d))") }
+                throw error(i, "number has no integer representation")
+            }
+        }
+        throw expected(i, "number")
+    }
+
+    /// Argument `i` as an integer, or `nil` when absent or nil.
+    public func optionalInteger(_ i: Int) throws(LuaArgumentError) -> Int64? {
+        isNil(i) ? nil : try integer(i)
+    }
+
+    /// Argument `i` as a finite number (integers converted); NaN and infinities are refused.
+    public func number(_ i: Int) throws(LuaArgumentError) -> Double {
+        let idx = Int32(i)
+        guard i <= count, lua_type(state, idx) == LUA_TNUMBER else { throw expected(i, "number") }
+        let d = ns_tonumber(state, idx, nil)
+        guard d.isFinite else { throw error(i, "finite number expected, got \(LuaValue.format(d))") }
+        return d
+    }
+
+    /// Argument `i` as a string's bytes. Numbers are not converted (unlike `luaL_checkstring`):
+    /// a number where a name is expected is usually a mistake worth reporting.
+    public func bytes(_ i: Int) throws(LuaArgumentError) -> [UInt8] {
+        guard i <= count, lua_type(state, Int32(i)) == LUA_TSTRING else { throw expected(i, "string") }
+        var length = 0
+        let p = ns_tolstring(state, Int32(i), &length)!
+        return p.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
+    }
+
+    /// Argument `i` as UTF-8 text.
+    public func string(_ i: Int) throws(LuaArgumentError) -> String {
+        let raw = try bytes(i)
+        guard let text = String(validating: raw, as: UTF8.self) else { throw error(i, "string is not valid UTF-8") }
+        return text
+    }
+
+    /// Argument `i` as text, or `nil` when absent or nil.
+    public func optionalString(_ i: Int) throws(LuaArgumentError) -> String? {
+        isNil(i) ? nil : try string(i)
+    }
+
+    /// Argument `i` as a boolean (strictly: `1` or `"yes"` are refused).
+    public func boolean(_ i: Int) throws(LuaArgumentError) -> Bool {
+        guard i <= count, lua_type(state, Int32(i)) == LUA_TBOOLEAN else { throw expected(i, "boolean") }
+        return lua_toboolean(state, Int32(i)) != 0
+    }
+
+    /// Argument `i` converted to a `LuaValue` (tables copied raw, with depth, size and cycle checks).
+    public func value(_ i: Int) throws(LuaArgumentError) -> LuaValue {
+        if i > count { return .nil }
+        do {
+            return try LuaStack(L: state, vm: vm).read(at: Int32(i))
+        } catch {
+            throw self.error(i, error.message)
+        }
+    }
+
+    /// Argument `i` as a table, converted.
+    public func table(_ i: Int) throws(LuaArgumentError) -> LuaTable {
+        guard i <= count, lua_type(state, Int32(i)) == LUA_TTABLE else { throw expected(i, "table") }
+        guard case .table(let t) = try value(i) else { throw expected(i, "table") }
+        return t
+    }
+
+    /// Every argument, converted.
+    public func all() throws(LuaArgumentError) -> [LuaValue] {
+        var values: [LuaValue] = []
+        values.reserveCapacity(count)
+        for i in stride(from: 1, through: count, by: 1) { values.append(try value(i)) }
+        return values
+    }
+
+    /// Refuses arguments past `n`, so a typo'd extra argument is not silently ignored.
+    public func expectAtMost(_ n: Int) throws(LuaArgumentError) {
+        if count > n { throw error(n + 1, "no value expected, got \(typeName(n + 1))") }
+    }
+}

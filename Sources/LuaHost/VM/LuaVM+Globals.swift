@@ -1,0 +1,97 @@
+import CLua
+import CLuaShim
+
+extension LuaVM {
+    /// Sets a global in the script's environment (raw: a script's `_G` metatable is ignored).
+    public func setGlobal(_ name: String, _ value: LuaValue) throws(LuaError) {
+        let L = current
+        ns_enter_host(control.pointer)
+        defer { ns_leave_host(control.pointer) }
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        guard lua_checkstack(L, 3) != 0 else { throw LuaError(.memory, "Lua stack overflow") }
+        lua_rawgeti(L, ns_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
+        lua_pushstring(L, name)
+        try LuaStack(L: L, vm: self).push(value)
+        lua_rawset(L, -3)
+    }
+
+    /// Reads a global from the script's environment (raw).
+    public func global(_ name: String) throws(LuaError) -> LuaValue {
+        let L = current
+        ns_enter_host(control.pointer)
+        defer { ns_leave_host(control.pointer) }
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        guard lua_checkstack(L, 3) != 0 else { throw LuaError(.memory, "Lua stack overflow") }
+        lua_rawgeti(L, ns_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
+        lua_pushstring(L, name)
+        lua_rawget(L, -2)
+        return try LuaStack(L: L, vm: self).read(at: -1)
+    }
+
+    /// Exposes a host function as a global.
+    public func register(_ function: LuaHostFunction, as name: String) {
+        let L = current
+        ns_enter_host(control.pointer)
+        defer { ns_leave_host(control.pointer) }
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        _ = lua_checkstack(L, 3)
+        lua_rawgeti(L, ns_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
+        lua_pushstring(L, name)
+        pushHostFunction(function, on: L)
+        lua_rawset(L, -3)
+    }
+
+    /// Exposes a module: a global table of host functions and constants.
+    public func register(_ module: LuaModule) throws(LuaError) {
+        let L = current
+        ns_enter_host(control.pointer)
+        defer { ns_leave_host(control.pointer) }
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        guard lua_checkstack(L, 4) != 0 else { throw LuaError(.memory, "Lua stack overflow") }
+        lua_rawgeti(L, ns_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
+        lua_pushstring(L, module.name)
+        lua_createtable(L, 0, Int32(clamping: module.functions.count + module.constants.count))
+        for function in module.functions {
+            let field = function.name.split(separator: ".").last.map(String.init) ?? function.name
+            lua_pushstring(L, field)
+            pushHostFunction(function, on: L)
+            lua_rawset(L, -3)
+        }
+        for (field, value) in module.constants {
+            lua_pushstring(L, field)
+            try LuaStack(L: L, vm: self).push(value)
+            lua_rawset(L, -3)
+        }
+        lua_rawset(L, -3)
+    }
+
+    /// The names of the script's globals, sorted (for completion and listings).
+    public func globalNames() -> [String] {
+        guard case .table(let globals)? = try? readGlobalsShallow() else { return [] }
+        return globals.fields.keys.compactMap(\.stringValue).sorted()
+    }
+
+    private func readGlobalsShallow() throws(LuaError) -> LuaValue {
+        let L = current
+        ns_enter_host(control.pointer)
+        defer { ns_leave_host(control.pointer) }
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        _ = lua_checkstack(L, 4)
+        lua_rawgeti(L, ns_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
+        var table = LuaTable()
+        lua_pushnil(L)
+        while lua_next(L, -2) != 0 {
+            if lua_type(L, -2) == LUA_TSTRING {
+                let key = LuaString(bytes: LuaStack(L: L, vm: self).bytes(at: -2))
+                table.fields[.string(key)] = .boolean(true)
+            }
+            lua_settop(L, -2)
+        }
+        return .table(table)
+    }
+}
