@@ -1,0 +1,30 @@
+/// What the emulated panel accepts and how it behaves.
+public struct EmulatorSettings: Sendable {
+    /// The panel's API key.
+    public var apiKey: String
+    /// Caller addresses the panel answers; empty means loopback only (`127.0.0.1`, `::1`).
+    public var allowedIPs: Set<String>
+    /// How answers are phrased.
+    public var dialect: ResponseDialect
+    /// Injected faults.
+    public var faults: FaultPlan
+
+    /// Creates settings.
+    public init(
+        apiKey: String, allowedIPs: Set<String> = [], dialect: ResponseDialect = ResponseDialect(),
+        faults: FaultPlan = FaultPlan()
+    ) {
+        self.apiKey = apiKey
+        self.allowedIPs = allowedIPs
+        self.dialect = dialect
+        self.faults = faults
+    }
+
+    /// Whether `ip` may call the API.
+    public func allows(_ ip: String?) -> Bool {
+        guard var ip else { return false }
+        if ip.hasPrefix("::ffff:") { ip.removeFirst(7) }
+        if allowedIPs.isEmpty { return ip == "127.0.0.1" || ip == "::1" }
+        return allowedIPs.contains(ip)
+    }
+}

@@ -1,0 +1,128 @@
+import Logging
+import PanelAPI
+
+/// A MidnightStreamer Pro panel's reseller API, as a request handler independent of any
+/// server: ``EmulatorService`` serves it over HTTP, ``InProcessTransport`` calls it directly.
+///
+/// Requests are read the way PHP reads them (`$_POST` semantics, see ``PHPFormParser``);
+/// the key is accepted as the `api_key` field or as the 4th path segment
+/// (`/api/resellers/list/KEY`).
+public final class PanelEmulator: Sendable {
+    /// What the panel accepts and how it answers.
+    public let settings: EmulatorSettings
+    /// The resellers.
+    public let store: ResellerStore
+    let dice: FaultDice
+    let logger: Logger
+
+    /// Creates an emulator over `store`.
+    public init(settings: EmulatorSettings, store: ResellerStore, logger: Logger) {
+        self.settings = settings
+        self.store = store
+        self.dice = FaultDice(seed: settings.faults.seed)
+        self.logger = logger
+    }
+
+    /// Adds `count` realistic resellers (see ``ResellerSeeder``).
+    public func seed(count: Int, seed: UInt64 = ResellerSeeder().seed) async throws {
+        try await store.insert(ResellerSeeder(seed: seed).make(count: count))
+    }
+
+    /// Handles one request, faults included.
+    public func handle(_ request: EmulatorRequest) async -> EmulatorOutcome {
+        let faults = settings.faults
+        if faults.latency > .zero { try? await Task.sleep(for: faults.latency) }
+        let segments = request.path.split(separator: "/").map(String.init)
+        let apiIndex = segments.firstIndex(of: "api")
+        let shownPath = Self.redactedPath(segments, apiIndex: apiIndex)
+        logger.debug("request", metadata: ["path": "\(shownPath)", "ip": "\(request.remoteIP ?? "?")"])
+
+        guard settings.allows(request.remoteIP) else { return authFailure(ip: true) }
+        guard let apiIndex, segments.count >= apiIndex + 3 else {
+            return .respond(status: 404, contentType: "text/html", body: Array("<h1>404 Not Found</h1>".utf8))
+        }
+        let post = request.method == "POST" ? PHPFormParser.parse(request.body) : PHPArray()
+        let pathKey = segments.count > apiIndex + 3 ? segments[apiIndex + 3].removingPercentEncoding : nil
+        let bodyKey = post["api_key"]?.string
+        guard pathKey == settings.apiKey || bodyKey == settings.apiKey else { return authFailure(ip: false) }
+
+        if dice.roll(faults.errorRate) {
+            return .respond(
+                status: 500, contentType: "text/html",
+                body: Array("<html><body><h1>500 Internal Server Error</h1></body></html>".utf8))
+        }
+        let group = segments[apiIndex + 1]
+        let action = segments[apiIndex + 2]
+        let answer: JSONValue
+        do {
+            answer = try await route(group: group, action: action, post: post)
+        } catch let refusal as Refusal {
+            answer = .object(["result": result(false), "error": .string(refusal.message)])
+        } catch {
+            logger.error("emulator storage error", metadata: ["error": "\(error)"])
+            answer = .object(["result": result(false), "error": "DATABASE ERROR"])
+        }
+        if dice.roll(faults.dropRate) { return .drop }
+        return json(answer)
+    }
+
+    /// The panel's reason for saying no.
+    struct Refusal: Error {
+        let message: String
+    }
+
+    private func route(group: String, action: String, post: PHPArray) async throws -> JSONValue {
+        switch (group, action) {
+        case ("resellers", "new"): return .object(try await new(post))
+        case ("resellers", "update"): return .object(try await update(post))
+        case ("resellers", "add_credits"): return .object(try await addCredits(post))
+        case ("resellers", "list"): return try await list()
+        default: throw Refusal(message: "INVALID REQUEST (\(group)/\(action))")
+        }
+    }
+
+    // MARK: Answers
+
+    func result(_ flag: Bool) -> JSONValue {
+        switch settings.dialect.resultStyle {
+        case .bool: .bool(flag)
+        case .string: .string(flag ? "true" : "false")
+        case .number: .int(flag ? 1 : 0)
+        }
+    }
+
+    func json(_ value: JSONValue) -> EmulatorOutcome {
+        .respond(status: 200, contentType: settings.dialect.contentType, body: JSONWriter.write(value))
+    }
+
+    private func authFailure(ip: Bool) -> EmulatorOutcome {
+        switch settings.dialect.authFailure {
+        case .zeroKey:
+            return json(.object(["result": result(false), "0": .string(ip ? "IP FORBIDDEN" : "KEY WRONG")]))
+        case .errorField:
+            return json(.object(["result": result(false), "error": .string(ip ? "IP NOT ALLOWED" : "INVALID API KEY")]))
+        case .html403:
+            let reason = ip ? "Your IP address is not allowed" : "Access denied"
+            return .respond(
+                status: 403, contentType: "text/html",
+                body: Array("<html><head><title>403 Forbidden</title></head><body><h1>Forbidden</h1><p>\(reason)</p></body></html>".utf8))
+        }
+    }
+
+    private static func redactedPath(_ segments: [String], apiIndex: Int?) -> String {
+        var shown = segments
+        if let apiIndex, shown.count > apiIndex + 3 { shown[apiIndex + 3] = APIKey.redacted }
+        return "/" + shown.joined(separator: "/")
+    }
+}
+
+extension String {
+    /// Percent-decoding as PHP's `rawurldecode`.
+    var removingPercentEncoding: String {
+        var bytes: [UInt8] = []
+        for byte in utf8 { bytes.append(byte == UInt8(ascii: "+") ? 0x01 : byte) }
+        // rawurldecode keeps '+': protect it from urldecode's '+' to space rule.
+        let decoded = PHPURLEncoding.decode(bytes).map { $0 == 0x01 ? UInt8(ascii: "+") : $0 }
+        return String(decoding: decoded, as: UTF8.self)
+    }
+}

@@ -1,1 +1,0 @@
-// PanelEmulator: a local MidnightStreamer-compatible HTTP server backed by SQLite.

@@ -1,0 +1,40 @@
+import PanelAPI
+
+/// A ``PanelTransport`` that hands requests straight to a ``PanelEmulator``: no sockets,
+/// same handling, faults included (a dropped connection becomes
+/// ``TransportFailure/connectionLost(reason:)``).
+public struct InProcessTransport: PanelTransport {
+    private let emulator: PanelEmulator
+    private let remoteIP: String
+
+    /// Creates a transport; requests appear to come from `remoteIP`.
+    public init(emulator: PanelEmulator, remoteIP: String = "127.0.0.1") {
+        self.emulator = emulator
+        self.remoteIP = remoteIP
+    }
+
+    /// Calls the emulator, bounded by the request's timeout.
+    public func send(_ request: TransportRequest) async throws(TransportFailure) -> TransportResponse {
+        let exchange = EmulatorRequest(path: request.path, body: request.body, remoteIP: remoteIP)
+        let emulator = self.emulator
+        let outcome: EmulatorOutcome? = await withTaskGroup(of: EmulatorOutcome?.self) { group in
+            group.addTask { await emulator.handle(exchange) }
+            group.addTask {
+                try? await Task.sleep(for: request.timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        switch outcome {
+        case nil:
+            throw .timedOut(mayHaveBeenSent: true)
+        case .drop:
+            throw .connectionLost(reason: "the panel closed the connection without answering")
+        case .respond(let status, let contentType, let body):
+            guard body.count <= request.maxResponseBytes else { throw .responseTooLarge(limit: request.maxResponseBytes) }
+            return TransportResponse(status: status, contentType: contentType, body: body)
+        }
+    }
+}
