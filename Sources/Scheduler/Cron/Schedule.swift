@@ -28,32 +28,13 @@ public enum Schedule: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Reads `90s`, `15m`, `1h30m`, `2d`: one or more number+unit pairs, at least one minute.
+    /// Reads `90s`, `15m`, `1h30m`, `2d`: one or more number+unit pairs, at least one second.
     static func parseInterval(_ spec: String, whole: String) throws(CronError) -> Int64 {
-        let usage = "expected an interval such as @every 15m, @every 1h30m or @every 2d (units s, m, h, d)"
-        guard !spec.isEmpty else { throw .badShortcut(whole, reason: usage) }
-        var total: Int64 = 0
-        var digits = ""
-        for character in spec {
-            if character.isASCIIDigit {
-                digits.append(character)
-                continue
-            }
-            let unit: Int64
-            switch character {
-            case "s": unit = 1
-            case "m": unit = 60
-            case "h": unit = 3600
-            case "d": unit = 86_400
-            default: throw .badShortcut(whole, reason: "'\(character)' is not a unit; \(usage)")
-            }
-            guard let number = Int64(digits), number <= 1_000_000 else { throw .badShortcut(whole, reason: usage) }
-            total += number * unit
-            digits = ""
+        guard let seconds = DurationText.seconds(spec) else {
+            throw .badShortcut(whole, reason: "expected an interval such as @every 15m, @every 1h30m or @every 2d (units s, m, h, d)")
         }
-        guard digits.isEmpty else { throw .badShortcut(whole, reason: "'\(digits)' has no unit; \(usage)") }
-        guard total >= 60 else { throw .badShortcut(whole, reason: "the interval must be at least 1m") }
-        return total
+        guard seconds >= 1 else { throw .badShortcut(whole, reason: "the interval must be at least 1s") }
+        return seconds
     }
 
     /// The first fire time strictly after `instant` (seconds since the epoch), read in `zone`.

@@ -1,0 +1,236 @@
+import Foundation
+import TOMLKit
+
+/// A jobs file: the `[scheduler]` settings, optional `[defaults]` for every job, and the
+/// `[[jobs]]` list. `docs/scheduling.md` describes every key.
+public struct JobConfiguration: Sendable {
+    /// Daemon settings.
+    public var settings: SchedulerSettings
+    /// The jobs, in file order, names unique.
+    public var jobs: [Job]
+
+    /// Creates a configuration from parts (tests, embedding).
+    public init(settings: SchedulerSettings, jobs: [Job]) {
+        self.settings = settings
+        self.jobs = jobs
+    }
+
+    /// Reads and checks a jobs file; relative paths in it are relative to its folder.
+    /// - Throws: `ConfigurationError` naming the file, the job and the key at fault.
+    public static func load(path: String) throws(ConfigurationError) -> JobConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError("\(path): cannot read the jobs file: \(error.localizedDescription)")
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        return try JobConfiguration(toml: text, fileName: path, baseDirectory: directory.isEmpty ? "." : directory)
+    }
+
+    private static let settingKeys: Set<String> = ["state", "logs", "runner", "tick", "late_after", "shutdown_grace"]
+    private static let jobKeys: Set<String> = [
+        "name", "script", "args", "schedule", "timezone", "grant", "timeout", "memory", "overlap", "catch_up",
+        "jitter", "paused", "dry_run", "panel", "emulator", "command",
+    ]
+    private static let grantKeys: Set<String> = ["allow", "max_credits", "max_credits_per_reseller"]
+
+    /// Parses the text of a jobs file.
+    /// - Parameters:
+    ///   - fileName: used at the start of every error message.
+    ///   - baseDirectory: relative script and state paths are resolved against it.
+    public init(toml: String, fileName: String, baseDirectory: String) throws(ConfigurationError) {
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: toml)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(
+                "\(fileName):\(error.source.begin.line):\(error.source.begin.column): invalid TOML: \(error.description)")
+        } catch {
+            throw ConfigurationError("\(fileName): invalid TOML: \(error)")
+        }
+        func fail(_ message: String) -> ConfigurationError { ConfigurationError("\(fileName): \(message)") }
+        func resolve(_ path: String) -> String {
+            path.hasPrefix("/") ? path : (baseDirectory as NSString).appendingPathComponent(path)
+        }
+        for key in root.keys where !["scheduler", "defaults", "jobs"].contains(key) {
+            throw fail("unknown top-level key '\(key)'; expected [scheduler], [defaults] or [[jobs]]")
+        }
+
+        let schedulerTable = root["scheduler"]?.table ?? TOMLTable()
+        let s = Reader(table: schedulerTable, context: "[scheduler]", fileName: fileName)
+        try s.rejectUnknown(Self.settingKeys)
+        settings = SchedulerSettings(
+            statePath: resolve(try s.string("state") ?? "nightshift-state.sqlite"),
+            logDirectory: try s.string("logs").map(resolve),
+            runner: try s.strings("runner"),
+            tick: Double(try s.duration("tick") ?? 1),
+            lateAfter: try s.duration("late_after") ?? 60,
+            shutdownGrace: try s.duration("shutdown_grace") ?? 30
+        )
+        if settings.tick < 1 { throw fail("[scheduler] tick: must be at least 1s") }
+
+        let defaults = root["defaults"]?.table ?? TOMLTable()
+        try Reader(table: defaults, context: "[defaults]", fileName: fileName).rejectUnknown(Self.jobKeys.subtracting(["name"]))
+        guard let list = root["jobs"] else {
+            throw fail("no jobs: add at least one [[jobs]] table with name, script and schedule")
+        }
+        guard let array = list.array else { throw fail("'jobs' must be an array of tables: write [[jobs]]") }
+        var jobs: [Job] = []
+        var seen: Set<String> = []
+        for (index, element) in array.enumerated() {
+            guard let table = element.table else { throw fail("jobs[\(index + 1)] must be a table: write [[jobs]]") }
+            let name = table["name"]?.string ?? ""
+            guard !name.isEmpty else { throw fail("jobs[\(index + 1)]: 'name' is missing") }
+            guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
+                throw fail("job '\(name)': name may use only letters, digits, '-', '_' and '.'")
+            }
+            guard seen.insert(name).inserted else { throw fail("job '\(name)' is defined twice") }
+            let r = Reader(table: table, defaults: defaults, context: "job '\(name)'", fileName: fileName)
+            jobs.append(try Self.job(name: name, reader: r, resolve: resolve))
+        }
+        self.jobs = jobs
+    }
+
+    private static func job(name: String, reader r: Reader, resolve: (String) -> String) throws(ConfigurationError) -> Job {
+        try r.rejectUnknown(jobKeys)
+        let command = try r.strings("command")
+        let script = try r.string("script")
+        guard script != nil || command != nil else { throw r.fail("'script' is missing") }
+        guard let scheduleText = try r.string("schedule") else {
+            throw r.fail("'schedule' is missing (e.g. schedule = \"0 3 * * *\" or \"@every 15m\")")
+        }
+        let schedule: Schedule
+        do { schedule = try Schedule(scheduleText) } catch { throw r.fail("schedule: \(error)") }
+        let zone: ZoneRules
+        do { zone = try ZoneRules(identifier: try r.string("timezone") ?? "UTC") } catch { throw r.fail("timezone: \(error)") }
+
+        var grant = JobGrant()
+        if let grantTable = try r.table("grant") {
+            let g = Reader(table: grantTable, context: "\(r.context) grant", fileName: r.fileName)
+            try g.rejectUnknown(grantKeys)
+            grant = JobGrant(
+                allow: try g.strings("allow") ?? [], maxCredits: try g.int("max_credits"),
+                maxCreditsPerReseller: try g.int("max_credits_per_reseller"))
+        }
+        var arguments: [(key: String, value: String)] = []
+        if let args = try r.table("args") {
+            for key in args.keys.sorted() {
+                guard let value = args[key] else { continue }
+                if let text = value.string {
+                    arguments.append((key, text))
+                } else if let number = value.int {
+                    arguments.append((key, String(number)))
+                } else if let flag = value.bool {
+                    arguments.append((key, flag ? "true" : "false"))
+                } else if let number = value.double {
+                    arguments.append((key, String(number)))
+                } else {
+                    throw r.fail("args.\(key): must be a string, number or boolean")
+                }
+            }
+        }
+        let overlapText = try r.string("overlap") ?? "skip"
+        guard let overlap = OverlapPolicy(rawValue: overlapText) else {
+            throw r.fail("overlap: '\(overlapText)' is not a policy; use skip, queue or allow")
+        }
+        let catchUp = try Self.catchUp(try r.string("catch_up") ?? "once", reader: r)
+        let timeout = try r.duration("timeout") ?? 300
+        guard timeout >= 1 else { throw r.fail("timeout: must be at least 1s") }
+        var runFlags: [String] = []
+        if try r.bool("dry_run") == true { runFlags.append("--dry-run") }
+        if let panel = try r.string("panel") { runFlags += ["--panel", panel] }
+        if try r.bool("emulator") == true { runFlags.append("--emulator") }
+        return Job(
+            name: name, script: script.map(resolve) ?? "", arguments: arguments, schedule: schedule, zone: zone,
+            grant: grant, timeout: timeout, memory: try r.string("memory"), runFlags: runFlags, command: command,
+            overlap: overlap, catchUp: catchUp, jitter: try r.duration("jitter") ?? 0, paused: try r.bool("paused") ?? false)
+    }
+
+    private static func catchUp(_ text: String, reader r: Reader) throws(ConfigurationError) -> CatchUpPolicy {
+        switch text.trimmingWhitespace.lowercased() {
+        case "skip": return .skip
+        case "once": return .once
+        case "all": return .all
+        case let other where other.hasPrefix("within"):
+            let window = String(other.dropFirst("within".count))
+            guard let seconds = DurationText.seconds(window), seconds > 0 else {
+                throw r.fail("catch_up: '\(text)': write the window as a duration, e.g. \"within 2h\"")
+            }
+            return .within(seconds: seconds)
+        default:
+            throw r.fail("catch_up: '\(text)' is not a policy; use skip, once, all or \"within 2h\"")
+        }
+    }
+}
+
+/// Typed access to one TOML table, falling back to `[defaults]`, with errors that name
+/// the file, the table and the key.
+private struct Reader {
+    let table: TOMLTable
+    var defaults: TOMLTable?
+    let context: String
+    let fileName: String
+
+    init(table: TOMLTable, defaults: TOMLTable? = nil, context: String, fileName: String) {
+        self.table = table
+        self.defaults = defaults
+        self.context = context
+        self.fileName = fileName
+    }
+
+    func fail(_ message: String) -> ConfigurationError { ConfigurationError("\(fileName): \(context): \(message)") }
+
+    func rejectUnknown(_ known: Set<String>) throws(ConfigurationError) {
+        for key in table.keys where !known.contains(key) {
+            throw fail("unknown key '\(key)'; known keys: \(known.sorted().joined(separator: ", "))")
+        }
+    }
+
+    private func value(_ key: String) -> (any TOMLValueConvertible)? { table[key] ?? defaults?[key] }
+
+    func string(_ key: String) throws(ConfigurationError) -> String? {
+        guard let value = value(key) else { return nil }
+        guard let text = value.string else { throw fail("\(key): must be a string") }
+        return text
+    }
+
+    func bool(_ key: String) throws(ConfigurationError) -> Bool? {
+        guard let value = value(key) else { return nil }
+        guard let flag = value.bool else { throw fail("\(key): must be true or false") }
+        return flag
+    }
+
+    func int(_ key: String) throws(ConfigurationError) -> Int? {
+        guard let value = value(key) else { return nil }
+        guard let number = value.int, number >= 0 else { throw fail("\(key): must be a whole number, 0 or more") }
+        return number
+    }
+
+    func table(_ key: String) throws(ConfigurationError) -> TOMLTable? {
+        guard let value = value(key) else { return nil }
+        guard let table = value.table else { throw fail("\(key): must be a table, e.g. \(key) = { ... }") }
+        return table
+    }
+
+    func strings(_ key: String) throws(ConfigurationError) -> [String]? {
+        guard let value = value(key) else { return nil }
+        guard let array = value.array else { throw fail("\(key): must be an array of strings") }
+        var result: [String] = []
+        for element in array {
+            guard let text = element.string else { throw fail("\(key): must be an array of strings") }
+            result.append(text)
+        }
+        return result
+    }
+
+    /// A duration written as `"30s"`, `"5m"`, `"1h30m"` or as a number of seconds.
+    func duration(_ key: String) throws(ConfigurationError) -> Int64? {
+        guard let value = value(key) else { return nil }
+        if let number = value.int, number >= 0 { return Int64(number) }
+        guard let text = value.string, let seconds = DurationText.seconds(text) else {
+            throw fail("\(key): write a duration such as \"30s\", \"5m\" or \"1h30m\"")
+        }
+        return seconds
+    }
+}

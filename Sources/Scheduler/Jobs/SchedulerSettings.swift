@@ -1,0 +1,28 @@
+/// The `[scheduler]` table of a jobs file: where state lives and how the daemon ticks.
+public struct SchedulerSettings: Sendable, Equatable {
+    /// The SQLite file with job state and run history.
+    public var statePath: String
+    /// The folder that keeps each run's output (`<job>/<slot>.log`).
+    public var logDirectory: String
+    /// The program and leading arguments that run a script; nil means this executable.
+    public var runner: [String]?
+    /// How often the daemon wakes and re-reads the wall clock, in seconds.
+    public var tick: Double
+    /// A slot noticed more than this many seconds after its time counts as missed.
+    public var lateAfter: Int64
+    /// On SIGTERM, how long running jobs may finish before they are killed, in seconds.
+    public var shutdownGrace: Int64
+
+    /// Settings with the defaults, keeping state beside the jobs file.
+    public init(
+        statePath: String, logDirectory: String? = nil, runner: [String]? = nil, tick: Double = 1,
+        lateAfter: Int64 = 60, shutdownGrace: Int64 = 30
+    ) {
+        self.statePath = statePath
+        self.logDirectory = logDirectory ?? statePath + ".runs"
+        self.runner = runner
+        self.tick = tick
+        self.lateAfter = lateAfter
+        self.shutdownGrace = shutdownGrace
+    }
+}
