@@ -9,6 +9,7 @@ struct Nightshift: AsyncParsableCommand {
         discussion: "See docs/ for the user guide. Exit codes are listed in docs/exit-codes.md.",
         version: "0.1.0",
         subcommands: [
+            EmulatorCommand.self,
         ]
     )
 }

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PanelAPI
+import PanelEmulator
+import ServiceLifecycle
+
+/// `nightshift emulator`: a local MidnightStreamer Pro panel for trying scripts safely.
+struct EmulatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "emulator",
+        abstract: "Run a local MidnightStreamer Pro panel emulator (resellers API).",
+        discussion: """
+            Serves POST /api/resellers/{new,update,add_credits,list} on a loopback port, storing \
+            resellers in its own SQLite file. Stops gracefully on SIGINT or SIGTERM. \
+            See docs/panel.md for the dialect and fault flags.
+            """
+    )
+
+    @Option(help: "Port to listen on (0 picks a free one, printed at start).")
+    var port: Int
+
+    @Option(name: .customLong("api-key"), help: "The API key the emulated panel accepts.")
+    var apiKey: String
+
+    @Option(help: "SQLite file holding the resellers (created if missing).")
+    var db: String
+
+    @Option(help: "Add N realistic resellers at start (the same N names each time).")
+    var seed: Int?
+
+    @Option(name: .customLong("allowed-ip"), help: "A caller IP the panel answers (repeatable; default loopback only).")
+    var allowedIPs: [String] = []
+
+    @Option(help: "Address to bind.")
+    var host: String = "127.0.0.1"
+
+    @Option(name: .customLong("list-shape"), help: "resellers/list shape: bare, wrapped or keyed.")
+    var listShape: ResponseDialect.ListShape = .bare
+
+    @Option(help: "Numbers in rows: numbers or strings.")
+    var numbers: ResponseDialect.Numbers = .strings
+
+    @Option(name: .customLong("auth-failure"), help: "Wrong key / IP answer: zero-key, error-field or html-403.")
+    var authFailure: ResponseDialect.AuthFailure = .zeroKey
+
+    @Option(name: .customLong("result-style"), help: "How `result` is written: bool, string or number.")
+    var resultStyle: ResponseDialect.ResultStyle = .bool
+
+    @Option(name: .customLong("content-type"), help: "Content-Type of JSON answers.")
+    var contentType: String = "text/html; charset=UTF-8"
+
+    @Option(name: .customLong("latency-ms"), help: "Milliseconds added to every request.")
+    var latencyMilliseconds: Int = 0
+
+    @Option(name: .customLong("error-rate"), help: "Fraction (0-1) of requests answered with HTTP 500, unapplied.")
+    var errorRate: Double = 0
+
+    @Option(name: .customLong("drop-rate"), help: "Fraction (0-1) of requests applied, then the connection dropped.")
+    var dropRate: Double = 0
+
+    @Option(name: .customLong("fault-seed"), help: "Seed for choosing which requests fail.")
+    var faultSeed: UInt64 = 1
+
+    @Flag(help: "Log every request (the key is never logged).")
+    var verbose = false
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
+        guard !apiKey.isEmpty else { throw ValidationError("--api-key must not be empty") }
+        guard (0...1).contains(errorRate), (0...1).contains(dropRate) else {
+            throw ValidationError("--error-rate and --drop-rate are fractions between 0 and 1")
+        }
+        guard latencyMilliseconds >= 0, (seed ?? 0) >= 0 else {
+            throw ValidationError("--latency-ms and --seed must not be negative")
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "nightshift.emulator")
+        logger.logLevel = verbose ? .debug : .info
+        let settings = EmulatorSettings(
+            apiKey: apiKey, allowedIPs: Set(allowedIPs),
+            dialect: ResponseDialect(
+                listShape: listShape, numbers: numbers, authFailure: authFailure, resultStyle: resultStyle,
+                contentType: contentType),
+            faults: FaultPlan(
+                latency: .milliseconds(latencyMilliseconds), errorRate: errorRate, dropRate: dropRate, seed: faultSeed))
+        let store: ResellerStore
+        do {
+            store = try ResellerStore(path: db)
+        } catch {
+            throw ValidationError("cannot open --db \(db): \(error)")
+        }
+        let emulator = PanelEmulator(settings: settings, store: store, logger: logger)
+        if let seed, seed > 0 { try await emulator.seed(count: seed) }
+        let service = EmulatorService(emulator: emulator, host: host, port: port, logger: logger) { bound in
+            // Unbuffered, so a parent process reading our output learns the port at once.
+            FileHandle.standardOutput.write(Data("panel emulator listening on http://\(host):\(bound)/\n".utf8))
+        }
+        let group = ServiceGroup(
+            configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+extension ResponseDialect.ListShape: ExpressibleByArgument {}
+extension ResponseDialect.Numbers: ExpressibleByArgument {}
+extension ResponseDialect.AuthFailure: ExpressibleByArgument {}
+extension ResponseDialect.ResultStyle: ExpressibleByArgument {}
