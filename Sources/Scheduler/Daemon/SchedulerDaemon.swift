@@ -1,0 +1,423 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The scheduling daemon: wakes on a short tick, re-reads the wall clock, claims due slots
+/// in the store and runs them as child processes through a `RunLauncher`.
+///
+/// Every tick is a pure function of the clock's time and the store, so tests call
+/// `tick(now:)` with exact instants; `run()` only repeats ticks until graceful shutdown.
+/// A slot is claimed in SQLite (unique job + slot) before its child starts, so after any
+/// crash a restart never runs it again; runs left unfinished are marked interrupted.
+public actor SchedulerDaemon: Service {
+    private struct ActiveRun {
+        var id: Int64
+        var slot: Int64
+        var child: any RunningChild
+        var deadline: Double
+        var killedFor: RunStatus?
+    }
+
+    private struct PendingRun {
+        var id: Int64
+        var slot: Int64
+        var kind: RunKind
+    }
+
+    private struct JobState {
+        var job: Job
+        var cursor: Int64
+        var storedCursor: Int64?
+        var next: Int64?
+        var running: [ActiveRun] = []
+        var pending: [PendingRun] = []
+        var removed = false
+    }
+
+    private var settings: SchedulerSettings
+    private let store: RunStore
+    private let launcher: any RunLauncher
+    private let clock: any WallClock
+    private let runner: [String]
+    private let logger: Logger
+    private let reloadSource: (@Sendable () throws -> JobConfiguration)?
+    private var jobs: [String: JobState] = [:]
+    private var order: [String] = []
+    private var pausedOverrides: [String: Bool] = [:]
+    private var lastDataVersion: Int64 = -1
+    private var recovered = false
+    private var shuttingDown = false
+
+    /// Creates a daemon.
+    /// - Parameters:
+    ///   - configuration: the jobs and settings to start with.
+    ///   - store: state and history.
+    ///   - launcher: starts children; `ProcessLauncher` in production.
+    ///   - runner: the program (and leading arguments) that runs a script, used when the
+    ///     configuration has no `runner`; the executable passes itself.
+    ///   - clock: the wall clock.
+    ///   - reload: reads the configuration again on `reload()` (SIGHUP).
+    public init(
+        configuration: JobConfiguration, store: RunStore, launcher: any RunLauncher, runner: [String],
+        clock: any WallClock, logger: Logger, reload: (@Sendable () throws -> JobConfiguration)? = nil
+    ) {
+        self.settings = configuration.settings
+        self.store = store
+        self.launcher = launcher
+        self.runner = configuration.settings.runner ?? runner
+        self.clock = clock
+        self.logger = logger
+        self.reloadSource = reload
+        let stored = (try? store.cursors()) ?? [:]
+        let now = Int64(clock.now().rounded(.down))
+        for job in configuration.jobs {
+            jobs[job.name] = Self.state(for: job, stored: stored[job.name], now: now)
+            order.append(job.name)
+        }
+    }
+
+    private static func state(for job: Job, stored: Int64?, now: Int64) -> JobState {
+        // A job seen for the first time starts now: slots before it existed are not missed.
+        let cursor = stored ?? now
+        var times = FireTimes(schedule: job.schedule, zone: job.zone, after: cursor)
+        return JobState(job: job, cursor: cursor, storedCursor: stored, next: times.next())
+    }
+
+    // MARK: Service
+
+    /// Ticks until graceful shutdown (SIGTERM), then lets running jobs finish within the
+    /// grace period and cancels the rest.
+    public func run() async throws {
+        logger.info("scheduler started", metadata: ["jobs": "\(order.count)", "state": "\(settings.statePath)"])
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            tick(now: clock.now())
+            try? await Task.sleep(for: .milliseconds(Int(settings.tick * 1000)))
+        }
+        await shutDown()
+    }
+
+    /// Stops starting runs, waits up to the grace period for running children, then kills
+    /// what remains and records it as cancelled.
+    public func shutDown() async {
+        shuttingDown = true
+        let deadline = clock.now() + Double(settings.shutdownGrace)
+        logger.info("shutting down", metadata: ["running": "\(runningCount)", "grace": "\(settings.shutdownGrace)s"])
+        for name in order { cancelPending(name, reason: "the daemon shut down before the run started") }
+        while runningCount > 0 && clock.now() < deadline {
+            reap(now: clock.now())
+            if runningCount == 0 { break }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        for name in Array(jobs.keys) {
+            for index in jobs[name]!.running.indices where jobs[name]!.running[index].killedFor == nil {
+                jobs[name]!.running[index].killedFor = .cancelled
+                jobs[name]!.running[index].child.kill(signal: SIGTERM)
+            }
+        }
+        let killAt = clock.now() + 2
+        while runningCount > 0 && clock.now() < killAt {
+            reap(now: clock.now())
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        for state in jobs.values { for run in state.running { run.child.kill(signal: SIGKILL) } }
+        while runningCount > 0 {
+            reap(now: clock.now())
+            if runningCount > 0 { try? await Task.sleep(for: .milliseconds(20)) }
+        }
+        logger.info("scheduler stopped")
+    }
+
+    /// Reads the configuration again (SIGHUP). A broken configuration keeps the old one.
+    /// - Returns: nil on success, else the reason the old configuration stays.
+    @discardableResult
+    public func reload() -> String? {
+        guard let reloadSource else { return "no configuration source to reload from" }
+        do {
+            apply(try reloadSource())
+            logger.info("configuration reloaded", metadata: ["jobs": "\(order.count)"])
+            return nil
+        } catch {
+            logger.error("configuration not reloaded, keeping the previous one: \(error)")
+            return "\(error)"
+        }
+    }
+
+    /// Replaces the jobs; running and queued runs of kept jobs continue, removed jobs'
+    /// runs finish but no new slot of theirs starts. Settings other than `tick`,
+    /// `late_after` and `shutdown_grace` take effect on restart.
+    public func apply(_ configuration: JobConfiguration) {
+        let stored = (try? store.cursors()) ?? [:]
+        let now = Int64(clock.now().rounded(.down))
+        var newOrder: [String] = []
+        for job in configuration.jobs {
+            newOrder.append(job.name)
+            if var state = jobs[job.name], !state.removed {
+                let scheduleChanged = state.job.schedule != job.schedule || state.job.zone.identifier != job.zone.identifier
+                state.job = job
+                if scheduleChanged {
+                    var times = FireTimes(schedule: job.schedule, zone: job.zone, after: state.cursor)
+                    state.next = times.next()
+                }
+                jobs[job.name] = state
+            } else {
+                jobs[job.name] = Self.state(for: job, stored: stored[job.name], now: now)
+            }
+        }
+        for name in order where !newOrder.contains(name) { jobs[name]?.removed = true }
+        order = newOrder + order.filter { !newOrder.contains($0) && !(jobs[$0]?.running.isEmpty ?? true) }
+        settings.tick = configuration.settings.tick
+        settings.lateAfter = configuration.settings.lateAfter
+        settings.shutdownGrace = configuration.settings.shutdownGrace
+    }
+
+    // MARK: Ticks
+
+    /// Number of children running now.
+    public var runningCount: Int { jobs.values.reduce(0) { $0 + $1.running.count } }
+
+    /// The next slot each job waits for (seconds since the epoch).
+    public var nextSlots: [String: Int64] { jobs.compactMapValues { $0.removed ? nil : $0.next } }
+
+    /// One wake-up at `now` (seconds since the epoch): reap and time out children, take
+    /// pauses and triggers from the store, run due slots, start queued runs.
+    public func tick(now: Double) {
+        if !recovered { recoverUnfinished(now: now) }
+        reap(now: now)
+        guard !shuttingDown else { return }
+        readControl(now: now)
+        let second = Int64(now.rounded(.down))
+        for name in order { schedule(name, now: second) }
+        for name in order { drain(name, now: now) }
+    }
+
+    /// Marks runs left unfinished by an earlier daemon as interrupted, killing an orphaned
+    /// child that still runs, so its slot is never run again.
+    private func recoverUnfinished(now: Double) {
+        recovered = true
+        do {
+            for (record, identity) in try store.unfinishedRuns() {
+                var reason = "the daemon stopped before the run started"
+                if record.status == .running, let pid = record.pid {
+                    let alive = ProcessIdentity.killIfSame(pid: pid, identity: identity)
+                    reason = alive
+                        ? "the daemon stopped during the run; the orphaned child (pid \(pid)) was killed on restart"
+                        : "the daemon stopped during the run"
+                }
+                try store.finish(id: record.id, status: .interrupted, at: now, reason: reason)
+                logger.warning(
+                    "run interrupted", metadata: ["job": "\(record.job)", "slot": "\(record.slot)", "reason": "\(reason)"])
+            }
+        } catch {
+            logger.error("cannot recover unfinished runs: \(error)")
+        }
+    }
+
+    private func reap(now: Double) {
+        for name in Array(jobs.keys) {
+            guard var state = jobs[name], !state.running.isEmpty else { continue }
+            var still: [ActiveRun] = []
+            for var run in state.running {
+                if run.killedFor == nil && now >= run.deadline {
+                    run.killedFor = .timedOut
+                    run.child.kill(signal: SIGKILL)
+                    // SIGKILL cannot be caught: wait briefly so the next slot sees the job idle.
+                    for _ in 0..<100 where run.child.poll() == nil { usleep(2000) }
+                    logger.warning("run killed at its deadline", metadata: ["job": "\(name)", "slot": "\(run.slot)"])
+                }
+                guard let exit = run.child.poll() else {
+                    still.append(run)
+                    continue
+                }
+                record(exit, of: run, job: name, now: now)
+            }
+            state.running = still
+            jobs[name] = state
+        }
+    }
+
+    private func record(_ exit: ChildExit, of run: ActiveRun, job: String, now: Double) {
+        var status: RunStatus
+        var code: Int32?
+        var signal: Int32?
+        var reason: String?
+        switch exit {
+        case let .exited(value):
+            code = value
+            status = value == 0 ? .succeeded : .failed
+            if value != 0 { reason = "exited with status \(value)" }
+        case let .signaled(value):
+            signal = value
+            status = .failed
+            reason = "killed by signal \(value)"
+        }
+        if let killedFor = run.killedFor {
+            status = killedFor
+            reason = killedFor == .timedOut
+                ? "killed at its deadline (timeout \(DurationText.text(jobs[job]?.job.timeout ?? 0)))"
+                : "killed at shutdown after the grace period"
+        }
+        do {
+            try store.finish(id: run.id, status: status, at: now, exitCode: code, signal: signal, reason: reason)
+        } catch {
+            logger.error("cannot record the end of a run: \(error)", metadata: ["job": "\(job)"])
+        }
+        logger.info("run ended", metadata: ["job": "\(job)", "slot": "\(run.slot)", "status": "\(status.rawValue)"])
+    }
+
+    private func readControl(now: Double) {
+        guard let version = try? store.dataVersion(), version != lastDataVersion else { return }
+        lastDataVersion = version
+        pausedOverrides = (try? store.pausedOverrides()) ?? pausedOverrides
+        guard let triggers = try? store.takeTriggers() else { return }
+        for trigger in triggers {
+            guard let state = jobs[trigger.job], !state.removed else {
+                logger.warning("trigger for an unknown job ignored", metadata: ["job": "\(trigger.job)"])
+                continue
+            }
+            do {
+                let claimed = try store.claimManual(job: trigger.job, requested: trigger.requestedAt)
+                jobs[trigger.job]!.pending.append(PendingRun(id: claimed.id, slot: claimed.slot, kind: .manual))
+                logger.info("run triggered", metadata: ["job": "\(trigger.job)"])
+            } catch {
+                logger.error("cannot queue a triggered run: \(error)", metadata: ["job": "\(trigger.job)"])
+            }
+        }
+    }
+
+    private func isPaused(_ state: JobState) -> Bool {
+        pausedOverrides[state.job.name] ?? state.job.paused
+    }
+
+    /// Collects the slots due at `now`, applies pause and catch-up policies, and hands the
+    /// survivors to the overlap policy.
+    private func schedule(_ name: String, now: Int64) {
+        guard var state = jobs[name], !state.removed else { return }
+        let job = state.job
+        var missed: [Int64] = []
+        var missedCount = 0
+        var onTime: [Int64] = []
+        var times: FireTimes?
+        while let slot = state.next, slot + job.jitterDelay(forSlot: slot) <= now {
+            if now - slot > settings.lateAfter {
+                missedCount += 1
+                missed.append(slot)
+                if missed.count > CatchUpPolicy.maxCatchUp { missed.removeFirst(missed.count - CatchUpPolicy.maxCatchUp) }
+            } else {
+                onTime.append(slot)
+            }
+            state.cursor = slot
+            if times == nil { times = FireTimes(schedule: job.schedule, zone: job.zone, after: slot) }
+            state.next = times!.next()
+        }
+        jobs[name] = state
+        guard state.cursor != state.storedCursor else { return }
+
+        if isPaused(state) {
+            logger.debug("paused job's slots passed", metadata: ["job": "\(name)", "slots": "\(missedCount + onTime.count)"])
+        } else {
+            var catchUp: [Int64] = []
+            if let latest = missed.last {
+                switch job.catchUp {
+                case .skip: break
+                case .once: if onTime.isEmpty { catchUp = [latest] }
+                case .all: catchUp = missed
+                case let .within(window): if onTime.isEmpty && now - latest <= window { catchUp = [latest] }
+                }
+                let skipped = missedCount - catchUp.count
+                if skipped > 0, let last = missed.last(where: { !catchUp.contains($0) }) {
+                    let reason = "missed while the daemon was not running (\(missedCount) slot\(missedCount == 1 ? "" : "s")); catch-up policy \(job.catchUp)"
+                    _ = try? store.claim(job: name, slot: last, kind: .catchUp, status: .skipped, reason: reason)
+                    logger.info("missed slots skipped", metadata: ["job": "\(name)", "count": "\(skipped)"])
+                }
+            }
+            for slot in catchUp { offer(name, slot: slot, kind: .catchUp, now: now) }
+            for slot in onTime { offer(name, slot: slot, kind: .scheduled, now: now) }
+        }
+        do {
+            try store.setCursor(jobs[name]!.cursor, job: name)
+            jobs[name]!.storedCursor = jobs[name]!.cursor
+        } catch {
+            logger.error("cannot save the job's progress: \(error)", metadata: ["job": "\(name)"])
+        }
+    }
+
+    /// Applies the overlap policy to one due slot: claim it, then start, queue or skip it.
+    private func offer(_ name: String, slot: Int64, kind: RunKind, now: Int64) {
+        guard let state = jobs[name] else { return }
+        let busy = !state.running.isEmpty || !state.pending.isEmpty
+        var status = RunStatus.queued
+        var reason: String?
+        if busy {
+            switch state.job.overlap {
+            case .allow: break
+            case .skip:
+                // A catch-up replay (policy `all`) waits its turn instead.
+                if kind != .catchUp {
+                    status = .skipped
+                    reason = "the previous run was still running (overlap policy skip)"
+                }
+            case .queue:
+                if kind != .catchUp && state.pending.contains(where: { $0.kind != .catchUp }) {
+                    status = .skipped
+                    reason = "a run was already queued (overlap policy queue)"
+                }
+            }
+        }
+        let id: Int64?
+        do {
+            id = try store.claim(job: name, slot: slot, kind: kind, status: status, reason: reason)
+        } catch {
+            logger.error("cannot claim a slot; not running it: \(error)", metadata: ["job": "\(name)", "slot": "\(slot)"])
+            return
+        }
+        guard let id else {
+            logger.info("slot already claimed before a restart; not running it again", metadata: ["job": "\(name)", "slot": "\(slot)"])
+            return
+        }
+        if status == .skipped {
+            logger.info("slot skipped", metadata: ["job": "\(name)", "slot": "\(slot)", "reason": "\(reason ?? "")"])
+            return
+        }
+        jobs[name]!.pending.append(PendingRun(id: id, slot: slot, kind: kind))
+    }
+
+    /// Starts queued runs: one at a time unless the overlap policy allows several.
+    private func drain(_ name: String, now: Double) {
+        while let state = jobs[name], let first = state.pending.first,
+            state.running.isEmpty || state.job.overlap == .allow
+        {
+            jobs[name]!.pending.removeFirst()
+            start(name, run: first, now: now)
+        }
+    }
+
+    private func start(_ name: String, run: PendingRun, now: Double) {
+        guard let job = jobs[name]?.job else { return }
+        let log = (settings.logDirectory as NSString).appendingPathComponent("\(name)/\(run.slot)-\(run.id).log")
+        let request = RunRequest(
+            job: name, slot: run.slot, commandLine: job.commandLine(runner: runner), logPath: log,
+            environment: ["NIGHTSHIFT_JOB": name, "NIGHTSHIFT_SLOT": String(run.slot), "NIGHTSHIFT_RUN_KIND": run.kind.rawValue])
+        do {
+            let child = try launcher.launch(request)
+            try? store.markStarted(id: run.id, at: now, pid: child.pid, pidStart: child.identity, log: log)
+            jobs[name]!.running.append(
+                ActiveRun(id: run.id, slot: run.slot, child: child, deadline: now + Double(job.timeout)))
+            logger.info("run started", metadata: ["job": "\(name)", "slot": "\(run.slot)", "pid": "\(child.pid)"])
+        } catch {
+            try? store.finish(id: run.id, status: .launchFailed, at: now, reason: "\(error)")
+            logger.error("cannot start run: \(error)", metadata: ["job": "\(name)"])
+        }
+    }
+
+    private func cancelPending(_ name: String, reason: String) {
+        guard let pending = jobs[name]?.pending, !pending.isEmpty else { return }
+        for run in pending {
+            try? store.finish(id: run.id, status: .cancelled, at: clock.now(), reason: reason)
+        }
+        jobs[name]!.pending.removeAll()
+    }
+}
