@@ -134,7 +134,7 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
             }
         }
         guard range.contains(number) else {
-            throw fail("value \(number) out of range \(range.lowerBound)-\(range.upperBound)")
+            throw fail("value out of range \(range.lowerBound)-\(range.upperBound)")
         }
         return number
     }

@@ -1,0 +1,109 @@
+import Scheduler
+import Testing
+
+@Suite("daemon behaviour with an injected clock")
+struct DaemonBehaviourTests {
+    @Test("a slot claimed by a daemon that died is marked interrupted and never run again")
+    func interruptedSlotNotRerun() async throws {
+        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
+        let first = f.daemon([try job("* * * * *")])
+        await f.tick(first, at: "2026-05-01T00:01:00Z")
+        // The first daemon "dies": a new one starts on the same store within the same minute.
+        let second = f.daemon([try job("* * * * *")])
+        await f.tick(second, at: "2026-05-01T00:01:10Z")
+        #expect(f.launcher.slots == [at("2026-05-01T00:01:00Z")])
+        let history = try f.history("topup")
+        #expect(history.map(\.status) == [.interrupted])
+        #expect(history[0].reason?.contains("stopped during the run") == true)
+    }
+
+    @Test("a slot whose row exists is not run again even if the job's progress was not saved")
+    func claimedSlotNotRerun() async throws {
+        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
+        _ = try f.store.claim(job: "topup", slot: at("2026-05-01T00:01:00Z"), kind: .scheduled, status: .succeeded)
+        let daemon = f.daemon([try job("* * * * *")])
+        await f.tick(daemon, at: "2026-05-01T00:01:00Z")
+        #expect(f.launcher.slots.isEmpty)
+    }
+
+    @Test("jitter delays a slot's start by the job's fixed per-slot amount, within the jitter")
+    func jitter() async throws {
+        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
+        let j = try job("0 * * * *", jitter: 600)
+        let slot = at("2026-05-01T01:00:00Z")
+        let delay = j.jitterDelay(forSlot: slot)
+        #expect((1...600).contains(delay))
+        let daemon = f.daemon([j])
+        f.clock.set(Double(slot + delay - 1))
+        await daemon.tick(now: Double(slot + delay - 1))
+        #expect(f.launcher.slots.isEmpty)
+        await daemon.tick(now: Double(slot + delay))
+        #expect(f.launcher.slots == [slot])
+    }
+
+    @Test("a job paused with the store skips its slots and does not replay them on resume")
+    func pauseAndResume() async throws {
+        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
+        let daemon = f.daemon([try job("* * * * *")])
+        let other = try RunStore(path: f.settings.statePath)  // as `nightshift jobs pause` would
+        try other.setPaused(true, job: "topup", now: at("2026-05-01T00:00:40Z"))
+        await f.tick(daemon, at: "2026-05-01T00:01:00Z")
+        await f.tick(daemon, at: "2026-05-01T00:02:00Z")
+        #expect(f.launcher.slots.isEmpty)
+        try other.setPaused(false, job: "topup", now: at("2026-05-01T00:02:30Z"))
+        await f.tick(daemon, at: "2026-05-01T00:03:00Z")
+        #expect(f.launcher.slots == [at("2026-05-01T00:03:00Z")])
+    }
+
+    @Test("a trigger from another connection starts a manual run at the next tick")
+    func trigger() async throws {
+        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
+        let daemon = f.daemon([try job("0 3 * * *")])
+        await f.tick(daemon, at: "2026-05-01T00:00:40Z")
+        try RunStore(path: f.settings.statePath).addTrigger(job: "topup", at: at("2026-05-01T00:00:45Z"))
+        await f.tick(daemon, at: "2026-05-01T00:00:46Z")
+        #expect(f.launcher.slots == [at("2026-05-01T00:00:45Z")])
+        #expect(try f.history("topup").map(\.kind) == [.manual])
+    }
+
+    @Test("a fixed-time job in the hour skipped by DST runs once, at the transition")
+    func dstSkippedHour() async throws {
+        let f = try DaemonFixture(start: "2026-03-07T12:00:00Z")
+        let daemon = f.daemon([try job("30 2 * * *", zone: "America/New_York")])
+        var t = at("2026-03-07T12:00:00Z")
+        while t < at("2026-03-09T12:00:00Z") {
+            await daemon.tick(now: Double(t))
+            t += 60
+        }
+        #expect(f.launcher.slots.map { ISO8601.format($0, in: try! ZoneRules(identifier: "America/New_York")) }
+            == ["2026-03-08T03:00:00-04:00", "2026-03-09T02:30:00-04:00"])
+    }
+
+    @Test("a broken configuration on reload keeps the old jobs and says why")
+    func brokenReload() async throws {
+        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
+        let daemon = f.daemon([try job("* * * * *")]) {
+            try JobConfiguration(
+                toml: "[[jobs]]\nname = \"topup\"\nscript = \"a.lua\"\nschedule = \"61 * * * *\"\n",
+                fileName: "jobs.toml", baseDirectory: "/")
+        }
+        let problem = await daemon.reload()
+        #expect(problem == "jobs.toml: job 'topup': schedule: cron: field 1 (minute) '61': value out of range 0-59")
+        await f.tick(daemon, at: "2026-05-01T00:01:00Z")
+        #expect(f.launcher.slots == [at("2026-05-01T00:01:00Z")])
+    }
+
+    @Test("a reload that changes the schedule takes effect from the next slot")
+    func goodReload() async throws {
+        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
+        let daemon = f.daemon([try job("0 * * * *")]) {
+            try JobConfiguration(
+                toml: "[[jobs]]\nname = \"topup\"\nscript = \"a.lua\"\nschedule = \"*/5 * * * *\"\n",
+                fileName: "jobs.toml", baseDirectory: "/")
+        }
+        await f.tick(daemon, at: "2026-05-01T00:00:40Z")
+        #expect(await daemon.reload() == nil)
+        await f.tick(daemon, at: "2026-05-01T00:05:00Z")
+        #expect(f.launcher.slots == [at("2026-05-01T00:05:00Z")])
+    }
+}

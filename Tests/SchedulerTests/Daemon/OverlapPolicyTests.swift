@@ -1,0 +1,57 @@
+import Scheduler
+import Testing
+
+@Suite("overlap policies")
+struct OverlapPolicyTests {
+    @Test("skip: a slot that comes while the previous run is going is recorded as skipped and not started")
+    func skipPolicy() async throws {
+        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
+        let daemon = f.daemon([try job("* * * * *", overlap: .skip)])
+        await f.tick(daemon, at: "2026-05-01T00:01:00Z")
+        await f.tick(daemon, at: "2026-05-01T00:02:00Z")
+        #expect(f.launcher.slots == [at("2026-05-01T00:01:00Z")])
+        let history = try f.history("topup")
+        #expect(history.map(\.status) == [.running, .skipped])
+        #expect(history[1].slot == at("2026-05-01T00:02:00Z"))
+        #expect(history[1].reason?.contains("still running") == true)
+    }
+
+    @Test("queue: one slot waits and starts when the run ends; a further slot is skipped")
+    func queuePolicy() async throws {
+        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
+        let daemon = f.daemon([try job("* * * * *", overlap: .queue)])
+        await f.tick(daemon, at: "2026-05-01T00:01:00Z")
+        await f.tick(daemon, at: "2026-05-01T00:02:00Z")
+        await f.tick(daemon, at: "2026-05-01T00:03:00Z")
+        #expect(f.launcher.slots.count == 1)
+        f.launcher.children[0].finish()
+        await f.tick(daemon, at: "2026-05-01T00:03:01Z")
+        #expect(f.launcher.slots == [at("2026-05-01T00:01:00Z"), at("2026-05-01T00:02:00Z")])
+        let statuses = try f.history("topup").map(\.status)
+        #expect(statuses == [.succeeded, .running, .skipped])
+    }
+
+    @Test("allow: a slot starts beside the run still going")
+    func allowPolicy() async throws {
+        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
+        let daemon = f.daemon([try job("* * * * *", overlap: .allow)])
+        await f.tick(daemon, at: "2026-05-01T00:01:00Z")
+        await f.tick(daemon, at: "2026-05-01T00:02:00Z")
+        #expect(f.launcher.slots == [at("2026-05-01T00:01:00Z"), at("2026-05-01T00:02:00Z")])
+        #expect(await daemon.runningCount == 2)
+    }
+
+    @Test("a run past its deadline is killed and recorded as timed out, and the next slot starts on time")
+    func deadline() async throws {
+        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
+        let daemon = f.daemon([try job("* * * * *", timeout: 30)])
+        await f.tick(daemon, at: "2026-05-01T00:01:00Z")
+        await f.tick(daemon, at: "2026-05-01T00:01:29Z")
+        #expect(f.launcher.children[0].signals.isEmpty)
+        await f.tick(daemon, at: "2026-05-01T00:01:30Z")
+        #expect(f.launcher.children[0].signals == [9])
+        await f.tick(daemon, at: "2026-05-01T00:02:00Z")
+        #expect(f.launcher.slots == [at("2026-05-01T00:01:00Z"), at("2026-05-01T00:02:00Z")])
+        #expect(try f.history("topup").map(\.status) == [.timedOut, .running])
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Logging
+import Scheduler
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A wall clock the test sets by hand.
+final class ManualClock: WallClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Double
+
+    init(_ start: Double) { current = start }
+
+    func now() -> Double {
+        lock.lock()
+        defer { lock.unlock() }
+        return current
+    }
+
+    func set(_ time: Double) {
+        lock.lock()
+        current = time
+        lock.unlock()
+    }
+}
+
+/// A child whose end the test decides; kills end it with the signal.
+final class ScriptedChild: RunningChild, @unchecked Sendable {
+    let pid: Int32
+    let identity: String? = nil
+    let request: RunRequest
+    private let lock = NSLock()
+    private var exit: ChildExit?
+    private(set) var signals: [Int32] = []
+
+    init(pid: Int32, request: RunRequest) {
+        self.pid = pid
+        self.request = request
+    }
+
+    func finish(_ status: Int32 = 0) {
+        lock.lock()
+        exit = .exited(status)
+        lock.unlock()
+    }
+
+    func poll() -> ChildExit? {
+        lock.lock()
+        defer { lock.unlock() }
+        return exit
+    }
+
+    func kill(signal: Int32) {
+        lock.lock()
+        signals.append(signal)
+        if exit == nil { exit = .signaled(signal) }
+        lock.unlock()
+    }
+}
+
+/// Records every launch; the children end when the test says.
+final class ScriptedLauncher: RunLauncher, @unchecked Sendable {
+    private let lock = NSLock()
+    private var started: [ScriptedChild] = []
+
+    var children: [ScriptedChild] {
+        lock.lock()
+        defer { lock.unlock() }
+        return started
+    }
+
+    /// Slots launched, in order.
+    var slots: [Int64] { children.map(\.request.slot) }
+
+    func launch(_ request: RunRequest) throws -> any RunningChild {
+        lock.lock()
+        defer { lock.unlock() }
+        let child = ScriptedChild(pid: Int32(1000 + started.count), request: request)
+        started.append(child)
+        return child
+    }
+}
+
+/// A temporary folder removed when the test ends.
+final class TemporaryDirectory {
+    let path: String
+
+    init() {
+        path = NSTemporaryDirectory() + "nightshift-sched-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+}
+
+/// Builds a daemon over a fresh store with a scripted launcher and a manual clock.
+struct DaemonFixture {
+    let directory = TemporaryDirectory()
+    let clock: ManualClock
+    let launcher = ScriptedLauncher()
+    let store: RunStore
+    let settings: SchedulerSettings
+
+    init(start: String, lateAfter: Int64 = 60) throws {
+        clock = ManualClock(Double(ISO8601.parse(start, defaultZone: .utc)!))
+        settings = SchedulerSettings(statePath: directory.file("state.sqlite"), lateAfter: lateAfter)
+        store = try RunStore(path: settings.statePath)
+    }
+
+    func daemon(_ jobs: [Job], reload: (@Sendable () throws -> JobConfiguration)? = nil) -> SchedulerDaemon {
+        SchedulerDaemon(
+            configuration: JobConfiguration(settings: settings, jobs: jobs), store: store, launcher: launcher,
+            runner: ["nightshift"], clock: clock, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+            reload: reload)
+    }
+
+    /// Moves the clock to `time` (ISO-8601) and ticks.
+    func tick(_ daemon: SchedulerDaemon, at time: String) async {
+        let t = Double(ISO8601.parse(time, defaultZone: .utc)!)
+        clock.set(t)
+        await daemon.tick(now: t)
+    }
+
+    func history(_ job: String) throws -> [RunRecord] { try store.history(job: job).reversed() }
+}
+
+func at(_ text: String) -> Int64 { ISO8601.parse(text, defaultZone: .utc)! }
+
+func job(
+    _ schedule: String, name: String = "topup", zone: String = "UTC", overlap: OverlapPolicy = .skip,
+    catchUp: CatchUpPolicy = .once, jitter: Int64 = 0, timeout: Int64 = 300, command: [String]? = nil
+) throws -> Job {
+    Job(
+        name: name, script: "topup.lua", schedule: try Schedule(schedule), zone: try ZoneRules(identifier: zone),
+        timeout: timeout, command: command, overlap: overlap, catchUp: catchUp, jitter: jitter)
+}
