@@ -82,6 +82,12 @@ let package = Package(
 
         .testTarget(name: "LuaHostTests", dependencies: ["LuaHost", "CLuaShim", "CLua"], swiftSettings: strict),
         // PanelAPI / PanelEmulator tests
+        .testTarget(
+            name: "PanelAPITests",
+            dependencies: ["PanelAPI", "PanelEmulator", .product(name: "Logging", package: "swift-log")],
+            exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
         // Scheduler tests
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: strict),
     ]

@@ -15,7 +15,8 @@ public indirect enum PHPInput: Sendable, Hashable {
 public struct PHPArray: Sendable, Hashable {
     /// The entries in insertion order.
     public private(set) var entries: [(key: String, value: PHPInput)] = []
-    private var nextIndex = 0
+    // PHP's nNextFreeElement: unset until the first integer key; then the largest + 1.
+    private var nextIndex: Int? = nil
 
     /// Creates an empty array.
     public init() {}
@@ -28,13 +29,15 @@ public struct PHPArray: Sendable, Hashable {
                 if let newValue { entries[index].value = newValue } else { entries.remove(at: index) }
             } else if let newValue {
                 entries.append((key, newValue))
-                if let number = Self.canonicalInt(key), number >= nextIndex { nextIndex = number + 1 }
+                if let number = Self.canonicalInt(key), number >= (nextIndex ?? Int.min), number < Int.max {
+                    nextIndex = number + 1
+                }
             }
         }
     }
 
     /// The key `$a[] = ...` would use next.
-    public var nextAppendKey: String { String(nextIndex) }
+    public var nextAppendKey: String { String(nextIndex ?? 0) }
 
     /// Whether the array is empty.
     public var isEmpty: Bool { entries.isEmpty }
