@@ -104,6 +104,8 @@ public struct PanelClient: Sendable {
         switch failure {
         case .notSent(let reason):
             return PanelError(.transport, endpoint: endpoint, detail: "\(reason); nothing was sent")
+        case .timedOut(false):
+            return PanelError(.transport, endpoint: endpoint, detail: "could not reach the panel in time; nothing was sent")
         case .timedOut(let mayHaveBeenSent):
             if mutation && mayHaveBeenSent {
                 return PanelError(

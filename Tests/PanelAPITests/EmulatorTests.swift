@@ -1,0 +1,141 @@
+import Foundation
+import Logging
+import PanelAPI
+import PanelEmulator
+import Testing
+
+@Suite("The emulator over real HTTP on loopback")
+struct EmulatorTests {
+    static func withServer<T: Sendable>(
+        _ emulator: PanelEmulator, _ body: @Sendable (Int) async throws -> T
+    ) async throws -> T {
+        try await emulator.withRunningServer(logger: Fixture.quiet, body)
+    }
+
+    static func httpClient(port: Int, placement: KeyPlacement = .postField, prefix: String = "") throws -> (PanelClient, HTTPTransport) {
+        PanelClient.http(
+            configuration: PanelConfiguration(
+                baseURL: try PanelURL("http://127.0.0.1:\(port)/\(prefix)"), apiKey: APIKey(Fixture.key),
+                keyPlacement: placement, retry: RetryPolicy(sleep: { _ in })),
+            logger: Fixture.quiet)
+    }
+
+    @Test("both key placements work over HTTP", arguments: KeyPlacement.allCases)
+    func keyPlacements(placement: KeyPlacement) async throws {
+        let emulator = try await Fixture.emulator(seed: 3)
+        let count = try await Self.withServer(emulator) { port in
+            let (client, http) = try Self.httpClient(port: port, placement: placement)
+            defer { Task { try await http.shutdown() } }
+            return try await client.list().count
+        }
+        #expect(count == 3)
+    }
+
+    @Test("a base URL with a path prefix reaches the panel")
+    func pathPrefix() async throws {
+        let emulator = try await Fixture.emulator(seed: 2)
+        let count = try await Self.withServer(emulator) { port in
+            let (client, http) = try Self.httpClient(port: port, prefix: "panel/")
+            defer { Task { try await http.shutdown() } }
+            return try await client.list().count
+        }
+        #expect(count == 2)
+    }
+
+    @Test("new, update, add_credits and list change and show the stored resellers")
+    func endpoints() async throws {
+        let emulator = try await Fixture.emulator()
+        try await Self.withServer(emulator) { port in
+            let (client, http) = try Self.httpClient(port: port)
+            let created = try await client.new(
+                NewReseller(name: "nova", maxAllowedConnections: 20, useCredits: true, credits: 10, extra: ["email": "n@x.example"]))
+            let id = try #require(created.createdID)
+            try await client.addCredits(.id(id), 15)
+            try await client.update(.username("nova"), fields: ["max_allowed_connections": 30, "notes": "gold"])
+            let reseller = try #require(try await client.list().first { $0.id == id })
+            try await http.shutdown()
+            #expect(reseller.credits == 25 && reseller.maxAllowedConnections == 30 && reseller.useCredits == true)
+            #expect(reseller.unknownFields == ["email": "n@x.example", "notes": "gold"])
+        }
+    }
+
+    @Test("creating an existing username is refused with EXISTS")
+    func duplicate() async throws {
+        let client = try Fixture.client(InProcessTransport(emulator: try await Fixture.emulator()))
+        try await client.new(NewReseller(name: "dup"))
+        let error = await #expect(throws: PanelError.self) { try await client.new(NewReseller(name: "dup")) }
+        #expect(error?.panelMessage == "EXISTS")
+    }
+
+    @Test("credits cannot go below zero: NOT ENOUGH CREDITS")
+    func notEnough() async throws {
+        let emulator = try await Fixture.emulator()
+        let client = try Fixture.client(InProcessTransport(emulator: emulator))
+        try await client.new(NewReseller(name: "poor", credits: 3))
+        let error = await #expect(throws: PanelError.self) { try await client.addCredits(.username("poor"), -4) }
+        #expect(error?.panelMessage == "NOT ENOUGH CREDITS")
+        #expect(try await emulator.store.find(.username("poor"))?.credits == 3)
+    }
+
+    @Test("the last duplicate field wins, as in PHP")
+    func lastDuplicateWins() async throws {
+        let emulator = try await Fixture.emulator(seed: 1)
+        let body = Array("api_key=\(PHPURLEncoding.encode(Fixture.key))&id=1&credits=1&credits=40".utf8)
+        let before = try #require(try await emulator.store.find(.id(1))).credits
+        _ = await emulator.handle(EmulatorRequest(path: "/api/resellers/add_credits", body: body, remoteIP: "127.0.0.1"))
+        #expect(try await emulator.store.find(.id(1))?.credits == before + 40)
+    }
+
+    @Test("every dialect's list decodes to the same resellers", arguments: ResponseDialect.ListShape.allCases, ResponseDialect.Numbers.allCases)
+    func dialects(shape: ResponseDialect.ListShape, numbers: ResponseDialect.Numbers) async throws {
+        let reference = try await Fixture.client(InProcessTransport(emulator: try await Fixture.emulator(seed: 20))).list()
+        for style in ResponseDialect.ResultStyle.allCases {
+            let dialect = ResponseDialect(listShape: shape, numbers: numbers, resultStyle: style, contentType: "application/json")
+            let client = try Fixture.client(InProcessTransport(emulator: try await Fixture.emulator(seed: 20, dialect: dialect)))
+            let listed = try await client.list()
+            #expect(listed.map(\.id) == reference.map(\.id))
+            #expect(listed.map(\.credits) == reference.map(\.credits))
+            #expect(listed.map(\.useCredits) == reference.map(\.useCredits))
+            #expect(listed.map { $0.unknownFields.keys } == reference.map { $0.unknownFields.keys })
+            try await client.addCredits(.id(1), 1)
+        }
+    }
+
+    @Test("1,000 concurrent add_credits of 1 leave the reseller exactly 1,000 credits richer")
+    func concurrentCredits() async throws {
+        let emulator = PanelEmulator(
+            settings: EmulatorSettings(apiKey: Fixture.key), store: try ResellerStore(path: Fixture.temporaryDatabase()),
+            logger: Fixture.quiet)
+        try await emulator.seed(count: 5)
+        let before = try #require(try await emulator.store.find(.id(3))).credits
+        let failures = try await Self.withServer(emulator) { port in
+            let (client, http) = try Self.httpClient(port: port)
+            let failures = await withTaskGroup(of: Int.self) { group in
+                for _ in 0..<1000 {
+                    group.addTask {
+                        do {
+                            try await client.addCredits(.id(3), 1)
+                            return 0
+                        } catch {
+                            return 1
+                        }
+                    }
+                }
+                return await group.reduce(0, +)
+            }
+            try await http.shutdown()
+            return failures
+        }
+        #expect(failures == 0)
+        #expect(try await emulator.store.find(.id(3))?.credits == before + 1000)
+    }
+
+    @Test("the seeded store holds N distinct realistic resellers")
+    func seeding() async throws {
+        let emulator = try await Fixture.emulator(seed: 250)
+        let all = try await emulator.store.all()
+        #expect(all.count == 250)
+        #expect(Set(all.map(\.username)).count == 250)
+        #expect(all.allSatisfy { $0.extra["email"] != nil && $0.credits >= 0 })
+    }
+}
