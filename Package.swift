@@ -76,7 +76,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "nightshift-bench",
-            dependencies: ["LuaHost", "CLuaShim", "CLua", "PanelAPI", "PanelEmulator", "Scheduler"],
+            dependencies: [
+                "LuaHost", "CLuaShim", "CLua", "PanelAPI", "PanelEmulator", "Scheduler",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
 

@@ -3,6 +3,7 @@
 import Foundation
 
 let sections: [(name: String, run: () async throws -> Void)] = [
+    ("panel", PanelBenchmarks.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())
