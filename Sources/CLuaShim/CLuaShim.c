@@ -11,7 +11,11 @@ struct ns_control {
     size_t mem_limit;        // 0: none
     size_t mem_used;
     int host_depth;          // > 0: host code runs, the allocator never refuses
-    int retrying;            // the last growth was refused; Lua collects and asks again
+    // A refused growth request, kept to tell Lua's retry after its emergency collection
+    // (the same request again) from a final refusal.
+    int pending;
+    void *pending_ptr;
+    size_t pending_osize, pending_nsize;
     int64_t instr_limit;     // 0: none
     int64_t instr_used;
     int hook_period;
@@ -36,6 +40,10 @@ uint64_t ns_monotonic_ns(void) {
 
 // MARK: - Allocator
 
+static int ns_is_pending(const ns_control *c, void *ptr, size_t osize, size_t nsize) {
+    return c->pending && c->pending_ptr == ptr && c->pending_osize == osize && c->pending_nsize == nsize;
+}
+
 static void *ns_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     ns_control *c = (ns_control *)ud;
     size_t old = ptr ? osize : 0;  // with ptr == NULL, osize is a type tag, not a size
@@ -44,21 +52,27 @@ static void *ns_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
         c->mem_used -= old;
         return NULL;
     }
-    if (nsize > old && c->mem_limit != 0 && c->host_depth == 0 &&
-        c->mem_used + (nsize - old) > c->mem_limit) {
-        // The first refusal makes Lua run a full collection and ask again; a second one in
-        // a row means the live data really does not fit.
-        if (!c->retrying) {
-            c->retrying = 1;
+    if (nsize > old && c->host_depth == 0) {
+        int retry = ns_is_pending(c, ptr, osize, nsize);
+        // A different request after a refusal: that refusal was final (lauxlib's buffers
+        // raise at once, without the collect-and-retry of Lua's core allocator).
+        if (c->pending && !retry && c->tripped == NS_TRIP_NONE) c->tripped = NS_TRIP_MEMORY;
+        c->pending = 0;
+        if (c->mem_limit != 0 && c->mem_used + (nsize - old) > c->mem_limit) {
+            if (retry) {
+                // Lua collected everything it could and the request still does not fit.
+                if (c->tripped == NS_TRIP_NONE) c->tripped = NS_TRIP_MEMORY;
+            } else {
+                c->pending = 1;
+                c->pending_ptr = ptr;
+                c->pending_osize = osize;
+                c->pending_nsize = nsize;
+            }
             return NULL;
         }
-        c->retrying = 0;
-        if (c->tripped == NS_TRIP_NONE) c->tripped = NS_TRIP_MEMORY;
-        return NULL;
     }
     void *p = realloc(ptr, nsize);
     if (p == NULL) return NULL;
-    if (nsize > old) c->retrying = 0;
     c->mem_used = c->mem_used - old + nsize;
     return p;
 }
@@ -75,7 +89,11 @@ static int ns_raise_trip(lua_State *L, ns_control *c) {
 
 static void ns_check(ns_control *c) {
     if (c->tripped != NS_TRIP_NONE) return;
-    if (atomic_load_explicit(&c->interrupt, memory_order_relaxed)) {
+    // Lua code runs again after a refusal that was never retried: it was final.
+    if (c->pending) {
+        c->pending = 0;
+        c->tripped = NS_TRIP_MEMORY;
+    } else if (atomic_load_explicit(&c->interrupt, memory_order_relaxed)) {
         c->tripped = NS_TRIP_INTERRUPT;
     } else if (c->instr_limit != 0 && c->instr_used > c->instr_limit) {
         c->tripped = NS_TRIP_INSTRUCTIONS;
@@ -128,7 +146,12 @@ void ns_set_instruction_limit(ns_control *c, int64_t count) { c->instr_limit = c
 int64_t ns_instructions_used(const ns_control *c) { return c->instr_used; }
 void ns_set_deadline(ns_control *c, uint64_t monotonic_ns) { c->deadline_ns = monotonic_ns; }
 void ns_interrupt(ns_control *c) { atomic_store_explicit(&c->interrupt, 1, memory_order_relaxed); }
-ns_trip ns_tripped(const ns_control *c) { return c->tripped; }
+ns_trip ns_tripped(ns_control *c) {
+    // A refusal that Lua did not retry before the host looked: it was final.
+    if (c->pending && c->tripped == NS_TRIP_NONE) c->tripped = NS_TRIP_MEMORY;
+    c->pending = 0;
+    return c->tripped;
+}
 void ns_set_trip_message(ns_control *c, ns_trip trip, int registry_ref) { c->trip_message[trip] = registry_ref; }
 void ns_enter_host(ns_control *c) { c->host_depth++; }
 void ns_leave_host(ns_control *c) { c->host_depth--; }
@@ -136,7 +159,7 @@ void ns_leave_host(ns_control *c) { c->host_depth--; }
 void ns_reset_budget(lua_State *L) {
     ns_control *c = ns_control_of(L);
     c->tripped = NS_TRIP_NONE;
-    c->retrying = 0;
+    c->pending = 0;
     c->instr_used = 0;
     atomic_store_explicit(&c->interrupt, 0, memory_order_relaxed);
     lua_sethook(L, ns_hook, LUA_MASKCOUNT, c->hook_period);
@@ -154,7 +177,10 @@ static int ns_trampoline(lua_State *L) {
     // may have gone past the memory limit: check now that Swift has returned.
     // (The deadline is left to the hook: reading the clock here would tax every call.)
     if (c->tripped == NS_TRIP_NONE) {
-        if (atomic_load_explicit(&c->interrupt, memory_order_relaxed))
+        if (c->pending) {
+            c->pending = 0;
+            c->tripped = NS_TRIP_MEMORY;
+        } else if (atomic_load_explicit(&c->interrupt, memory_order_relaxed))
             c->tripped = NS_TRIP_INTERRUPT;
         else if (c->mem_limit != 0 && c->mem_used > c->mem_limit && c->host_depth == 0)
             c->tripped = NS_TRIP_MEMORY;
@@ -234,16 +260,19 @@ static int ns_print(lua_State *L) {
     return 0;
 }
 
+// The wrapped functions below check what they add, then run the original C function in
+// the same call frame (not through lua_call), so Lua's argument errors keep their names.
+static int ns_call_original(lua_State *L) {
+    lua_CFunction original = lua_tocfunction(L, lua_upvalueindex(1));
+    return original(L);
+}
+
 static int ns_load(lua_State *L) {
     // load(chunk [, chunkname [, mode [, env]]]) with the mode forced to text.
-    int n = lua_gettop(L);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_pushvalue(L, 1);
-    lua_pushvalue(L, 2);
+    if (lua_gettop(L) < 3) lua_settop(L, 3);
     lua_pushliteral(L, "t");
-    if (n >= 4) lua_pushvalue(L, 4);
-    lua_call(L, n >= 4 ? 4 : 3, LUA_MULTRET);
-    return lua_gettop(L) - n;
+    lua_replace(L, 3);
+    return ns_call_original(L);
 }
 
 static int ns_setmetatable(lua_State *L) {
@@ -255,10 +284,7 @@ static int ns_setmetatable(lua_State *L) {
             return luaL_error(L, "setmetatable: '__gc' is not allowed in the sandbox "
                                  "(finalizers would run outside the script's limits)");
     }
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_rotate(L, 1, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    return lua_gettop(L);
+    return ns_call_original(L);
 }
 
 static int ns_collectgarbage(lua_State *L) {
@@ -275,7 +301,7 @@ static int ns_collectgarbage(lua_State *L) {
 // limit trip it is skipped: the error passes through unchanged and the script unwinds.
 static int ns_guarded_handler(lua_State *L) {
     ns_control *c = ns_control_of(L);
-    if (c->tripped != NS_TRIP_NONE) return lua_gettop(L);
+    if (ns_tripped(c) != NS_TRIP_NONE) return lua_gettop(L);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_rotate(L, 1, 1);
     lua_call(L, lua_gettop(L) - 1, 1);
@@ -312,10 +338,7 @@ static int ns_bounded_pattern(lua_State *L) {
             return luaL_error(L, "pattern too long (%d bytes at most in the sandbox, got %d)",
                               NS_MAX_PATTERN, (int)plen);
     }
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_rotate(L, 1, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    return lua_gettop(L);
+    return ns_call_original(L);
 }
 
 static void ns_wrap(lua_State *L, int table, const char *name, lua_CFunction wrapper) {

@@ -91,7 +91,7 @@ void ns_interrupt(ns_control *c);
 /// Starts a fresh budget: clears the trip, the interrupt flag and the instruction count,
 /// and puts the calling thread's hook back to its normal period.
 void ns_reset_budget(lua_State *L);
-ns_trip ns_tripped(const ns_control *c);
+ns_trip ns_tripped(ns_control *c);
 /// Registry references of the messages raised for each trip (made by the host beforehand,
 /// so raising needs no allocation).
 void ns_set_trip_message(ns_control *c, ns_trip trip, int registry_ref);

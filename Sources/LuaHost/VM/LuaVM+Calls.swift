@@ -63,6 +63,11 @@ extension LuaVM {
             ns_leave_host(control.pointer)
         }
         guard status == LUA_OK else { throw failure(status: status, on: L) }
+        // A script can catch a trip and return before the hook raises again: still a trip.
+        if callDepth == 0, ns_tripped(control.pointer) != NS_TRIP_NONE {
+            let limit = limit(for: ns_tripped(control.pointer))
+            throw LuaError(.limit(limit), limit.description)
+        }
         var results: [LuaValue] = []
         let top = lua_gettop(L)
         if top > base {
