@@ -10,6 +10,10 @@ struct Nightshift: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             EmulatorCommand.self,
+            CronCommand.self,
+            JobsCommand.self,
+            HistoryCommand.self,
+            ScheduleCommand.self,
         ]
     )
 }

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import Scheduler
+
+/// `nightshift history [NAME]`: what the scheduler ran, skipped or cut off.
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Show scheduled runs, newest first: slot, kind, status, exit code, reason."
+    )
+
+    @Argument(help: "Only this job.")
+    var name: String?
+
+    @Option(help: "The jobs file (its [scheduler] state names the history database).")
+    var config: String = "jobs.toml"
+
+    @Option(help: "How many runs to show.")
+    var limit: Int = 50
+
+    @Flag(help: "Print JSON: an array of runs with times in seconds since the epoch.")
+    var json = false
+
+    func run() throws {
+        let configuration: JobConfiguration
+        do {
+            configuration = try JobConfiguration.load(path: config)
+        } catch {
+            throw CommandFailure(error.description)
+        }
+        let store = try RunStore(path: configuration.settings.statePath)
+        let runs = try store.history(job: name, limit: limit)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(runs), as: UTF8.self))
+            return
+        }
+        let zones = Dictionary(configuration.jobs.map { ($0.name, $0.zone) }, uniquingKeysWith: { a, _ in a })
+        var rows = [["ID", "JOB", "SLOT", "KIND", "STATUS", "EXIT", "SECONDS", "REASON"]]
+        for run in runs {
+            let zone = zones[run.job] ?? .utc
+            let exit = run.exitCode.map(String.init) ?? run.signal.map { "signal \($0)" } ?? "-"
+            let seconds = zip(run.startedAt, run.finishedAt).map { String(format: "%.1f", $1 - $0) } ?? "-"
+            rows.append([
+                String(run.id), run.job, ISO8601.format(run.slot, in: zone), run.kind.rawValue, run.status.rawValue,
+                exit, seconds, run.reason ?? "",
+            ])
+        }
+        printTable(rows)
+    }
+}
+
+private func zip(_ a: Double?, _ b: Double?) -> (Double, Double)? {
+    guard let a, let b else { return nil }
+    return (a, b)
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Scheduler
+import ServiceLifecycle
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `nightshift schedule --config jobs.toml`: the scheduling daemon.
+struct ScheduleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "schedule",
+        abstract: "Run the scheduler daemon: each due job runs as a child `nightshift run` process.",
+        discussion: """
+            SIGTERM or SIGINT: stop starting runs, let running ones finish within shutdown_grace, \
+            then kill them. SIGHUP: reload the jobs file; a broken file keeps the old jobs and logs why. \
+            See docs/scheduling.md.
+            """
+    )
+
+    @Option(help: "The jobs file.")
+    var config: String = "jobs.toml"
+
+    @Flag(help: "Log debug details.")
+    var verbose = false
+
+    func run() async throws {
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: "nightshift.scheduler")
+        logger.logLevel = verbose ? .debug : .info
+        let path = config
+        let configuration: JobConfiguration
+        do {
+            configuration = try JobConfiguration.load(path: path)
+        } catch {
+            throw CommandFailure(error.description)
+        }
+        let store = try RunStore(path: configuration.settings.statePath)
+        let daemon = SchedulerDaemon(
+            configuration: configuration, store: store, launcher: ProcessLauncher(), runner: [Self.executablePath()],
+            clock: SystemClock(), logger: logger, reload: { try JobConfiguration.load(path: path) })
+
+        signal(SIGHUP, SIG_IGN)
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP)
+        hangup.setEventHandler {
+            Task { await daemon.reload() }
+        }
+        hangup.resume()
+        defer { hangup.cancel() }
+
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    /// This executable, so that children run the same build: `/proc/self/exe`, else argv[0].
+    static func executablePath() -> String {
+        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return resolved
+        }
+        let argument = CommandLine.arguments[0]
+        if argument.hasPrefix("/") { return argument }
+        if argument.contains("/") {
+            return (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(argument)
+        }
+        return argument
+    }
+}
