@@ -435,3 +435,13 @@ int ns_bench_add(lua_State *L) {
     lua_pushinteger(L, a + b);
     return 1;
 }
+
+long long ns_bench_plain_vm(const char *chunk) {
+    lua_State *L = luaL_newstate();
+    if (L == NULL) return -1;
+    luaL_openlibs(L);
+    long long result = -1;
+    if (luaL_loadstring(L, chunk) == LUA_OK && lua_pcall(L, 0, 1, 0) == LUA_OK) result = lua_tointeger(L, -1);
+    lua_close(L);
+    return result;
+}

@@ -84,10 +84,9 @@ struct HostFunctionTests {
     @Test("a host function can call back into Lua, and errors pass through both ways")
     func reentrantCall() throws {
         let h = try Harness()
-        let vm = h.vm
-        vm.register(LuaHostFunction("apply") { args in
+        h.vm.register(LuaHostFunction("apply") { args in
             guard case .function(let f) = try args.value(1) else { throw args.error(1, "function expected") }
-            return .many(try vm.call(f, [try args.value(2)]))
+            return .many(try args.vm.call(f, [try args.value(2)]))
         }, as: "apply")
         #expect(try h.run("return apply(function(x) return x * 2 end, 21)") == [42])
         #expect(try h.run("local ok, e = pcall(apply, function() error({code = 7}) end) return ok, e.code") == [false, 7])
@@ -107,10 +106,9 @@ struct HostFunctionTests {
     @Test("a limit tripped inside a callback's Lua code ends the whole run")
     func limitInsideCallback() throws {
         let h = try Harness()
-        let vm = h.vm
-        vm.register(LuaHostFunction("apply") { args in
+        h.vm.register(LuaHostFunction("apply") { args in
             guard case .function(let f) = try args.value(1) else { return .none }
-            return .many(try vm.call(f))
+            return .many(try args.vm.call(f))
         }, as: "apply")
         let error = h.failure("pcall(apply, function() while true do end end) return 'swallowed'")
         #expect(error?.kind == .limit(.instructions(5_000_000)))

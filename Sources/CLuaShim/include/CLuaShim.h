@@ -129,5 +129,8 @@ int ns_open_full(lua_State *L);
 
 /// A plain C function (2 integers -> 1 integer) for comparing against Swift functions.
 int ns_bench_add(lua_State *L);
+/// The plain-C baseline for a VM's life: luaL_newstate, luaL_openlibs, load and run
+/// `chunk`, lua_close. Returns the chunk's integer result (or -1 on error).
+long long ns_bench_plain_vm(const char *chunk);
 
 #endif

@@ -5,17 +5,21 @@ import CLuaShim
 final class HostBinding {
     unowned(unsafe) let vm: LuaVM
     let function: LuaHostFunction
+    /// The function's body, copied here so the hot path reads it from a guaranteed reference.
+    let body: (LuaArguments) throws -> LuaReturn
 
     init(vm: LuaVM, function: LuaHostFunction) {
         self.vm = vm
         self.function = function
+        self.body = function.body
     }
 }
 
 extension LuaVM {
     /// Installs the process-wide dispatcher the C trampoline calls (once).
     static let installDispatch: Void = ns_set_dispatch { state, binding in
-        LuaVM.dispatch(state!, Unmanaged<HostBinding>.fromOpaque(binding!).takeUnretainedValue())
+        // Guaranteed reference: the VM keeps every binding alive, so no retain is needed.
+        Unmanaged<HostBinding>.fromOpaque(binding!)._withUnsafeGuaranteedRef { $0.call(state!) }
     }
 
     /// Pushes a Lua function that calls `function` through the trampoline.
@@ -24,34 +28,58 @@ extension LuaVM {
         bindings.append(binding)
         ns_push_host_function(L, Unmanaged.passUnretained(binding).toOpaque())
     }
+}
 
-    /// Runs a host function for the trampoline. Never raises: it returns the number of
+extension HostBinding {
+    /// Runs the host function for the trampoline. Never raises: it returns the number of
     /// results, or a sentinel telling C to raise the value it left on top of the stack.
-    static func dispatch(_ L: OpaquePointer, _ binding: HostBinding) -> Int32 {
-        let vm = binding.vm
-        let function = binding.function
-        let outer = vm.current
-        vm.current = L
-        defer { vm.current = outer }
-        let stack = LuaStack(L: L, vm: vm)
+    func call(_ L: OpaquePointer) -> Int32 {
+        let thread = vm.thread
+        let outer = thread.pointee
+        thread.pointee = L
+        defer { thread.pointee = outer }
         do {
-            let args = LuaArguments(state: L, vm: vm, functionName: function.name, count: Int(lua_gettop(L)))
-            switch try function.body(args) {
-            case .none:
-                return 0
-            case .one(let value):
-                try stack.push(value)
+            let result = try body(LuaArguments(state: L, binding: self, count: Int(lua_gettop(L))))
+            // One integer result is the hot path of every call; the rest is kept out of line
+            // so that this frame stays small.
+            if case .one(let value) = result, case .integer(let i) = value {
+                lua_pushinteger(L, i)
                 return 1
-            case .many(let values):
-                guard lua_checkstack(L, Int32(clamping: values.count)) != 0 else {
-                    throw LuaError(.conversion, "too many results (\(values.count))")
-                }
-                for value in values { try stack.push(value) }
-                return Int32(values.count)
             }
-        } catch let error as LuaArgumentError {
+            return try push(result, on: L)
+        } catch {
+            return LuaVM.raise(error, on: L, vm: vm)
+        }
+    }
+
+    @inline(never)
+    private func push(_ result: LuaReturn, on L: OpaquePointer) throws(LuaError) -> Int32 {
+        switch result {
+        case .none:
+            return 0
+        case .one(let value):
+            try LuaStack(L: L, vm: vm).push(value)
+            return 1
+        case .many(let values):
+            guard lua_checkstack(L, Int32(clamping: values.count)) != 0 else {
+                throw LuaError(.conversion, "too many results (\(values.count))")
+            }
+            let stack = LuaStack(L: L, vm: vm)
+            for value in values { try stack.push(value) }
+            return Int32(values.count)
+        }
+    }
+}
+
+extension LuaVM {
+    /// Leaves the Lua value for a host function's error on top of the stack and says how to raise it.
+    @inline(never)
+    static func raise(_ error: any Error, on L: OpaquePointer, vm: LuaVM) -> Int32 {
+        let stack = LuaStack(L: L, vm: vm)
+        switch error {
+        case let error as LuaArgumentError:
             return raise(L, message: error.description)
-        } catch let error as LuaRaisable {
+        case let error as LuaRaisable:
             let value = error.luaErrorValue()
             if case .string(let s) = value { return raise(L, message: s.bytes) }
             do {
@@ -60,12 +88,13 @@ extension LuaVM {
             } catch {
                 return raise(L, message: error.message)
             }
-        } catch let error as LuaError {
+        case let error as LuaError:
             // An error from Lua code the host function called: pass the script's own value on.
             if let value = error.value, (try? stack.push(value)) != nil { return Int32(NS_RAISE) }
+            _ = lua_checkstack(L, 2)
             lua_pushstring(L, error.message)
             return Int32(NS_RAISE)
-        } catch {
+        default:
             return raise(L, message: String(describing: error))
         }
     }

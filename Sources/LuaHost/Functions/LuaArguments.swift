@@ -6,12 +6,22 @@ import CLuaShim
 /// Valid only during the call. Every reader uses raw access only: a script's metamethods
 /// never run from host code. Failures throw `LuaArgumentError` worded as Lua's own.
 public struct LuaArguments {
-    let state: OpaquePointer
-    let vm: LuaVM
-    /// The function's name as scripts call it.
-    public let functionName: String
+    @usableFromInline let state: OpaquePointer
+    unowned(unsafe) let binding: HostBinding
     /// How many arguments were passed.
     public let count: Int
+
+    init(state: OpaquePointer, binding: HostBinding, count: Int) {
+        self.state = state
+        self.binding = binding
+        self.count = count
+    }
+
+    /// The function's name as scripts call it.
+    public var functionName: String { binding.function.name }
+    /// The VM running the call: use it to call back into Lua instead of capturing the VM in
+    /// the function's closure (a VM holds its functions, so a captured VM is never freed).
+    public var vm: LuaVM { binding.vm }
 
     /// The Lua type name of argument `i` (1-based), or `"no value"` past the end.
     public func typeName(_ i: Int) -> String {
@@ -28,25 +38,32 @@ public struct LuaArguments {
         LuaArgumentError(position: i, function: functionName, problem: problem)
     }
 
+    @usableFromInline
     func expected(_ i: Int, _ what: String) -> LuaArgumentError {
         error(i, "\(what) expected, got \(typeName(i))")
     }
 
     /// Argument `i` as an integer; floats with an exact integer value are accepted, as
     /// `luaL_checkinteger` does; NaN, infinities and fractions are refused.
+    @inlinable
     public func integer(_ i: Int) throws(LuaArgumentError) -> Int64 {
-        let idx = Int32(i)
-        if i <= count {
+        // Inlinable: reading integers is the hot path of most host functions.
+        let idx = Int32(truncatingIfNeeded: i)
+        if i <= count, lua_type(state, idx) == LUA_TNUMBER {
             var isInteger: Int32 = 0
             let value = ns_tointeger(state, idx, &isInteger)
-            if isInteger != 0, lua_type(state, idx) == LUA_TNUMBER { return value }
-            if lua_type(state, idx) == LUA_TNUMBER {
-                let d = ns_tonumber(state, idx, nil)
-                if d.isNaN || d.isInfinite { throw error(i, "finite number expected, got \(LuaValue.format(d))") }
-                throw error(i, "number has no integer representation")
-            }
+            if isInteger != 0 { return value }
         }
-        throw expected(i, "number")
+        throw integerFailure(i)
+    }
+
+    @usableFromInline
+    func integerFailure(_ i: Int) -> LuaArgumentError {
+        let idx = Int32(truncatingIfNeeded: i)
+        guard i <= count, lua_type(state, idx) == LUA_TNUMBER else { return expected(i, "number") }
+        let d = ns_tonumber(state, idx, nil)
+        if d.isNaN || d.isInfinite { return error(i, "finite number expected, got \(LuaValue.format(d))") }
+        return error(i, "number has no integer representation")
     }
 
     /// Argument `i` as an integer, or `nil` when absent or nil.

@@ -95,3 +95,20 @@ extension LuaVM {
         return .table(table)
     }
 }
+
+extension LuaVM {
+    /// Exposes a C function as a global: for comparing host functions with plain C ones.
+    @_spi(Benchmarks)
+    public func register(cFunction: @convention(c) (OpaquePointer?) -> Int32, as name: String) {
+        let L = current
+        ns_enter_host(control.pointer)
+        defer { ns_leave_host(control.pointer) }
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        _ = lua_checkstack(L, 3)
+        lua_rawgeti(L, ns_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
+        lua_pushstring(L, name)
+        lua_pushcclosure(L, cFunction, 0)
+        lua_rawset(L, -3)
+    }
+}

@@ -29,7 +29,9 @@ public final class LuaVM {
     let control: LuaControl
     let main: OpaquePointer
     /// The thread running now: the main state, or the coroutine that called a host function.
-    var current: OpaquePointer
+    /// Kept behind a pointer so the hot call path pays no exclusivity checks.
+    let thread: UnsafeMutablePointer<OpaquePointer>
+    var current: OpaquePointer { thread.pointee }
     /// Host functions registered in this VM, kept alive for Lua's light userdata pointers.
     var bindings: [HostBinding] = []
     /// Top-level calls start a fresh budget; nested ones (from host functions) share it.
@@ -58,7 +60,8 @@ public final class LuaVM {
         self.output = output
         self.control = control
         self.main = state
-        self.current = state
+        self.thread = .allocate(capacity: 1)
+        self.thread.initialize(to: state)
         self.interrupter = LuaInterrupter(control: control)
         self.id = LuaVM.nextID.add(1, ordering: .relaxed).oldValue
         try openLibraries()
@@ -67,6 +70,7 @@ public final class LuaVM {
 
     deinit {
         lua_close(main)
+        thread.deallocate()
     }
 
     /// Writes bytes to the process's standard output.
