@@ -3,6 +3,7 @@
 import Foundation
 
 let sections: [(name: String, run: () async throws -> Void)] = [
+    ("lua", LuaBenchmarks.run),
     ("panel", PanelBenchmarks.run),
 ]
 
