@@ -32,6 +32,11 @@ public struct ProcessLauncher: RunLauncher {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, request.logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        #if canImport(Glibc)
+            // The child must not hold the daemon's descriptors (the state database, other
+            // runs' logs): an orphan would keep them open after a crash.
+            posix_spawn_file_actions_addclosefrom_np(&actions, 3)
+        #endif
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

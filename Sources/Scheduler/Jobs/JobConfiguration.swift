@@ -60,15 +60,17 @@ public struct JobConfiguration: Sendable {
         let schedulerTable = root["scheduler"]?.table ?? TOMLTable()
         let s = Reader(table: schedulerTable, context: "[scheduler]", fileName: fileName)
         try s.rejectUnknown(Self.settingKeys)
+        var tick = schedulerTable["tick"]?.double ?? 1
+        if schedulerTable["tick"]?.double == nil, let seconds = try s.duration("tick") { tick = Double(seconds) }
         settings = SchedulerSettings(
             statePath: resolve(try s.string("state") ?? "nightshift-state.sqlite"),
             logDirectory: try s.string("logs").map(resolve),
             runner: try s.strings("runner"),
-            tick: Double(try s.duration("tick") ?? 1),
+            tick: tick,
             lateAfter: try s.duration("late_after") ?? 60,
             shutdownGrace: try s.duration("shutdown_grace") ?? 30
         )
-        if settings.tick < 1 { throw fail("[scheduler] tick: must be at least 1s") }
+        if settings.tick < 0.05 || settings.tick > 60 { throw fail("[scheduler] tick: must be between 0.05 and 60 seconds") }
 
         let defaults = root["defaults"]?.table ?? TOMLTable()
         try Reader(table: defaults, context: "[defaults]", fileName: fileName).rejectUnknown(Self.jobKeys.subtracting(["name"]))

@@ -6,7 +6,7 @@ public struct SchedulerSettings: Sendable, Equatable {
     public var logDirectory: String
     /// The program and leading arguments that run a script; nil means this executable.
     public var runner: [String]?
-    /// How often the daemon wakes and re-reads the wall clock, in seconds.
+    /// How often the daemon wakes and re-reads the wall clock, in seconds (fractions allowed).
     public var tick: Double
     /// A slot noticed more than this many seconds after its time counts as missed.
     public var lateAfter: Int64

@@ -1,0 +1,147 @@
+import Foundation
+import Scheduler
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The real daemon (`nightshift schedule`) running real child processes.
+@Suite("nightshift schedule with real processes", .serialized)
+struct DaemonProcessTests {
+    /// A jobs file whose one job runs a shell command in place of `nightshift run`.
+    func writeJobs(_ directory: TemporaryDirectory, schedule: String, timeout: String, shell: String, grace: String = "5s")
+        throws -> String
+    {
+        let path = directory.file("jobs.toml")
+        let toml = """
+            [scheduler]
+            state = "state.sqlite"
+            tick = 0.1
+            shutdown_grace = "\(grace)"
+
+            [[jobs]]
+            name = "probe"
+            schedule = "\(schedule)"
+            timeout = "\(timeout)"
+            command = ["/bin/sh", "-c", "\(shell)"]
+            """
+        try toml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func lines(_ path: String) -> [String] {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    /// Processes of a process group that are not zombies, read from /proc.
+    func liveProcesses(inGroup group: Int32) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.filter { entry in
+            guard Int32(entry) != nil,
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            // After "pid (comm)": state, ppid, pgrp.
+            return fields.count > 2 && fields[0] != "Z" && Int32(fields[2]) == group
+        }
+    }
+
+    func stop(_ daemon: any RunningChild) {
+        if daemon.poll() == nil {
+            daemon.signal(SIGTERM)
+            if daemon.waitForExit() == nil {
+                daemon.kill(signal: SIGKILL)
+                daemon.waitForExit()
+            }
+        }
+    }
+
+    @Test("kill -9 of the daemon mid-run: after a restart no slot runs twice and the cut-off run is recorded interrupted")
+    func crashMidRun() throws {
+        let dir = TemporaryDirectory()
+        let starts = dir.file("starts.txt")
+        let ends = dir.file("ends.txt")
+        let config = try writeJobs(
+            dir, schedule: "@every 2s", timeout: "60s",
+            // The first run hangs (it is the one cut off); later runs end at once.
+            shell: "echo $NIGHTSHIFT_SLOT >> \(starts); if [ ! -e \(dir.file("first")) ]; then : > \(dir.file("first")); sleep 30; fi; echo $NIGHTSHIFT_SLOT >> \(ends)")
+        let store = try RunStore(path: dir.file("state.sqlite"))
+
+        let first = try NightshiftBinary.start(["schedule", "--config", config], log: dir.file("daemon1.log"))
+        defer { stop(first) }
+        #expect(try eventually { try store.history(job: "probe").contains { $0.status == .running } })
+        let cutOff = try #require(try store.history(job: "probe").first { $0.status == .running })
+        first.signal(SIGKILL)
+        #expect(first.waitForExit() == .signaled(SIGKILL))
+
+        let second = try NightshiftBinary.start(["schedule", "--config", config], log: dir.file("daemon2.log"))
+        defer { stop(second) }
+        #expect(try eventually { try store.history(job: "probe").filter { $0.status == .succeeded }.count >= 2 })
+        stop(second)
+
+        let history = try store.history(job: "probe")
+        let interrupted = try #require(history.first { $0.id == cutOff.id })
+        #expect(interrupted.status == .interrupted)
+        #expect(interrupted.reason?.contains("stopped during the run") == true)
+        let started = lines(starts)
+        #expect(Set(started).count == started.count, "a slot ran twice: \(started)")
+        #expect(started.contains(String(cutOff.slot)))
+        // The orphaned child of the cut-off run was killed on restart, so it never finished.
+        #expect(!lines(ends).contains(String(cutOff.slot)))
+        #expect(history.allSatisfy { $0.status != .running && $0.status != .queued })
+    }
+
+    @Test("a job whose script hangs is killed at its deadline and the next slot still runs as scheduled")
+    func hangingJob() throws {
+        let dir = TemporaryDirectory()
+        let config = try writeJobs(dir, schedule: "@every 2s", timeout: "1s", shell: "sleep 100")
+        let store = try RunStore(path: dir.file("state.sqlite"))
+        let daemon = try NightshiftBinary.start(["schedule", "--config", config], log: dir.file("daemon.log"))
+        defer { stop(daemon) }
+        #expect(try eventually { try store.history(job: "probe").filter { $0.status == .timedOut }.count >= 3 })
+        stop(daemon)
+
+        let runs = try store.history(job: "probe").reversed().filter { $0.status == .timedOut }
+        let slots = runs.map(\.slot)
+        // Consecutive slots: none was skipped because the previous run was still hanging.
+        #expect(zip(slots, slots.dropFirst()).allSatisfy { $1 - $0 == 2 }, "slots: \(slots)")
+        #expect(runs.allSatisfy { $0.kind == .scheduled && $0.signal == 9 })
+        // The whole process group is gone, the `sleep` included.
+        for run in runs { #expect(liveProcesses(inGroup: run.pid ?? -1).isEmpty) }
+    }
+
+    @Test("SIGTERM lets the daemon exit within its grace period, recording an unfinished run as cancelled")
+    func gracefulShutdown() throws {
+        let dir = TemporaryDirectory()
+        let config = try writeJobs(dir, schedule: "@every 1s", timeout: "5m", shell: "sleep 100", grace: "1s")
+        let store = try RunStore(path: dir.file("state.sqlite"))
+        let daemon = try NightshiftBinary.start(["schedule", "--config", config], log: dir.file("daemon.log"))
+        defer { stop(daemon) }
+        #expect(try eventually { try store.history(job: "probe").contains { $0.status == .running } })
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit() == .exited(0))
+        let history = try store.history(job: "probe")
+        #expect(history.contains { $0.status == .cancelled })
+        #expect(history.allSatisfy { $0.status != .running })
+    }
+
+    @Test("SIGHUP with a broken jobs file keeps the old jobs running and logs why")
+    func reloadBrokenConfig() throws {
+        let dir = TemporaryDirectory()
+        let config = try writeJobs(dir, schedule: "@every 1s", timeout: "5s", shell: "true")
+        let store = try RunStore(path: dir.file("state.sqlite"))
+        let log = dir.file("daemon.log")
+        let daemon = try NightshiftBinary.start(["schedule", "--config", config], log: log)
+        defer { stop(daemon) }
+        #expect(try eventually { try store.history(job: "probe").contains { $0.status == .succeeded } })
+        try "[[jobs]]\nname = \"probe\"\nschedule = \"0 0 32 * *\"\nscript = \"x.lua\"\n"
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        #expect(eventually { self.lines(log).contains { $0.contains("configuration not reloaded") } })
+        let before = try store.history(job: "probe").count
+        #expect(try eventually { try store.history(job: "probe").count >= before + 2 })
+        #expect(lines(log).contains { $0.contains("cron: field 3 (day of month) '32': value out of range 1-31") })
+    }
+}
