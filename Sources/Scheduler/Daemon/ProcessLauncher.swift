@@ -19,6 +19,15 @@ public struct ProcessLauncher: RunLauncher {
         public var description: String
     }
 
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    // glibc 2.34+ has it, but its header hides it from Swift's Glibc module: look it up.
+    private static let addCloseFrom: AddCloseFrom? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+        else { return nil }
+        return unsafeBitCast(symbol, to: AddCloseFrom.self)
+    }()
+
     public func launch(_ request: RunRequest) throws -> any RunningChild {
         guard let program = request.commandLine.first else {
             throw LaunchError(description: "empty command line")
@@ -32,11 +41,9 @@ public struct ProcessLauncher: RunLauncher {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, request.logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        #if canImport(Glibc)
-            // The child must not hold the daemon's descriptors (the state database, other
-            // runs' logs): an orphan would keep them open after a crash.
-            posix_spawn_file_actions_addclosefrom_np(&actions, 3)
-        #endif
+        // The child must not hold the daemon's descriptors (the state database, other runs'
+        // logs): an orphan would keep them open after a crash.
+        if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
