@@ -32,6 +32,9 @@ let package = Package(
         // The only C we write: Lua's macros as functions, the trampoline, allocator, hook.
         .target(name: "CLuaShim", dependencies: ["CLua"]),
         .target(name: "LuaHost", dependencies: ["CLuaShim", "CLua"], swiftSettings: strict),
+        // BSD libedit from Debian's libedit-dev, for the REPL's line editing.
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        .target(name: "REPL", dependencies: ["LuaHost", "CEditLine"], swiftSettings: strict),
 
         .target(
             name: "PanelAPI",
@@ -67,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "nightshift",
             dependencies: [
-                "LuaHost", "PanelAPI", "PanelEmulator", "Scheduler",
+                "LuaHost", "PanelAPI", "PanelEmulator", "Scheduler", "REPL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -84,6 +87,7 @@ let package = Package(
         ),
 
         .testTarget(name: "LuaHostTests", dependencies: ["LuaHost", "CLuaShim", "CLua"], swiftSettings: strict),
+        .testTarget(name: "REPLTests", dependencies: ["REPL", "LuaHost"], swiftSettings: strict),
         // PanelAPI / PanelEmulator tests
         .testTarget(
             name: "PanelAPITests",

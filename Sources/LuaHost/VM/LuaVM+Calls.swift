@@ -33,6 +33,23 @@ extension LuaVM {
     /// A top-level call (not from inside a host function) starts a fresh budget: the
     /// instruction count, the deadline and the interrupt flag are reset.
     public func call(_ function: LuaFunctionRef, _ arguments: [LuaValue] = []) throws(LuaError) -> [LuaValue] {
+        try call(function, arguments) { stack, index throws(LuaError) in try stack.read(at: index) }
+    }
+
+    /// Calls a Lua function like `call(_:_:)` and reads its results for display: cycles,
+    /// functions, threads and userdata are described instead of refused.
+    /// - Parameters:
+    ///   - depth: tables nested deeper are shown as `.elided`.
+    ///   - width: entries after this many in one table are counted in `omitted`.
+    public func callForDisplay(
+        _ function: LuaFunctionRef, _ arguments: [LuaValue] = [], depth: Int = 4, width: Int = 50
+    ) throws(LuaError) -> [LuaSnapshot] {
+        try call(function, arguments) { stack, index in stack.snapshot(at: index, depth: depth, width: width) }
+    }
+
+    private func call<Result>(
+        _ function: LuaFunctionRef, _ arguments: [LuaValue], read: (LuaStack, Int32) throws(LuaError) -> Result
+    ) throws(LuaError) -> [Result] {
         guard function.vmID == id else { throw LuaError(.conversion, "a function from another Lua VM cannot be called here") }
         let L = current
         let stack = LuaStack(L: L, vm: self)
@@ -68,11 +85,11 @@ extension LuaVM {
             let limit = limit(for: ns_tripped(control.pointer))
             throw LuaError(.limit(limit), limit.description)
         }
-        var results: [LuaValue] = []
+        var results: [Result] = []
         let top = lua_gettop(L)
         if top > base {
             results.reserveCapacity(Int(top - base))
-            for index in (base + 1)...top { results.append(try stack.read(at: index)) }
+            for index in (base + 1)...top { results.append(try read(stack, index)) }
         }
         return results
     }

@@ -68,32 +68,6 @@ extension LuaVM {
         }
         lua_rawset(L, -3)
     }
-
-    /// The names of the script's globals, sorted (for completion and listings).
-    public func globalNames() -> [String] {
-        guard case .table(let globals)? = try? readGlobalsShallow() else { return [] }
-        return globals.fields.keys.compactMap(\.stringValue).sorted()
-    }
-
-    private func readGlobalsShallow() throws(LuaError) -> LuaValue {
-        let L = current
-        ns_enter_host(control.pointer)
-        defer { ns_leave_host(control.pointer) }
-        let top = lua_gettop(L)
-        defer { lua_settop(L, top) }
-        _ = lua_checkstack(L, 4)
-        lua_rawgeti(L, ns_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
-        var table = LuaTable()
-        lua_pushnil(L)
-        while lua_next(L, -2) != 0 {
-            if lua_type(L, -2) == LUA_TSTRING {
-                let key = LuaString(bytes: LuaStack(L: L, vm: self).bytes(at: -2))
-                table.fields[.string(key)] = .boolean(true)
-            }
-            lua_settop(L, -2)
-        }
-        return .table(table)
-    }
 }
 
 extension LuaVM {
@@ -110,5 +84,38 @@ extension LuaVM {
         lua_pushstring(L, name)
         lua_pushcclosure(L, cFunction, 0)
         lua_rawset(L, -3)
+    }
+}
+
+extension LuaVM {
+    /// The string keys of the table reached from the globals by `path` (raw lookups, so no
+    /// script code runs), sorted; empty when the path does not lead to a table.
+    /// `fieldNames(at: [])` lists the globals; `fieldNames(at: ["string"])` the string library.
+    public func fieldNames(at path: [String]) -> [String] {
+        let L = current
+        ns_enter_host(control.pointer)
+        defer { ns_leave_host(control.pointer) }
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        guard lua_checkstack(L, 4) != 0 else { return [] }
+        lua_rawgeti(L, ns_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
+        for name in path {
+            guard lua_type(L, -1) == LUA_TTABLE else { return [] }
+            lua_pushstring(L, name)
+            lua_rawget(L, -2)
+            lua_rotate(L, -2, -1)
+            lua_settop(L, -2)
+        }
+        guard lua_type(L, -1) == LUA_TTABLE else { return [] }
+        var names: [String] = []
+        let stack = LuaStack(L: L, vm: self)
+        lua_pushnil(L)
+        while lua_next(L, -2) != 0 {
+            if lua_type(L, -2) == LUA_TSTRING, let name = String(validating: stack.bytes(at: -2), as: UTF8.self) {
+                names.append(name)
+            }
+            lua_settop(L, -2)
+        }
+        return names.sorted()
     }
 }
