@@ -5,6 +5,7 @@ import Foundation
 let sections: [(name: String, run: () async throws -> Void)] = [
     ("lua", LuaBenchmarks.run),
     ("panel", PanelBenchmarks.run),
+    ("scheduler", SchedulerBenchmarks.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())

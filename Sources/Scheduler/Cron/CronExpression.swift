@@ -77,6 +77,17 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { source }
 
+    /// Whether a wall-clock reading matches, as a minute-by-minute cron daemon checks it.
+    /// - Parameter weekday: 0 = Sunday ... 6 = Saturday.
+    public func matches(minute: Int, hour: Int, day: Int, month: Int, weekday: Int) -> Bool {
+        guard minutes & (1 << UInt64(minute)) != 0, hours & (1 << UInt32(hour)) != 0,
+            months & (1 << UInt16(month)) != 0
+        else { return false }
+        let dom = daysOfMonth & (1 << UInt32(day)) != 0
+        let dow = daysOfWeek & (1 << UInt8(weekday)) != 0
+        return daysOr ? (dom || dow) : (dom && dow)
+    }
+
     private static func parseField(_ text: String, index: Int) throws(CronError) -> UInt64 {
         var set: UInt64 = 0
         for term in text.split(separator: ",", omittingEmptySubsequences: false) {
