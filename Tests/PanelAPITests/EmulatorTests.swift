@@ -139,3 +139,28 @@ struct EmulatorTests {
         #expect(all.allSatisfy { $0.extra["email"] != nil && $0.credits >= 0 })
     }
 }
+
+@Suite("The emulator service's lifecycle")
+struct EmulatorLifecycleTests {
+    @Test("after a graceful shutdown the port is closed and the data is kept in the SQLite file")
+    func gracefulShutdown() async throws {
+        let path = Fixture.temporaryDatabase()
+        let emulator = PanelEmulator(
+            settings: EmulatorSettings(apiKey: Fixture.key), store: try ResellerStore(path: path), logger: Fixture.quiet)
+        let port = try await emulator.withRunningServer(logger: Fixture.quiet) { port in
+            let (client, http) = try EmulatorTests.httpClient(port: port)
+            try await client.new(NewReseller(name: "kept", credits: 9))
+            try await http.shutdown()
+            return port
+        }
+        let (client, http) = PanelClient.http(
+            configuration: PanelConfiguration(
+                baseURL: try PanelURL("http://127.0.0.1:\(port)/"), apiKey: APIKey(Fixture.key), connectTimeout: .seconds(1),
+                retry: .none),
+            logger: Fixture.quiet)
+        let kind = await PanelError.kind { _ = try await client.list() }
+        try await http.shutdown()
+        #expect(kind == .transport)
+        #expect(try await ResellerStore(path: path).find(.username("kept"))?.credits == 9)
+    }
+}
