@@ -305,7 +305,8 @@ public actor SchedulerDaemon: Service {
             if now - slot > settings.lateAfter {
                 missedCount += 1
                 missed.append(slot)
-                if missed.count > CatchUpPolicy.maxCatchUp { missed.removeFirst(missed.count - CatchUpPolicy.maxCatchUp) }
+                // Keep the newest maxCatchUp, trimming in batches so a long outage stays linear.
+                if missed.count >= 2 * CatchUpPolicy.maxCatchUp { missed.removeFirst(CatchUpPolicy.maxCatchUp) }
             } else {
                 onTime.append(slot)
             }
@@ -313,6 +314,7 @@ public actor SchedulerDaemon: Service {
             if times == nil { times = FireTimes(schedule: job.schedule, zone: job.zone, after: slot) }
             state.next = times!.next()
         }
+        if missed.count > CatchUpPolicy.maxCatchUp { missed.removeFirst(missed.count - CatchUpPolicy.maxCatchUp) }
         jobs[name] = state
         guard state.cursor != state.storedCursor else { return }
 

@@ -1,0 +1,65 @@
+import Foundation
+import Scheduler
+import Testing
+
+@Suite("nightshift jobs and history")
+struct JobsCommandTests {
+    func setUp() throws -> (TemporaryDirectory, String) {
+        let dir = TemporaryDirectory()
+        let config = dir.file("jobs.toml")
+        try """
+            [scheduler]
+            state = "state.sqlite"
+
+            [[jobs]]
+            name = "nightly"
+            script = "topup.lua"
+            schedule = "0 3 * * *"
+            timezone = "Europe/Berlin"
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        return (dir, config)
+    }
+
+    @Test("jobs list shows the next fire time in the job's zone, and `paused` after jobs pause until jobs resume")
+    func listPauseResume() throws {
+        let (dir, config) = try setUp()
+        defer { withExtendedLifetime(dir) {} }
+        let list = try NightshiftBinary.run(["jobs", "list", "--config", config])
+        #expect(list.status == 0, "\(list.error)")
+        let row = try #require(list.output.split(separator: "\n").first { $0.hasPrefix("nightly") })
+        #expect(row.contains("0 3 * * *") && row.contains("Europe/Berlin"))
+        #expect(row.contains("T03:00:00+01:00") || row.contains("T03:00:00+02:00"))
+
+        #expect(try NightshiftBinary.run(["jobs", "pause", "nightly", "--config", config]).status == 0)
+        #expect(try NightshiftBinary.run(["jobs", "list", "--config", config]).output.contains("paused"))
+        #expect(try NightshiftBinary.run(["jobs", "resume", "nightly", "--config", config]).status == 0)
+        #expect(!(try NightshiftBinary.run(["jobs", "list", "--config", config]).output.contains("paused")))
+    }
+
+    @Test("jobs trigger queues a run for the daemon; an unknown job name is refused with the known names")
+    func trigger() throws {
+        let (dir, config) = try setUp()
+        #expect(try NightshiftBinary.run(["jobs", "trigger", "nightly", "--config", config]).status == 0)
+        let store = try RunStore(path: dir.file("state.sqlite"))
+        #expect(try store.takeTriggers().map(\.job) == ["nightly"])
+        let unknown = try NightshiftBinary.run(["jobs", "trigger", "weekly", "--config", config])
+        #expect(unknown.status != 0)
+        #expect(unknown.error.contains("no job named 'weekly'") && unknown.error.contains("nightly"))
+    }
+
+    @Test("history --json prints the recorded runs, newest first")
+    func historyJSON() throws {
+        let (dir, config) = try setUp()
+        let store = try RunStore(path: dir.file("state.sqlite"))
+        let first = try #require(try store.claim(job: "nightly", slot: 1_780_000_000, kind: .scheduled, status: .queued))
+        try store.finish(id: first, status: .succeeded, at: 1_780_000_002, exitCode: 0)
+        _ = try store.claim(job: "nightly", slot: 1_780_086_400, kind: .scheduled, status: .skipped, reason: "why")
+        let result = try NightshiftBinary.run(["history", "nightly", "--json", "--config", config])
+        #expect(result.status == 0, "\(result.error)")
+        let runs = try JSONDecoder().decode([RunRecord].self, from: Data(result.output.utf8))
+        #expect(runs.map(\.slot) == [1_780_086_400, 1_780_000_000])
+        #expect(runs.map(\.status) == [.skipped, .succeeded])
+        let table = try NightshiftBinary.run(["history", "--config", config])
+        #expect(table.output.contains("succeeded") && table.output.contains("why"))
+    }
+}
