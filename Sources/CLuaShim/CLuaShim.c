@@ -173,17 +173,16 @@ static int ns_trampoline(lua_State *L) {
     c->host_depth++;
     int n = ns_dispatch(L, function);
     c->host_depth--;
-    // An interrupt may have come during a slow host call (a panel request), and host pushes
-    // may have gone past the memory limit: check now that Swift has returned.
-    // (The deadline is left to the hook: reading the clock here would tax every call.)
+    // Host pushes may have gone past the memory limit, or a refusal may be pending: check
+    // now that Swift has returned. (Interrupts and the deadline are left to the hook, at
+    // most a thousand instructions away: checking them here would tax every call.)
     if (c->tripped == NS_TRIP_NONE) {
         if (c->pending) {
             c->pending = 0;
             c->tripped = NS_TRIP_MEMORY;
-        } else if (atomic_load_explicit(&c->interrupt, memory_order_relaxed))
-            c->tripped = NS_TRIP_INTERRUPT;
-        else if (c->mem_limit != 0 && c->mem_used > c->mem_limit && c->host_depth == 0)
+        } else if (c->mem_limit != 0 && c->mem_used > c->mem_limit && c->host_depth == 0) {
             c->tripped = NS_TRIP_MEMORY;
+        }
     }
     if (c->tripped != NS_TRIP_NONE) return ns_raise_trip(L, c);
     if (n >= 0) return n;

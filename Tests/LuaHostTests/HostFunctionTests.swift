@@ -34,6 +34,14 @@ struct HostFunctionTests {
         #expect(error?.message == "test.lua:2: bad argument #2 to 'add_credits' (number expected, got string)")
     }
 
+    @Test("numeric strings are read as numbers, as Lua's own library functions read them")
+    func numericStrings() throws {
+        let h = try Harness()
+        h.vm.register(addCredits(), as: "add_credits")
+        #expect(try h.run("return add_credits('5', '2.5')") == [7.5])
+        #expect(h.failure("add_credits('5.5', 1)")?.message == "test.lua:1: bad argument #1 to 'add_credits' (number has no integer representation)")
+    }
+
     @Test("a missing argument says 'no value'")
     func missingArgument() throws {
         let h = try Harness()

@@ -43,25 +43,25 @@ public struct LuaArguments {
         error(i, "\(what) expected, got \(typeName(i))")
     }
 
-    /// Argument `i` as an integer; floats with an exact integer value are accepted, as
-    /// `luaL_checkinteger` does; NaN, infinities and fractions are refused.
-    @inlinable
+    /// Argument `i` as an integer, as `luaL_checkinteger` reads it: integers, floats with an
+    /// exact integer value and strings that convert to one (`"10"`) are accepted; fractions,
+    /// NaN, infinities and values outside the 64-bit range are refused.
+    @inlinable @inline(__always)
     public func integer(_ i: Int) throws(LuaArgumentError) -> Int64 {
-        // Inlinable: reading integers is the hot path of most host functions.
-        let idx = Int32(truncatingIfNeeded: i)
-        if i <= count, lua_type(state, idx) == LUA_TNUMBER {
-            var isInteger: Int32 = 0
-            let value = ns_tointeger(state, idx, &isInteger)
-            if isInteger != 0 { return value }
-        }
+        // Inlinable, one Lua API call: reading integers is the hot path of host functions.
+        var isInteger: Int32 = 0
+        let value = ns_tointeger(state, Int32(truncatingIfNeeded: i), &isInteger)
+        if isInteger != 0, i <= count { return value }
         throw integerFailure(i)
     }
 
     @usableFromInline
     func integerFailure(_ i: Int) -> LuaArgumentError {
         let idx = Int32(truncatingIfNeeded: i)
-        guard i <= count, lua_type(state, idx) == LUA_TNUMBER else { return expected(i, "number") }
-        let d = ns_tonumber(state, idx, nil)
+        guard i <= count else { return expected(i, "number") }
+        var isNumber: Int32 = 0
+        let d = ns_tonumber(state, idx, &isNumber)
+        guard isNumber != 0 else { return expected(i, "number") }
         if d.isNaN || d.isInfinite { return error(i, "finite number expected, got \(LuaValue.format(d))") }
         return error(i, "number has no integer representation")
     }
@@ -71,11 +71,13 @@ public struct LuaArguments {
         isNil(i) ? nil : try integer(i)
     }
 
-    /// Argument `i` as a finite number (integers converted); NaN and infinities are refused.
+    /// Argument `i` as a finite number, as `luaL_checknumber` reads it (numeric strings are
+    /// converted); NaN and infinities are refused.
     public func number(_ i: Int) throws(LuaArgumentError) -> Double {
         let idx = Int32(i)
-        guard i <= count, lua_type(state, idx) == LUA_TNUMBER else { throw expected(i, "number") }
-        let d = ns_tonumber(state, idx, nil)
+        var isNumber: Int32 = 0
+        let d = ns_tonumber(state, idx, &isNumber)
+        guard i <= count, isNumber != 0 else { throw expected(i, "number") }
         guard d.isFinite else { throw error(i, "finite number expected, got \(LuaValue.format(d))") }
         return d
     }
