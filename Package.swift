@@ -67,10 +67,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // ScriptRuntime: the resellers Lua API, grants, modes, audit log, one run of one script.
+        .target(
+            name: "ScriptRuntime",
+            dependencies: [
+                "LuaHost", "PanelAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "nightshift",
             dependencies: [
-                "LuaHost", "PanelAPI", "PanelEmulator", "Scheduler", "REPL",
+                "LuaHost", "PanelAPI", "PanelEmulator", "Scheduler", "REPL", "ScriptRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -80,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "nightshift-bench",
             dependencies: [
-                "LuaHost", "CLuaShim", "CLua", "PanelAPI", "PanelEmulator", "Scheduler",
+                "LuaHost", "CLuaShim", "CLua", "PanelAPI", "PanelEmulator", "Scheduler", "ScriptRuntime",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -97,5 +108,12 @@ let package = Package(
         ),
         // Scheduler tests
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: strict),
+        // ScriptRuntime tests, and end-to-end tests of the built `nightshift run` binary
+        .testTarget(
+            name: "ScriptRuntimeTests",
+            dependencies: ["ScriptRuntime", "LuaHost", "PanelAPI", "PanelEmulator", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["PanelAPI"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,187 @@
+import Foundation
+import GRDB
+
+/// The audit database (SQLite): every write in every mode, and every run.
+///
+/// A write is inserted as "outcome unknown" before it is sent and completed after, so a
+/// crash between the two leaves "outcome unknown", never nothing. Safe to use from any thread.
+public final class AuditLog: Sendable {
+    private let queue: DatabaseQueue
+    /// The file.
+    public let path: String
+
+    /// Why the audit log could not be used.
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        /// What happened.
+        public let description: String
+    }
+
+    /// Opens (creating if needed) the audit database at `path`.
+    public init(path: String) throws(Failure) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.journalMode = .wal
+        do {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrator.migrate(queue)
+        } catch {
+            throw Failure(description: "\(path): cannot open the audit log: \(error)")
+        }
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE runs (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        script_path TEXT NOT NULL,
+                        script_hash TEXT NOT NULL,
+                        arguments TEXT NOT NULL,
+                        grant_text TEXT NOT NULL,
+                        mode TEXT NOT NULL,
+                        started_at TEXT NOT NULL,
+                        ended_at TEXT,
+                        status TEXT NOT NULL,
+                        output TEXT NOT NULL DEFAULT '',
+                        error TEXT
+                    );
+                    CREATE TABLE writes (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        time TEXT NOT NULL,
+                        run_id TEXT NOT NULL,
+                        script_path TEXT NOT NULL,
+                        script_hash TEXT NOT NULL,
+                        endpoint TEXT NOT NULL,
+                        target TEXT NOT NULL,
+                        parameters TEXT NOT NULL,
+                        mode TEXT NOT NULL,
+                        outcome TEXT NOT NULL,
+                        answer TEXT,
+                        credit_change INTEGER NOT NULL DEFAULT 0,
+                        credits_before INTEGER,
+                        credits_after INTEGER
+                    );
+                    CREATE INDEX writes_by_run ON writes (run_id);
+                    """)
+        }
+        return migrator
+    }
+
+    // MARK: Runs
+
+    /// Records a run's start.
+    public func startRun(_ run: RunRecord) throws {
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO runs (id, script_path, script_hash, arguments, grant_text, mode, started_at, status, output)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, '')
+                    """,
+                arguments: [
+                    run.id, run.scriptPath, run.scriptHash, run.arguments, run.grant, run.mode, run.startedAt, run.status,
+                ])
+        }
+    }
+
+    /// Records a run's end. Only a run still `running` is changed, so the first ending wins
+    /// (the watchdog's "timed out" is not overwritten by a late normal end, and vice versa).
+    @discardableResult
+    public func finishRun(id: String, endedAt: String, status: String, output: String, error: String?) throws -> Bool {
+        try queue.write { db in
+            try db.execute(
+                sql: "UPDATE runs SET ended_at = ?, status = ?, output = ?, error = ? WHERE id = ? AND status = 'running'",
+                arguments: [endedAt, status, output, error, id])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Runs, newest first, optionally filtered.
+    public func runs(status: String? = nil, script: String? = nil, limit: Int = 50) throws -> [RunRecord] {
+        try queue.read { db in
+            var clauses: [String] = []
+            var arguments: StatementArguments = []
+            if let status {
+                clauses.append("status = ?")
+                arguments += [status]
+            }
+            if let script {
+                clauses.append("script_path LIKE ?")
+                arguments += ["%\(script)%"]
+            }
+            let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+            arguments += [limit]
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM runs \(filter) ORDER BY started_at DESC, rowid DESC LIMIT ?", arguments: arguments
+            ).map { row in
+                RunRecord(
+                    id: row["id"], scriptPath: row["script_path"], scriptHash: row["script_hash"],
+                    arguments: row["arguments"], grant: row["grant_text"], mode: row["mode"], startedAt: row["started_at"],
+                    endedAt: row["ended_at"], status: row["status"], output: row["output"], error: row["error"])
+            }
+        }
+    }
+
+    // MARK: Writes
+
+    /// Records a write before it is sent (or a refused, planned or declined one); returns its row id.
+    public func record(_ entry: AuditEntry) throws -> Int64 {
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO writes (time, run_id, script_path, script_hash, endpoint, target, parameters, mode, outcome,
+                        answer, credit_change, credits_before, credits_after)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    entry.time, entry.runID, entry.scriptPath, entry.scriptHash, entry.endpoint, entry.target,
+                    entry.parameters, entry.mode, entry.outcome, entry.answer, entry.creditChange, entry.creditsBefore,
+                    entry.creditsAfter,
+                ])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Completes a write recorded by ``record(_:)``.
+    public func complete(_ id: Int64, outcome: String, answer: String?) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE writes SET outcome = ?, answer = ? WHERE id = ?", arguments: [outcome, answer, id])
+        }
+    }
+
+    /// Writes, oldest first, optionally filtered.
+    public func writes(
+        runID: String? = nil, endpoint: String? = nil, outcome: String? = nil, mode: String? = nil, limit: Int = 200
+    ) throws -> [AuditEntry] {
+        try queue.read { db in
+            var clauses: [String] = []
+            var arguments: StatementArguments = []
+            for (column, value) in [("run_id", runID), ("endpoint", endpoint), ("outcome", outcome), ("mode", mode)] {
+                if let value {
+                    clauses.append("\(column) = ?")
+                    arguments += [value]
+                }
+            }
+            let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+            arguments += [limit]
+            // The newest `limit` rows, shown oldest first.
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM (SELECT * FROM writes \(filter) ORDER BY id DESC LIMIT ?) ORDER BY id",
+                arguments: arguments
+            ).map { row in
+                AuditEntry(
+                    id: row["id"], time: row["time"], runID: row["run_id"], scriptPath: row["script_path"],
+                    scriptHash: row["script_hash"], endpoint: row["endpoint"], target: row["target"],
+                    parameters: row["parameters"], mode: row["mode"], outcome: row["outcome"], answer: row["answer"],
+                    creditChange: row["credit_change"], creditsBefore: row["credits_before"],
+                    creditsAfter: row["credits_after"])
+            }
+        }
+    }
+}

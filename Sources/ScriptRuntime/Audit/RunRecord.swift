@@ -1,0 +1,46 @@
+/// One run as the audit database keeps it.
+public struct RunRecord: Sendable, Hashable {
+    /// The run's id (random, printed at start).
+    public var id: String
+    /// The script's path as given.
+    public var scriptPath: String
+    /// SHA-256 of the script (hex).
+    public var scriptHash: String
+    /// The arguments, `k=v` joined by spaces.
+    public var arguments: String
+    /// The grant, as ``Grant/description``.
+    public var grant: String
+    /// `live`, `dry-run` or `confirm`.
+    public var mode: String
+    /// Start (ISO 8601, UTC).
+    public var startedAt: String
+    /// End, or nil while running (or if the process died).
+    public var endedAt: String?
+    /// See ``RunStatus``; `running` until it ends.
+    public var status: String
+    /// What the script printed and logged, at most ``RunRecord/outputLimit`` bytes.
+    public var output: String
+    /// The error that ended it, if any.
+    public var error: String?
+
+    /// The most output bytes kept per run.
+    public static let outputLimit = 64 * 1024
+
+    /// Creates a record.
+    public init(
+        id: String, scriptPath: String, scriptHash: String, arguments: String, grant: String, mode: String,
+        startedAt: String, endedAt: String? = nil, status: String = "running", output: String = "", error: String? = nil
+    ) {
+        self.id = id
+        self.scriptPath = scriptPath
+        self.scriptHash = scriptHash
+        self.arguments = arguments
+        self.grant = grant
+        self.mode = mode
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.status = status
+        self.output = output
+        self.error = error
+    }
+}

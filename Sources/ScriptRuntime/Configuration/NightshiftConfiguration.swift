@@ -1,0 +1,122 @@
+import Foundation
+import TOMLKit
+
+/// `nightshift.toml`: where the panel is, where its key is, default limits and the state
+/// folder. Every key is optional; see docs/configuration.md.
+///
+/// ```toml
+/// [panel]
+/// url = "http://panel.example:8000/"
+/// key_placement = "post"          # or "path"
+/// key_file = "~/.config/nightshift/api-key"
+/// timeout = "30s"
+///
+/// [run]
+/// timeout = "30s"
+/// memory = "64M"
+///
+/// [state]
+/// dir = "~/.local/state/nightshift"
+/// ```
+public struct NightshiftConfiguration: Sendable, Equatable {
+    /// The panel's base URL.
+    public var panelURL: String?
+    /// `post` or `path`.
+    public var keyPlacement: String?
+    /// A file holding the API key (refused when group or others can read it).
+    public var keyFile: String?
+    /// Time for one panel call.
+    public var panelTimeout: Duration?
+    /// Default run timeout.
+    public var runTimeout: Duration?
+    /// Default memory limit in bytes.
+    public var memory: Int?
+    /// The state folder (audit log, run records, scheduler state).
+    public var stateDirectory: String?
+
+    /// An empty configuration: every default applies.
+    public init() {}
+
+    /// Why a configuration could not be read; the message names the file and the key.
+    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        /// What is wrong and how to fix it.
+        public let description: String
+        /// Creates a failure.
+        public init(_ description: String) { self.description = description }
+    }
+
+    /// Reads `nightshift.toml` text; `fileName` is used in messages; `~` in paths is
+    /// expanded against `home`, relative paths against the file's folder.
+    public static func parse(_ text: String, fileName: String, home: String) throws(Failure) -> NightshiftConfiguration {
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch {
+            throw Failure("\(fileName): not valid TOML: \(error)")
+        }
+        var configuration = NightshiftConfiguration()
+        let base = (fileName as NSString).deletingLastPathComponent
+        func path(_ raw: String) -> String { Self.expand(raw, home: home, base: base) }
+        try reject(root, known: ["panel", "run", "state"], context: fileName)
+        if let panel = root["panel"] {
+            guard let table = panel.table else { throw Failure("\(fileName): [panel] must be a table") }
+            try reject(table, known: ["url", "key_placement", "key_file", "timeout"], context: "\(fileName): [panel]")
+            configuration.panelURL = try string(table, "url", "\(fileName): [panel]")
+            if let placement = try string(table, "key_placement", "\(fileName): [panel]") {
+                guard placement == "post" || placement == "path" else {
+                    throw Failure("\(fileName): [panel] key_placement must be \"post\" or \"path\", got \"\(placement)\"")
+                }
+                configuration.keyPlacement = placement
+            }
+            configuration.keyFile = try string(table, "key_file", "\(fileName): [panel]").map(path)
+            if let text = try string(table, "timeout", "\(fileName): [panel]") {
+                guard let duration = Limits.duration(text) else {
+                    throw Failure("\(fileName): [panel] timeout: \"\(text)\" is not a duration such as \"30s\" or \"2m\"")
+                }
+                configuration.panelTimeout = duration
+            }
+        }
+        if let run = root["run"] {
+            guard let table = run.table else { throw Failure("\(fileName): [run] must be a table") }
+            try reject(table, known: ["timeout", "memory"], context: "\(fileName): [run]")
+            if let text = try string(table, "timeout", "\(fileName): [run]") {
+                guard let duration = Limits.duration(text) else {
+                    throw Failure("\(fileName): [run] timeout: \"\(text)\" is not a duration such as \"30s\" or \"2m\"")
+                }
+                configuration.runTimeout = duration
+            }
+            if let text = try string(table, "memory", "\(fileName): [run]") {
+                guard let bytes = Limits.bytes(text) else {
+                    throw Failure("\(fileName): [run] memory: \"\(text)\" is not a size such as \"64M\"")
+                }
+                configuration.memory = bytes
+            }
+        }
+        if let state = root["state"] {
+            guard let table = state.table else { throw Failure("\(fileName): [state] must be a table") }
+            try reject(table, known: ["dir"], context: "\(fileName): [state]")
+            configuration.stateDirectory = try string(table, "dir", "\(fileName): [state]").map(path)
+        }
+        return configuration
+    }
+
+    private static func reject(_ table: TOMLTable, known: Set<String>, context: String) throws(Failure) {
+        for key in table.keys where !known.contains(key) {
+            throw Failure("\(context): unknown key '\(key)'; known keys: \(known.sorted().joined(separator: ", "))")
+        }
+    }
+
+    private static func string(_ table: TOMLTable, _ key: String, _ context: String) throws(Failure) -> String? {
+        guard let value = table[key] else { return nil }
+        guard let text = value.string else { throw Failure("\(context) \(key) must be a string") }
+        return text
+    }
+
+    /// `~/x` against `home`; a relative path against `base`.
+    public static func expand(_ raw: String, home: String, base: String) -> String {
+        if raw == "~" { return home }
+        if raw.hasPrefix("~/") { return home + raw.dropFirst(1) }
+        if raw.hasPrefix("/") || base.isEmpty { return raw }
+        return base + "/" + raw
+    }
+}

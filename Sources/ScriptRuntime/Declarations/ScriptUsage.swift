@@ -1,0 +1,93 @@
+/// Which API functions a script's text calls, found by reading its tokens (comments and
+/// strings skipped). It sees `resellers.add_credits(...)` and `panel.call(...)`, not calls
+/// made through aliases (`local r = resellers; r.new{}`), so `nightshift check` reports it
+/// as what the text shows, and the run's grant stays the guard.
+public enum ScriptUsage {
+    /// The functions named in `source`, with the 1-based line of their first use.
+    public static func scan(_ source: [UInt8]) -> [APIFunction: Int] {
+        let tokens = tokenize(source)
+        var found: [APIFunction: Int] = [:]
+        var i = 0
+        while i + 2 < tokens.count {
+            if tokens[i + 1].text == ".", tokens[i].text == "resellers" || tokens[i].text == "panel",
+                let function = APIFunction(rawValue: "\(tokens[i].text).\(tokens[i + 2].text)")
+            {
+                if found[function] == nil { found[function] = tokens[i].line }
+                i += 3
+                continue
+            }
+            i += 1
+        }
+        return found
+    }
+
+    struct Token {
+        var text: String
+        var line: Int
+    }
+
+    /// Names and `.`; everything else (strings, comments, numbers, other punctuation) skipped.
+    static func tokenize(_ source: [UInt8]) -> [Token] {
+        var tokens: [Token] = []
+        var line = 1
+        var i = 0
+        let n = source.count
+        func isName(_ c: UInt8) -> Bool { c == 95 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) }
+        /// The level of a long bracket `[==[` starting at `j`, or nil.
+        func longBracket(at j: Int) -> Int? {
+            guard j < n, source[j] == UInt8(ascii: "[") else { return nil }
+            var k = j + 1
+            var level = 0
+            while k < n, source[k] == UInt8(ascii: "=") {
+                level += 1
+                k += 1
+            }
+            return k < n && source[k] == UInt8(ascii: "[") ? level : nil
+        }
+        func skipLong(from j: Int, level: Int) -> Int {
+            var k = j
+            let close = [UInt8(ascii: "]")] + Array(repeating: UInt8(ascii: "="), count: level) + [UInt8(ascii: "]")]
+            while k < n {
+                if source[k] == 10 { line += 1 }
+                if source[k] == close[0], k + close.count <= n, Array(source[k..<(k + close.count)]) == close {
+                    return k + close.count
+                }
+                k += 1
+            }
+            return n
+        }
+        while i < n {
+            let c = source[i]
+            if c == 10 {
+                line += 1
+                i += 1
+            } else if c == UInt8(ascii: "-"), i + 1 < n, source[i + 1] == UInt8(ascii: "-") {
+                if let level = longBracket(at: i + 2) {
+                    i = skipLong(from: i + 4 + level, level: level)
+                } else {
+                    while i < n, source[i] != 10 { i += 1 }
+                }
+            } else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
+                i += 1
+                while i < n, source[i] != c, source[i] != 10 {
+                    if source[i] == UInt8(ascii: "\\"), i + 1 < n {
+                        if source[i + 1] == 10 { line += 1 }
+                        i += 1
+                    }
+                    i += 1
+                }
+                i += 1
+            } else if let level = longBracket(at: i) {
+                i = skipLong(from: i + 2 + level, level: level)
+            } else if isName(c) {
+                let start = i
+                while i < n, isName(source[i]) { i += 1 }
+                tokens.append(Token(text: String(decoding: source[start..<i], as: UTF8.self), line: line))
+            } else {
+                if c == UInt8(ascii: ".") { tokens.append(Token(text: ".", line: line)) }
+                i += 1
+            }
+        }
+        return tokens
+    }
+}

@@ -1,0 +1,80 @@
+import PanelAPI
+
+/// The resellers as this run last saw them, with its own writes applied: in dry-run the
+/// planned writes are laid over every fresh list, so later reads see them.
+struct PanelView {
+    /// One write applied to the rows.
+    enum Change {
+        case new(JSONObject)
+        case update(ResellerRef, FormMap)
+        case addCredits(ResellerRef, Int)
+    }
+
+    private(set) var rows: [JSONObject] = []
+    private(set) var fetched = false
+    /// Dry-run only: planned changes, laid over each fresh list.
+    private var overlay: [Change] = []
+    let keepsOverlay: Bool
+
+    init(keepsOverlay: Bool) { self.keepsOverlay = keepsOverlay }
+
+    /// Takes a fresh list from the panel and lays the planned changes over it.
+    mutating func refresh(_ resellers: [Reseller]) {
+        rows = resellers.map(\.fields)
+        fetched = true
+        for change in overlay { apply(change) }
+    }
+
+    /// Records a change: applied now, and in dry-run kept for later lists.
+    mutating func record(_ change: Change) {
+        if keepsOverlay { overlay.append(change) }
+        if fetched { apply(change) }
+    }
+
+    func index(of ref: ResellerRef) -> Int? {
+        switch ref {
+        case .id(let id): rows.firstIndex { $0["id"]?.looseInt == id }
+        case .username(let name): rows.firstIndex { ($0["username"] ?? $0["name"])?.looseString == name }
+        }
+    }
+
+    func credits(of ref: ResellerRef) -> Int? { index(of: ref).flatMap { rows[$0]["credits"]?.looseInt } }
+
+    func id(of ref: ResellerRef) -> Int? {
+        if case .id(let id) = ref { return id }
+        return index(of: ref).flatMap { rows[$0]["id"]?.looseInt }
+    }
+
+    func exists(username: String) -> Bool { index(of: .username(username)) != nil }
+
+    /// The next id a planned `new` gets in dry-run.
+    var nextPlannedID: Int { (rows.compactMap { $0["id"]?.looseInt }.max() ?? 0) + 1 }
+
+    private mutating func apply(_ change: Change) {
+        switch change {
+        case .new(let row):
+            if let id = row["id"]?.looseInt, index(of: .id(id)) != nil { return }
+            rows.append(row)
+        case .update(let ref, let fields):
+            guard let i = index(of: ref) else { return }
+            for (key, value) in fields.entries {
+                if let json = Self.json(value) { rows[i][key] = json }
+            }
+        case .addCredits(let ref, let amount):
+            guard let i = index(of: ref) else { return }
+            rows[i]["credits"] = .int((rows[i]["credits"]?.looseInt ?? 0) + amount)
+        }
+    }
+
+    static func json(_ value: FormValue) -> JSONValue? {
+        switch value {
+        case .null: nil
+        case .bool(let flag): .int(flag ? 1 : 0)
+        case .int(let n): .int(n)
+        case .double(let d): .double(d)
+        case .string(let s): .string(s)
+        case .list(let items): .array(items.compactMap(json))
+        case .map(let map): .object(JSONObject(map.entries.compactMap { entry in json(entry.value).map { (entry.key, $0) } }))
+        }
+    }
+}

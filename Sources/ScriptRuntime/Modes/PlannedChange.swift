@@ -1,0 +1,44 @@
+/// One write as a plan shows it: what it does, to whom, and credits before and after.
+public struct PlannedChange: Sendable, Hashable, CustomStringConvertible {
+    /// The endpoint, `resellers.add_credits`.
+    public var endpoint: String
+    /// The reseller, as the script named it (`id 5`, `username "bob"`, `new "carol"`).
+    public var target: String
+    /// The parameters as sent (PHP form encoding, never the key).
+    public var parameters: String
+    /// The reseller's credits before the change, when known.
+    public var creditsBefore: Int?
+    /// The reseller's credits after the change, when known.
+    public var creditsAfter: Int?
+    /// The credit change this write makes (0 when it changes none).
+    public var creditChange: Int
+    /// Other fields changed, `name = value`.
+    public var fieldChanges: [String]
+
+    /// Creates a change.
+    public init(
+        endpoint: String, target: String, parameters: String, creditsBefore: Int?, creditsAfter: Int?,
+        creditChange: Int, fieldChanges: [String] = []
+    ) {
+        self.endpoint = endpoint
+        self.target = target
+        self.parameters = parameters
+        self.creditsBefore = creditsBefore
+        self.creditsAfter = creditsAfter
+        self.creditChange = creditChange
+        self.fieldChanges = fieldChanges
+    }
+
+    /// `resellers.add_credits  id 5 ("alice")  credits 40 -> 90 (+50)`.
+    public var description: String {
+        var text = "\(endpoint)  \(target)"
+        if creditChange != 0 || creditsBefore != nil || creditsAfter != nil {
+            let sign = creditChange > 0 ? "+" : ""
+            let before = creditsBefore.map(String.init) ?? "?"
+            let after = creditsAfter.map(String.init) ?? "?"
+            text += "  credits \(before) -> \(after) (\(sign)\(creditChange))"
+        }
+        if !fieldChanges.isEmpty { text += "  " + fieldChanges.joined(separator: ", ") }
+        return text
+    }
+}

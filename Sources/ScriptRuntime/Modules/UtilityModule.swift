@@ -1,0 +1,58 @@
+import Foundation
+import LuaHost
+import PanelAPI
+
+/// The host side of `json.*`, `log.*` and `sleep`.
+enum UtilityModule {
+    static func functions(output: OutputSink) -> [LuaHostFunction] {
+        [
+            LuaHostFunction("json.encode") { args in
+                ResellersModule.answer {
+                    try args.expectAtMost(1)
+                    do {
+                        let json = try LuaJSON.json(try args.value(1))
+                        return .success(.string(LuaString(bytes: JSONWriter.write(json))))
+                    } catch let error as LuaJSON.Failure {
+                        throw ResellersModule.BadArgument(1, args.functionName, error.description)
+                    }
+                }
+            },
+            LuaHostFunction("json.decode") { args in
+                ResellersModule.answer {
+                    try args.expectAtMost(1)
+                    let bytes = try args.bytes(1)
+                    do {
+                        return .success(LuaJSON.lua(try JSONParser.parse(bytes)))
+                    } catch {
+                        throw ResellersModule.BadArgument(1, args.functionName, "invalid JSON: \(error)")
+                    }
+                }
+            },
+            LuaHostFunction("log.log") { args in
+                let level = try args.string(1)
+                var line = try args.bytes(2)
+                line.append(0x0A)
+                output.write(stream: level, line)
+                return .none
+            },
+        ]
+    }
+
+    /// `sleep(seconds)`: waits, but never past the run's deadline (the run then ends with
+    /// the time limit at once).
+    static func sleep(deadline: ContinuousClock.Instant?) -> LuaHostFunction {
+        LuaHostFunction("sleep") { args in
+            try args.expectAtMost(1)
+            let seconds = try args.number(1)
+            guard seconds >= 0 else { throw args.error(1, "seconds must not be negative") }
+            var wait = Duration.nanoseconds(Int64(min(seconds, 1e9) * 1e9))
+            if let deadline {
+                let left = deadline - ContinuousClock.now
+                wait = min(wait, max(.zero, left + .milliseconds(5)))
+            }
+            let (s, atto) = wait.components
+            Thread.sleep(forTimeInterval: Double(s) + Double(atto) / 1e18)
+            return .none
+        }
+    }
+}

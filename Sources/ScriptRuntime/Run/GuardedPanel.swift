@@ -1,0 +1,333 @@
+import Foundation
+import LuaHost
+import Logging
+import PanelAPI
+
+/// The panel as one run sees it: every call checked against the grant and the credit caps,
+/// every write audited, and writes sent, planned or confirmed according to the mode.
+///
+/// Used only on the run's thread.
+final class GuardedPanel {
+    /// How a write changes credits.
+    enum CreditEffect {
+        /// No credit change.
+        case none
+        /// Adds this many (negative takes).
+        case add(Int)
+        /// Sets credits to this value (measured against the panel's current value).
+        case set(Int)
+        /// A new reseller starting with this many.
+        case start(Int)
+    }
+
+    /// A write to make.
+    struct Write {
+        var function: APIFunction
+        var request: PanelRequest
+        var target: ResellerRef?
+        var targetLabel: String
+        var effect: CreditEffect
+        var fieldChanges: [String] = []
+        var viewChange: PanelView.Change?
+    }
+
+    let client: PanelClient
+    let grant: Grant
+    let mode: RunMode
+    let audit: AuditLog?
+    let identity: RunIdentity
+    let confirmer: (any WriteConfirmer)?
+    let logger: Logger
+    let now: @Sendable () -> Date
+    private(set) var ledger: CreditLedger
+    private(set) var view: PanelView
+    private(set) var plan: [PlannedChange] = []
+    private(set) var writesSent = 0
+    /// The failure that ended the run from inside a host function (refusal, outcome unknown).
+    private(set) var stop: ScriptFailure?
+    /// Called when a failure must end the run: interrupts the VM.
+    var onStop: () -> Void = {}
+    /// Audit failures are reported once, here, and end the run: no unaudited write is sent.
+    private(set) var auditError: String?
+
+    init(
+        client: PanelClient, grant: Grant, mode: RunMode, audit: AuditLog?, identity: RunIdentity,
+        confirmer: (any WriteConfirmer)?, logger: Logger, now: @escaping @Sendable () -> Date
+    ) {
+        self.client = client
+        self.grant = grant
+        self.mode = mode
+        self.audit = audit
+        self.identity = identity
+        self.confirmer = confirmer
+        self.logger = logger
+        self.now = now
+        self.ledger = CreditLedger(grant: grant)
+        self.view = PanelView(keepsOverlay: mode == .dryRun)
+    }
+
+    var creditsMoved: Int { ledger.total }
+
+    // MARK: Reads
+
+    /// `resellers.list()`: the panel's list, with planned writes laid over it in dry-run.
+    func list() -> Result<[JSONObject], ScriptFailure> {
+        guard grant.allows(.resellersList) else {
+            return .failure(refuseUnaudited(.resellersList, "resellers.list is not granted (grant it with --allow resellers.list)"))
+        }
+        switch fetch() {
+        case .success: return .success(view.rows)
+        case .failure(let error): return .failure(error)
+        }
+    }
+
+    private func fetch() -> Result<Void, ScriptFailure> {
+        let client = self.client
+        switch Blocking.wait({ try await client.list() }) {
+        case .success(let resellers):
+            view.refresh(resellers)
+            return .success(())
+        case .failure(let error):
+            return .failure(ScriptFailure(error))
+        }
+    }
+
+    // MARK: Writes
+
+    /// Checks, audits and (per mode) sends, plans or confirms one write.
+    func perform(_ write: Write) -> Result<PanelReply, ScriptFailure> {
+        let endpoint = write.request.endpoint
+        guard grant.allows(write.function) else {
+            let failure = ScriptFailure(
+                .notGranted, endpoint: endpoint,
+                detail: "\(write.function.rawValue) is not granted (grant it with --allow \(write.function.rawValue)); nothing was sent")
+            return refuse(write, failure, change: 0, before: nil, after: nil)
+        }
+
+        // What the write does to credits, measured against the panel (or the plan).
+        let needsView = mode == .dryRun || {
+            if case .set = write.effect { return true }
+            if grant.maxCreditsPerReseller != nil, case .username? = write.target { return !view.fetched }
+            return false
+        }()
+        if needsView {
+            let refetch: Bool = { if case .set = write.effect { return true }; return !view.fetched }()
+            if refetch, case .failure(let error) = fetch() {
+                let failure = ScriptFailure(
+                    error.kind, endpoint: endpoint,
+                    detail: "cannot read the reseller's current credits (\(error.message)); nothing was sent")
+                return fail(write, failure, outcome: AuditOutcome.failed, change: 0, before: nil, after: nil)
+            }
+        }
+        var change = 0
+        var before: Int?
+        var after: Int?
+        switch write.effect {
+        case .none:
+            before = write.target.flatMap(view.credits(of:))
+            after = before
+        case .add(let amount):
+            change = amount
+            before = write.target.flatMap(view.credits(of:))
+            after = before.map { $0 + amount }
+        case .start(let credits):
+            change = credits
+            after = credits
+        case .set(let credits):
+            guard let target = write.target, let current = view.credits(of: target) else {
+                let failure = ScriptFailure(
+                    .panel(.refused), endpoint: endpoint,
+                    detail: "NOT EXISTS (\(write.targetLabel) is not in the panel's list, so the credit change cannot be measured); nothing was sent",
+                    panelMessage: "NOT EXISTS")
+                return fail(write, failure, outcome: AuditOutcome.failed, change: 0, before: nil, after: credits)
+            }
+            before = current
+            after = credits
+            change = credits - current
+        }
+        let key = resellerKey(write)
+        do {
+            try ledger.check(change, reseller: key)
+        } catch {
+            let failure = ScriptFailure(.creditCap, endpoint: endpoint, detail: "\(error); nothing was sent")
+            return refuse(write, failure, change: change, before: before, after: after)
+        }
+
+        let planned = PlannedChange(
+            endpoint: endpoint, target: write.targetLabel, parameters: write.request.redactedDescription,
+            creditsBefore: before, creditsAfter: after, creditChange: change, fieldChanges: write.fieldChanges)
+
+        switch mode {
+        case .dryRun:
+            return planWrite(write, planned, key: key)
+        case .confirm:
+            if !(confirmer?.confirm(planned) ?? false) {
+                let failure = ScriptFailure(.declined, endpoint: endpoint, detail: "the operator said no; nothing was sent")
+                return fail(write, failure, outcome: AuditOutcome.declined, change: change, before: before, after: after)
+            }
+            return send(write, planned, key: key)
+        case .live:
+            return send(write, planned, key: key)
+        }
+    }
+
+    private func planWrite(_ write: Write, _ planned: PlannedChange, key: String) -> Result<PanelReply, ScriptFailure> {
+        let endpoint = write.request.endpoint
+        // Refuse what the panel would refuse, so the plan is what a live run would do.
+        if let refusal = simulatedRefusal(write, planned) {
+            let failure = ScriptFailure(
+                .panel(.refused), endpoint: endpoint, detail: "\(refusal) (dry-run: the panel would refuse this)",
+                panelMessage: refusal)
+            return fail(write, failure, outcome: AuditOutcome.failed, change: planned.creditChange,
+                before: planned.creditsBefore, after: planned.creditsAfter)
+        }
+        var body: JSONObject = ["result": .bool(true)]
+        var viewChange = write.viewChange
+        if case .new(var row)? = viewChange {
+            let id = view.nextPlannedID
+            row["id"] = .int(id)
+            viewChange = .new(row)
+            body["created_id"] = .int(id)
+            ledger.commit(planned.creditChange, reseller: key)
+            ledger.merge(key, into: "id:\(id)")
+        } else {
+            ledger.commit(planned.creditChange, reseller: key)
+        }
+        guard record(write, planned, outcome: AuditOutcome.planned, answer: "not sent (dry-run)") != nil else {
+            return .failure(auditFailure(endpoint))
+        }
+        if let viewChange { view.record(viewChange) }
+        plan.append(planned)
+        return .success(PanelReply(body: .object(body)))
+    }
+
+    private func simulatedRefusal(_ write: Write, _ planned: PlannedChange) -> String? {
+        switch write.function {
+        case .resellersNew:
+            if case .new(let row)? = write.viewChange, let name = row["username"]?.looseString, view.exists(username: name) {
+                return "EXISTS"
+            }
+        case .resellersAddCredits, .resellersUpdate:
+            guard let target = write.target, view.index(of: target) != nil else { return "NOT EXISTS" }
+            if let after = planned.creditsAfter, after < 0 {
+                return write.function == .resellersAddCredits ? "NOT ENOUGH CREDITS" : "PARAMETER ERROR (credits)"
+            }
+        default: break
+        }
+        return nil
+    }
+
+    private func send(_ write: Write, _ planned: PlannedChange, key: String) -> Result<PanelReply, ScriptFailure> {
+        let endpoint = write.request.endpoint
+        guard let row = record(write, planned, outcome: AuditOutcome.unknown, answer: nil) else {
+            return .failure(auditFailure(endpoint))
+        }
+        // Reserved before sending: credits whose fate is unknown stay counted.
+        ledger.commit(planned.creditChange, reseller: key)
+        let client = self.client
+        let request = write.request
+        writesSent += 1
+        switch Blocking.wait({ try await client.perform(request) }) {
+        case .success(let reply):
+            complete(row, outcome: AuditOutcome.done, answer: String(decoding: JSONWriter.write(reply.body), as: UTF8.self))
+            if var change = write.viewChange {
+                if case .new(var newRow) = change, let id = reply.createdID {
+                    newRow["id"] = .int(id)
+                    change = .new(newRow)
+                    ledger.merge(key, into: "id:\(id)")
+                }
+                view.record(change)
+            }
+            return .success(reply)
+        case .failure(let error):
+            let failure = ScriptFailure(error)
+            switch error.kind {
+            case .notAuthorised, .ipNotAllowed, .refused, .transport, .invalidRequest:
+                // Nothing was applied: the credits are free again.
+                ledger.release(planned.creditChange, reseller: key)
+                complete(row, outcome: AuditOutcome.failed, answer: failure.message)
+            default:
+                complete(row, outcome: AuditOutcome.unknown, answer: failure.message)
+            }
+            if failure.endsRun { stopRun(failure) }
+            return .failure(failure)
+        }
+    }
+
+    // MARK: Refusals and audit
+
+    private func refuse(
+        _ write: Write, _ failure: ScriptFailure, change: Int, before: Int?, after: Int?
+    ) -> Result<PanelReply, ScriptFailure> {
+        let result = fail(write, failure, outcome: AuditOutcome.refused, change: change, before: before, after: after)
+        stopRun(failure)
+        return result
+    }
+
+    private func refuseUnaudited(_ function: APIFunction, _ detail: String) -> ScriptFailure {
+        let failure = ScriptFailure(.notGranted, endpoint: function.rawValue, detail: detail)
+        stopRun(failure)
+        return failure
+    }
+
+    private func fail(
+        _ write: Write, _ failure: ScriptFailure, outcome: String, change: Int, before: Int?, after: Int?
+    ) -> Result<PanelReply, ScriptFailure> {
+        let planned = PlannedChange(
+            endpoint: write.request.endpoint, target: write.targetLabel, parameters: write.request.redactedDescription,
+            creditsBefore: before, creditsAfter: after, creditChange: change, fieldChanges: write.fieldChanges)
+        guard record(write, planned, outcome: outcome, answer: failure.message) != nil else {
+            return .failure(auditFailure(write.request.endpoint))
+        }
+        return .failure(failure)
+    }
+
+    private func record(_ write: Write, _ planned: PlannedChange, outcome: String, answer: String?) -> Int64? {
+        guard let audit else { return -1 }
+        let entry = AuditEntry(
+            time: Timestamp.iso(now()), runID: identity.runID, scriptPath: identity.scriptPath,
+            scriptHash: identity.scriptHash, endpoint: write.request.endpoint, target: write.targetLabel,
+            parameters: client.configuration.apiKey.redact(write.request.redactedDescription), mode: mode.rawValue,
+            outcome: outcome, answer: answer.map(client.configuration.apiKey.redact), creditChange: planned.creditChange,
+            creditsBefore: planned.creditsBefore, creditsAfter: planned.creditsAfter)
+        do {
+            return try audit.record(entry)
+        } catch {
+            auditError = "cannot write the audit log: \(error)"
+            return nil
+        }
+    }
+
+    private func complete(_ row: Int64, outcome: String, answer: String?) {
+        guard let audit, row >= 0 else { return }
+        do {
+            try audit.complete(row, outcome: outcome, answer: answer.map(client.configuration.apiKey.redact))
+        } catch {
+            auditError = "cannot complete an audit record: \(error)"
+            logger.error("audit log", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func auditFailure(_ endpoint: String) -> ScriptFailure {
+        let failure = ScriptFailure(
+            .invalid, endpoint: endpoint, detail: "\(auditError ?? "the audit log failed"); nothing was sent")
+        stopRun(failure)
+        return failure
+    }
+
+    private func stopRun(_ failure: ScriptFailure) {
+        if stop == nil { stop = failure }
+        onStop()
+    }
+
+    /// The key credits are counted under: the reseller's id when known.
+    private func resellerKey(_ write: Write) -> String {
+        guard let target = write.target else {
+            if case .new(let row)? = write.viewChange { return "new:" + (row["username"]?.looseString ?? "?") }
+            return "none"
+        }
+        if let id = view.id(of: target) { return "id:\(id)" }
+        if case .username(let name) = target { return "username:" + name }
+        return "?"
+    }
+}

@@ -1,0 +1,34 @@
+/// What one run did.
+public struct RunResult: Sendable {
+    /// The run's id.
+    public var runID: String
+    /// How it ended.
+    public var status: RunStatus
+    /// The error that ended it, readable, never the key.
+    public var error: String?
+    /// The error's kind when it was an API failure (`panel refused`, `credit cap`, ...).
+    public var errorKind: String?
+    /// Dry-run: the writes a live run would make, in order.
+    public var plan: [PlannedChange]
+    /// Writes sent to the panel (live and confirm).
+    public var writesSent: Int
+    /// Credits moved (sum of absolute changes), planned in dry-run.
+    public var creditsMoved: Int
+    /// What the script printed and logged (bounded).
+    public var output: String
+
+    /// Creates a result.
+    public init(
+        runID: String, status: RunStatus, error: String? = nil, errorKind: String? = nil, plan: [PlannedChange] = [],
+        writesSent: Int = 0, creditsMoved: Int = 0, output: String = ""
+    ) {
+        self.runID = runID
+        self.status = status
+        self.error = error
+        self.errorKind = errorKind
+        self.plan = plan
+        self.writesSent = writesSent
+        self.creditsMoved = creditsMoved
+        self.output = output
+    }
+}

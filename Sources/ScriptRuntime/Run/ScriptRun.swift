@@ -1,0 +1,36 @@
+import LuaHost
+
+/// One run: a script, its arguments, a grant, a mode and limits.
+public struct ScriptRun: Sendable {
+    /// The script's path as the operator gave it (for records and messages).
+    public var scriptPath: String
+    /// The script's bytes.
+    public var source: [UInt8]
+    /// `--arg k=v` pairs, in order; scripts see them as the `args` table (values are strings).
+    public var arguments: [(key: String, value: String)]
+    /// What the script may do.
+    public var grant: Grant
+    /// Live, dry-run or confirm.
+    public var mode: RunMode
+    /// Instructions, memory and time.
+    public var limits: LuaLimits
+
+    /// Creates a run.
+    public init(
+        scriptPath: String, source: [UInt8], arguments: [(key: String, value: String)] = [], grant: Grant = Grant(),
+        mode: RunMode = .live, limits: LuaLimits = LuaLimits()
+    ) {
+        self.scriptPath = scriptPath
+        self.source = source
+        self.arguments = arguments
+        self.grant = grant
+        self.mode = mode
+        self.limits = limits
+    }
+
+    /// SHA-256 of the source, hex.
+    public var scriptHash: String { SHA256.hex(source) }
+
+    /// `k=v k2=v2`, as run records keep them.
+    public var argumentsText: String { arguments.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
+}

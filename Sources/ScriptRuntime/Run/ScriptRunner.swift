@@ -1,0 +1,161 @@
+import Foundation
+import LuaHost
+import Logging
+import PanelAPI
+
+/// Runs one script: a fresh sandboxed VM with the script API, the grant and caps enforced,
+/// every write audited, and the run recorded.
+///
+/// Make one per run and call ``execute()`` once, on a thread with a large stack that may
+/// block (a `Thread`, never a Swift-concurrency thread): host functions wait there for the
+/// panel. ``interrupter`` and ``identity`` may be used from any thread meanwhile.
+public final class ScriptRunner: @unchecked Sendable {
+    // Handed to the one thread that calls `execute()`; only `interrupter` (thread-safe) and
+    // immutable properties are touched from elsewhere.
+    /// The run's id, script path and hash.
+    public let identity: RunIdentity
+    /// Stops the run from another thread (the process watchdog, Ctrl-C).
+    public let interrupter: LuaInterrupter
+    private let vm: LuaVM
+    private let panel: GuardedPanel
+    private let run: ScriptRun
+    private let audit: AuditLog?
+    private let output: OutputSink
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+    private let redact: @Sendable (String) -> String
+
+    /// Prepares a run.
+    /// - Parameters:
+    ///   - run: the script, arguments, grant, mode and limits.
+    ///   - client: the panel (its key is used only to redact).
+    ///   - audit: where writes and the run are recorded; `nil` records nothing (tests, benchmarks).
+    ///   - confirmer: asks before each write in confirm mode.
+    ///   - output: receives `print` and `log.*` lines.
+    ///   - now: the clock for timestamps.
+    public init(
+        run: ScriptRun, client: PanelClient, audit: AuditLog?, confirmer: (any WriteConfirmer)? = nil,
+        output: OutputSink, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
+        runID: String = RunIdentity.newRunID()
+    ) throws(LuaError) {
+        self.run = run
+        self.audit = audit
+        self.output = output
+        self.logger = logger
+        self.now = now
+        let key = client.configuration.apiKey
+        self.redact = { key.redact($0) }
+        self.identity = RunIdentity(runID: runID, scriptPath: run.scriptPath, scriptHash: run.scriptHash)
+        let sink = output
+        self.vm = try LuaVM(sandbox: .standard, limits: run.limits, output: { sink.write(stream: "print", $0) })
+        self.interrupter = vm.interrupter
+        self.panel = GuardedPanel(
+            client: client, grant: run.grant, mode: run.mode, audit: audit, identity: identity, confirmer: confirmer,
+            logger: logger, now: now)
+        let interrupter = vm.interrupter
+        panel.onStop = { interrupter.interrupt() }
+    }
+
+    /// The record this run starts with.
+    public var startRecord: RunRecord {
+        RunRecord(
+            id: identity.runID, scriptPath: run.scriptPath, scriptHash: identity.scriptHash, arguments: run.argumentsText,
+            grant: run.grant.description, mode: run.mode.rawValue, startedAt: Timestamp.iso(now()))
+    }
+
+    /// Runs the script to its end and records how it ended.
+    public func execute() -> RunResult {
+        if let audit {
+            do {
+                try audit.startRun(startRecord)
+            } catch {
+                return RunResult(runID: identity.runID, status: .auditFailure, error: "cannot record the run: \(error)")
+            }
+        }
+        var result = runScript()
+        result.output = output.text
+        result.error = result.error.map(redact)
+        if let audit {
+            do {
+                try audit.finishRun(
+                    id: identity.runID, endedAt: Timestamp.iso(now()), status: result.status.rawValue,
+                    output: redact(result.output), error: result.error)
+            } catch {
+                logger.error("cannot record the end of the run", metadata: ["error": "\(error)"])
+            }
+        }
+        return result
+    }
+
+    private func finished(_ status: RunStatus, _ error: String? = nil, kind: String? = nil) -> RunResult {
+        RunResult(
+            runID: identity.runID, status: status, error: error, errorKind: kind, plan: panel.plan,
+            writesSent: panel.writesSent, creditsMoved: panel.creditsMoved)
+    }
+
+    private func runScript() -> RunResult {
+        let declaration = ScriptDeclaration.parse(run.source)
+        if !declaration.problems.isEmpty {
+            return finished(.syntaxError, "\(run.scriptPath): bad nightshift: header: " + declaration.problems.joined(separator: "; "))
+        }
+        let excess = declaration.excess(over: run.grant)
+        if !excess.isEmpty {
+            return finished(.refused, "not started: " + excess.joined(separator: "; "), kind: "not granted")
+        }
+
+        let script: LuaFunctionRef
+        do {
+            try installAPI()
+            script = try vm.load(bytes: run.source, chunkName: chunkName)
+        } catch {
+            return finished(error.kind == .syntax ? .syntaxError : .failed, error.message)
+        }
+        defer { vm.release(script) }
+        do {
+            _ = try vm.call(script)
+        } catch {
+            if let stop = panel.stop {
+                let status: RunStatus =
+                    switch stop.kind {
+                    case .notGranted, .creditCap: .refused
+                    case .panel(.outcomeUnknown): .outcomeUnknown
+                    case .invalid: panel.auditError != nil ? .auditFailure : .failed
+                    default: .failed
+                    }
+                return finished(status, stop.message, kind: stop.kind.word)
+            }
+            switch error.kind {
+            case .limit(let limit):
+                return finished(RunStatus(limit), "\(limit)")
+            case .syntax:
+                return finished(.syntaxError, error.message)
+            default:
+                var kind: String?
+                if case .table(let table)? = error.value, case .string(let word) = table["kind"] { kind = word.description }
+                return finished(.failed, error.message, kind: kind)
+            }
+        }
+        if let stop = panel.stop {
+            // The script returned before the interrupt could fire: still a refusal.
+            return finished(stop.kind == .panel(.outcomeUnknown) ? .outcomeUnknown : .refused, stop.message, kind: stop.kind.word)
+        }
+        return finished(.ok)
+    }
+
+    private var chunkName: String {
+        (run.scriptPath as NSString).lastPathComponent
+    }
+
+    private func installAPI() throws(LuaError) {
+        var constants: [String: LuaValue] = [:]
+        constants["null_mark"] = .string(LuaString(LuaJSON.nullMark))
+        let functions = ResellersModule.functions(panel: panel) + UtilityModule.functions(output: output)
+        try vm.register(LuaModule(Prelude.hostTable, functions: functions, constants: constants))
+        var argsTable = LuaTable()
+        for (key, value) in run.arguments { argsTable[key] = .string(LuaString(value)) }
+        try vm.setGlobal("args", .table(argsTable))
+        let deadline = run.limits.time.map { ContinuousClock.now + $0 }
+        vm.register(UtilityModule.sleep(deadline: deadline), as: "sleep")
+        _ = try vm.run(Prelude.source, chunkName: "nightshift")
+    }
+}
