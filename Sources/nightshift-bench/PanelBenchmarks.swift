@@ -51,59 +51,81 @@ enum PanelBenchmarks {
                 logger: logger)
             print("emulator: 127.0.0.1:\(port), \(listSize) resellers, SQLite WAL; php: \(php)")
 
-            // PanelAPI, sequential, pooled keep-alive connection.
+            // Rounds alternate PanelAPI and the PHP loop so both see the same machine load;
+            // medians are reported. CPU time (this process: client and server; plus PHP's own)
+            // is shown too, since wall-clock rates on a shared machine move with its load.
             for _ in 0..<200 { try await client.addCredits(.id(5), 25) }
-            let swiftCalls = 3000
-            let swiftSeconds = try await time {
-                for _ in 0..<swiftCalls { try await client.addCredits(.id(5), 25) }
-            }
-            let swiftRate = Double(swiftCalls) / swiftSeconds
-
-            // PHP: the example in a loop inside one process (timed inside PHP).
-            let loopCalls = 2000
+            let rounds = 5
+            let calls = 1000
             let loopScript = directory.appendingPathComponent("loop.php")
             try Data(
                 """
                 <?php
-                for ($i = 0; $i < 100; $i++) {
+                for ($i = 0; $i < 50; $i++) {
                 \(vendorAddCredits(port: port))
                 }
                 $t0 = hrtime(true);
-                for ($i = 0; $i < \(loopCalls); $i++) {
+                for ($i = 0; $i < \(calls); $i++) {
                 \(vendorAddCredits(port: port))
                 if (!$api_result['result']) { fwrite(STDERR, "call failed\\n"); exit(1); }
                 }
                 echo (hrtime(true) - $t0) / 1e9;
                 """.utf8
             ).write(to: loopScript)
-            let loopSeconds = Double(try runPHP(php, loopScript.path).trimmingCharacters(in: .whitespacesAndNewlines)) ?? .nan
-            let loopRate = Double(loopCalls) / loopSeconds
+            var swiftRates: [Double] = []
+            var loopRates: [Double] = []
+            var swiftCPU: [Double] = []
+            var loopCPU: [Double] = []
+            for _ in 0..<rounds {
+                let cpu0 = CPUTime.now()
+                let seconds = try await time {
+                    for _ in 0..<calls { try await client.addCredits(.id(5), 25) }
+                }
+                let cpu1 = CPUTime.now()
+                swiftRates.append(Double(calls) / seconds)
+                swiftCPU.append((cpu1.ownSeconds - cpu0.ownSeconds) / Double(calls))
+
+                let output = try runPHP(php, loopScript.path)
+                let cpu2 = CPUTime.now()
+                let loopSeconds = Double(output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? .nan
+                loopRates.append(Double(calls) / loopSeconds)
+                // Includes PHP's 50 warm-up calls and start-up; an upper bound per call.
+                loopCPU.append((cpu2.totalSeconds - cpu1.totalSeconds) / Double(calls + 50))
+            }
 
             // PHP: a new process per call, as the example is used from cron or a shell.
             let onceScript = directory.appendingPathComponent("once.php")
             try Data("<?php\n\(vendorAddCredits(port: port))\nif (!$api_result['result']) exit(1);\n".utf8).write(to: onceScript)
             for _ in 0..<5 { _ = try runPHP(php, onceScript.path) }
-            let processCalls = 200
+            let processCalls = 100
+            let cpu3 = CPUTime.now()
             let processSeconds = try await time {
                 for _ in 0..<processCalls { _ = try runPHP(php, onceScript.path) }
             }
+            let processCPU = (CPUTime.now().totalSeconds - cpu3.totalSeconds) / Double(processCalls)
             let processRate = Double(processCalls) / processSeconds
 
             // In-process transport: the same client code without sockets.
             let inProcess = PanelClient(
                 configuration: client.configuration, transport: InProcessTransport(emulator: emulator), logger: logger)
+            let cpu4 = CPUTime.now()
             let inProcessSeconds = try await time {
-                for _ in 0..<swiftCalls { try await inProcess.addCredits(.id(5), 25) }
+                for _ in 0..<calls * 3 { try await inProcess.addCredits(.id(5), 25) }
             }
-            let inProcessRate = Double(swiftCalls) / inProcessSeconds
+            let inProcessCPU = (CPUTime.now().ownSeconds - cpu4.ownSeconds) / Double(calls * 3)
+            let inProcessRate = Double(calls * 3) / inProcessSeconds
 
-            print("sequential add_credits calls per second (higher is better)")
-            row("PanelAPI over HTTP (keep-alive)", swiftRate, "\(swiftCalls) calls")
-            row("PHP example, in a loop", loopRate, "\(loopCalls) calls")
-            row("PHP example, process per call", processRate, "\(processCalls) calls")
-            row("PanelAPI in-process transport", inProcessRate, "\(swiftCalls) calls, no sockets")
-            print(String(format: "ratio PanelAPI / PHP loop:        %6.1fx  (target >= 3x)", swiftRate / loopRate))
-            print(String(format: "ratio PanelAPI / PHP per process: %6.1fx", swiftRate / processRate))
+            let swiftRate = median(swiftRates)
+            let loopRate = median(loopRates)
+            print("sequential add_credits, calls per second (median of \(rounds) interleaved rounds of \(calls)) and CPU per call")
+            row("PanelAPI over HTTP (keep-alive)", swiftRate, median(swiftCPU), "client + emulator")
+            row("PHP example, in a loop", loopRate, median(loopCPU), "PHP + emulator")
+            row("PHP example, process per call", processRate, processCPU, "\(processCalls) processes")
+            row("PanelAPI in-process transport", inProcessRate, inProcessCPU, "no sockets")
+            print(String(format: "ratio PanelAPI / PHP loop:        %5.1fx  (target >= 3x; per round: %@)",
+                swiftRate / loopRate, zip(swiftRates, loopRates).map { String(format: "%.1f", $0 / $1) }.joined(separator: " ") as NSString))
+            print(String(format: "ratio PanelAPI / PHP per process: %5.1fx", swiftRate / processRate))
+            print(String(format: "CPU per call, PHP loop / PanelAPI:  %5.1fx", median(loopCPU) / median(swiftCPU)))
 
             // Fetch and decode the whole list.
             var fetches: [Double] = []
@@ -126,8 +148,31 @@ enum PanelBenchmarks {
         }
     }
 
-    static func row(_ name: String, _ rate: Double, _ note: String) {
-        print(String(format: "  %-34@ %10.0f /s   (%@)", name as NSString, rate, note as NSString))
+    static func row(_ name: String, _ rate: Double, _ cpu: Double, _ note: String) {
+        print(String(format: "  %-34@ %8.0f /s  %8.0f us CPU  (%@)", name as NSString, rate, cpu * 1e6, note as NSString))
+    }
+
+    /// CPU time used by this process, and by it plus its finished children (PHP).
+    struct CPUTime {
+        let ownSeconds: Double
+        let totalSeconds: Double
+
+        static func now() -> CPUTime {
+            var own = rusage()
+            var children = rusage()
+            #if os(Linux)
+            getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &own)
+            getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &children)
+            #else
+            getrusage(RUSAGE_SELF, &own)
+            getrusage(RUSAGE_CHILDREN, &children)
+            #endif
+            func seconds(_ usage: rusage) -> Double {
+                Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+                    + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+            }
+            return CPUTime(ownSeconds: seconds(own), totalSeconds: seconds(own) + seconds(children))
+        }
     }
 
     static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
