@@ -58,7 +58,7 @@ public struct JobConfiguration: Sendable {
         }
 
         let schedulerTable = root["scheduler"]?.table ?? TOMLTable()
-        let s = Reader(table: schedulerTable, context: "[scheduler]", fileName: fileName)
+        let s = TOMLReader(table: schedulerTable, context: "[scheduler]", fileName: fileName)
         try s.rejectUnknown(Self.settingKeys)
         var tick = schedulerTable["tick"]?.double ?? 1
         if schedulerTable["tick"]?.double == nil, let seconds = try s.duration("tick") { tick = Double(seconds) }
@@ -73,7 +73,7 @@ public struct JobConfiguration: Sendable {
         if settings.tick < 0.05 || settings.tick > 60 { throw fail("[scheduler] tick: must be between 0.05 and 60 seconds") }
 
         let defaults = root["defaults"]?.table ?? TOMLTable()
-        try Reader(table: defaults, context: "[defaults]", fileName: fileName).rejectUnknown(Self.jobKeys.subtracting(["name"]))
+        try TOMLReader(table: defaults, context: "[defaults]", fileName: fileName).rejectUnknown(Self.jobKeys.subtracting(["name"]))
         guard let list = root["jobs"] else {
             throw fail("no jobs: add at least one [[jobs]] table with name, script and schedule")
         }
@@ -88,13 +88,13 @@ public struct JobConfiguration: Sendable {
                 throw fail("job '\(name)': name may use only letters, digits, '-', '_' and '.'")
             }
             guard seen.insert(name).inserted else { throw fail("job '\(name)' is defined twice") }
-            let r = Reader(table: table, defaults: defaults, context: "job '\(name)'", fileName: fileName)
+            let r = TOMLReader(table: table, defaults: defaults, context: "job '\(name)'", fileName: fileName)
             jobs.append(try Self.job(name: name, reader: r, resolve: resolve))
         }
         self.jobs = jobs
     }
 
-    private static func job(name: String, reader r: Reader, resolve: (String) -> String) throws(ConfigurationError) -> Job {
+    private static func job(name: String, reader r: TOMLReader, resolve: (String) -> String) throws(ConfigurationError) -> Job {
         try r.rejectUnknown(jobKeys)
         let command = try r.strings("command")
         let script = try r.string("script")
@@ -109,7 +109,7 @@ public struct JobConfiguration: Sendable {
 
         var grant = JobGrant()
         if let grantTable = try r.table("grant") {
-            let g = Reader(table: grantTable, context: "\(r.context) grant", fileName: r.fileName)
+            let g = TOMLReader(table: grantTable, context: "\(r.context) grant", fileName: r.fileName)
             try g.rejectUnknown(grantKeys)
             grant = JobGrant(
                 allow: try g.strings("allow") ?? [], maxCredits: try g.int("max_credits"),
@@ -149,7 +149,7 @@ public struct JobConfiguration: Sendable {
             overlap: overlap, catchUp: catchUp, jitter: try r.duration("jitter") ?? 0, paused: try r.bool("paused") ?? false)
     }
 
-    private static func catchUp(_ text: String, reader r: Reader) throws(ConfigurationError) -> CatchUpPolicy {
+    private static func catchUp(_ text: String, reader r: TOMLReader) throws(ConfigurationError) -> CatchUpPolicy {
         switch text.trimmingWhitespace.lowercased() {
         case "skip": return .skip
         case "once": return .once
@@ -163,76 +163,5 @@ public struct JobConfiguration: Sendable {
         default:
             throw r.fail("catch_up: '\(text)' is not a policy; use skip, once, all or \"within 2h\"")
         }
-    }
-}
-
-/// Typed access to one TOML table, falling back to `[defaults]`, with errors that name
-/// the file, the table and the key.
-private struct Reader {
-    let table: TOMLTable
-    var defaults: TOMLTable?
-    let context: String
-    let fileName: String
-
-    init(table: TOMLTable, defaults: TOMLTable? = nil, context: String, fileName: String) {
-        self.table = table
-        self.defaults = defaults
-        self.context = context
-        self.fileName = fileName
-    }
-
-    func fail(_ message: String) -> ConfigurationError { ConfigurationError("\(fileName): \(context): \(message)") }
-
-    func rejectUnknown(_ known: Set<String>) throws(ConfigurationError) {
-        for key in table.keys where !known.contains(key) {
-            throw fail("unknown key '\(key)'; known keys: \(known.sorted().joined(separator: ", "))")
-        }
-    }
-
-    private func value(_ key: String) -> (any TOMLValueConvertible)? { table[key] ?? defaults?[key] }
-
-    func string(_ key: String) throws(ConfigurationError) -> String? {
-        guard let value = value(key) else { return nil }
-        guard let text = value.string else { throw fail("\(key): must be a string") }
-        return text
-    }
-
-    func bool(_ key: String) throws(ConfigurationError) -> Bool? {
-        guard let value = value(key) else { return nil }
-        guard let flag = value.bool else { throw fail("\(key): must be true or false") }
-        return flag
-    }
-
-    func int(_ key: String) throws(ConfigurationError) -> Int? {
-        guard let value = value(key) else { return nil }
-        guard let number = value.int, number >= 0 else { throw fail("\(key): must be a whole number, 0 or more") }
-        return number
-    }
-
-    func table(_ key: String) throws(ConfigurationError) -> TOMLTable? {
-        guard let value = value(key) else { return nil }
-        guard let table = value.table else { throw fail("\(key): must be a table, e.g. \(key) = { ... }") }
-        return table
-    }
-
-    func strings(_ key: String) throws(ConfigurationError) -> [String]? {
-        guard let value = value(key) else { return nil }
-        guard let array = value.array else { throw fail("\(key): must be an array of strings") }
-        var result: [String] = []
-        for element in array {
-            guard let text = element.string else { throw fail("\(key): must be an array of strings") }
-            result.append(text)
-        }
-        return result
-    }
-
-    /// A duration written as `"30s"`, `"5m"`, `"1h30m"` or as a number of seconds.
-    func duration(_ key: String) throws(ConfigurationError) -> Int64? {
-        guard let value = value(key) else { return nil }
-        if let number = value.int, number >= 0 { return Int64(number) }
-        guard let text = value.string, let seconds = DurationText.seconds(text) else {
-            throw fail("\(key): write a duration such as \"30s\", \"5m\" or \"1h30m\"")
-        }
-        return seconds
     }
 }

@@ -1,0 +1,31 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Reads a process's start time from `/proc`, which with the pid identifies it uniquely.
+public enum ProcessIdentity {
+    /// The start time (clock ticks after boot) of a live process, or nil if it is gone.
+    public static func startTime(of pid: Int32) -> String? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        // Fields after the command name, which may itself contain spaces and parentheses.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // Field 22 of the whole line is the 20th after "pid (comm)".
+        return fields.count > 19 ? String(fields[19]) : nil
+    }
+
+    /// Kills an orphaned child's process group if the process is still the one recorded.
+    /// Returns whether it was still running.
+    @discardableResult
+    public static func killIfSame(pid: Int32, identity: String?) -> Bool {
+        guard let identity, startTime(of: pid) == identity else { return false }
+        _ = Glibc.kill(-pid, SIGKILL)
+        _ = Glibc.kill(pid, SIGKILL)
+        return true
+    }
+}
