@@ -14,6 +14,7 @@ struct Nightshift: AsyncParsableCommand {
             JobsCommand.self,
             HistoryCommand.self,
             ScheduleCommand.self,
+            RunCommand.self,
         ]
     )
 }

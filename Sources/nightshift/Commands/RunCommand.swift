@@ -1,0 +1,224 @@
+import ArgumentParser
+import Foundation
+import LuaHost
+import Logging
+import PanelAPI
+import ScriptRuntime
+
+/// `nightshift run SCRIPT`: one run of one script against the panel, within its grant.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a Lua script against the panel, within a grant (reads only by default).",
+        discussion: """
+            Writes are guarded by the grant (--allow, --max-credits, --max-credits-per-reseller) and \
+            recorded in the audit log before they are sent. --dry-run sends no write and prints the \
+            plan; --confirm asks before each write. The run ends within --timeout plus one second, \
+            whatever the script does. Exit codes: docs/exit-codes.md. Lua API: docs/scripting.md.
+            """
+    )
+
+    @Argument(help: "The Lua script to run.")
+    var script: String
+
+    @Option(name: .customLong("arg"), help: ArgumentHelp("A script argument k=v, seen as args.k (repeatable).", valueName: "k=v"))
+    var arguments: [String] = []
+
+    @Flag(name: .customLong("dry-run"), help: "Send no write: print the plan a live run would make.")
+    var dryRun = false
+
+    @Flag(help: "Show each write and send it only after you answer yes.")
+    var confirm = false
+
+    @Option(name: .customLong("allow"), help: ArgumentHelp(
+        "An API function the script may call: resellers.list, resellers.new, resellers.update, resellers.add_credits, panel.call, resellers.* (repeatable; default reads only).",
+        valueName: "FN"))
+    var allow: [String] = []
+
+    @Option(name: .customLong("max-credits"), help: "Most credits the run may move in total (default 0: no credit change).")
+    var maxCredits: Int?
+
+    @Option(name: .customLong("max-credits-per-reseller"), help: "Most credits the run may move for one reseller.")
+    var maxCreditsPerReseller: Int?
+
+    @Option(help: "Time limit for the whole run, e.g. 30s, 2m (default 30s or nightshift.toml).")
+    var timeout: String?
+
+    @Option(help: "Memory limit for the script, e.g. 64M (default 64M or nightshift.toml).")
+    var memory: String?
+
+    @Option(help: "The panel's base URL (default: url in nightshift.toml).")
+    var panel: String?
+
+    @Flag(help: "Use the built-in panel emulator with seeded resellers instead of a real panel.")
+    var emulator = false
+
+    @Option(name: .customLong("key-file"), help: "File holding the API key (mode 600); NIGHTSHIFT_API_KEY wins.")
+    var keyFile: String?
+
+    @Flag(help: "Print one JSON object describing the run instead of text.")
+    var json = false
+
+    @Flag(help: "Show log.debug lines too.")
+    var verbose = false
+
+    @OptionGroup var state: StateOptions
+
+    func validate() throws {
+        if dryRun && confirm { throw ValidationError("--dry-run and --confirm cannot be combined") }
+        if emulator && panel != nil { throw ValidationError("--emulator and --panel cannot be combined") }
+        if let maxCredits, maxCredits < 0 { throw ValidationError("--max-credits must be 0 or more") }
+        if let maxCreditsPerReseller, maxCreditsPerReseller < 0 {
+            throw ValidationError("--max-credits-per-reseller must be 0 or more")
+        }
+        for function in allow where APIFunction.parse(function) == nil {
+            throw ValidationError(
+                "--allow \(function): unknown function; known: \(APIFunction.allCases.map(\.rawValue).joined(separator: ", ")), resellers.*")
+        }
+        for argument in arguments where !argument.contains("=") {
+            throw ValidationError("--arg \(argument): write it as key=value")
+        }
+        if let timeout, Limits.duration(timeout) == nil { throw ValidationError("--timeout \(timeout): write it as 30s, 2m or 500ms") }
+        if let memory, Limits.bytes(memory) == nil { throw ValidationError("--memory \(memory): write it as 64M, 512K or 1G") }
+    }
+
+    var mode: RunMode { dryRun ? .dryRun : confirm ? .confirm : .live }
+
+    var grant: Grant {
+        var allowed = Set<APIFunction>()
+        for name in allow { allowed.formUnion(APIFunction.parse(name) ?? []) }
+        return Grant(
+            allowed: allow.isEmpty ? APIFunction.readsOnly : allowed, maxCredits: maxCredits ?? 0,
+            maxCreditsPerReseller: maxCreditsPerReseller)
+    }
+
+    func run() async throws {
+        let started = ContinuousClock.now
+        do {
+            let code = try await execute(started: started)
+            if code != .ok { throw code.exit }
+        } catch let failure as RunCommandFailure {
+            if json {
+                Output.out("{\"status\":\"not started\",\"exit_code\":\(failure.code.rawValue),\"error\":\(jsonString(failure.message))}")
+            }
+            Output.error("nightshift run: \(failure.message)")
+            throw failure.code.exit
+        }
+    }
+
+    private func jsonString(_ text: String) -> String {
+        String(decoding: JSONWriter.write(.string(text)), as: UTF8.self)
+    }
+
+    private func execute(started: ContinuousClock.Instant) async throws(RunCommandFailure) -> NightshiftExitCode {
+        let environment = Environment()
+        let configuration = try environment.configuration(explicit: state.configPath)
+        let timeLimit = timeout.flatMap(Limits.duration) ?? configuration.runTimeout ?? .seconds(30)
+        let memoryLimit = memory.flatMap(Limits.bytes) ?? configuration.memory ?? 64 << 20
+        let deadline = started + timeLimit
+
+        guard let source = FileManager.default.contents(atPath: script) else {
+            throw RunCommandFailure(.badScript, "cannot read the script \(script); check the path")
+        }
+        var logger = Logger(label: "nightshift.run")
+        logger.logLevel = verbose ? .debug : .warning
+        let stateDirectory = environment.stateDirectory(explicit: state.stateDirectory, configuration: configuration)
+        let audit = try environment.auditLog(stateDirectory: stateDirectory)
+
+        // Panel calls never outlive the run.
+        let panelTimeout = min(configuration.panelTimeout ?? .seconds(30), timeLimit)
+        let connection: PanelConnection
+        if emulator {
+            connection = try await PanelConnection.emulator(timeout: panelTimeout, logger: logger)
+        } else {
+            guard let url = panel ?? configuration.panelURL else {
+                throw RunCommandFailure(
+                    .configuration, "no panel: give --panel http://HOST:8000/, set url in nightshift.toml, or try --emulator")
+            }
+            let key = try environment.apiKey(keyFile: keyFile, configuration: configuration)
+            let placement = KeyPlacement(rawValue: configuration.keyPlacement ?? "post") ?? .postField
+            connection = try PanelConnection.http(url: url, key: key, placement: placement, timeout: panelTimeout, logger: logger)
+        }
+
+        let json = self.json
+        let verbose = self.verbose
+        let sink = OutputSink { line in
+            if line.stream == "print" {
+                if json {
+                    FileHandle.standardError.write(Data(line.bytes))
+                } else {
+                    FileHandle.standardOutput.write(Data(line.bytes))
+                }
+            } else if line.stream != "debug" || verbose {
+                FileHandle.standardError.write(Data("[\(line.stream)] ".utf8) + Data(line.bytes))
+            }
+        }
+        // The VM gets the whole limit (so its message names it); setup took milliseconds, and
+        // the watchdog holds the process to `deadline` plus one second regardless.
+        let run = ScriptRun(
+            scriptPath: script, source: Array(source), arguments: arguments.map(Self.split), grant: grant, mode: mode,
+            limits: LuaLimits(memory: memoryLimit, time: timeLimit))
+        let runner: ScriptRunner
+        do {
+            runner = try ScriptRunner(
+                run: run, client: connection.client, audit: audit, confirmer: mode == .confirm ? TerminalConfirmer() : nil,
+                output: sink, logger: logger)
+        } catch {
+            await connection.shutdown()
+            throw RunCommandFailure(.scriptFailed, "cannot create the Lua VM: \(error.message)")
+        }
+        if !json {
+            Output.error("run \(runner.identity.runID): \(script) [\(mode.rawValue)] on \(connection.label); \(grant)")
+        }
+
+        let runID = runner.identity.runID
+        let limitText = "time limit of \(Limits.describe(timeLimit)) exceeded"
+        let watchdog = ProcessWatchdog(deadline: deadline, interrupter: runner.interrupter) {
+            // The VM is stuck in a C call: record and leave without waiting for it.
+            let message = "\(limitText); the script was stuck inside a library call and the process was ended"
+            _ = try? audit.finishRun(
+                id: runID, endedAt: Timestamp.iso(Date()), status: RunStatus.timedOut.rawValue, output: sink.text,
+                error: message)
+            if json {
+                Output.out(
+                    "{\"run_id\":\"\(runID)\",\"status\":\"timed out\",\"exit_code\":\(NightshiftExitCode.limit.rawValue),\"error\":\(String(decoding: JSONWriter.write(.string(message)), as: UTF8.self))}")
+            }
+            Output.error("nightshift run: run \(runID) stopped: \(message)")
+            Foundation.exit(NightshiftExitCode.limit.rawValue)
+        }
+        watchdog.start()
+        var result: RunResult = await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: runner.execute()) }
+            thread.stackSize = 16 << 20
+            thread.name = "nightshift script"
+            thread.start()
+        }
+        watchdog.finish()
+        await connection.shutdown()
+        if result.status == .interrupted && watchdog.interruptedTheRun {
+            result.status = .timedOut
+            result.error = limitText
+        }
+        if result.status == .timedOut { result.error = limitText }
+
+        let code = NightshiftExitCode(result.status)
+        if json {
+            Output.out(RunReport.json(result, mode: mode, scriptPath: script, exitCode: code.rawValue))
+            return code
+        }
+        if mode == .dryRun { Output.out(RunReport.planText(result.plan)) }
+        if let error = result.error {
+            Output.error("nightshift run: \(result.status.rawValue): \(error)")
+        }
+        Output.error(RunReport.summary(result, mode: mode, scriptPath: script))
+        if result.status == .outcomeUnknown {
+            Output.error("a write may or may not have been applied: look at the reseller in the panel before running again (nightshift audit --run \(result.runID))")
+        }
+        return code
+    }
+
+    static func split(_ argument: String) -> (key: String, value: String) {
+        let parts = argument.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import ScriptRuntime
+
+/// What the executable reads from the environment and files: configuration, state folder,
+/// API key. Only the executable does this; libraries are handed the results.
+struct Environment {
+    let variables: [String: String]
+
+    init(variables: [String: String] = ProcessInfo.processInfo.environment) {
+        self.variables = variables
+    }
+
+    var home: String { variables["HOME"] ?? NSHomeDirectory() }
+
+    /// Loads nightshift.toml: `--config`, else `$NIGHTSHIFT_CONFIG`, else `./nightshift.toml`
+    /// if present, else `~/.config/nightshift/nightshift.toml` if present, else defaults.
+    func configuration(explicit: String?) throws(RunCommandFailure) -> NightshiftConfiguration {
+        let path: String
+        if let explicit {
+            path = explicit
+        } else if let fromEnvironment = variables["NIGHTSHIFT_CONFIG"], !fromEnvironment.isEmpty {
+            path = fromEnvironment
+        } else if FileManager.default.fileExists(atPath: "nightshift.toml") {
+            path = "nightshift.toml"
+        } else {
+            let user = home + "/.config/nightshift/nightshift.toml"
+            guard FileManager.default.fileExists(atPath: user) else { return NightshiftConfiguration() }
+            path = user
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RunCommandFailure(.configuration, "cannot read the configuration file \(path); check the path given by --config or NIGHTSHIFT_CONFIG")
+        }
+        do {
+            return try NightshiftConfiguration.parse(String(decoding: data, as: UTF8.self), fileName: path, home: home)
+        } catch {
+            throw RunCommandFailure(.configuration, error.description)
+        }
+    }
+
+    /// The state folder: `--state`, else `$NIGHTSHIFT_STATE_DIR`, else the configuration's
+    /// `[state] dir`, else `$XDG_STATE_HOME/nightshift`, else `~/.local/state/nightshift`.
+    func stateDirectory(explicit: String?, configuration: NightshiftConfiguration) -> String {
+        if let explicit { return explicit }
+        if let fromEnvironment = variables["NIGHTSHIFT_STATE_DIR"], !fromEnvironment.isEmpty { return fromEnvironment }
+        if let configured = configuration.stateDirectory { return configured }
+        if let xdg = variables["XDG_STATE_HOME"], !xdg.isEmpty { return xdg + "/nightshift" }
+        return home + "/.local/state/nightshift"
+    }
+
+    /// The audit database in the state folder.
+    func auditLog(stateDirectory: String) throws(RunCommandFailure) -> AuditLog {
+        do {
+            return try AuditLog(path: stateDirectory + "/audit.sqlite")
+        } catch {
+            throw RunCommandFailure(
+                .configuration, "\(error.description); choose another state folder with --state DIR or NIGHTSHIFT_STATE_DIR")
+        }
+    }
+
+    /// The API key: `$NIGHTSHIFT_API_KEY`, else the key file (`--key-file` or the configuration's).
+    func apiKey(keyFile: String?, configuration: NightshiftConfiguration) throws(RunCommandFailure) -> String {
+        if let key = variables["NIGHTSHIFT_API_KEY"], !key.isEmpty { return key }
+        guard let path = keyFile ?? configuration.keyFile else {
+            throw RunCommandFailure(
+                .configuration,
+                "no API key: set NIGHTSHIFT_API_KEY, or put the key in a file only you can read (chmod 600) and name it with --key-file or key_file in nightshift.toml")
+        }
+        do {
+            return try KeyFile.read(path)
+        } catch {
+            throw RunCommandFailure(.configuration, error.description)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import PanelAPI
+import PanelEmulator
+
+/// The panel a command talks to: a real one over HTTP, or the built-in emulator in-process
+/// with a temporary, seeded SQLite file (`--emulator`).
+struct PanelConnection: Sendable {
+    let client: PanelClient
+    /// What to show the operator: the URL (never the key) or "built-in emulator".
+    let label: String
+    private let close: @Sendable () async -> Void
+
+    /// How many resellers `--emulator` seeds.
+    static let emulatorSeed = 12
+
+    /// Releases connections and temporary files.
+    func shutdown() async { await close() }
+
+    /// A real panel over HTTP.
+    static func http(url: String, key: String, placement: KeyPlacement, timeout: Duration, logger: Logger) throws(RunCommandFailure)
+        -> PanelConnection
+    {
+        let baseURL: PanelURL
+        do {
+            baseURL = try PanelURL(url)
+        } catch {
+            throw RunCommandFailure(.configuration, "the panel URL \(url) is not usable: \(error); give it as http://HOST:8000/ with --panel or url in nightshift.toml")
+        }
+        let configuration = PanelConfiguration(
+            baseURL: baseURL, apiKey: APIKey(key), keyPlacement: placement, timeout: timeout,
+            connectTimeout: min(timeout, .seconds(10)))
+        let (client, transport) = PanelClient.http(configuration: configuration, logger: logger)
+        return PanelConnection(client: client, label: baseURL.description) { try? await transport.shutdown() }
+    }
+
+    /// The built-in emulator, in-process, on a fresh temporary database seeded with
+    /// realistic resellers (the same ones every time).
+    static func emulator(timeout: Duration, logger: Logger) async throws(RunCommandFailure) -> PanelConnection {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-emulator-\(UUID().uuidString)")
+        let key = UUID().uuidString
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let store = try ResellerStore(path: folder.appendingPathComponent("panel.sqlite").path)
+            let emulator = PanelEmulator(settings: EmulatorSettings(apiKey: key), store: store, logger: logger)
+            try await emulator.seed(count: emulatorSeed)
+            let configuration = PanelConfiguration(
+                baseURL: try PanelURL("http://127.0.0.1:8000/"), apiKey: APIKey(key), timeout: timeout)
+            let client = PanelClient(
+                configuration: configuration, transport: InProcessTransport(emulator: emulator), logger: logger)
+            let path = folder.path
+            return PanelConnection(client: client, label: "built-in emulator (\(emulatorSeed) seeded resellers)") {
+                try? FileManager.default.removeItem(atPath: path)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: folder)
+            throw RunCommandFailure(.configuration, "cannot start the built-in emulator: \(error)")
+        }
+    }
+}

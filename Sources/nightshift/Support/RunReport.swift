@@ -1,0 +1,48 @@
+import PanelAPI
+import ScriptRuntime
+
+/// How `nightshift run` shows a result: a readable plan and summary, or one JSON object.
+enum RunReport {
+    static func planText(_ plan: [PlannedChange]) -> String {
+        guard !plan.isEmpty else { return "Plan (dry-run): no changes." }
+        let credits = plan.reduce(0) { $0 + $1.creditChange.magnitude }
+        var lines = ["Plan (dry-run, nothing was sent): \(plan.count) change\(plan.count == 1 ? "" : "s"), \(credits) credits moved"]
+        for (index, change) in plan.enumerated() { lines.append("  \(index + 1). \(change)") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func summary(_ result: RunResult, mode: RunMode, scriptPath: String) -> String {
+        var text = "run \(result.runID) \(scriptPath) [\(mode.rawValue)]: \(result.status.rawValue)"
+        if mode == .dryRun {
+            text += "; \(result.plan.count) planned write\(result.plan.count == 1 ? "" : "s"), \(result.creditsMoved) credits"
+        } else {
+            text += "; \(result.writesSent) write\(result.writesSent == 1 ? "" : "s") sent, \(result.creditsMoved) credits moved"
+        }
+        return text
+    }
+
+    static func json(_ result: RunResult, mode: RunMode, scriptPath: String, exitCode: Int32) -> String {
+        var object: JSONObject = [
+            "run_id": .string(result.runID), "script": .string(scriptPath), "mode": .string(mode.rawValue),
+            "status": .string(result.status.rawValue), "exit_code": .int(Int(exitCode)),
+        ]
+        object["error"] = result.error.map(JSONValue.string) ?? .null
+        object["error_kind"] = result.errorKind.map(JSONValue.string) ?? .null
+        object["writes_sent"] = .int(result.writesSent)
+        object["credits_moved"] = .int(result.creditsMoved)
+        object["plan"] = .array(result.plan.map(change))
+        object["output"] = .string(result.output)
+        return String(decoding: JSONWriter.write(.object(object)), as: UTF8.self)
+    }
+
+    static func change(_ change: PlannedChange) -> JSONValue {
+        var object: JSONObject = [
+            "endpoint": .string(change.endpoint), "target": .string(change.target),
+            "parameters": .string(change.parameters), "credit_change": .int(change.creditChange),
+        ]
+        object["credits_before"] = change.creditsBefore.map(JSONValue.int) ?? .null
+        object["credits_after"] = change.creditsAfter.map(JSONValue.int) ?? .null
+        object["fields"] = .array(change.fieldChanges.map(JSONValue.string))
+        return .object(object)
+    }
+}

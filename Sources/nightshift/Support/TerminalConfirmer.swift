@@ -1,0 +1,27 @@
+import Foundation
+import ScriptRuntime
+
+/// Confirm mode on the terminal: shows each write on standard error and reads y/N from
+/// standard input. Anything but `y` or `yes` (end of input included) is no.
+struct TerminalConfirmer: WriteConfirmer {
+    func confirm(_ change: PlannedChange) -> Bool {
+        Output.error("send \(change)\n  \(change.parameters)\nsend it? [y/N] ", newline: false)
+        guard let answer = readLine(strippingNewline: true) else {
+            Output.error("(no answer: not sent)")
+            return false
+        }
+        let word = answer.trimmingCharacters(in: .whitespaces).lowercased()
+        return word == "y" || word == "yes"
+    }
+}
+
+/// Writing to the process's standard streams.
+enum Output {
+    static func error(_ text: String, newline: Bool = true) {
+        FileHandle.standardError.write(Data((newline ? text + "\n" : text).utf8))
+    }
+
+    static func out(_ text: String, newline: Bool = true) {
+        FileHandle.standardOutput.write(Data((newline ? text + "\n" : text).utf8))
+    }
+}
