@@ -15,6 +15,10 @@ struct Nightshift: AsyncParsableCommand {
             HistoryCommand.self,
             ScheduleCommand.self,
             RunCommand.self,
+            CheckCommand.self,
+            AuditCommand.self,
+            RunsCommand.self,
+            TypesCommand.self,
         ]
     )
 }

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import PanelAPI
+import ScriptRuntime
+
+/// `nightshift audit`: the writes scripts made, planned or were refused, from the audit log.
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "List the writes in the audit log (every mode: sent, planned, refused, declined).",
+        discussion: "Oldest first; the newest --limit rows. Outcomes: done, failed, refused, planned, declined, outcome unknown."
+    )
+
+    @Option(name: .customLong("run"), help: "Only this run's writes.")
+    var runID: String?
+
+    @Option(help: "Only this endpoint, e.g. resellers.add_credits.")
+    var endpoint: String?
+
+    @Option(help: "Only this outcome, e.g. \"outcome unknown\" or refused.")
+    var outcome: String?
+
+    @Option(help: "Only this mode: live, dry-run or confirm.")
+    var mode: String?
+
+    @Option(help: "How many rows at most.")
+    var limit: Int = 200
+
+    @Flag(help: "Print JSON (an array of objects).")
+    var json = false
+
+    @OptionGroup var state: StateOptions
+
+    func run() throws {
+        let entries: [AuditEntry]
+        do {
+            let environment = Environment()
+            let configuration = try environment.configuration(explicit: state.configPath)
+            let audit = try environment.auditLog(
+                stateDirectory: environment.stateDirectory(explicit: state.stateDirectory, configuration: configuration))
+            entries = try audit.writes(runID: runID, endpoint: endpoint, outcome: outcome, mode: mode, limit: limit)
+        } catch let failure as RunCommandFailure {
+            Output.error("nightshift audit: \(failure.message)")
+            throw failure.code.exit
+        }
+        if json {
+            Output.out(String(decoding: JSONWriter.write(.array(entries.map(Self.json))), as: UTF8.self))
+            return
+        }
+        if entries.isEmpty {
+            Output.out("no writes recorded")
+            return
+        }
+        for entry in entries {
+            var line = "\(entry.time)  \(entry.runID)  \(entry.mode)  \(entry.outcome)  \(entry.endpoint)  \(entry.target)"
+            if entry.creditChange != 0 || entry.creditsBefore != nil {
+                let sign = entry.creditChange > 0 ? "+" : ""
+                line += "  credits \(entry.creditsBefore.map(String.init) ?? "?") -> \(entry.creditsAfter.map(String.init) ?? "?") (\(sign)\(entry.creditChange))"
+            }
+            Output.out(line)
+            Output.out("    \(entry.parameters)")
+            if let answer = entry.answer { Output.out("    answer: \(answer)") }
+        }
+    }
+
+    static func json(_ entry: AuditEntry) -> JSONValue {
+        var object: JSONObject = [
+            "id": .int(Int(entry.id)), "time": .string(entry.time), "run_id": .string(entry.runID),
+            "script": .string(entry.scriptPath), "script_hash": .string(entry.scriptHash),
+            "endpoint": .string(entry.endpoint), "target": .string(entry.target),
+            "parameters": .string(entry.parameters), "mode": .string(entry.mode), "outcome": .string(entry.outcome),
+        ]
+        object["answer"] = entry.answer.map(JSONValue.string) ?? .null
+        object["credit_change"] = .int(entry.creditChange)
+        object["credits_before"] = entry.creditsBefore.map(JSONValue.int) ?? .null
+        object["credits_after"] = entry.creditsAfter.map(JSONValue.int) ?? .null
+        return .object(object)
+    }
+}
