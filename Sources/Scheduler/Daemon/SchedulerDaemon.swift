@@ -172,6 +172,7 @@ public actor SchedulerDaemon: Service {
         settings.tick = configuration.settings.tick
         settings.lateAfter = configuration.settings.lateAfter
         settings.shutdownGrace = configuration.settings.shutdownGrace
+        settings.killAfter = configuration.settings.killAfter
     }
 
     // MARK: Ticks
@@ -407,7 +408,8 @@ public actor SchedulerDaemon: Service {
             let child = try launcher.launch(request)
             try? store.markStarted(id: run.id, at: now, pid: child.pid, pidStart: child.identity, log: log)
             jobs[name]!.running.append(
-                ActiveRun(id: run.id, slot: run.slot, child: child, deadline: now + Double(job.timeout)))
+                ActiveRun(
+                    id: run.id, slot: run.slot, child: child, deadline: now + Double(job.timeout + settings.killAfter)))
             logger.info("run started", metadata: ["job": "\(name)", "slot": "\(run.slot)", "pid": "\(child.pid)"])
         } catch {
             try? store.finish(id: run.id, status: .launchFailed, at: now, reason: "\(error)")

@@ -17,7 +17,8 @@ public struct Job: Sendable {
     public var timeout: Int64
     /// The run's memory limit as `nightshift run --memory` reads it (`64M`), if any.
     public var memory: String?
-    /// Extra `nightshift run` flags, e.g. `["--dry-run"]` or `["--panel", "https://..."]`.
+    /// Extra `nightshift run` flags, e.g. `["--dry-run"]`, `["--panel", "https://..."]`, or
+    /// the file's `extra_args`.
     public var runFlags: [String]
     /// Replaces the whole child command line when set (wrappers, tests); `script` is then unused.
     public var command: [String]?

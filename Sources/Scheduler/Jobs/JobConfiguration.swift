@@ -28,10 +28,10 @@ public struct JobConfiguration: Sendable {
         return try JobConfiguration(toml: text, fileName: path, baseDirectory: directory.isEmpty ? "." : directory)
     }
 
-    private static let settingKeys: Set<String> = ["state", "logs", "runner", "tick", "late_after", "shutdown_grace"]
+    private static let settingKeys: Set<String> = ["state", "logs", "runner", "tick", "late_after", "shutdown_grace", "kill_after"]
     private static let jobKeys: Set<String> = [
         "name", "script", "args", "schedule", "timezone", "grant", "timeout", "memory", "overlap", "catch_up",
-        "jitter", "paused", "dry_run", "panel", "emulator", "command",
+        "jitter", "paused", "dry_run", "panel", "emulator", "extra_args", "command",
     ]
     private static let grantKeys: Set<String> = ["allow", "max_credits", "max_credits_per_reseller"]
 
@@ -68,7 +68,8 @@ public struct JobConfiguration: Sendable {
             runner: try s.strings("runner"),
             tick: tick,
             lateAfter: try s.duration("late_after") ?? 60,
-            shutdownGrace: try s.duration("shutdown_grace") ?? 30
+            shutdownGrace: try s.duration("shutdown_grace") ?? 30,
+            killAfter: try s.duration("kill_after") ?? 5
         )
         if settings.tick < 0.05 || settings.tick > 60 { throw fail("[scheduler] tick: must be between 0.05 and 60 seconds") }
 
@@ -143,6 +144,7 @@ public struct JobConfiguration: Sendable {
         if try r.bool("dry_run") == true { runFlags.append("--dry-run") }
         if let panel = try r.string("panel") { runFlags += ["--panel", panel] }
         if try r.bool("emulator") == true { runFlags.append("--emulator") }
+        runFlags += try r.strings("extra_args") ?? []
         return Job(
             name: name, script: script.map(resolve) ?? "", arguments: arguments, schedule: schedule, zone: zone,
             grant: grant, timeout: timeout, memory: try r.string("memory"), runFlags: runFlags, command: command,

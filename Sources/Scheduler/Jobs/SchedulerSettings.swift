@@ -12,11 +12,14 @@ public struct SchedulerSettings: Sendable, Equatable {
     public var lateAfter: Int64
     /// On SIGTERM, how long running jobs may finish before they are killed, in seconds.
     public var shutdownGrace: Int64
+    /// Seconds after a run's timeout before the daemon kills it: `nightshift run` enforces
+    /// `--timeout` itself (and records its end), the daemon's kill is the backstop.
+    public var killAfter: Int64
 
     /// Settings with the defaults, keeping state beside the jobs file.
     public init(
         statePath: String, logDirectory: String? = nil, runner: [String]? = nil, tick: Double = 1,
-        lateAfter: Int64 = 60, shutdownGrace: Int64 = 30
+        lateAfter: Int64 = 60, shutdownGrace: Int64 = 30, killAfter: Int64 = 5
     ) {
         self.statePath = statePath
         self.logDirectory = logDirectory ?? statePath + ".runs"
@@ -24,5 +27,6 @@ public struct SchedulerSettings: Sendable, Equatable {
         self.tick = tick
         self.lateAfter = lateAfter
         self.shutdownGrace = shutdownGrace
+        self.killAfter = killAfter
     }
 }

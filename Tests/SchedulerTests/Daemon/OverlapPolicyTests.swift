@@ -41,14 +41,14 @@ struct OverlapPolicyTests {
         #expect(await daemon.runningCount == 2)
     }
 
-    @Test("a run past its deadline is killed and recorded as timed out, and the next slot starts on time")
+    @Test("a run still going at timeout + kill_after is killed, recorded as timed out, and the next slot starts on time")
     func deadline() async throws {
         let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
         let daemon = f.daemon([try job("* * * * *", timeout: 30)])
         await f.tick(daemon, at: "2026-05-01T00:01:00Z")
-        await f.tick(daemon, at: "2026-05-01T00:01:29Z")
+        await f.tick(daemon, at: "2026-05-01T00:01:34Z")
         #expect(f.launcher.children[0].signals.isEmpty)
-        await f.tick(daemon, at: "2026-05-01T00:01:30Z")
+        await f.tick(daemon, at: "2026-05-01T00:01:35Z")
         #expect(f.launcher.children[0].signals == [9])
         await f.tick(daemon, at: "2026-05-01T00:02:00Z")
         #expect(f.launcher.slots == [at("2026-05-01T00:01:00Z"), at("2026-05-01T00:02:00Z")])

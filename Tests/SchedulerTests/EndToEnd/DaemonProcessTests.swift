@@ -19,6 +19,7 @@ struct DaemonProcessTests {
             state = "state.sqlite"
             tick = 0.1
             shutdown_grace = "\(grace)"
+            kill_after = "0s"
 
             [[jobs]]
             name = "probe"
@@ -125,6 +126,37 @@ struct DaemonProcessTests {
         let history = try store.history(job: "probe")
         #expect(history.contains { $0.status == .cancelled })
         #expect(history.allSatisfy { $0.status != .running })
+    }
+
+    @Test("by default each run is a child `nightshift run SCRIPT` with the job's arguments and grant")
+    func realRunner() throws {
+        let dir = TemporaryDirectory()
+        try "print('hello from ' .. args.who .. ', ' .. #resellers.list() .. ' resellers')\n"
+            .write(toFile: dir.file("hello.lua"), atomically: true, encoding: .utf8)
+        try """
+            [scheduler]
+            state = "state.sqlite"
+            tick = 0.1
+
+            [[jobs]]
+            name = "hello"
+            script = "hello.lua"
+            schedule = "@every 1s"
+            args = { who = "the daemon" }
+            grant = { allow = ["resellers.list"] }
+            timeout = "20s"
+            emulator = true
+            extra_args = ["--state", "\(dir.file("run-state"))"]
+            """.write(toFile: dir.file("jobs.toml"), atomically: true, encoding: .utf8)
+        let store = try RunStore(path: dir.file("state.sqlite"))
+        let daemon = try NightshiftBinary.start(["schedule", "--config", dir.file("jobs.toml")], log: dir.file("daemon.log"))
+        defer { stop(daemon) }
+        #expect(try eventually { try store.history(job: "hello").contains { $0.status.isFinal && $0.status != .skipped } })
+        stop(daemon)
+        let run = try #require(try store.history(job: "hello").last { $0.status.isFinal && $0.status != .skipped })
+        let output = (try? String(contentsOfFile: run.log ?? "", encoding: .utf8)) ?? ""
+        #expect(run.status == .succeeded, "\(output)")
+        #expect(output.contains("hello from the daemon"), "\(output)")
     }
 
     @Test("SIGHUP with a broken jobs file keeps the old jobs running and logs why")

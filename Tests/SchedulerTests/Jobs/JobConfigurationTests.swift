@@ -26,6 +26,7 @@ struct JobConfigurationTests {
         catch_up = "within 2h"
         jitter = "30s"
         panel = "https://panel.example.com/"
+        extra_args = ["--key-file", "/etc/nightshift/key"]
 
         [[jobs]]
         name = "check"
@@ -59,6 +60,7 @@ struct JobConfigurationTests {
         #expect(configuration.settings.tick == 2)
         #expect(configuration.settings.lateAfter == 300)
         #expect(configuration.settings.shutdownGrace == 45)
+        #expect(configuration.settings.killAfter == 5)
         let topup = configuration.jobs[0]
         #expect(topup.zone.identifier == "Europe/Berlin")
         #expect(topup.timeout == 120)
@@ -82,6 +84,7 @@ struct JobConfigurationTests {
             "--allow", "resellers.list", "--allow", "resellers.add_credits",
             "--max-credits", "500", "--max-credits-per-reseller", "100",
             "--timeout", "2m", "--memory", "64M", "--panel", "https://panel.example.com/",
+            "--key-file", "/etc/nightshift/key",
         ])
         #expect(configuration.jobs[1].commandLine(runner: ["nightshift"]) == [
             "nightshift", "run", "/opt/scripts/check.lua", "--timeout", "2m", "--dry-run",
@@ -104,7 +107,7 @@ struct JobConfigurationTests {
         ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"\nschedule = \"@daily\"\ncatch_up = \"within soon\"",
          "jobs.toml: job 'a': catch_up: 'within soon': write the window as a duration, e.g. \"within 2h\""),
         ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"\nschedule = \"@daily\"\nscheduel = \"x\"",
-         "jobs.toml: job 'a': unknown key 'scheduel'; known keys: args, catch_up, command, dry_run, emulator, grant, jitter, memory, name, overlap, panel, paused, schedule, script, timeout, timezone"),
+         "jobs.toml: job 'a': unknown key 'scheduel'; known keys: args, catch_up, command, dry_run, emulator, extra_args, grant, jitter, memory, name, overlap, panel, paused, schedule, script, timeout, timezone"),
         ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"", "jobs.toml: job 'a': 'schedule' is missing (e.g. schedule = \"0 3 * * *\" or \"@every 15m\")"),
         ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"\nschedule = \"@daily\"\n[[jobs]]\nname = \"a\"\nscript = \"b.lua\"\nschedule = \"@daily\"",
          "jobs.toml: job 'a' is defined twice"),
