@@ -303,7 +303,8 @@ public actor SchedulerDaemon: Service {
         var onTime: [Int64] = []
         var times: FireTimes?
         while let slot = state.next, slot + job.jitterDelay(forSlot: slot) <= now {
-            if now - slot > settings.lateAfter {
+            // Lateness counts from the jittered start, so a long jitter never looks like an outage.
+            if now - (slot + job.jitterDelay(forSlot: slot)) > settings.lateAfter {
                 missedCount += 1
                 missed.append(slot)
                 // Keep the newest maxCatchUp, trimming in batches so a long outage stays linear.

@@ -41,6 +41,40 @@ struct DaemonBehaviourTests {
         #expect(f.launcher.slots == [slot])
     }
 
+    @Test("a jitter longer than late_after does not make a slot count as missed")
+    func longJitterIsNotMissed() async throws {
+        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
+        let j = try job("0 * * * *", catchUp: .skip, jitter: 3600)
+        let slot = at("2026-05-01T01:00:00Z")
+        let delay = j.jitterDelay(forSlot: slot)
+        #expect(delay > 60)
+        let daemon = f.daemon([j])
+        await daemon.tick(now: Double(slot + delay))
+        #expect(f.launcher.slots == [slot])
+        #expect(try f.history("topup").map(\.kind) == [.scheduled])
+    }
+
+    @Test("a forward clock jump (suspend, NTP step) is an outage: the catch-up policy decides")
+    func forwardJump() async throws {
+        let f = try DaemonFixture(start: "2026-05-01T00:00:10Z")
+        let daemon = f.daemon([try job("0 * * * *", catchUp: .once)])
+        await f.tick(daemon, at: "2026-05-01T00:00:30Z")
+        await f.tick(daemon, at: "2026-05-01T03:20:00Z")
+        #expect(f.launcher.slots == [at("2026-05-01T03:00:00Z")])
+        #expect(try f.history("topup").last?.kind == .catchUp)
+    }
+
+    @Test("a backward clock jump never runs a slot twice")
+    func backwardJump() async throws {
+        let f = try DaemonFixture(start: "2026-05-01T00:59:00Z")
+        let daemon = f.daemon([try job("0 * * * *", overlap: .allow)])
+        await f.tick(daemon, at: "2026-05-01T01:00:00Z")
+        await f.tick(daemon, at: "2026-05-01T00:30:00Z")
+        await f.tick(daemon, at: "2026-05-01T01:00:00Z")
+        await f.tick(daemon, at: "2026-05-01T02:00:00Z")
+        #expect(f.launcher.slots == [at("2026-05-01T01:00:00Z"), at("2026-05-01T02:00:00Z")])
+    }
+
     @Test("a job paused with the store skips its slots and does not replay them on resume")
     func pauseAndResume() async throws {
         let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")

@@ -113,6 +113,20 @@ struct DaemonProcessTests {
         for run in runs { #expect(liveProcesses(inGroup: run.pid ?? -1).isEmpty) }
     }
 
+    @Test("SIGTERM lets a run that ends within the grace period finish and be recorded as succeeded")
+    func gracefulFinish() throws {
+        let dir = TemporaryDirectory()
+        let config = try writeJobs(dir, schedule: "@every 1s", timeout: "5m", shell: "sleep 1", grace: "20s")
+        let store = try RunStore(path: dir.file("state.sqlite"))
+        let daemon = try NightshiftBinary.start(["schedule", "--config", config], log: dir.file("daemon.log"))
+        defer { stop(daemon) }
+        #expect(try eventually { try store.history(job: "probe").contains { $0.status == .running } })
+        let running = try #require(try store.history(job: "probe").first { $0.status == .running })
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit() == .exited(0))
+        #expect(try store.history(job: "probe").first { $0.id == running.id }?.status == .succeeded)
+    }
+
     @Test("SIGTERM lets the daemon exit within its grace period, recording an unfinished run as cancelled")
     func gracefulShutdown() throws {
         let dir = TemporaryDirectory()
