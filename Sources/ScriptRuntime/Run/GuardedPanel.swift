@@ -72,6 +72,9 @@ final class GuardedPanel {
 
     /// `resellers.list()`: the panel's list, with planned writes laid over it in dry-run.
     func list() -> Result<[JSONObject], ScriptFailure> {
+        // The VM notices an interrupt within a thousand instructions, not at once: until it
+        // does, every call after a stop fails the same way and nothing more is sent.
+        if let stop { return .failure(stop) }
         guard grant.allows(.resellersList) else {
             return .failure(refuseUnaudited(.resellersList, "resellers.list is not granted (grant it with --allow resellers.list)"))
         }
@@ -96,6 +99,7 @@ final class GuardedPanel {
 
     /// Checks, audits and (per mode) sends, plans or confirms one write.
     func perform(_ write: Write) -> Result<PanelReply, ScriptFailure> {
+        if let stop { return .failure(stop) }
         let endpoint = write.request.endpoint
         guard grant.allows(write.function) else {
             let failure = ScriptFailure(

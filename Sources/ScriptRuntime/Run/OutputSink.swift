@@ -7,6 +7,7 @@ public final class OutputSink: @unchecked Sendable {
     private let lock = NSLock()
     private var kept: [UInt8] = []
     private var truncated = false
+    private var closed = false
     private let limit: Int
     private let forward: @Sendable (OutputLine) -> Void
 
@@ -28,10 +29,10 @@ public final class OutputSink: @unchecked Sendable {
     public func write(stream: String, _ bytes: [UInt8]) {
         lock.lock()
         defer { lock.unlock() }
-        let room = limit - kept.count
+        if closed { return }
         if stream != "print" {
             let prefix = Array("[\(stream)] ".utf8)
-            if room > prefix.count { kept += prefix }
+            if limit - kept.count > prefix.count { kept += prefix }
         }
         let roomNow = limit - kept.count
         if bytes.count <= roomNow {
@@ -40,8 +41,15 @@ public final class OutputSink: @unchecked Sendable {
             if roomNow > 0 { kept += bytes.prefix(roomNow) }
             truncated = true
         }
-        _ = room
         forward(OutputLine(stream: stream, bytes: bytes))
+    }
+
+    /// Drops every later line: the run has ended, though the script may run a few more
+    /// instructions before the VM notices.
+    public func close() {
+        lock.lock()
+        closed = true
+        lock.unlock()
     }
 
     /// The kept output, with a note when some was dropped.

@@ -53,7 +53,10 @@ public final class ScriptRunner: @unchecked Sendable {
             client: client, grant: run.grant, mode: run.mode, audit: audit, identity: identity, confirmer: confirmer,
             logger: logger, now: now)
         let interrupter = vm.interrupter
-        panel.onStop = { interrupter.interrupt() }
+        panel.onStop = {
+            interrupter.interrupt()
+            sink.close()
+        }
     }
 
     /// The record this run starts with.

@@ -1,0 +1,77 @@
+import LuaHost
+import PanelAPI
+import PanelEmulator
+import Testing
+
+@testable import ScriptRuntime
+
+@Suite("live, dry-run and confirm modes")
+struct ModeTests {
+    @Test("dry-run sends no write and later reads see the planned credits")
+    func dryRunOverlay() async throws {
+        let h = try await Harness.make()
+        let result = try await h.run("""
+            resellers.add_credits(2, 20)
+            local id = resellers.new{name = 'dave', credits = 5}
+            local seen = {}
+            for _, r in ipairs(resellers.list()) do seen[r.username] = r.credits end
+            assert(seen.bob == 25, tostring(seen.bob))
+            assert(seen.dave == 5 and id == 4, tostring(id))
+            """, grant: writeGrant(.resellersAddCredits, .resellersNew), mode: .dryRun)
+        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(h.transport.writesSent.isEmpty)
+        #expect(try await h.credits("bob") == 5)
+        #expect(result.plan.map(\.description) == [
+            "resellers.add_credits  id 2  credits 5 -> 25 (+20)",
+            "resellers.new  new \"dave\"  credits ? -> 5 (+5)",
+        ])
+    }
+
+    @Test("dry-run sends no write from a <close> handler, an error path or a pcall")
+    func dryRunEveryPath() async throws {
+        let h = try await Harness.make()
+        let result = try await h.run("""
+            local guard <close> = setmetatable({}, {__close = function() resellers.add_credits(1, 1) end})
+            pcall(resellers.update, 1, {max_allowed_connections = 2})
+            error(setmetatable({}, {__tostring = function() resellers.add_credits(2, 1) return "x" end}))
+            """, grant: writeGrant(.resellersAddCredits, .resellersUpdate), mode: .dryRun)
+        #expect(result.status == .failed)
+        #expect(h.transport.writesSent.isEmpty)
+        #expect(try h.writes(result.runID).allSatisfy { $0.outcome == AuditOutcome.planned })
+    }
+
+    @Test("dry-run refuses what the panel would refuse")
+    func dryRunSimulatesRefusals() async throws {
+        let h = try await Harness.make()
+        let result = try await h.run("""
+            local ok, err = pcall(resellers.add_credits, 'nobody', 5)
+            assert(not ok and err.panel_message == 'NOT EXISTS', tostring(err))
+            ok, err = pcall(resellers.add_credits, 2, -10)
+            assert(not ok and err.panel_message == 'NOT ENOUGH CREDITS', tostring(err))
+            """, grant: writeGrant(.resellersAddCredits), mode: .dryRun)
+        #expect(result.status == .ok, "\(result.error ?? "")")
+    }
+
+    @Test("confirm mode sends a write only after yes, and audits a no as declined")
+    func confirm() async throws {
+        let h = try await Harness.make()
+        let confirmer = ScriptedConfirmer([true, false])
+        let result = try await h.run(
+            "resellers.add_credits(1, 1) local ok, err = pcall(resellers.add_credits, 2, 1) assert(err.kind == 'declined')",
+            grant: writeGrant(.resellersAddCredits), mode: .confirm, confirmer: confirmer)
+        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(confirmer.asked.count == 2)
+        #expect(h.transport.writesSent.count == 1)
+        #expect(try h.writes(result.runID).map(\.outcome) == [AuditOutcome.done, AuditOutcome.declined])
+    }
+
+    @Test("a write without a usable answer ends the run and stays 'outcome unknown' in the audit log")
+    func outcomeUnknown() async throws {
+        let h = try await Harness.make(faults: FaultPlan(dropRate: 1))
+        let result = try await h.run(
+            "pcall(resellers.add_credits, 1, 5) resellers.add_credits(2, 5)", grant: writeGrant(.resellersAddCredits))
+        #expect(result.status == .outcomeUnknown)
+        #expect(h.transport.writesSent.count == 1)
+        #expect(try h.writes(result.runID).map(\.outcome) == [AuditOutcome.unknown])
+    }
+}
