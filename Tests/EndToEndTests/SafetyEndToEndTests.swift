@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+
+@Suite("nightshift run: hostile scripts, limits, secrets, configuration", .serialized)
+struct SafetyEndToEndTests {
+    /// Scripts from the LuaHost hostile suite that only a limit can stop, plus a C-level hang.
+    static let hostile: [(name: String, source: String, message: String)] = [
+        ("while true", "while true do end", "limit"),
+        ("loop caught by pcall in a loop", "while true do pcall(function() while true do end end) end", "limit"),
+        ("xpcall handler that loops", "xpcall(function() while true do end end, function() while true do end end)", "limit"),
+        ("growing table", "local t = {} for i = 1, 1e9 do t[i] = i end", "memory limit"),
+        ("doubling concatenation", "local s = 'x' while true do s = s .. s end", "memory limit"),
+        ("non-tail recursion", "local function f() return 1 + f() end return f()", "limit"),
+        ("resume swallowing the limit", "while true do coroutine.resume(coroutine.create(function() while true do end end)) end", "limit"),
+        ("looping <close> handler", "local x <close> = setmetatable({}, {__close = function() while true do end end}) while true do end", "limit"),
+        ("sleep past the deadline", "sleep(3600) while true do end", "time limit of 2s exceeded"),
+        ("C-level pattern backtracking", "local s = string.rep('a', 60) return s:find(string.rep('a?', 60) .. 'b')", "stuck inside a library call"),
+    ]
+
+    @Test("hostile scripts end with a message naming the limit, exit 3, and the process never crashes", arguments: hostile.map(\.name))
+    func hostileScript(name: String) throws {
+        let entry = try #require(Self.hostile.first { $0.name == name })
+        let panel = try knownPanel()
+        defer { panel.stop() }
+        let script = try panel.script("hostile.lua", entry.source)
+        let result = try panel.run(script, ["--timeout", "2s", "--memory", "16M"])
+        #expect(result.exited)
+        #expect(result.status == 3, "\(result.all)")
+        #expect(result.error.contains(entry.message), "\(result.error)")
+    }
+
+    @Test("the API key appears in no output, audit record, run record or error")
+    func keyNeverShown() throws {
+        let panel = try knownPanel()
+        defer { panel.stop() }
+        var everything = ""
+        let script = try panel.script("leak.lua", """
+            print(json.encode(resellers.list()))
+            resellers.add_credits(1, 1)
+            local ok, err = pcall(resellers.add_credits, 'nobody', 1)
+            log.error(tostring(err), err.message)
+            error(err)
+            """)
+        for flags in [["--dry-run"], [], ["--json"]] {
+            let result = try panel.run(script, flags + ["--allow", "resellers.*", "--max-credits", "5"])
+            everything += result.all
+        }
+        // A wrong key: the panel's refusal must not echo ours back.
+        let wrong = try Nightshift.run(
+            ["run", script, "--panel", panel.url, "--state", panel.state], environment: ["NIGHTSHIFT_API_KEY": Panel.key + "x"])
+        everything += wrong.all
+        everything += try panel.audit(["--json"]).all
+        everything += try Nightshift.run(["runs", "--state", panel.state, "--json", "--output"]).all
+        for file in ["audit.sqlite", "audit.sqlite-wal"] {
+            if let data = FileManager.default.contents(atPath: panel.state + "/" + file) {
+                everything += String(decoding: data, as: UTF8.self)
+            }
+        }
+        #expect(everything.contains("resellers.add_credits"))
+        #expect(!everything.contains(Panel.key))
+    }
+
+    @Test("without an API key the run does not start and says how to give one (exit 6)")
+    func noKey() throws {
+        let panel = try knownPanel()
+        defer { panel.stop() }
+        let script = try panel.script("list.lua", "resellers.list()")
+        let result = try Nightshift.run(["run", script, "--panel", panel.url, "--state", panel.state])
+        #expect(result.status == 6)
+        #expect(result.error.contains("NIGHTSHIFT_API_KEY"))
+    }
+
+    @Test("a key file that others can read is refused (exit 6); mode 600 is accepted")
+    func keyFileMode() throws {
+        let panel = try knownPanel()
+        defer { panel.stop() }
+        let script = try panel.script("list.lua", "resellers.list()")
+        let keyFile = panel.folder + "/key"
+        try Panel.key.write(toFile: keyFile, atomically: true, encoding: .utf8)
+        chmod(keyFile, 0o644)
+        let open = try Nightshift.run(["run", script, "--panel", panel.url, "--state", panel.state, "--key-file", keyFile])
+        #expect(open.status == 6)
+        #expect(open.error.contains("chmod 600"))
+        chmod(keyFile, 0o600)
+        let closed = try Nightshift.run(["run", script, "--panel", panel.url, "--state", panel.state, "--key-file", keyFile])
+        #expect(closed.status == 0, "\(closed.all)")
+    }
+
+    @Test("nightshift.toml gives the panel URL and key file")
+    func configurationFile() throws {
+        let panel = try knownPanel()
+        defer { panel.stop() }
+        let keyFile = panel.folder + "/key"
+        try Panel.key.write(toFile: keyFile, atomically: true, encoding: .utf8)
+        chmod(keyFile, 0o600)
+        let config = panel.folder + "/nightshift.toml"
+        try "[panel]\nurl = \"\(panel.url)\"\nkey_file = \"key\"\n[state]\ndir = \"state\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let script = try panel.script("count.lua", "print(#resellers.list())")
+        let result = try Nightshift.run(["run", script, "--config", config])
+        #expect(result.status == 0, "\(result.all)")
+        #expect(result.output == "3\n")
+    }
+
+    @Test("nightshift check reports a syntax error with its line (exit 5)")
+    func checkSyntax() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-e2e-\(UUID().uuidString).lua").path
+        try "local a = 1\nlocal b = = 2\n".write(toFile: folder, atomically: true, encoding: .utf8)
+        let result = try Nightshift.run(["check", folder])
+        #expect(result.status == 5)
+        #expect(result.output.contains(":2: unexpected symbol near '='"), "\(result.output)")
+    }
+
+    @Test("nightshift check lists the functions used and the grant needed")
+    func checkGrant() throws {
+        let result = try Nightshift.run(["check", Nightshift.packageRoot + "/scripts/topup.lua"])
+        #expect(result.status == 0)
+        #expect(result.output.contains("needs: --allow resellers.add_credits --allow resellers.list"), "\(result.output)")
+    }
+}
