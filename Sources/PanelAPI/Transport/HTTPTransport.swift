@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -17,6 +18,17 @@ public final class HTTPTransport: PanelTransport {
     private let ownsClient: Bool
     private let logger: Logger
 
+    /// The event loop every request and pooled connection of this transport lives on.
+    ///
+    /// Keeping them on one loop means a response is accumulated and handed over on the same
+    /// thread that wrote the request; a caller making many sequential calls can also run on
+    /// it (an actor whose executor is this loop) to save two thread hops per call.
+    public let eventLoop: any EventLoop
+
+    /// Parsed request heads by URL: parsing a URL costs more than the rest of building a
+    /// request, and a client calls the same few endpoints over and over.
+    private let templates = TemplateCache()
+
     /// Creates a transport with its own pooled client.
     ///
     /// - Parameters:
@@ -32,6 +44,7 @@ public final class HTTPTransport: PanelTransport {
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.ownsClient = true
         self.logger = logger
+        self.eventLoop = client.eventLoopGroup.next()
     }
 
     /// Uses an existing client, which the caller shuts down.
@@ -39,6 +52,7 @@ public final class HTTPTransport: PanelTransport {
         self.client = client
         self.ownsClient = false
         self.logger = logger
+        self.eventLoop = client.eventLoopGroup.next()
     }
 
     /// Closes pooled connections; call once, after the last request.
@@ -53,13 +67,12 @@ public final class HTTPTransport: PanelTransport {
     /// per call than streaming the body through an async sequence.
     public func send(_ request: TransportRequest) async throws(TransportFailure) -> TransportResponse {
         do {
-            var http = try HTTPClient.Request(url: request.url, method: .POST)
-            http.headers.add(name: "Content-Type", value: TransportRequest.contentType)
-            http.headers.add(name: "User-Agent", value: "nightshift")
+            var http = try templates.request(for: request.url)
             http.body = .bytes(request.body)
             let delegate = ResponseAccumulator(request: http, maxBodySize: request.maxResponseBytes)
             let response = try await client.execute(
-                request: http, delegate: delegate, deadline: .now() + TimeAmount(request.timeout), logger: logger
+                request: http, delegate: delegate, eventLoop: .delegateAndChannel(on: eventLoop),
+                deadline: .now() + TimeAmount(request.timeout), logger: logger
             ).futureResult.get()
             return TransportResponse(
                 status: Int(response.status.code),
@@ -113,5 +126,23 @@ extension TimeAmount {
     init(_ duration: Duration) {
         let (seconds, attoseconds) = duration.components
         self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
+
+/// A small lock-protected cache of request templates (head only, no body).
+private final class TemplateCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var requests: [String: HTTPClient.Request] = [:]
+
+    func request(for url: String) throws -> HTTPClient.Request {
+        if let cached = lock.withLock({ requests[url] }) { return cached }
+        var request = try HTTPClient.Request(url: url, method: .POST)
+        request.headers.add(name: "Content-Type", value: TransportRequest.contentType)
+        request.headers.add(name: "User-Agent", value: "nightshift")
+        lock.withLock {
+            if requests.count >= 64 { requests.removeAll() }
+            requests[url] = request
+        }
+        return request
     }
 }

@@ -13,17 +13,21 @@ public struct EmulatorService: Service {
     private let port: Int
     private let logger: Logger
     private let onRunning: @Sendable (Int) async -> Void
+    private let eventLoopGroup: (any EventLoopGroup)?
 
     /// Creates the service.
     ///
     /// - Parameters:
     ///   - host: address to bind; loopback unless you mean otherwise.
     ///   - port: port to bind; 0 for any free port.
+    ///   - eventLoopGroup: the NIO threads to serve on; NIO's shared singleton by default.
     ///   - onRunning: called with the bound port once the server accepts connections.
     public init(
         emulator: PanelEmulator, host: String = "127.0.0.1", port: Int, logger: Logger,
+        eventLoopGroup: (any EventLoopGroup)? = nil,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
+        self.eventLoopGroup = eventLoopGroup
         self.emulator = emulator
         self.host = host
         self.port = port
@@ -43,6 +47,7 @@ public struct EmulatorService: Service {
                 logger.info("panel emulator listening", metadata: ["port": "\(bound)"])
                 await onRunning(bound)
             },
+            eventLoopGroupProvider: eventLoopGroup.map { .shared($0) } ?? .singleton,
             logger: logger
         )
         try await app.run()

@@ -1,14 +1,18 @@
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 extension PanelEmulator {
     /// Runs the emulator on a free loopback port for the duration of `body`, then shuts it
     /// down gracefully. For tests and benchmarks.
     public func withRunningServer<T: Sendable>(
-        host: String = "127.0.0.1", logger: Logger, _ body: @Sendable (Int) async throws -> T
+        host: String = "127.0.0.1", eventLoopGroup: (any EventLoopGroup)? = nil, logger: Logger,
+        _ body: @Sendable (Int) async throws -> T
     ) async throws -> T {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let service = EmulatorService(emulator: self, host: host, port: 0, logger: logger) { port in
+        let service = EmulatorService(
+            emulator: self, host: host, port: 0, logger: logger, eventLoopGroup: eventLoopGroup
+        ) { port in
             continuation.yield(port)
             continuation.finish()
         }
