@@ -107,7 +107,9 @@ public actor SchedulerDaemon: Service {
         let deadline = clock.now() + Double(settings.shutdownGrace)
         logger.info("shutting down", metadata: ["running": "\(runningCount)", "grace": "\(settings.shutdownGrace)s"])
         for name in order { cancelPending(name, reason: "the daemon shut down before the run started") }
-        while runningCount > 0 && clock.now() < deadline {
+        // If the task is cancelled (a second signal), skip the grace period: sleeps would
+        // return at once and these loops would spin.
+        while runningCount > 0 && clock.now() < deadline && !Task.isCancelled {
             reap(now: clock.now())
             if runningCount == 0 { break }
             try? await Task.sleep(for: .milliseconds(100))
@@ -119,14 +121,15 @@ public actor SchedulerDaemon: Service {
             }
         }
         let killAt = clock.now() + 2
-        while runningCount > 0 && clock.now() < killAt {
+        while runningCount > 0 && clock.now() < killAt && !Task.isCancelled {
             reap(now: clock.now())
             try? await Task.sleep(for: .milliseconds(50))
         }
         for state in jobs.values { for run in state.running { run.child.kill(signal: SIGKILL) } }
         while runningCount > 0 {
             reap(now: clock.now())
-            if runningCount > 0 { try? await Task.sleep(for: .milliseconds(20)) }
+            // SIGKILL cannot be caught; the children are gone within milliseconds.
+            if runningCount > 0 { usleep(10_000) }
         }
         logger.info("scheduler stopped")
     }
