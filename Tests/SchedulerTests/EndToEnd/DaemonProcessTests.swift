@@ -94,6 +94,19 @@ struct DaemonProcessTests {
         #expect(history.allSatisfy { $0.status != .running && $0.status != .queued })
     }
 
+    @Test("a child that crashes (SIGSEGV) is recorded as failed with its signal and the daemon runs on")
+    func crashingChild() throws {
+        let dir = TemporaryDirectory()
+        let config = try writeJobs(dir, schedule: "@every 1s", timeout: "10s", shell: "kill -SEGV $$")
+        let store = try RunStore(path: dir.file("state.sqlite"))
+        let daemon = try NightshiftBinary.start(["schedule", "--config", config], log: dir.file("daemon.log"))
+        defer { stop(daemon) }
+        #expect(try eventually { try store.history(job: "probe").filter { $0.status == .failed }.count >= 2 })
+        #expect(daemon.poll() == nil)
+        let failed = try store.history(job: "probe").filter { $0.status == .failed }
+        #expect(failed.allSatisfy { $0.signal == SIGSEGV && $0.reason == "killed by signal \(SIGSEGV)" })
+    }
+
     @Test("a job whose script hangs is killed at its deadline and the next slot still runs as scheduled")
     func hangingJob() throws {
         let dir = TemporaryDirectory()
