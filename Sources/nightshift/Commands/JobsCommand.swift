@@ -123,6 +123,8 @@ func printTable(_ rows: [[String]]) {
         let line = row.enumerated().map { i, cell in
             i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
         }
-        print(line.joined(separator: "  "))
+        var text = line.joined(separator: "  ")
+        while text.last == " " { text.removeLast() }
+        print(text)
     }
 }
