@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import NIOCore
 import PanelAPI
 import PanelEmulator
 
@@ -74,20 +73,14 @@ enum PanelBenchmarks {
                 """.utf8
             ).write(to: loopScript)
             var swiftRates: [Double] = []
-            var taskRates: [Double] = []
             var loopRates: [Double] = []
             var swiftCPU: [Double] = []
             var loopCPU: [Double] = []
-            let driver = SequentialDriver(loop: http.eventLoop)
             for _ in 0..<rounds {
-                // From a plain task on Swift's global executor.
-                let taskSeconds = try await time {
+                let cpu0 = CPUTime.now()
+                let seconds = try await time {
                     for _ in 0..<calls { try await client.addCredits(.id(5), 25) }
                 }
-                taskRates.append(Double(calls) / taskSeconds)
-                // From an actor on the transport's event loop (no hop to or from the loop).
-                let cpu0 = CPUTime.now()
-                let seconds = try await time { try await driver.addCredits(client, calls: calls) }
                 let cpu1 = CPUTime.now()
                 swiftRates.append(Double(calls) / seconds)
                 swiftCPU.append((cpu1.ownSeconds - cpu0.ownSeconds) / Double(calls))
@@ -126,8 +119,7 @@ enum PanelBenchmarks {
             let swiftRate = median(swiftRates)
             let loopRate = median(loopRates)
             print("sequential add_credits, calls per second (median of \(rounds) interleaved rounds of \(calls)) and CPU per call")
-            row("PanelAPI over HTTP, caller on loop", swiftRate, median(swiftCPU), "client + emulator")
-            row("PanelAPI over HTTP, caller a task", median(taskRates), .nan, "global executor")
+            row("PanelAPI over HTTP (keep-alive)", swiftRate, median(swiftCPU), "client + emulator")
             row("PHP example, in a loop", loopRate, median(loopCPU), "PHP + emulator")
             row("PHP example, process per call", processRate, processCPU, "\(processCalls) processes")
             row("PanelAPI in-process transport", inProcessRate, inProcessCPU, "no sockets")
@@ -154,18 +146,6 @@ enum PanelBenchmarks {
                 format: "list of %d resellers (%.1f MB): fetch+decode median %.1f ms, decode alone median %.1f ms",
                 count, Double(raw.body.count) / 1e6, median(fetches) * 1000, median(decodes) * 1000))
             try await http.shutdown()
-        }
-    }
-
-    /// Runs sequential calls from the transport's event loop, so each response resumes the
-    /// caller without a thread hop.
-    actor SequentialDriver {
-        let loop: any EventLoop
-        init(loop: any EventLoop) { self.loop = loop }
-        nonisolated var unownedExecutor: UnownedSerialExecutor { loop.executor.asUnownedSerialExecutor() }
-
-        func addCredits(_ client: PanelClient, calls: Int) async throws {
-            for _ in 0..<calls { try await client.addCredits(.id(5), 25) }
         }
     }
 

@@ -164,3 +164,18 @@ struct EmulatorLifecycleTests {
         #expect(try await ResellerStore(path: path).find(.username("kept"))?.credits == 9)
     }
 }
+
+@Suite("HTTPTransport reuses connections")
+struct ConnectionReuseTests {
+    @Test("50 sequential calls through one HTTPTransport arrive over a single connection")
+    func sequentialCallsShareAConnection() async throws {
+        let emulator = try await Fixture.emulator(seed: 2)
+        let seen = try await emulator.withRunningServer(logger: Fixture.quiet) { port in
+            let (client, http) = try EmulatorTests.httpClient(port: port)
+            for _ in 0..<50 { try await client.addCredits(.id(1), 1) }
+            try await http.shutdown()
+            return emulator.connectionsSeen
+        }
+        #expect(seen == 1)
+    }
+}

@@ -18,13 +18,6 @@ public final class HTTPTransport: PanelTransport {
     private let ownsClient: Bool
     private let logger: Logger
 
-    /// The event loop every request and pooled connection of this transport lives on.
-    ///
-    /// Keeping them on one loop means a response is accumulated and handed over on the same
-    /// thread that wrote the request; a caller making many sequential calls can also run on
-    /// it (an actor whose executor is this loop) to save two thread hops per call.
-    public let eventLoop: any EventLoop
-
     /// Parsed request heads by URL: parsing a URL costs more than the rest of building a
     /// request, and a client calls the same few endpoints over and over.
     private let templates = TemplateCache()
@@ -44,7 +37,6 @@ public final class HTTPTransport: PanelTransport {
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.ownsClient = true
         self.logger = logger
-        self.eventLoop = client.eventLoopGroup.next()
     }
 
     /// Uses an existing client, which the caller shuts down.
@@ -52,7 +44,6 @@ public final class HTTPTransport: PanelTransport {
         self.client = client
         self.ownsClient = false
         self.logger = logger
-        self.eventLoop = client.eventLoopGroup.next()
     }
 
     /// Closes pooled connections; call once, after the last request.
@@ -71,8 +62,7 @@ public final class HTTPTransport: PanelTransport {
             http.body = .bytes(request.body)
             let delegate = ResponseAccumulator(request: http, maxBodySize: request.maxResponseBytes)
             let response = try await client.execute(
-                request: http, delegate: delegate, eventLoop: .delegateAndChannel(on: eventLoop),
-                deadline: .now() + TimeAmount(request.timeout), logger: logger
+                request: http, delegate: delegate, deadline: .now() + TimeAmount(request.timeout), logger: logger
             ).futureResult.get()
             return TransportResponse(
                 status: Int(response.status.code),

@@ -8,13 +8,16 @@ public struct EmulatorRequest: Sendable {
     public var body: [UInt8]
     /// The caller's IP address.
     public var remoteIP: String?
+    /// The caller's port, which tells connections apart (nil in-process).
+    public var remotePort: Int?
 
     /// Creates a request.
-    public init(method: String = "POST", path: String, body: [UInt8], remoteIP: String?) {
+    public init(method: String = "POST", path: String, body: [UInt8], remoteIP: String?, remotePort: Int? = nil) {
         self.method = method
         self.path = path
         self.body = body
         self.remoteIP = remoteIP
+        self.remotePort = remotePort
     }
 }
 

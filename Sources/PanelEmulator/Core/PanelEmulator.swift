@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PanelAPI
 
@@ -14,6 +15,11 @@ public final class PanelEmulator: Sendable {
     public let store: ResellerStore
     let dice: FaultDice
     let logger: Logger
+    private let connections = ConnectionTally()
+
+    /// How many distinct client connections (remote ports) have sent requests so far; shows
+    /// whether a client reuses its connections.
+    public var connectionsSeen: Int { connections.count }
 
     /// Creates an emulator over `store`.
     public init(settings: EmulatorSettings, store: ResellerStore, logger: Logger) {
@@ -31,6 +37,7 @@ public final class PanelEmulator: Sendable {
     /// Handles one request, faults included.
     public func handle(_ request: EmulatorRequest) async -> EmulatorOutcome {
         let faults = settings.faults
+        if let port = request.remotePort { connections.note("\(request.remoteIP ?? ""):\(port)") }
         if faults.latency > .zero { try? await Task.sleep(for: faults.latency) }
         let segments = request.path.split(separator: "/").map(String.init)
         let apiIndex = segments.firstIndex(of: "api")
@@ -125,4 +132,14 @@ extension String {
         let decoded = PHPURLEncoding.decode(bytes).map { $0 == 0x01 ? UInt8(ascii: "+") : $0 }
         return String(decoding: decoded, as: UTF8.self)
     }
+}
+
+/// Remembers the client connections seen, safely from concurrent requests.
+final class ConnectionTally: @unchecked Sendable {
+    private let lock = NSLock()
+    private var seen = Set<String>()
+
+    func note(_ connection: String) { lock.withLock { _ = seen.insert(connection) } }
+
+    var count: Int { lock.withLock { seen.count } }
 }

@@ -15,7 +15,7 @@ struct EmulatorResponder: HTTPResponder {
         let body = try await request.collectBody(upTo: context.maxUploadSize)
         let exchange = EmulatorRequest(
             method: request.method.rawValue, path: request.uri.path, body: Array(buffer: body),
-            remoteIP: context.channel.remoteAddress?.ipAddress)
+            remoteIP: context.channel.remoteAddress?.ipAddress, remotePort: context.channel.remoteAddress?.port)
         switch await emulator.handle(exchange) {
         case .drop:
             try? await context.channel.close()
