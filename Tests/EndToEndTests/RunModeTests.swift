@@ -25,8 +25,8 @@ struct RunModeTests {
         let script = try panel.script("give.lua", "resellers.add_credits('bob', 20) resellers.update(1, {credits = 150})")
         let result = try panel.run(script, ["--dry-run", "--allow", "resellers.*", "--max-credits", "100"])
         #expect(result.status == 0, "\(result.all)")
-        #expect(result.output.contains("1. resellers.add_credits  username \"bob\"  credits 5 -> 25 (+20)"), "\(result.output)")
-        #expect(result.output.contains("2. resellers.update  id 1  credits 100 -> 150 (+50)"), "\(result.output)")
+        #expect(result.output.contains("1. resellers.add_credits  bob (id 2)  credits 5 -> 25 (+20)"), "\(result.output)")
+        #expect(result.output.contains("2. resellers.update  alice (id 1)  credits 100 -> 150 (+50)"), "\(result.output)")
         #expect(try panel.snapshot() == before)
     }
 

@@ -22,8 +22,8 @@ struct ModeTests {
         #expect(h.transport.writesSent.isEmpty)
         #expect(try await h.credits("bob") == 5)
         #expect(result.plan.map(\.description) == [
-            "resellers.add_credits  id 2  credits 5 -> 25 (+20)",
-            "resellers.new  new \"dave\"  credits ? -> 5 (+5)",
+            "resellers.add_credits  bob (id 2)  credits 5 -> 25 (+20)",
+            "resellers.new  new \"dave\"  credits 5 (new)",
         ])
     }
 

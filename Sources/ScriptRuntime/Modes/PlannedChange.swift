@@ -29,10 +29,12 @@ public struct PlannedChange: Sendable, Hashable, CustomStringConvertible {
         self.fieldChanges = fieldChanges
     }
 
-    /// `resellers.add_credits  id 5 ("alice")  credits 40 -> 90 (+50)`.
+    /// `resellers.add_credits  alice (id 5)  credits 40 -> 90 (+50)`.
     public var description: String {
         var text = "\(endpoint)  \(target)"
-        if creditChange != 0 || creditsBefore != nil || creditsAfter != nil {
+        if creditsBefore == nil, let creditsAfter, endpoint == "resellers.new" {
+            text += "  credits \(creditsAfter) (new)"
+        } else if creditChange != 0 || creditsBefore != nil || creditsAfter != nil {
             let sign = creditChange > 0 ? "+" : ""
             let before = creditsBefore.map(String.init) ?? "?"
             let after = creditsAfter.map(String.init) ?? "?"

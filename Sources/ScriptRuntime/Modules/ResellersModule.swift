@@ -241,6 +241,14 @@ enum ResellersModule {
         return n
     }
 
+    static func describe(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let text): Int(text) != nil ? text : "\"\(text)\""
+        case .null: "null"
+        default: value.looseString ?? "{...}"
+        }
+    }
+
     static func describe(_ value: FormValue) -> String {
         switch value {
         case .null: "null"

@@ -109,7 +109,7 @@ final class GuardedPanel {
         }
 
         // What the write does to credits, measured against the panel (or the plan).
-        let needsView = mode == .dryRun || {
+        let needsView = mode != .live || {
             if case .set = write.effect { return true }
             if grant.maxCreditsPerReseller != nil, case .username? = write.target { return !view.fetched }
             return false
@@ -128,8 +128,7 @@ final class GuardedPanel {
         var after: Int?
         switch write.effect {
         case .none:
-            before = write.target.flatMap(view.credits(of:))
-            after = before
+            break
         case .add(let amount):
             change = amount
             before = write.target.flatMap(view.credits(of:))
@@ -157,6 +156,8 @@ final class GuardedPanel {
             return refuse(write, failure, change: change, before: before, after: after)
         }
 
+        var write = write
+        describe(&write)
         let planned = PlannedChange(
             endpoint: endpoint, target: write.targetLabel, parameters: write.request.redactedDescription,
             creditsBefore: before, creditsAfter: after, creditChange: change, fieldChanges: write.fieldChanges)
@@ -255,6 +256,22 @@ final class GuardedPanel {
             }
             if failure.endsRun { stopRun(failure) }
             return .failure(failure)
+        }
+    }
+
+    /// Names the reseller by both username and id, and shows changed fields with their old
+    /// values, when the view knows them.
+    private func describe(_ write: inout Write) {
+        guard let target = write.target, let index = view.index(of: target) else { return }
+        let row = view.rows[index]
+        let name = (row["username"] ?? row["name"])?.looseString
+        let id = row["id"]?.looseInt
+        if let name, let id { write.targetLabel = "\(name) (id \(id))" }
+        if case .update(_, let fields)? = write.viewChange {
+            write.fieldChanges = fields.entries.filter { $0.key != "credits" }.map { entry in
+                let old = row[entry.key].map(ResellersModule.describe) ?? "?"
+                return "\(entry.key) \(old) -> \(ResellersModule.describe(entry.value))"
+            }
         }
     }
 

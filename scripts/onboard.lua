@@ -1,0 +1,37 @@
+-- Onboard a batch of resellers: create the ones that do not exist yet, with starting
+-- credits and a connection limit; skip (and report) the ones that already do.
+--
+--   nightshift run scripts/onboard.lua --arg names=anna,ben,chloe --arg credits=100 \
+--       --arg connections=5 --allow resellers.list --allow resellers.new --max-credits 300
+--
+-- Arguments: names (comma-separated, required), credits (default 0), connections (default 1),
+-- use_credits (yes/no, default yes).
+-- nightshift: allow resellers.list, resellers.new
+
+local names = {}
+for name in (args.names or ""):gmatch("[^,%s]+") do names[#names + 1] = name end
+assert(#names > 0, "give the resellers to create with --arg names=a,b,c")
+local credits = math.tointeger(tonumber(args.credits or "0"))
+local connections = math.tointeger(tonumber(args.connections or "1"))
+assert(credits and credits >= 0, "credits must be a whole number, 0 or more")
+assert(connections and connections >= 1, "connections must be a whole number, 1 or more")
+local use_credits = (args.use_credits or "yes") ~= "no"
+
+local existing = {}
+for _, r in ipairs(resellers.list()) do existing[r.username] = r.id end
+
+local created, skipped = 0, 0
+for _, name in ipairs(names) do
+  if existing[name] then
+    log.warn(string.format("%s already exists (id %d): skipped", name, existing[name]))
+    skipped = skipped + 1
+  else
+    local id = resellers.new{
+      name = name, credits = credits, max_allowed_connections = connections, use_credits = use_credits,
+    }
+    existing[name] = id
+    print(string.format("created %s (id %s) with %d credits, %d connections", name, tostring(id), credits, connections))
+    created = created + 1
+  end
+end
+print(string.format("%d created, %d skipped", created, skipped))
