@@ -5,6 +5,7 @@ import Foundation
 let sections: [(name: String, run: () async throws -> Void)] = [
     ("lua", LuaBenchmarks.run),
     ("panel", PanelBenchmarks.run),
+    ("run", RunBenchmarks.run),
     ("scheduler", SchedulerBenchmarks.run),
 ]
 

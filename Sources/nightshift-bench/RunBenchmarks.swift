@@ -1,0 +1,161 @@
+import Foundation
+import LuaHost
+import Logging
+import PanelAPI
+import PanelEmulator
+import ScriptRuntime
+
+/// `nightshift-bench run`: the cost of `nightshift run` against plain `lua5.4`, and of the
+/// Lua layer (`resellers.add_credits` from a script, grant and caps checked) against
+/// PanelAPI called directly from Swift, both on the in-process emulator.
+enum RunBenchmarks {
+    static func run() async throws {
+        try processStartup()
+        try await addCreditsFromLua()
+    }
+
+    // MARK: Whole-process time
+
+    static func nightshiftBinary() -> String? {
+        if let path = ProcessInfo.processInfo.environment["NIGHTSHIFT_BIN"], !path.isEmpty { return path }
+        let sibling = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("nightshift").path
+        return FileManager.default.isExecutableFile(atPath: sibling) ? sibling : nil
+    }
+
+    static func find(_ program: String) -> String? {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+            let path = "\(directory)/\(program)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    /// Median wall time of running the program to completion.
+    static func median(_ rounds: Int, _ program: String, _ arguments: [String], environment: [String: String]) throws -> Double {
+        var times: [Double] = []
+        for _ in 0..<rounds {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = arguments
+            var env = ProcessInfo.processInfo.environment
+            for (key, value) in environment { env[key] = value }
+            process.environment = env
+            process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            let start = ContinuousClock.now
+            try process.run()
+            process.waitUntilExit()
+            let elapsed = ContinuousClock.now - start
+            guard process.terminationStatus == 0 else {
+                throw BenchFailure(description: "\(program) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+            }
+            times.append(seconds(elapsed))
+        }
+        return times.sorted()[times.count / 2]
+    }
+
+    struct BenchFailure: Error, CustomStringConvertible { let description: String }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (s, atto) = duration.components
+        return Double(s) + Double(atto) / 1e18
+    }
+
+    static func processStartup() throws {
+        guard let nightshift = nightshiftBinary() else {
+            print("nightshift not found beside nightshift-bench: build it (swift build -c release --product nightshift) or set NIGHTSHIFT_BIN")
+            return
+        }
+        guard let lua = find("lua5.4") else {
+            print("lua5.4 not found on PATH: install lua5.4 to compare process start-up")
+            return
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-bench-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let script = folder + "/hello.lua"
+        try "print('hello, world')\n".write(toFile: script, atomically: true, encoding: .utf8)
+        let rounds = 21
+        // A panel URL that is never contacted: the script makes no call.
+        let nightshiftArguments = ["run", script, "--panel", "http://127.0.0.1:9/", "--state", folder + "/state"]
+        let environment = ["NIGHTSHIFT_API_KEY": "bench"]
+        _ = try median(3, nightshift, nightshiftArguments, environment: environment)
+        let luaTime = try median(rounds, lua, [script], environment: [:])
+        let nightshiftTime = try median(rounds, nightshift, nightshiftArguments, environment: environment)
+        let emulatorTime = try median(
+            rounds, nightshift, ["run", script, "--emulator", "--state", folder + "/state"], environment: [:])
+        print("hello-world script, whole process, median of \(rounds):")
+        print(String(format: "  lua5.4 hello.lua                         %8.2f ms", luaTime * 1000))
+        print(String(format: "  nightshift run hello.lua --panel URL     %8.2f ms   (%.1fx lua5.4)", nightshiftTime * 1000, nightshiftTime / luaTime))
+        print(String(format: "  nightshift run hello.lua --emulator      %8.2f ms   (%.1fx lua5.4; seeds a fresh SQLite panel)", emulatorTime * 1000, emulatorTime / luaTime))
+        print("  (nightshift also opens the audit log, records the run and starts its watchdog)")
+    }
+
+    // MARK: add_credits from Lua against Swift
+
+    final class Counter: @unchecked Sendable {
+        var value: Double = 0
+    }
+
+    static func addCreditsFromLua() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-bench-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
+        let key = "bench-key"
+        let store = try ResellerStore(path: folder + "/panel.sqlite")
+        let emulator = PanelEmulator(settings: EmulatorSettings(apiKey: key), store: store, logger: logger)
+        try await emulator.seed(count: 10)
+        let client = PanelClient(
+            configuration: PanelConfiguration(baseURL: try PanelURL("http://127.0.0.1:8000/"), apiKey: APIKey(key)),
+            transport: InProcessTransport(emulator: emulator), logger: logger)
+        let audit = try AuditLog(path: folder + "/audit.sqlite")
+
+        let calls = 2000
+        let grant = Grant(allowed: [.resellersAddCredits], maxCredits: Int.max / 2, maxCreditsPerReseller: Int.max / 2)
+        let source = "for i = 1, \(calls) do resellers.add_credits(5, 1) end"
+
+        func lua(audited: Bool) async throws -> Double {
+            let runner = try ScriptRunner(
+                run: ScriptRun(scriptPath: "bench.lua", source: Array(source.utf8), grant: grant, limits: LuaLimits(time: .seconds(600))),
+                client: client, audit: audited ? audit : nil, output: OutputSink { _ in }, logger: logger)
+            let elapsed: Double = await withCheckedContinuation { continuation in
+                let thread = Thread {
+                    let start = ContinuousClock.now
+                    let result = runner.execute()
+                    precondition(result.status == .ok, "\(result.error ?? "")")
+                    continuation.resume(returning: seconds(ContinuousClock.now - start))
+                }
+                thread.stackSize = 16 << 20
+                thread.start()
+            }
+            return Double(calls) / elapsed
+        }
+
+        func swift() async throws -> Double {
+            let start = ContinuousClock.now
+            for _ in 0..<calls { try await client.addCredits(.id(5), 1) }
+            return Double(calls) / seconds(ContinuousClock.now - start)
+        }
+
+        // Warm up, then alternate rounds so both see the same machine load; report medians.
+        _ = try await swift()
+        _ = try await lua(audited: false)
+        var swiftRates: [Double] = []
+        var luaRates: [Double] = []
+        var auditedRates: [Double] = []
+        for _ in 0..<5 {
+            swiftRates.append(try await swift())
+            luaRates.append(try await lua(audited: false))
+            auditedRates.append(try await lua(audited: true))
+        }
+        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        let swiftRate = median(swiftRates)
+        let luaRate = median(luaRates)
+        let auditedRate = median(auditedRates)
+        print("resellers.add_credits against the in-process emulator (SQLite), \(calls) calls, median of 5:")
+        print(String(format: "  PanelAPI from Swift (client.addCredits)         %9.0f calls/s", swiftRate))
+        print(String(format: "  from Lua (grant + caps checked, no audit)       %9.0f calls/s   (Lua layer costs %.1f%%)", luaRate, (swiftRate / luaRate - 1) * 100))
+        print(String(format: "  from Lua, audited (two SQLite writes per call)  %9.0f calls/s   (%.2fx the Swift time)", auditedRate, swiftRate / auditedRate))
+    }
+}
