@@ -110,7 +110,7 @@ struct DaemonProcessTests {
     @Test("a job whose script hangs is killed at its deadline and the next slot still runs as scheduled")
     func hangingJob() throws {
         let dir = TemporaryDirectory()
-        let config = try writeJobs(dir, schedule: "@every 2s", timeout: "1s", shell: "sleep 100")
+        let config = try writeJobs(dir, schedule: "@every 3s", timeout: "1s", shell: "sleep 100")
         let store = try RunStore(path: dir.file("state.sqlite"))
         let daemon = try NightshiftBinary.start(["schedule", "--config", config], log: dir.file("daemon.log"))
         defer { stop(daemon) }
@@ -120,7 +120,7 @@ struct DaemonProcessTests {
         let runs = try store.history(job: "probe").reversed().filter { $0.status == .timedOut }
         let slots = runs.map(\.slot)
         // Consecutive slots: none was skipped because the previous run was still hanging.
-        #expect(zip(slots, slots.dropFirst()).allSatisfy { $1 - $0 == 2 }, "slots: \(slots)")
+        #expect(zip(slots, slots.dropFirst()).allSatisfy { $1 - $0 == 3 }, "slots: \(slots)")
         #expect(runs.allSatisfy { $0.kind == .scheduled && $0.signal == 9 })
         // The whole process group is gone, the `sleep` included.
         for run in runs { #expect(liveProcesses(inGroup: run.pid ?? -1).isEmpty) }
