@@ -117,3 +117,19 @@ struct SafetyEndToEndTests {
         #expect(result.output.contains("needs: --allow resellers.add_credits --allow resellers.list"), "\(result.output)")
     }
 }
+
+@Suite("nightshift run: a write without an answer", .serialized)
+struct OutcomeUnknownEndToEndTests {
+    @Test("a dropped answer stops the run with exit 4 and the audit log says outcome unknown")
+    func droppedAnswer() throws {
+        let panel = try Panel(seed: 3, extra: ["--drop-rate", "1"])
+        defer { panel.stop() }
+        let script = try panel.script("give.lua", "pcall(resellers.add_credits, 1, 5) resellers.add_credits(2, 5)")
+        let result = try panel.run(script, ["--allow", "resellers.add_credits", "--max-credits", "10"])
+        #expect(result.status == 4, "\(result.all)")
+        #expect(result.error.contains("look at the reseller in the panel before running again"))
+        let audit = try panel.audit(["--run", try #require(Panel.runID(result)), "--json"])
+        let rows = try JSONSerialization.jsonObject(with: Data(audit.output.utf8)) as? [[String: Any]]
+        #expect(rows?.map { $0["outcome"] as? String } == ["outcome unknown"])
+    }
+}

@@ -187,6 +187,13 @@ struct RunCommand: AsyncParsableCommand {
             Foundation.exit(NightshiftExitCode.limit.rawValue)
         }
         watchdog.start()
+        // Ctrl-C stops the script at its next check; the run is recorded as interrupted.
+        signal(SIGINT, SIG_IGN)
+        let interrupter = runner.interrupter
+        let sigint = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        sigint.setEventHandler { interrupter.interrupt() }
+        sigint.resume()
+        defer { sigint.cancel() }
         var result: RunResult = await withCheckedContinuation { continuation in
             let thread = Thread { continuation.resume(returning: runner.execute()) }
             thread.stackSize = 16 << 20

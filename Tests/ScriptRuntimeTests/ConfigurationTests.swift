@@ -1,0 +1,48 @@
+import Testing
+
+@testable import ScriptRuntime
+
+@Suite("nightshift.toml and limits")
+struct ConfigurationTests {
+    @Test("every key of nightshift.toml is read, with ~ and relative paths expanded")
+    func parse() throws {
+        let text = """
+            [panel]
+            url = "http://panel.example:8000/"
+            key_placement = "path"
+            key_file = "~/key"
+            timeout = "10s"
+            [run]
+            timeout = "1m30s"
+            memory = "32M"
+            [state]
+            dir = "state"
+            """
+        let c = try NightshiftConfiguration.parse(text, fileName: "/etc/ns/nightshift.toml", home: "/home/op")
+        #expect(c.panelURL == "http://panel.example:8000/")
+        #expect(c.keyPlacement == "path")
+        #expect(c.keyFile == "/home/op/key")
+        #expect(c.panelTimeout == .seconds(10))
+        #expect(c.runTimeout == .seconds(90))
+        #expect(c.memory == 32 << 20)
+        #expect(c.stateDirectory == "/etc/ns/state")
+    }
+
+    @Test("an unknown key is an error naming the table and the known keys")
+    func unknownKey() {
+        #expect(throws: NightshiftConfiguration.Failure("f.toml: [run]: unknown key 'timout'; known keys: memory, timeout")) {
+            try NightshiftConfiguration.parse("[run]\ntimout = \"1s\"", fileName: "f.toml", home: "/h")
+        }
+    }
+
+    @Test("durations and sizes read as operators write them")
+    func limits() {
+        #expect(Limits.duration("500ms") == .milliseconds(500))
+        #expect(Limits.duration("2m") == .seconds(120))
+        #expect(Limits.duration("1.5") == .milliseconds(1500))
+        #expect(Limits.duration("5x") == nil)
+        #expect(Limits.bytes("64M") == 64 << 20)
+        #expect(Limits.bytes("512KiB") == 512 << 10)
+        #expect(Limits.bytes("-1") == nil)
+    }
+}
