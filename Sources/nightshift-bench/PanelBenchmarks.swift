@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOPosix
@@ -51,8 +50,7 @@ enum PanelBenchmarks {
         // fewer threads handing work to each other measured faster for both contenders.
         let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         try await emulator.withRunningServer(eventLoopGroup: loop, logger: logger) { port in
-            let ahc = HTTPClient(eventLoopGroupProvider: .shared(loop))
-            let http = HTTPTransport(client: ahc, logger: logger)
+            let http = HTTPTransport(eventLoopGroup: loop, logger: logger)
             let client = PanelClient(
                 configuration: PanelConfiguration(baseURL: try PanelURL("http://127.0.0.1:\(port)/"), apiKey: APIKey(key)),
                 transport: http, logger: logger)
@@ -153,7 +151,7 @@ enum PanelBenchmarks {
             print(String(
                 format: "list of %d resellers (%.1f MB): fetch+decode median %.1f ms, decode alone median %.1f ms",
                 count, Double(raw.body.count) / 1e6, median(fetches) * 1000, median(decodes) * 1000))
-            try await ahc.shutdown()
+            try await http.shutdown()
         }
         try await loop.shutdownGracefully()
     }

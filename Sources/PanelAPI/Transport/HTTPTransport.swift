@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -18,23 +17,21 @@ public final class HTTPTransport: PanelTransport {
     private let ownsClient: Bool
     private let logger: Logger
 
-    /// Parsed request heads by URL: parsing a URL costs more than the rest of building a
-    /// request, and a client calls the same few endpoints over and over.
-    private let templates = TemplateCache()
-
     /// Creates a transport with its own pooled client.
     ///
     /// - Parameters:
     ///   - connectTimeout: time allowed to open a connection; a call that fails here was
     ///     never sent.
+    ///   - eventLoopGroup: NIO threads to run on; NIO's shared singleton by default.
     ///   - logger: receives AsyncHTTPClient's own debug output (URLs are never logged by us).
-    public init(connectTimeout: Duration = .seconds(10), logger: Logger) {
+    public init(connectTimeout: Duration = .seconds(10), eventLoopGroup: (any EventLoopGroup)? = nil, logger: Logger) {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: TimeAmount(connectTimeout))
         configuration.redirectConfiguration = .disallow
         configuration.httpVersion = .http1Only
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
-        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.client = HTTPClient(
+            eventLoopGroupProvider: eventLoopGroup.map { .shared($0) } ?? .singleton, configuration: configuration)
         self.ownsClient = true
         self.logger = logger
     }
@@ -52,24 +49,25 @@ public final class HTTPTransport: PanelTransport {
     }
 
     /// Sends one POST with the form body.
-    ///
-    /// Uses AsyncHTTPClient's delegate API with a `ResponseAccumulator`: the body is collected
-    /// on the connection's event loop and handed over once, which costs fewer thread hops
-    /// per call than streaming the body through an async sequence.
     public func send(_ request: TransportRequest) async throws(TransportFailure) -> TransportResponse {
+        var http = HTTPClientRequest(url: request.url)
+        http.method = .POST
+        http.headers.add(name: "Content-Type", value: TransportRequest.contentType)
+        http.headers.add(name: "User-Agent", value: "nightshift")
+        http.body = .bytes(ByteBuffer(bytes: request.body))
         do {
-            var http = try templates.request(for: request.url)
-            http.body = .bytes(request.body)
-            let delegate = ResponseAccumulator(request: http, maxBodySize: request.maxResponseBytes)
-            let response = try await client.execute(
-                request: http, delegate: delegate, deadline: .now() + TimeAmount(request.timeout), logger: logger
-            ).futureResult.get()
+            let response = try await client.execute(http, deadline: .now() + TimeAmount(request.timeout), logger: logger)
+            let body: ByteBuffer
+            do {
+                body = try await response.body.collect(upTo: request.maxResponseBytes)
+            } catch is NIOTooManyBytesError {
+                throw TransportFailure.responseTooLarge(limit: request.maxResponseBytes)
+            }
             return TransportResponse(
-                status: Int(response.status.code),
-                contentType: response.headers.first(name: "Content-Type"),
-                body: response.body.map { Array(buffer: $0) } ?? [])
-        } catch is ResponseAccumulator.ResponseTooBigError {
-            throw .responseTooLarge(limit: request.maxResponseBytes)
+                status: Int(response.status.code), contentType: response.headers.first(name: "Content-Type"),
+                body: Array(buffer: body))
+        } catch let failure as TransportFailure {
+            throw failure
         } catch {
             throw Self.classify(error)
         }
@@ -116,23 +114,5 @@ extension TimeAmount {
     init(_ duration: Duration) {
         let (seconds, attoseconds) = duration.components
         self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}
-
-/// A small lock-protected cache of request templates (head only, no body).
-private final class TemplateCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var requests: [String: HTTPClient.Request] = [:]
-
-    func request(for url: String) throws -> HTTPClient.Request {
-        if let cached = lock.withLock({ requests[url] }) { return cached }
-        var request = try HTTPClient.Request(url: url, method: .POST)
-        request.headers.add(name: "Content-Type", value: TransportRequest.contentType)
-        request.headers.add(name: "User-Agent", value: "nightshift")
-        lock.withLock {
-            if requests.count >= 64 { requests.removeAll() }
-            requests[url] = request
-        }
-        return request
     }
 }
