@@ -252,7 +252,11 @@ public actor SchedulerDaemon: Service {
         case let .exited(value):
             code = value
             status = value == 0 ? .succeeded : .failed
-            if value != 0 { reason = "exited with status \(value)" }
+            if value != 0 {
+                reason = "exited with status \(value)"
+                // Only `nightshift run` speaks this code table; a custom command does not.
+                if jobs[job]?.job.command == nil, let meaning = RunExitMeaning.of(value) { reason! += " (\(meaning))" }
+            }
         case let .signaled(value):
             signal = value
             status = .failed

@@ -41,6 +41,19 @@ struct DaemonBehaviourTests {
         #expect(f.launcher.slots == [slot])
     }
 
+    @Test("a `nightshift run` exit code is explained in the history (4: outcome unknown)")
+    func exitCodeMeaning() async throws {
+        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
+        let daemon = f.daemon([try job("* * * * *")])
+        await f.tick(daemon, at: "2026-05-01T00:01:00Z")
+        f.launcher.children[0].finish(4)
+        await f.tick(daemon, at: "2026-05-01T00:01:05Z")
+        let run = try #require(try f.history("topup").first)
+        #expect(run.status == .failed)
+        #expect(run.exitCode == 4)
+        #expect(run.reason == "exited with status 4 (outcome unknown: a write got no usable answer; check the panel before running again)")
+    }
+
     @Test("a jitter longer than late_after does not make a slot count as missed")
     func longJitterIsNotMissed() async throws {
         let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
