@@ -146,6 +146,7 @@ void ns_set_instruction_limit(ns_control *c, int64_t count) { c->instr_limit = c
 int64_t ns_instructions_used(const ns_control *c) { return c->instr_used; }
 void ns_set_deadline(ns_control *c, uint64_t monotonic_ns) { c->deadline_ns = monotonic_ns; }
 void ns_interrupt(ns_control *c) { atomic_store_explicit(&c->interrupt, 1, memory_order_relaxed); }
+int ns_interrupt_requested(ns_control *c) { return atomic_load_explicit(&c->interrupt, memory_order_relaxed); }
 ns_trip ns_tripped(ns_control *c) {
     // A refusal that Lua did not retry before the host looked: it was final.
     if (c->pending && c->tripped == NS_TRIP_NONE) c->tripped = NS_TRIP_MEMORY;

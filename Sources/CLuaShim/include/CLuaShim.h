@@ -88,6 +88,8 @@ void ns_set_deadline(ns_control *c, uint64_t monotonic_ns);
 uint64_t ns_monotonic_ns(void);
 /// Safe from any thread: the next hook or trampoline return raises the interrupt error.
 void ns_interrupt(ns_control *c);
+/// Whether ns_interrupt was called since the budget was last reset (any thread).
+int ns_interrupt_requested(ns_control *c);
 /// Starts a fresh budget: clears the trip, the interrupt flag and the instruction count,
 /// and puts the calling thread's hook back to its normal period.
 void ns_reset_budget(lua_State *L);

@@ -12,6 +12,12 @@ public struct LuaInterrupter: Sendable {
     public func interrupt() {
         ns_interrupt(control.pointer)
     }
+
+    /// Whether a stop was asked for since the current call began: host functions that wait
+    /// (for the panel, in `sleep`) poll it to give up early.
+    public var isRequested: Bool {
+        ns_interrupt_requested(control.pointer) != 0
+    }
 }
 
 /// Owns the C control block; outlives the `lua_State` so late interrupts stay harmless.

@@ -114,6 +114,7 @@ extension LuaVM {
             // Garbage left by an earlier call must not count against this one.
             _ = ns_gc_collect(L)
         }
+        callDeadline = limits.time.map { ContinuousClock.now + $0 }
         if let time = limits.time {
             let (seconds, attoseconds) = time.components
             let nanos = UInt64(max(0, seconds)) &* 1_000_000_000 &+ UInt64(max(0, attoseconds) / 1_000_000_000)

@@ -36,6 +36,9 @@ public final class LuaVM {
     var bindings: [HostBinding] = []
     /// Top-level calls start a fresh budget; nested ones (from host functions) share it.
     var callDepth = 0
+    /// When the current (or last) top-level call's time limit runs out; `nil` without one.
+    /// Host functions that wait (`sleep`) use it to stay inside the limit.
+    public internal(set) var callDeadline: ContinuousClock.Instant?
     /// Registry slots of the pre-made trip messages, released when limits change.
     private var tripMessageRefs: [Int32] = []
 
