@@ -179,3 +179,51 @@ struct ConnectionReuseTests {
         #expect(seen == 1)
     }
 }
+
+@Suite("Failures over real sockets")
+struct HTTPFailureTests {
+    static func client(port: Int, timeout: Duration = .seconds(30), maxResponseBytes: Int = 32 << 20) throws -> (PanelClient, HTTPTransport) {
+        PanelClient.http(
+            configuration: PanelConfiguration(
+                baseURL: try PanelURL("http://127.0.0.1:\(port)/"), apiKey: APIKey(Fixture.key), timeout: timeout,
+                maxResponseBytes: maxResponseBytes, retry: .none),
+            logger: Fixture.quiet)
+    }
+
+    @Test("a mutation that times out over HTTP after being sent is 'outcome unknown'; a read is 'timed out'")
+    func timeoutOverHTTP() async throws {
+        let emulator = try await Fixture.emulator(seed: 1, faults: FaultPlan(latency: .milliseconds(500)))
+        let kinds = try await emulator.withRunningServer(logger: Fixture.quiet) { port in
+            let (client, http) = try Self.client(port: port, timeout: .milliseconds(100))
+            let mutation = await PanelError.kind { try await client.addCredits(.id(1), 1) }
+            let read = await PanelError.kind { _ = try await client.list() }
+            try await http.shutdown()
+            return [mutation, read]
+        }
+        #expect(kinds == [.outcomeUnknown, .timeout])
+    }
+
+    @Test("a connection dropped by the panel after a mutation is 'outcome unknown' over HTTP")
+    func dropOverHTTP() async throws {
+        let emulator = try await Fixture.emulator(seed: 1, faults: FaultPlan(dropRate: 1))
+        let kind = try await emulator.withRunningServer(logger: Fixture.quiet) { port in
+            let (client, http) = try Self.client(port: port)
+            let kind = await PanelError.kind { try await client.addCredits(.id(1), 1) }
+            try await http.shutdown()
+            return kind
+        }
+        #expect(kind == .outcomeUnknown)
+    }
+
+    @Test("an answer over the size cap over HTTP is 'response too large'")
+    func sizeCapOverHTTP() async throws {
+        let emulator = try await Fixture.emulator(seed: 100)
+        let kind = try await emulator.withRunningServer(logger: Fixture.quiet) { port in
+            let (client, http) = try Self.client(port: port, maxResponseBytes: 4096)
+            let kind = await PanelError.kind { _ = try await client.list() }
+            try await http.shutdown()
+            return kind
+        }
+        #expect(kind == .responseTooLarge)
+    }
+}
