@@ -43,6 +43,18 @@ struct JSONParserTests {
         #expect(object["big"] == .double(Double("123456789012345678901")!))
     }
 
+    @Test("a repeated key in a large object also keeps its first position and last value")
+    func largeObjectDuplicates() throws {
+        let members = (0..<20).map { "\"k\($0)\":\($0)" } + ["\"k3\":99", "\"k19\":98"]
+        let value = try JSONParser.parse("{" + members.joined(separator: ",") + "}")
+        guard case .object(let object) = value else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(object.keys == (0..<20).map { "k\($0)" })
+        #expect(object["k3"] == .int(99) && object["k19"] == .int(98))
+    }
+
     @Test("invalid documents are refused", arguments: ["", "{", "[1,]", "{\"a\" 1}", "01", "\"\\ud800\"", "tru", "1 2", "\"a\u{01}\""])
     func invalid(text: String) {
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(text) }

@@ -77,7 +77,8 @@ public struct JSONParser {
         try enter()
         index += 1
         var object = JSONObject()
-        var seen = Set<String>()
+        // Rows have a dozen members: a linear scan for duplicates beats hashing every key.
+        var seen: Set<String>? = nil
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -93,7 +94,14 @@ public struct JSONParser {
             index += 1
             skipWhitespace()
             let value = try parseValue()
-            if seen.insert(key).inserted { object.appendUnchecked(key, value) } else { object[key] = value }
+            let isNew: Bool
+            if object.members.count < 16 {
+                isNew = !object.members.contains { $0.key == key }
+            } else {
+                if seen == nil { seen = Set(object.members.map(\.key)) }
+                isNew = seen!.insert(key).inserted
+            }
+            if isNew { object.appendUnchecked(key, value) } else { object[key] = value }
             skipWhitespace()
             guard index < bytes.count else { throw fail("unexpected end of data") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
