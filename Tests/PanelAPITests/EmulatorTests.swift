@@ -103,9 +103,10 @@ struct EmulatorTests {
 
     @Test("1,000 concurrent add_credits of 1 leave the reseller exactly 1,000 credits richer")
     func concurrentCredits() async throws {
+        let path = Fixture.temporaryDatabase()
+        defer { Fixture.removeDatabase(path) }
         let emulator = PanelEmulator(
-            settings: EmulatorSettings(apiKey: Fixture.key), store: try ResellerStore(path: Fixture.temporaryDatabase()),
-            logger: Fixture.quiet)
+            settings: EmulatorSettings(apiKey: Fixture.key), store: try ResellerStore(path: path), logger: Fixture.quiet)
         try await emulator.seed(count: 5)
         let before = try #require(try await emulator.store.find(.id(3))).credits
         let failures = try await Self.withServer(emulator) { port in
@@ -145,6 +146,7 @@ struct EmulatorLifecycleTests {
     @Test("after a graceful shutdown the port is closed and the data is kept in the SQLite file")
     func gracefulShutdown() async throws {
         let path = Fixture.temporaryDatabase()
+        defer { Fixture.removeDatabase(path) }
         let emulator = PanelEmulator(
             settings: EmulatorSettings(apiKey: Fixture.key), store: try ResellerStore(path: path), logger: Fixture.quiet)
         let port = try await emulator.withRunningServer(logger: Fixture.quiet) { port in

@@ -89,6 +89,11 @@ enum Fixture {
     static func temporaryDatabase() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-emu-\(UUID().uuidString).sqlite").path
     }
+
+    /// Removes a throwaway SQLite file and its WAL companions.
+    static func removeDatabase(_ path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
 }
 
 extension PanelError {
