@@ -51,7 +51,8 @@ public struct CreditLedger: Sendable, Equatable {
         guard change != 0 else { return }
         let size = Int(clamping: change.magnitude)
         total = total.addingReportingOverflow(size).partialValue
-        perReseller[reseller, default: 0] += size
+        guard grant.maxCreditsPerReseller != nil else { return }
+        perReseller[reseller, default: 0] = (perReseller[reseller] ?? 0).addingReportingOverflow(size).partialValue
     }
 
     /// Gives back a change recorded by ``commit(_:reseller:)`` whose write was certainly not applied.

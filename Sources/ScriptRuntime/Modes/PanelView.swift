@@ -11,16 +11,21 @@ struct PanelView {
     }
 
     private(set) var rows: [JSONObject] = []
+    /// Row positions by id and by username, rebuilt on the first lookup after a change.
+    private var byID: [Int: Int] = [:]
+    private var byName: [String: Int] = [:]
+    private var indexed = false
     private(set) var fetched = false
     /// Dry-run only: planned changes, laid over each fresh list.
     private var overlay: [Change] = []
-    let keepsOverlay: Bool
+    var keepsOverlay: Bool
 
     init(keepsOverlay: Bool) { self.keepsOverlay = keepsOverlay }
 
     /// Takes a fresh list from the panel and lays the planned changes over it.
     mutating func refresh(_ resellers: [Reseller]) {
         rows = resellers.map(\.fields)
+        indexed = false
         fetched = true
         for change in overlay { apply(change) }
     }
@@ -31,21 +36,30 @@ struct PanelView {
         if fetched { apply(change) }
     }
 
-    func index(of ref: ResellerRef) -> Int? {
+    mutating func index(of ref: ResellerRef) -> Int? {
+        if !indexed {
+            byID = [:]
+            byName = [:]
+            for (position, row) in rows.enumerated() {
+                if let id = row["id"]?.looseInt, byID[id] == nil { byID[id] = position }
+                if let name = (row["username"] ?? row["name"])?.looseString, byName[name] == nil { byName[name] = position }
+            }
+            indexed = true
+        }
         switch ref {
-        case .id(let id): rows.firstIndex { $0["id"]?.looseInt == id }
-        case .username(let name): rows.firstIndex { ($0["username"] ?? $0["name"])?.looseString == name }
+        case .id(let id): return byID[id]
+        case .username(let name): return byName[name]
         }
     }
 
-    func credits(of ref: ResellerRef) -> Int? { index(of: ref).flatMap { rows[$0]["credits"]?.looseInt } }
+    mutating func credits(of ref: ResellerRef) -> Int? { index(of: ref).flatMap { rows[$0]["credits"]?.looseInt } }
 
-    func id(of ref: ResellerRef) -> Int? {
+    mutating func id(of ref: ResellerRef) -> Int? {
         if case .id(let id) = ref { return id }
         return index(of: ref).flatMap { rows[$0]["id"]?.looseInt }
     }
 
-    func exists(username: String) -> Bool { index(of: .username(username)) != nil }
+    mutating func exists(username: String) -> Bool { index(of: .username(username)) != nil }
 
     /// The next id a planned `new` gets in dry-run.
     var nextPlannedID: Int { (rows.compactMap { $0["id"]?.looseInt }.max() ?? 0) + 1 }
@@ -55,10 +69,12 @@ struct PanelView {
         case .new(let row):
             if let id = row["id"]?.looseInt, index(of: .id(id)) != nil { return }
             rows.append(row)
+            indexed = false
         case .update(let ref, let fields):
             guard let i = index(of: ref) else { return }
             for (key, value) in fields.entries {
                 if let json = Self.json(value) { rows[i][key] = json }
+                if key == "username" || key == "name" || key == "id" { indexed = false }
             }
         case .addCredits(let ref, let amount):
             guard let i = index(of: ref) else { return }

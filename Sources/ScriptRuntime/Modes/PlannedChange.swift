@@ -1,3 +1,5 @@
+import PanelAPI
+
 /// One write as a plan shows it: what it does, to whom, and credits before and after.
 public struct PlannedChange: Sendable, Hashable, CustomStringConvertible {
     /// The endpoint, `resellers.add_credits`.
@@ -5,7 +7,10 @@ public struct PlannedChange: Sendable, Hashable, CustomStringConvertible {
     /// The reseller, as the script named it (`id 5`, `username "bob"`, `new "carol"`).
     public var target: String
     /// The parameters as sent (PHP form encoding, never the key).
-    public var parameters: String
+    public var parameters: String { parameterText ?? request?.redactedDescription ?? "" }
+    private var parameterText: String?
+    /// The request, encoded only when the parameters are shown (most live writes never are).
+    private var request: PanelRequest?
     /// The reseller's credits before the change, when known.
     public var creditsBefore: Int?
     /// The reseller's credits after the change, when known.
@@ -22,7 +27,21 @@ public struct PlannedChange: Sendable, Hashable, CustomStringConvertible {
     ) {
         self.endpoint = endpoint
         self.target = target
-        self.parameters = parameters
+        self.parameterText = parameters
+        self.creditsBefore = creditsBefore
+        self.creditsAfter = creditsAfter
+        self.creditChange = creditChange
+        self.fieldChanges = fieldChanges
+    }
+
+    /// Creates a change whose parameters are the request's, encoded when first shown.
+    init(
+        endpoint: String, target: String, request: PanelRequest, creditsBefore: Int?, creditsAfter: Int?,
+        creditChange: Int, fieldChanges: [String]
+    ) {
+        self.endpoint = endpoint
+        self.target = target
+        self.request = request
         self.creditsBefore = creditsBefore
         self.creditsAfter = creditsAfter
         self.creditChange = creditChange

@@ -33,7 +33,8 @@ final class GuardedPanel {
 
     let client: PanelClient
     let grant: Grant
-    let mode: RunMode
+    /// Live, dry-run or confirm; the REPL switches it with ``switchMode(to:)``.
+    private(set) var mode: RunMode
     let audit: AuditLog?
     let identity: RunIdentity
     let confirmer: (any WriteConfirmer)?
@@ -47,6 +48,9 @@ final class GuardedPanel {
     private(set) var stop: ScriptFailure?
     /// Called when a failure must end the run: interrupts the VM.
     var onStop: () -> Void = {}
+    /// The VM's interrupter: a wait for the panel gives up when a stop is requested (Ctrl-C,
+    /// the process watchdog) instead of waiting for the panel's timeout.
+    var interrupter: LuaInterrupter?
     /// Audit failures are reported once, here, and end the run: no unaudited write is sent.
     private(set) var auditError: String?
 
@@ -68,6 +72,21 @@ final class GuardedPanel {
 
     var creditsMoved: Int { ledger.total }
 
+    /// Lets the next statement run after a refusal ended the last one (REPL). The ledger,
+    /// and so the caps already spent, stays.
+    func clearStop() { stop = nil }
+
+    /// Switches between modes mid-session (REPL). Entering dry-run starts a fresh plan;
+    /// leaving it drops the planned writes from the view, so reads see the panel again.
+    func switchMode(to newMode: RunMode) {
+        guard newMode != mode else { return }
+        if newMode == .dryRun || mode == .dryRun {
+            plan = []
+            view = PanelView(keepsOverlay: newMode == .dryRun)
+        }
+        mode = newMode
+    }
+
     // MARK: Reads
 
     /// `resellers.list()`: the panel's list, with planned writes laid over it in dry-run.
@@ -86,7 +105,7 @@ final class GuardedPanel {
 
     private func fetch() -> Result<Void, ScriptFailure> {
         let client = self.client
-        switch Blocking.wait({ try await client.list() }) {
+        switch Blocking.wait(interrupter: interrupter, kind: .read, endpoint: "resellers.list", { try await client.list() }) {
         case .success(let resellers):
             view.refresh(resellers)
             return .success(())
@@ -131,7 +150,7 @@ final class GuardedPanel {
             break
         case .add(let amount):
             change = amount
-            before = write.target.flatMap(view.credits(of:))
+            before = write.target.flatMap { view.credits(of: $0) }
             after = before.map { $0 + amount }
         case .start(let credits):
             change = credits
@@ -148,6 +167,8 @@ final class GuardedPanel {
             after = credits
             change = credits - current
         }
+        var write = write
+        describe(&write)
         let key = resellerKey(write)
         do {
             try ledger.check(change, reseller: key)
@@ -156,10 +177,8 @@ final class GuardedPanel {
             return refuse(write, failure, change: change, before: before, after: after)
         }
 
-        var write = write
-        describe(&write)
         let planned = PlannedChange(
-            endpoint: endpoint, target: write.targetLabel, parameters: write.request.redactedDescription,
+            endpoint: endpoint, target: write.targetLabel, request: write.request,
             creditsBefore: before, creditsAfter: after, creditChange: change, fieldChanges: write.fieldChanges)
 
         switch mode {
@@ -232,7 +251,7 @@ final class GuardedPanel {
         let client = self.client
         let request = write.request
         writesSent += 1
-        switch Blocking.wait({ try await client.perform(request) }) {
+        switch Blocking.wait(interrupter: interrupter, kind: .mutation, endpoint: request.endpoint, { try await client.perform(request) }) {
         case .success(let reply):
             complete(row, outcome: AuditOutcome.done, answer: String(decoding: JSONWriter.write(reply.body), as: UTF8.self))
             if var change = write.viewChange {
@@ -295,7 +314,7 @@ final class GuardedPanel {
         _ write: Write, _ failure: ScriptFailure, outcome: String, change: Int, before: Int?, after: Int?
     ) -> Result<PanelReply, ScriptFailure> {
         let planned = PlannedChange(
-            endpoint: write.request.endpoint, target: write.targetLabel, parameters: write.request.redactedDescription,
+            endpoint: write.request.endpoint, target: write.targetLabel, request: write.request,
             creditsBefore: before, creditsAfter: after, creditChange: change, fieldChanges: write.fieldChanges)
         guard record(write, planned, outcome: outcome, answer: failure.message) != nil else {
             return .failure(auditFailure(write.request.endpoint))
@@ -343,6 +362,8 @@ final class GuardedPanel {
 
     /// The key credits are counted under: the reseller's id when known.
     private func resellerKey(_ write: Write) -> String {
+        // Without a per-reseller cap only the total matters.
+        guard grant.maxCreditsPerReseller != nil else { return "" }
         guard let target = write.target else {
             if case .new(let row)? = write.viewChange { return "new:" + (row["username"]?.looseString ?? "?") }
             return "none"

@@ -57,6 +57,7 @@ public final class ScriptRunner: @unchecked Sendable {
             interrupter.interrupt()
             sink.close()
         }
+        panel.interrupter = interrupter
     }
 
     /// The record this run starts with.
