@@ -82,6 +82,7 @@ enum PanelBenchmarks {
             var loopRates: [Double] = []
             var swiftCPU: [Double] = []
             var loopCPU: [Double] = []
+            var phpOwnCPU: [Double] = []
             for _ in 0..<rounds {
                 let cpu0 = CPUTime.now()
                 let seconds = try await time {
@@ -98,6 +99,8 @@ enum PanelBenchmarks {
                 loopRates.append(Double(calls) / loopSeconds)
                 // Includes PHP's 50 warm-up calls and start-up; an upper bound per call.
                 loopCPU.append((cpu2.totalSeconds - cpuLoop.totalSeconds) / Double(calls + 50))
+                phpOwnCPU.append(
+                    ((cpu2.totalSeconds - cpu2.ownSeconds) - (cpuLoop.totalSeconds - cpuLoop.ownSeconds)) / Double(calls + 50))
             }
 
             // PHP: a new process per call, as the example is used from cron or a shell.
@@ -127,6 +130,7 @@ enum PanelBenchmarks {
             print("sequential add_credits, calls per second (median of \(rounds) interleaved rounds of \(calls)) and CPU per call")
             row("PanelAPI over HTTP (keep-alive)", swiftRate, median(swiftCPU), "client + emulator")
             row("PHP example, in a loop", loopRate, median(loopCPU), "PHP + emulator")
+            print(String(format: "  %-34@             %8.0f us CPU  (the PHP process alone)", "  of which PHP itself" as NSString, median(phpOwnCPU) * 1e6))
             row("PHP example, process per call", processRate, processCPU, "\(processCalls) processes")
             row("PanelAPI in-process transport", inProcessRate, inProcessCPU, "no sockets")
             print(String(format: "ratio PanelAPI / PHP loop:        %5.1fx  (target >= 3x; per round: %@)",
