@@ -1,4 +1,4 @@
-/// Reading the limits operators write: durations (`30s`, `500ms`, `2m`, `1h`, `1m30s`, or
+/// Reading the limits operators write: durations (`30s`, `500ms`, `2m`, `1h`, `1d`, `1m30s`, or
 /// a bare number of seconds) and sizes (`64M`, `512K`, `1G`, or bytes).
 public enum Limits {
     /// A duration, or nil when `text` is not one.
@@ -28,6 +28,7 @@ public enum Limits {
             case "s": total += .milliseconds(Int64(value * 1000))
             case "m": total += .seconds(Int64(value * 60))
             case "h": total += .seconds(Int64(value * 3600))
+            case "d": total += .seconds(Int64(value * 86400))
             default: return nil
             }
             digits = ""

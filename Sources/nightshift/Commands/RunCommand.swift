@@ -207,6 +207,7 @@ struct RunCommand: AsyncParsableCommand {
             result.error = limitText
         }
         if result.status == .timedOut { result.error = limitText }
+        if result.status == .interrupted { result.error = "interrupted (Ctrl-C)" }
 
         let code = NightshiftExitCode(result.status)
         if json {
