@@ -1,3 +1,4 @@
+import Foundation
 import LuaHost
 import PanelAPI
 import PanelEmulator
@@ -72,6 +73,34 @@ struct ModeTests {
             "pcall(resellers.add_credits, 1, 5) resellers.add_credits(2, 5)", grant: writeGrant(.resellersAddCredits))
         #expect(result.status == .outcomeUnknown)
         #expect(h.transport.writesSent.count == 1)
+        #expect(try h.writes(result.runID).map(\.outcome) == [AuditOutcome.unknown])
+    }
+}
+
+@Suite("stopping a run that waits for the panel")
+struct StopWhileWaitingTests {
+    @Test("a write still waiting for the panel when the run is stopped ends the run as outcome unknown")
+    func stopDuringWrite() async throws {
+        let h = try await Harness.make(faults: FaultPlan(latency: .seconds(60)))
+        let run = ScriptRun(
+            scriptPath: "test.lua", source: Array("resellers.add_credits(1, 5)".utf8), grant: writeGrant(.resellersAddCredits),
+            limits: LuaLimits(time: .seconds(120)))
+        let runner = try ScriptRunner(
+            run: run, client: h.client, audit: h.audit, output: OutputSink { _ in }, logger: .init(label: "test"))
+        let interrupter = runner.interrupter
+        // Stop it from another thread once the write is on its way (the emulator holds it for a minute).
+        let stopper = Thread {
+            while h.transport.writesSent.isEmpty { usleep(1000) }
+            usleep(50_000)
+            interrupter.interrupt()
+        }
+        stopper.start()
+        let result: RunResult = await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: runner.execute()) }
+            thread.stackSize = 16 << 20
+            thread.start()
+        }
+        #expect(result.status == .outcomeUnknown)
         #expect(try h.writes(result.runID).map(\.outcome) == [AuditOutcome.unknown])
     }
 }
