@@ -38,6 +38,10 @@ struct CronCommand: ParsableCommand {
         }
 
         func run() throws {
+            try reportingFailures(body)
+        }
+
+        private func body() throws {
             let zone: ZoneRules
             do {
                 zone = try ZoneRules(identifier: tz ?? TimeZone.current.identifier)
@@ -71,8 +75,27 @@ struct CronCommand: ParsableCommand {
     }
 }
 
-/// A command error whose message is shown as is.
+/// A scheduler command's error: the message is printed as is and the command exits with
+/// `code` (1, or 6 for a jobs or state file that cannot be used, as in docs/exit-codes.md).
 struct CommandFailure: Error, CustomStringConvertible {
     var description: String
-    init(_ description: String) { self.description = description }
+    var code: Int32
+
+    init(_ description: String, code: Int32 = 1) {
+        self.description = description
+        self.code = code
+    }
+
+    /// A jobs file or state file that cannot be used (exit 6, "configuration").
+    static func configuration(_ error: any Error) -> CommandFailure { CommandFailure("\(error)", code: 6) }
+}
+
+/// Runs a command body, printing a `CommandFailure` as `Error: ...` and exiting with its code.
+func reportingFailures(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let failure as CommandFailure {
+        FileHandle.standardError.write(Data("Error: \(failure.description)\n".utf8))
+        throw ExitCode(failure.code)
+    }
 }

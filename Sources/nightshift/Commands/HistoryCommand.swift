@@ -22,13 +22,18 @@ struct HistoryCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        try reportingFailures(body)
+    }
+
+    private func body() throws {
         let configuration: JobConfiguration
+        let store: RunStore
         do {
             configuration = try JobConfiguration.load(path: config)
+            store = try RunStore(path: configuration.settings.statePath)
         } catch {
-            throw CommandFailure(error.description)
+            throw CommandFailure.configuration(error)
         }
-        let store = try RunStore(path: configuration.settings.statePath)
         let runs = try store.history(job: name, limit: limit)
         if json {
             let encoder = JSONEncoder()

@@ -16,13 +16,12 @@ struct JobsCommand: ParsableCommand {
         var config: String = "jobs.toml"
 
         func load() throws -> (JobConfiguration, RunStore) {
-            let configuration: JobConfiguration
             do {
-                configuration = try JobConfiguration.load(path: config)
+                let configuration = try JobConfiguration.load(path: config)
+                return (configuration, try RunStore(path: configuration.settings.statePath))
             } catch {
-                throw CommandFailure(error.description)
+                throw CommandFailure.configuration(error)
             }
-            return (configuration, try RunStore(path: configuration.settings.statePath))
         }
 
         func job(named name: String) throws -> (Job, RunStore) {
@@ -42,6 +41,10 @@ struct JobsCommand: ParsableCommand {
         @OptionGroup var options: ConfigOption
 
         func run() throws {
+            try reportingFailures(body)
+        }
+
+        private func body() throws {
             let (configuration, store) = try options.load()
             let now = Int64(Date().timeIntervalSince1970.rounded(.down))
             let last = try store.lastRuns()
@@ -73,6 +76,10 @@ struct JobsCommand: ParsableCommand {
         @OptionGroup var options: ConfigOption
 
         func run() throws {
+            try reportingFailures(body)
+        }
+
+        private func body() throws {
             let (job, store) = try options.job(named: name)
             try store.addTrigger(job: job.name, at: Int64(Date().timeIntervalSince1970.rounded(.down)))
             print("triggered \(job.name); see `nightshift history \(job.name)`")
@@ -90,6 +97,10 @@ struct JobsCommand: ParsableCommand {
         @OptionGroup var options: ConfigOption
 
         func run() throws {
+            try reportingFailures(body)
+        }
+
+        private func body() throws {
             let (job, store) = try options.job(named: name)
             try store.setPaused(true, job: job.name, now: Int64(Date().timeIntervalSince1970.rounded(.down)))
             print("paused \(job.name)")
@@ -107,6 +118,10 @@ struct JobsCommand: ParsableCommand {
         @OptionGroup var options: ConfigOption
 
         func run() throws {
+            try reportingFailures(body)
+        }
+
+        private func body() throws {
             let (job, store) = try options.job(named: name)
             try store.setPaused(false, job: job.name, now: Int64(Date().timeIntervalSince1970.rounded(.down)))
             print("resumed \(job.name)")

@@ -32,12 +32,14 @@ struct ScheduleCommand: AsyncParsableCommand {
         logger.logLevel = verbose ? .debug : .info
         let path = config
         let configuration: JobConfiguration
+        let store: RunStore
         do {
             configuration = try JobConfiguration.load(path: path)
+            store = try RunStore(path: configuration.settings.statePath)
         } catch {
-            throw CommandFailure(error.description)
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw ExitCode(6)
         }
-        let store = try RunStore(path: configuration.settings.statePath)
         let daemon = SchedulerDaemon(
             configuration: configuration, store: store, launcher: ProcessLauncher(), runner: [Self.executablePath()],
             clock: SystemClock(), logger: logger, reload: { try JobConfiguration.load(path: path) })
