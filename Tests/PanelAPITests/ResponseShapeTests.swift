@@ -99,4 +99,14 @@ struct ResponseShapeTests {
         #expect(error?.kind == .refused)
         #expect(error?.description == "resellers.add_credits: panel refused: NOT ENOUGH CREDITS (id 9)")
     }
+
+    @Test("the panel's words decide the kind", arguments: [
+        ("KEY WRONG", PanelError.Kind.notAuthorised), ("INVALID API KEY", .notAuthorised), ("Unauthorized", .notAuthorised),
+        ("IP FORBIDDEN", .ipNotAllowed), ("Your IP is not allowed", .ipNotAllowed), ("NOT EXISTS", .refused),
+        ("Duplicate entry 'bob' for key 'username'", .refused), ("PARAMETER ERROR (ip)", .refused),
+    ])
+    func wordsDecideKind(message: String, kind: PanelError.Kind) async throws {
+        let client = try Fixture.client(StubTransport(body: #"{"result":false,"error":"\#(message)"}"#))
+        #expect(await PanelError.kind { try await client.addCredits(.id(1), 1) } == kind)
+    }
 }

@@ -103,11 +103,19 @@ public enum ResponseInterpreter {
 
     static func classify(_ reason: String?, endpoint: String, request: PanelRequest) -> PanelError {
         let words = reason.map(tokens) ?? []
-        if words.contains("IP") || words.contains("IPS") {
+        let denial: Set<String> = ["FORBIDDEN", "ALLOWED", "BLOCKED", "BANNED", "DENIED", "WHITELISTED", "UNAUTHORIZED"]
+        if (words.contains("IP") || words.contains("IPS")) && !words.isDisjoint(with: denial) {
             return PanelError(.ipNotAllowed, endpoint: endpoint, panelMessage: reason)
         }
-        let authWords: Set<String> = ["KEY", "APIKEY", "API_KEY", "UNAUTHORIZED", "UNAUTHORISED", "AUTH", "AUTHENTICATION"]
-        if !words.isDisjoint(with: authWords) || (words.contains("ACCESS") && words.contains("DENIED")) {
+        // "KEY WRONG", "INVALID API KEY", "UNAUTHORIZED"; but not a database's
+        // "Duplicate entry 'x' for key 'username'", which is a refusal.
+        let keyProblem: Set<String> = ["WRONG", "INVALID", "BAD", "MISSING", "INCORRECT", "EXPIRED"]
+        let isAuth =
+            (!words.isDisjoint(with: ["KEY", "APIKEY", "API_KEY"]) && !words.isDisjoint(with: keyProblem))
+            || !words.isDisjoint(with: ["UNAUTHORIZED", "UNAUTHORISED", "AUTHENTICATION"])
+            || (words.contains("ACCESS") && words.contains("DENIED"))
+            || (words.contains("NOT") && (words.contains("AUTHORIZED") || words.contains("AUTHORISED")))
+        if isAuth {
             return PanelError(.notAuthorised, endpoint: endpoint, panelMessage: reason)
         }
         return PanelError(
