@@ -51,6 +51,10 @@ public actor SchedulerDaemon: Service {
     private var lastDataVersion: Int64 = -1
     private var recovered = false
     private var shuttingDown = false
+    // An idle tick must cost next to nothing with thousands of jobs: it only compares the
+    // clock with the earliest due start and looks at the jobs that have runs.
+    private var nextDue: Int64 = .min
+    private var busyJobs: Set<String> = []
 
     /// Creates a daemon.
     /// - Parameters:
@@ -153,6 +157,7 @@ public actor SchedulerDaemon: Service {
     /// runs finish but no new slot of theirs starts. Settings other than `tick`,
     /// `late_after` and `shutdown_grace` take effect on restart.
     public func apply(_ configuration: JobConfiguration) {
+        nextDue = .min
         let stored = (try? store.cursors()) ?? [:]
         let now = Int64(clock.now().rounded(.down))
         var newOrder: [String] = []
@@ -181,7 +186,7 @@ public actor SchedulerDaemon: Service {
     // MARK: Ticks
 
     /// Number of children running now.
-    public var runningCount: Int { jobs.values.reduce(0) { $0 + $1.running.count } }
+    public var runningCount: Int { busyJobs.reduce(0) { $0 + (jobs[$1]?.running.count ?? 0) } }
 
     /// The next slot each job waits for (seconds since the epoch).
     public var nextSlots: [String: Int64] { jobs.compactMapValues { $0.removed ? nil : $0.next } }
@@ -194,8 +199,19 @@ public actor SchedulerDaemon: Service {
         guard !shuttingDown else { return }
         readControl(now: now)
         let second = Int64(now.rounded(.down))
-        for name in order { schedule(name, now: second) }
-        for name in order { drain(name, now: now) }
+        if second >= nextDue {
+            for name in order { schedule(name, now: second) }
+            nextDue = earliestDue()
+        }
+        for name in busyJobs.sorted() { drain(name, now: now) }
+    }
+
+    private func earliestDue() -> Int64 {
+        var earliest = Int64.max
+        for state in jobs.values where !state.removed {
+            if let next = state.next { earliest = min(earliest, next + state.job.jitterDelay(forSlot: next)) }
+        }
+        return earliest
     }
 
     /// Marks runs left unfinished by an earlier daemon as interrupted, killing an orphaned
@@ -221,7 +237,7 @@ public actor SchedulerDaemon: Service {
     }
 
     private func reap(now: Double) {
-        for name in Array(jobs.keys) {
+        for name in busyJobs.sorted() {
             guard var state = jobs[name], !state.running.isEmpty else { continue }
             var still: [ActiveRun] = []
             for var run in state.running {
@@ -240,6 +256,7 @@ public actor SchedulerDaemon: Service {
             }
             state.running = still
             jobs[name] = state
+            if still.isEmpty && state.pending.isEmpty { busyJobs.remove(name) }
         }
     }
 
@@ -289,6 +306,7 @@ public actor SchedulerDaemon: Service {
             do {
                 let claimed = try store.claimManual(job: trigger.job, requested: trigger.requestedAt)
                 jobs[trigger.job]!.pending.append(PendingRun(id: claimed.id, slot: claimed.slot, kind: .manual))
+                busyJobs.insert(trigger.job)
                 logger.info("run triggered", metadata: ["job": "\(trigger.job)"])
             } catch {
                 logger.error("cannot queue a triggered run: \(error)", metadata: ["job": "\(trigger.job)"])
@@ -394,6 +412,7 @@ public actor SchedulerDaemon: Service {
             return
         }
         jobs[name]!.pending.append(PendingRun(id: id, slot: slot, kind: kind))
+        busyJobs.insert(name)
     }
 
     /// Starts queued runs: one at a time unless the overlap policy allows several.
@@ -404,6 +423,7 @@ public actor SchedulerDaemon: Service {
             jobs[name]!.pending.removeFirst()
             start(name, run: first, now: now)
         }
+        if let state = jobs[name], state.running.isEmpty && state.pending.isEmpty { busyJobs.remove(name) }
     }
 
     private func start(_ name: String, run: PendingRun, now: Double) {
@@ -431,5 +451,6 @@ public actor SchedulerDaemon: Service {
             try? store.finish(id: run.id, status: .cancelled, at: clock.now(), reason: reason)
         }
         jobs[name]!.pending.removeAll()
+        if jobs[name]!.running.isEmpty { busyJobs.remove(name) }
     }
 }
