@@ -74,6 +74,9 @@ struct RedactionTests {
             #expect(wire.url == "http://panel.example:8000/api/resellers/add_credits/\(PHPURLEncoding.rawEncode(Self.key))")
         }
         #expect(!Self.leaks(wire.redactedURL))
+        var dumped = ""
+        dump(wire, to: &dumped)
+        for text in [String(describing: wire), String(reflecting: wire), dumped] { #expect(!Self.leaks(text), "\(text)") }
     }
 
     @Test("an APIKey prints as <redacted> however it is printed")

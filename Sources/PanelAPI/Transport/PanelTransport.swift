@@ -40,6 +40,15 @@ public struct TransportRequest: Sendable {
     public static let contentType = "application/x-www-form-urlencoded"
 }
 
+extension TransportRequest: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// `POST <redacted URL> (N bytes)`: never the key, never the body.
+    public var description: String { "POST \(redactedURL) (\(body.count) bytes)" }
+    /// Same as ``description``.
+    public var debugDescription: String { description }
+    /// Only the redacted URL, so `dump` cannot print the key.
+    public var customMirror: Mirror { Mirror(self, children: ["url": redactedURL, "bodyBytes": body.count]) }
+}
+
 /// The panel's answer.
 public struct TransportResponse: Sendable {
     /// The HTTP status code.
