@@ -7,4 +7,6 @@ public protocol REPLCommandHost: AnyObject {
     func sessionAudit() -> String
     /// Stops what the running statement waits on (a panel call) after Ctrl-C.
     func cancelPendingCall()
+    /// Called before each statement or `.load` runs.
+    func willRunStatement()
 }

@@ -103,6 +103,7 @@ public final class REPLSession {
 
     private func evaluate(_ chunk: LuaFunctionRef, keep: Bool, chunkName: String?) {
         defer { vm.release(chunk) }
+        host?.willRunStatement()
         do {
             let results = try vm.callForDisplay(runner, [.function(chunk), .boolean(keep)])
             if !results.isEmpty { write(printer.render(results) + "\n") }

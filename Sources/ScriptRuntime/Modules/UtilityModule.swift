@@ -38,21 +38,22 @@ enum UtilityModule {
         ]
     }
 
-    /// `sleep(seconds)`: waits, but never past the run's deadline (the run then ends with
-    /// the time limit at once).
-    static func sleep(deadline: ContinuousClock.Instant?) -> LuaHostFunction {
-        LuaHostFunction("sleep") { args in
-            try args.expectAtMost(1)
-            let seconds = try args.number(1)
-            guard seconds >= 0 else { throw args.error(1, "seconds must not be negative") }
-            var wait = Duration.nanoseconds(Int64(min(seconds, 1e9) * 1e9))
-            if let deadline {
-                let left = deadline - ContinuousClock.now
-                wait = min(wait, max(.zero, left + .milliseconds(5)))
-            }
-            let (s, atto) = wait.components
+    /// `sleep(seconds)`: waits, but never past the current call's deadline (a run, or one
+    /// REPL statement: the time limit then ends it at once), and wakes as soon as the run is
+    /// interrupted (Ctrl-C, the process watchdog).
+    static let sleep = LuaHostFunction("sleep") { args in
+        try args.expectAtMost(1)
+        let seconds = try args.number(1)
+        guard seconds >= 0 else { throw args.error(1, "seconds must not be negative") }
+        var until = ContinuousClock.now + .nanoseconds(Int64(min(seconds, 1e9) * 1e9))
+        if let deadline = args.vm.callDeadline { until = min(until, deadline + .milliseconds(5)) }
+        let interrupter = args.vm.interrupter
+        while !interrupter.isRequested {
+            let left = until - ContinuousClock.now
+            if left <= .zero { break }
+            let (s, atto) = min(left, .milliseconds(20)).components
             Thread.sleep(forTimeInterval: Double(s) + Double(atto) / 1e18)
-            return .none
         }
+        return .none
     }
 }

@@ -151,15 +151,6 @@ public final class ScriptRunner: @unchecked Sendable {
     }
 
     private func installAPI() throws(LuaError) {
-        var constants: [String: LuaValue] = [:]
-        constants["null_mark"] = .string(LuaString(LuaJSON.nullMark))
-        let functions = ResellersModule.functions(panel: panel) + UtilityModule.functions(output: output)
-        try vm.register(LuaModule(Prelude.hostTable, functions: functions, constants: constants))
-        var argsTable = LuaTable()
-        for (key, value) in run.arguments { argsTable[key] = .string(LuaString(value)) }
-        try vm.setGlobal("args", .table(argsTable))
-        let deadline = run.limits.time.map { ContinuousClock.now + $0 }
-        vm.register(UtilityModule.sleep(deadline: deadline), as: "sleep")
-        _ = try vm.run(Prelude.source, chunkName: "nightshift")
+        try ScriptAPI.install(into: vm, panel: panel, output: output, arguments: run.arguments)
     }
 }

@@ -15,6 +15,7 @@ struct Nightshift: AsyncParsableCommand {
             HistoryCommand.self,
             ScheduleCommand.self,
             RunCommand.self,
+            ReplCommand.self,
             CheckCommand.self,
             AuditCommand.self,
             RunsCommand.self,

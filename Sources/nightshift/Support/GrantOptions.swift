@@ -1,0 +1,36 @@
+import ArgumentParser
+import ScriptRuntime
+
+/// `--allow`, `--max-credits`, `--max-credits-per-reseller`: the grant, for `run` and `repl`.
+struct GrantOptions: ParsableArguments {
+    @Option(name: .customLong("allow"), help: ArgumentHelp(
+        "An API function the script may call: resellers.list, resellers.new, resellers.update, resellers.add_credits, panel.call, resellers.* (repeatable; default reads only).",
+        valueName: "FN"))
+    var allow: [String] = []
+
+    @Option(name: .customLong("max-credits"), help: "Most credits that may be moved in total (default 0: no credit change).")
+    var maxCredits: Int?
+
+    @Option(name: .customLong("max-credits-per-reseller"), help: "Most credits that may be moved for one reseller.")
+    var maxCreditsPerReseller: Int?
+
+    func validate() throws {
+        if let maxCredits, maxCredits < 0 { throw ValidationError("--max-credits must be 0 or more") }
+        if let maxCreditsPerReseller, maxCreditsPerReseller < 0 {
+            throw ValidationError("--max-credits-per-reseller must be 0 or more")
+        }
+        for function in allow where APIFunction.parse(function) == nil {
+            throw ValidationError(
+                "--allow \(function): unknown function; known: \(APIFunction.allCases.map(\.rawValue).joined(separator: ", ")), resellers.*")
+        }
+    }
+
+    /// The grant the flags describe.
+    var grant: Grant {
+        var allowed = Set<APIFunction>()
+        for name in allow { allowed.formUnion(APIFunction.parse(name) ?? []) }
+        return Grant(
+            allowed: allow.isEmpty ? APIFunction.readsOnly : allowed, maxCredits: maxCredits ?? 0,
+            maxCreditsPerReseller: maxCreditsPerReseller)
+    }
+}
