@@ -27,8 +27,7 @@ struct ScheduleCommand: AsyncParsableCommand {
     var verbose = false
 
     func run() async throws {
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-        var logger = Logger(label: "nightshift.scheduler")
+        var logger = Logger(label: "nightshift.scheduler") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = verbose ? .debug : .info
         let path = config
         let configuration: JobConfiguration
