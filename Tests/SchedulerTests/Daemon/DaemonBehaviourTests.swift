@@ -126,6 +126,27 @@ struct DaemonBehaviourTests {
             == ["2026-03-08T03:00:00-04:00", "2026-03-09T02:30:00-04:00"])
     }
 
+    @Test("through a fall-back night, a fixed-time job runs once and a wildcard-minute job in both passes")
+    func dstRepeatedHour() async throws {
+        let f = try DaemonFixture(start: "2026-11-01T03:00:00Z")
+        let zone = try ZoneRules(identifier: "America/New_York")
+        let daemon = f.daemon([
+            try job("30 1 * * *", name: "fixed", zone: "America/New_York"),
+            try job("*/30 1 * * *", name: "wildcard", zone: "America/New_York"),
+        ])
+        var t = at("2026-11-01T03:00:00Z")
+        while t < at("2026-11-01T09:00:00Z") {
+            await daemon.tick(now: Double(t))
+            for child in f.launcher.children { child.finish() }
+            t += 60
+        }
+        let runs = f.launcher.children.map { "\($0.request.job) \(ISO8601.format($0.request.slot, in: zone))" }
+        #expect(runs == [
+            "wildcard 2026-11-01T01:00:00-04:00", "fixed 2026-11-01T01:30:00-04:00", "wildcard 2026-11-01T01:30:00-04:00",
+            "wildcard 2026-11-01T01:00:00-05:00", "wildcard 2026-11-01T01:30:00-05:00",
+        ])
+    }
+
     @Test("a broken configuration on reload keeps the old jobs and says why")
     func brokenReload() async throws {
         let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
