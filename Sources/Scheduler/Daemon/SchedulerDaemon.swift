@@ -55,6 +55,7 @@ public actor SchedulerDaemon: Service {
     // clock with the earliest due start and looks at the jobs that have runs.
     private var nextDue: Int64 = .min
     private var busyJobs: Set<String> = []
+    private var nextPrune: Int64 = .min
 
     /// Creates a daemon.
     /// - Parameters:
@@ -181,6 +182,7 @@ public actor SchedulerDaemon: Service {
         settings.lateAfter = configuration.settings.lateAfter
         settings.shutdownGrace = configuration.settings.shutdownGrace
         settings.killAfter = configuration.settings.killAfter
+        settings.keepHistory = configuration.settings.keepHistory
     }
 
     // MARK: Ticks
@@ -204,6 +206,20 @@ public actor SchedulerDaemon: Service {
             nextDue = earliestDue()
         }
         for name in busyJobs.sorted() { drain(name, now: now) }
+        if second >= nextPrune { prune(now: second) }
+    }
+
+    /// Deletes history and logs older than `keep_history`, at most once an hour.
+    private func prune(now: Int64) {
+        nextPrune = now + 3600
+        guard settings.keepHistory > 0 else { return }
+        do {
+            let logs = try store.prune(before: now - settings.keepHistory)
+            for log in logs { try? FileManager.default.removeItem(atPath: log) }
+            if !logs.isEmpty { logger.info("old history pruned", metadata: ["runs": "\(logs.count)"]) }
+        } catch {
+            logger.error("cannot prune old history: \(error)")
+        }
     }
 
     private func earliestDue() -> Int64 {

@@ -203,6 +203,17 @@ public final class RunStore: Sendable {
             exitCode: row["exit_code"], signal: row["signal"], pid: row["pid"], log: row["log"])
     }
 
+    /// Deletes finished runs whose slot is before `cutoff` and returns their log files.
+    /// Safe for the at-most-once rule: the daemon never looks at slots behind a job's cursor.
+    public func prune(before cutoff: Int64) throws -> [String] {
+        try queue.write { db in
+            let finished = "slot < ? AND status NOT IN ('queued', 'running')"
+            let logs = try String?.fetchAll(db, sql: "SELECT log FROM runs WHERE \(finished)", arguments: [cutoff])
+            try db.execute(sql: "DELETE FROM runs WHERE \(finished)", arguments: [cutoff])
+            return logs.compactMap { $0 }
+        }
+    }
+
     // MARK: Triggers
 
     /// Asks the daemon to run a job now (`nightshift jobs trigger`).

@@ -28,7 +28,7 @@ public struct JobConfiguration: Sendable {
         return try JobConfiguration(toml: text, fileName: path, baseDirectory: directory.isEmpty ? "." : directory)
     }
 
-    private static let settingKeys: Set<String> = ["state", "logs", "runner", "tick", "late_after", "shutdown_grace", "kill_after"]
+    private static let settingKeys: Set<String> = ["state", "logs", "runner", "tick", "late_after", "shutdown_grace", "kill_after", "keep_history"]
     private static let jobKeys: Set<String> = [
         "name", "script", "args", "schedule", "timezone", "grant", "timeout", "memory", "overlap", "catch_up",
         "jitter", "paused", "dry_run", "panel", "emulator", "extra_args", "command",
@@ -69,7 +69,8 @@ public struct JobConfiguration: Sendable {
             tick: tick,
             lateAfter: try s.duration("late_after") ?? 60,
             shutdownGrace: try s.duration("shutdown_grace") ?? 30,
-            killAfter: try s.duration("kill_after") ?? 5
+            killAfter: try s.duration("kill_after") ?? 5,
+            keepHistory: try s.duration("keep_history") ?? 90 * 86_400
         )
         if settings.tick < 0.05 || settings.tick > 60 { throw fail("[scheduler] tick: must be between 0.05 and 60 seconds") }
 

@@ -15,11 +15,13 @@ public struct SchedulerSettings: Sendable, Equatable {
     /// Seconds after a run's timeout before the daemon kills it: `nightshift run` enforces
     /// `--timeout` itself (and records its end), the daemon's kill is the backstop.
     public var killAfter: Int64
+    /// Finished runs (and their logs) older than this many seconds are deleted; 0 keeps all.
+    public var keepHistory: Int64
 
     /// Settings with the defaults, keeping state beside the jobs file.
     public init(
         statePath: String, logDirectory: String? = nil, runner: [String]? = nil, tick: Double = 1,
-        lateAfter: Int64 = 60, shutdownGrace: Int64 = 30, killAfter: Int64 = 5
+        lateAfter: Int64 = 60, shutdownGrace: Int64 = 30, killAfter: Int64 = 5, keepHistory: Int64 = 90 * 86_400
     ) {
         self.statePath = statePath
         self.logDirectory = logDirectory ?? statePath + ".runs"
@@ -28,5 +30,6 @@ public struct SchedulerSettings: Sendable, Equatable {
         self.lateAfter = lateAfter
         self.shutdownGrace = shutdownGrace
         self.killAfter = killAfter
+        self.keepHistory = keepHistory
     }
 }

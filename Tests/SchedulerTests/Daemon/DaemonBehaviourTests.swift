@@ -1,3 +1,4 @@
+import Foundation
 import Scheduler
 import Testing
 
@@ -145,6 +146,21 @@ struct DaemonBehaviourTests {
             "wildcard 2026-11-01T01:00:00-04:00", "fixed 2026-11-01T01:30:00-04:00", "wildcard 2026-11-01T01:30:00-04:00",
             "wildcard 2026-11-01T01:00:00-05:00", "wildcard 2026-11-01T01:30:00-05:00",
         ])
+    }
+
+    @Test("finished runs older than keep_history are deleted with their logs; newer ones stay")
+    func pruning() async throws {
+        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z", keepHistory: 7 * 86_400)
+        let oldLog = f.directory.file("old.log")
+        #expect(FileManager.default.createFile(atPath: oldLog, contents: Data("x".utf8)))
+        let old = try #require(try f.store.claim(job: "topup", slot: at("2026-04-20T00:00:00Z"), kind: .scheduled, status: .queued))
+        try f.store.markStarted(id: old, at: 0, pid: 1, pidStart: nil, log: oldLog)
+        try f.store.finish(id: old, status: .succeeded, at: 1, exitCode: 0)
+        _ = try f.store.claim(job: "topup", slot: at("2026-04-28T00:00:00Z"), kind: .scheduled, status: .skipped)
+        let daemon = f.daemon([try job("0 3 * * *")])
+        await f.tick(daemon, at: "2026-05-01T00:00:40Z")
+        #expect(try f.history("topup").map(\.slot) == [at("2026-04-28T00:00:00Z")])
+        #expect(!FileManager.default.fileExists(atPath: oldLog))
     }
 
     @Test("a broken configuration on reload keeps the old jobs and says why")

@@ -105,9 +105,10 @@ struct DaemonFixture {
     let store: RunStore
     let settings: SchedulerSettings
 
-    init(start: String, lateAfter: Int64 = 60) throws {
+    init(start: String, lateAfter: Int64 = 60, keepHistory: Int64 = 90 * 86_400) throws {
         clock = ManualClock(Double(ISO8601.parse(start, defaultZone: .utc)!))
-        settings = SchedulerSettings(statePath: directory.file("state.sqlite"), lateAfter: lateAfter)
+        settings = SchedulerSettings(
+            statePath: directory.file("state.sqlite"), lateAfter: lateAfter, keepHistory: keepHistory)
         store = try RunStore(path: settings.statePath)
     }
 
