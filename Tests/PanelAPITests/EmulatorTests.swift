@@ -12,11 +12,13 @@ struct EmulatorTests {
         try await emulator.withRunningServer(logger: Fixture.quiet, body)
     }
 
-    static func httpClient(port: Int, placement: KeyPlacement = .postField, prefix: String = "") throws -> (PanelClient, HTTPTransport) {
+    static func httpClient(
+        port: Int, placement: KeyPlacement = .postField, prefix: String = "", timeout: Duration = .seconds(30)
+    ) throws -> (PanelClient, HTTPTransport) {
         PanelClient.http(
             configuration: PanelConfiguration(
                 baseURL: try PanelURL("http://127.0.0.1:\(port)/\(prefix)"), apiKey: APIKey(Fixture.key),
-                keyPlacement: placement, retry: RetryPolicy(sleep: { _ in })),
+                keyPlacement: placement, timeout: timeout, retry: RetryPolicy(sleep: { _ in })),
             logger: Fixture.quiet)
     }
 
@@ -110,7 +112,9 @@ struct EmulatorTests {
         try await emulator.seed(count: 5)
         let before = try #require(try await emulator.store.find(.id(3))).credits
         let failures = try await Self.withServer(emulator) { port in
-            let (client, http) = try Self.httpClient(port: port)
+            // The claim is exactness, not speed: queued behind the connection pool on a busy
+            // CI machine, the last requests may wait long, so none may time out here.
+            let (client, http) = try Self.httpClient(port: port, timeout: .seconds(600))
             let failures = await withTaskGroup(of: Int.self) { group in
                 for _ in 0..<1000 {
                     group.addTask {

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+/// `nightshift repl` driven through a real pseudo-terminal (tmux), against the emulator.
+@Suite("nightshift repl in a real terminal", .serialized)
+struct REPLTerminalTests {
+    func repl(_ panel: Panel, _ flags: [String] = []) throws -> Terminal {
+        try Terminal([Nightshift.path, "repl", "--panel", panel.url, "--state", panel.state] + flags, environment: panel.environment)
+    }
+
+    @Test("a multi-line function definition continues at the >> prompt and then runs")
+    func multiLine() throws {
+        let panel = try Panel()
+        let terminal = try repl(panel)
+        try terminal.wait(forPrompt: ">")
+        try terminal.line("function double(x)")
+        try terminal.wait(forPrompt: ">>")
+        try terminal.line("  return x * 2")
+        try terminal.line("end")
+        try terminal.line("double(21)")
+        let screen = try terminal.wait(forText: "\n42")
+        #expect(screen.contains(">>   return x * 2"))
+    }
+
+    @Test("expressions print their value, tables pretty-printed, and _ keeps the last one")
+    func expressions() throws {
+        let panel = try Panel()
+        let terminal = try repl(panel)
+        try terminal.wait(forPrompt: ">")
+        try terminal.line("{3, 1, 2}")
+        try terminal.wait(forText: "{3, 1, 2}")
+        try terminal.line("{name = 'ann', credits = 5, tags = {'a'}}")
+        try terminal.wait(forText: "{ credits = 5, name = \"ann\", tags = {\"a\"} }")
+        try terminal.line("_.name")
+        try terminal.wait(forText: "\"ann\"")
+        try terminal.line("#resellers.list()")
+        try terminal.wait(forText: "\n12")
+    }
+
+    @Test("Tab completes the fields of resellers")
+    func completion() throws {
+        let panel = try Panel()
+        let terminal = try repl(panel)
+        try terminal.wait(forPrompt: ">")
+        try terminal.type("resellers.add_")
+        try terminal.press("Tab")
+        try terminal.wait(forText: "resellers.add_credits")
+        try terminal.press("C-u")
+        try terminal.type("resellers.")
+        try terminal.press("Tab", "Tab")
+        let screen = try terminal.wait(for: "the list of fields") { $0.contains("update") && $0.contains("new") }
+        #expect(screen.contains("list"))
+        #expect(screen.contains("add_credits"))
+    }
+
+    @Test("history persists across two sessions and never stores the API key")
+    func history() throws {
+        let panel = try Panel()
+        do {
+            let first = try repl(panel)
+            try first.wait(forPrompt: ">")
+            try first.line("answer = 6 * 7")
+            try first.line("secret = '\(Panel.key)'")
+            try first.wait(forPrompt: ">", count: 3)
+            try first.press("C-d")
+            #expect(try first.exitStatus() == 0)
+        }
+        let second = try repl(panel)
+        try second.wait(forPrompt: ">")
+        try second.press("Up")
+        try second.wait(forText: "> answer = 6 * 7")
+        try second.press("Enter")
+        try second.line("answer")
+        try second.wait(forText: "\n42")
+        let history = try String(contentsOfFile: panel.state + "/repl_history", encoding: .utf8)
+        #expect(history.contains("answer"))
+        #expect(!history.contains(Panel.key))
+    }
+
+    @Test("Ctrl-C interrupts a busy loop and the session goes on")
+    func interruptLoop() throws {
+        let panel = try Panel()
+        let terminal = try repl(panel)
+        try terminal.wait(forPrompt: ">")
+        try terminal.line("while true do end")
+        Thread.sleep(forTimeInterval: 0.3)
+        try terminal.press("C-c")
+        try terminal.wait(forText: "interrupted")
+        try terminal.line("1 + 1")
+        try terminal.wait(forText: "\n2")
+    }
+
+    @Test("Ctrl-C interrupts a slow panel call and the session goes on")
+    func interruptPanelCall() throws {
+        let panel = try Panel(extra: ["--latency-ms", "60000"])
+        let terminal = try repl(panel)
+        try terminal.wait(forPrompt: ">")
+        try terminal.line("rows = resellers.list()")
+        Thread.sleep(forTimeInterval: 0.5)
+        try terminal.press("C-c")
+        // Well before the panel's 60 s latency or the 30 s statement limit.
+        try terminal.wait(forText: "interrupted", timeout: 10)
+        try terminal.line("'still here'")
+        try terminal.wait(forText: "\"still here\"")
+    }
+
+    @Test("Ctrl-C at the prompt drops the line being typed")
+    func interruptPrompt() throws {
+        let panel = try Panel()
+        let terminal = try repl(panel)
+        try terminal.wait(forPrompt: ">")
+        try terminal.type("error('this must not run')")
+        try terminal.press("C-c")
+        try terminal.line("'after'")
+        let screen = try terminal.wait(forText: "\"after\"")
+        #expect(!screen.contains("this must not run\n"))
+    }
+
+    @Test("Ctrl-D exits with status 0")
+    func controlD() throws {
+        let panel = try Panel()
+        let terminal = try repl(panel)
+        try terminal.wait(forPrompt: ">")
+        try terminal.press("C-d")
+        #expect(try terminal.exitStatus() == 0)
+    }
+
+    @Test("piped input is read without prompts or escape codes")
+    func piped() throws {
+        let panel = try Panel()
+        let result = try Nightshift.run(
+            ["repl", "--panel", panel.url, "--state", panel.state], environment: panel.environment,
+            input: "x = 20\nx + 22\n{1, 2}\n")
+        #expect(result.status == 0)
+        #expect(result.output == "42\n{1, 2}\n")
+        #expect(!result.output.contains("\u{1B}"))
+    }
+}
