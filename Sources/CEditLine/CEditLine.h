@@ -12,3 +12,10 @@ static inline void ns_rl_configure(const char *name, rl_completion_func_t *compl
 }
 
 static inline const char *ns_rl_line_buffer(void) { return rl_line_buffer; }
+
+/// Reads keys through `getc` and leaves signals to the program (libedit would otherwise
+/// swallow the first Ctrl-C by retrying its read).
+static inline void ns_rl_set_getc(int (*getc)(FILE *)) {
+    rl_getc_function = getc;
+    rl_catch_signals = 0;
+}

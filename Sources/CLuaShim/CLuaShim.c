@@ -148,8 +148,13 @@ void ns_set_deadline(ns_control *c, uint64_t monotonic_ns) { c->deadline_ns = mo
 void ns_interrupt(ns_control *c) { atomic_store_explicit(&c->interrupt, 1, memory_order_relaxed); }
 int ns_interrupt_requested(ns_control *c) { return atomic_load_explicit(&c->interrupt, memory_order_relaxed); }
 ns_trip ns_tripped(ns_control *c) {
-    // A refusal that Lua did not retry before the host looked: it was final.
-    if (c->pending && c->tripped == NS_TRIP_NONE) c->tripped = NS_TRIP_MEMORY;
+    if (c->tripped == NS_TRIP_NONE) {
+        // A refusal that Lua did not retry before the host looked: it was final.
+        if (c->pending) c->tripped = NS_TRIP_MEMORY;
+        // An interrupt that came while a host function was waiting, before the hook ran:
+        // it still ends the call, whatever the script did with the host function's error.
+        else if (atomic_load_explicit(&c->interrupt, memory_order_relaxed)) c->tripped = NS_TRIP_INTERRUPT;
+    }
     c->pending = 0;
     return c->tripped;
 }

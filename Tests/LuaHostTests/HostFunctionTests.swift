@@ -122,6 +122,17 @@ struct HostFunctionTests {
         #expect(error?.kind == .limit(.instructions(5_000_000)))
     }
 
+    @Test("an interrupt that arrives while a host function waits ends the run even if the script catches the function's error")
+    func interruptDuringHostCall() throws {
+        let h = try Harness()
+        h.vm.register(LuaHostFunction("wait_for_panel") { args in
+            args.vm.interrupter.interrupt()  // Ctrl-C while the call waits
+            throw PlainFailure()
+        }, as: "wait_for_panel")
+        let error = h.failure("pcall(wait_for_panel) return 'swallowed'")
+        #expect(error?.kind == .limit(.interrupted))
+    }
+
     @Test("the memory limit holds while a callback pushes a huge result")
     func memoryWhilePushing() throws {
         let h = try Harness()

@@ -30,6 +30,20 @@ public final class EditLineReader: LineReader {
                 return strdup(EditLineReader.matches[EditLineReader.next])
             }
         })
+        // Ctrl-C at the prompt: the handler (installed without SA_RESTART) breaks the read,
+        // and returning end-of-file makes readline give up the line.
+        ns_rl_set_getc { _ in
+            var byte: UInt8 = 0
+            while true {
+                let count = read(STDIN_FILENO, &byte, 1)
+                if count == 1 { return Int32(byte) }
+                if count < 0, errno == EINTR {
+                    if InterruptSignal.pending.load(ordering: .relaxed) { return -1 }
+                    continue
+                }
+                return -1
+            }
+        }
         stifle_history(1000)
         if let historyFile { _ = read_history(historyFile) }
     }
