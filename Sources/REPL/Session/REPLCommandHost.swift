@@ -9,4 +9,7 @@ public protocol REPLCommandHost: AnyObject {
     func cancelPendingCall()
     /// Called before each statement or `.load` runs.
     func willRunStatement()
+    /// Why the panel side stopped the last statement (a refused write), if it did: the
+    /// statement then ends as interrupted, and this is the message to show instead.
+    func stopReason() -> String?
 }

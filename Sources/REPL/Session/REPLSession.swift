@@ -109,7 +109,7 @@ public final class REPLSession {
             if !results.isEmpty { write(printer.render(results) + "\n") }
         } catch {
             switch error.kind {
-            case .limit(.interrupted): writeError("interrupted\n")
+            case .limit(.interrupted): writeError((host?.stopReason() ?? "interrupted") + "\n")
             default: writeError(error.message + "\n")
             }
         }

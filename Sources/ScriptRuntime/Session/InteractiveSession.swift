@@ -64,6 +64,9 @@ public final class InteractiveSession: @unchecked Sendable {
         panel.clearStop()
     }
 
+    /// The refusal (or unknown outcome) that stopped the last statement, if one did.
+    public var stopMessage: String? { panel.stop?.message }
+
     /// Stops the running statement, including a panel read it is waiting for.
     public func interrupt() {
         interrupter.interrupt()

@@ -140,4 +140,5 @@ final class SessionHost: REPLCommandHost {
     func sessionAudit() -> String { session.auditText() }
     func cancelPendingCall() { session.interrupt() }
     func willRunStatement() { session.prepareStatement() }
+    func stopReason() -> String? { session.stopMessage }
 }
