@@ -112,6 +112,18 @@ enum RunBenchmarks {
         let audit = try AuditLog(path: folder + "/audit.sqlite")
 
         let calls = 2000
+        try await compare(client: client, audit: audit, calls: calls, logger: logger, label: "the in-process emulator (SQLite, no sockets)")
+        // The usual case: a panel over HTTP (here the emulator on loopback, the fastest a real one could be).
+        try await emulator.withRunningServer(logger: logger) { port in
+            let (http, transport) = PanelClient.http(
+                configuration: PanelConfiguration(baseURL: try PanelURL("http://127.0.0.1:\(port)/"), apiKey: APIKey(key)),
+                logger: logger)
+            try await compare(client: http, audit: audit, calls: 1000, logger: logger, label: "the emulator over HTTP on loopback")
+            try await transport.shutdown()
+        }
+    }
+
+    static func compare(client: PanelClient, audit: AuditLog, calls: Int, logger: Logger, label: String) async throws {
         let grant = Grant(allowed: [.resellersAddCredits], maxCredits: Int.max / 2, maxCreditsPerReseller: Int.max / 2)
         let source = "for i = 1, \(calls) do resellers.add_credits(5, 1) end"
 
@@ -153,7 +165,7 @@ enum RunBenchmarks {
         let swiftRate = median(swiftRates)
         let luaRate = median(luaRates)
         let auditedRate = median(auditedRates)
-        print("resellers.add_credits against the in-process emulator (SQLite), \(calls) calls, median of 5:")
+        print("resellers.add_credits against \(label), \(calls) calls, median of 5:")
         print(String(format: "  PanelAPI from Swift (client.addCredits)         %9.0f calls/s", swiftRate))
         print(String(format: "  from Lua (grant + caps checked, no audit)       %9.0f calls/s   (Lua layer costs %.1f%%)", luaRate, (swiftRate / luaRate - 1) * 100))
         print(String(format: "  from Lua, audited (two SQLite writes per call)  %9.0f calls/s   (%.2fx the Swift time)", auditedRate, swiftRate / auditedRate))
