@@ -187,13 +187,17 @@ struct RunCommand: AsyncParsableCommand {
             Foundation.exit(NightshiftExitCode.limit.rawValue)
         }
         watchdog.start()
-        // Ctrl-C stops the script at its next check; the run is recorded as interrupted.
-        signal(SIGINT, SIG_IGN)
+        // Ctrl-C (or SIGTERM, as the scheduler sends) stops the script at its next check; the
+        // run is recorded as interrupted, and a write in flight as outcome unknown.
         let interrupter = runner.interrupter
-        let sigint = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        sigint.setEventHandler { interrupter.interrupt() }
-        sigint.resume()
-        defer { sigint.cancel() }
+        let stops = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { interrupter.interrupt() }
+            source.resume()
+            return source
+        }
+        defer { stops.forEach { $0.cancel() } }
         var result: RunResult = await withCheckedContinuation { continuation in
             let thread = Thread { continuation.resume(returning: runner.execute()) }
             thread.stackSize = 16 << 20
@@ -207,7 +211,7 @@ struct RunCommand: AsyncParsableCommand {
             result.error = limitText
         }
         if result.status == .timedOut { result.error = limitText }
-        if result.status == .interrupted { result.error = "interrupted (Ctrl-C)" }
+        if result.status == .interrupted { result.error = "interrupted (Ctrl-C or SIGTERM)" }
 
         let code = NightshiftExitCode(result.status)
         if json {
