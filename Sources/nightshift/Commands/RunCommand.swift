@@ -30,16 +30,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Show each write and send it only after you answer yes.")
     var confirm = false
 
-    @Option(name: .customLong("allow"), help: ArgumentHelp(
-        "An API function the script may call: resellers.list, resellers.new, resellers.update, resellers.add_credits, panel.call, resellers.* (repeatable; default reads only).",
-        valueName: "FN"))
-    var allow: [String] = []
-
-    @Option(name: .customLong("max-credits"), help: "Most credits the run may move in total (default 0: no credit change).")
-    var maxCredits: Int?
-
-    @Option(name: .customLong("max-credits-per-reseller"), help: "Most credits the run may move for one reseller.")
-    var maxCreditsPerReseller: Int?
+    @OptionGroup var grantOptions: GrantOptions
 
     @Option(help: "Time limit for the whole run, e.g. 30s, 2m (default 30s or nightshift.toml).")
     var timeout: String?
@@ -47,14 +38,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Memory limit for the script, e.g. 64M (default 64M or nightshift.toml).")
     var memory: String?
 
-    @Option(help: "The panel's base URL (default: url in nightshift.toml).")
-    var panel: String?
-
-    @Flag(help: "Use the built-in panel emulator with seeded resellers instead of a real panel.")
-    var emulator = false
-
-    @Option(name: .customLong("key-file"), help: "File holding the API key (mode 600); NIGHTSHIFT_API_KEY wins.")
-    var keyFile: String?
+    @OptionGroup var panelOptions: PanelOptions
 
     @Flag(help: "Print one JSON object describing the run instead of text.")
     var json = false
@@ -66,15 +50,6 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         if dryRun && confirm { throw ValidationError("--dry-run and --confirm cannot be combined") }
-        if emulator && panel != nil { throw ValidationError("--emulator and --panel cannot be combined") }
-        if let maxCredits, maxCredits < 0 { throw ValidationError("--max-credits must be 0 or more") }
-        if let maxCreditsPerReseller, maxCreditsPerReseller < 0 {
-            throw ValidationError("--max-credits-per-reseller must be 0 or more")
-        }
-        for function in allow where APIFunction.parse(function) == nil {
-            throw ValidationError(
-                "--allow \(function): unknown function; known: \(APIFunction.allCases.map(\.rawValue).joined(separator: ", ")), resellers.*")
-        }
         for argument in arguments where !argument.contains("=") {
             throw ValidationError("--arg \(argument): write it as key=value")
         }
@@ -84,13 +59,7 @@ struct RunCommand: AsyncParsableCommand {
 
     var mode: RunMode { dryRun ? .dryRun : confirm ? .confirm : .live }
 
-    var grant: Grant {
-        var allowed = Set<APIFunction>()
-        for name in allow { allowed.formUnion(APIFunction.parse(name) ?? []) }
-        return Grant(
-            allowed: allow.isEmpty ? APIFunction.readsOnly : allowed, maxCredits: maxCredits ?? 0,
-            maxCreditsPerReseller: maxCreditsPerReseller)
-    }
+    var grant: Grant { grantOptions.grant }
 
     func run() async throws {
         let started = ContinuousClock.now
@@ -127,18 +96,8 @@ struct RunCommand: AsyncParsableCommand {
 
         // Panel calls never outlive the run.
         let panelTimeout = min(configuration.panelTimeout ?? .seconds(30), timeLimit)
-        let connection: PanelConnection
-        if emulator {
-            connection = try await PanelConnection.emulator(timeout: panelTimeout, logger: logger)
-        } else {
-            guard let url = panel ?? configuration.panelURL else {
-                throw RunCommandFailure(
-                    .configuration, "no panel: give --panel http://HOST:8000/, set url in nightshift.toml, or try --emulator")
-            }
-            let key = try environment.apiKey(keyFile: keyFile, configuration: configuration)
-            let placement = KeyPlacement(rawValue: configuration.keyPlacement ?? "post") ?? .postField
-            connection = try PanelConnection.http(url: url, key: key, placement: placement, timeout: panelTimeout, logger: logger)
-        }
+        let connection = try await panelOptions.connect(
+            environment: environment, configuration: configuration, timeout: panelTimeout, logger: logger)
 
         let json = self.json
         let verbose = self.verbose
