@@ -18,7 +18,8 @@ struct EmulatorTests {
         PanelClient.http(
             configuration: PanelConfiguration(
                 baseURL: try PanelURL("http://127.0.0.1:\(port)/\(prefix)"), apiKey: APIKey(Fixture.key),
-                keyPlacement: placement, timeout: timeout, retry: RetryPolicy(sleep: { _ in })),
+                keyPlacement: placement, timeout: timeout, connectTimeout: min(timeout, .seconds(600)),
+                retry: RetryPolicy(sleep: { _ in })),
             logger: Fixture.quiet)
     }
 
@@ -166,7 +167,9 @@ struct EmulatorLifecycleTests {
             logger: Fixture.quiet)
         let kind = await PanelError.kind { _ = try await client.list() }
         try await http.shutdown()
-        #expect(kind == .transport)
+        // Refused at once, normally; in a parallel test run another test's server may take
+        // the freed port and answer too slowly, a timeout: either way this emulator is gone.
+        #expect(kind == .transport || kind == .timeout)
         #expect(try await ResellerStore(path: path).find(.username("kept"))?.credits == 9)
     }
 }
