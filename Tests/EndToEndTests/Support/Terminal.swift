@@ -6,6 +6,16 @@ final class Terminal {
     private let socket = "nightshift-test-\(UUID().uuidString.prefix(8))"
     private let statusFile: String
 
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    // glibc 2.34+ has it, but its header hides it from Swift's Glibc module: look it up.
+    private static let addCloseFrom: AddCloseFrom? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+            return nil
+        }
+        return unsafeBitCast(symbol, to: AddCloseFrom.self)
+    }()
+
     struct Failure: Error, CustomStringConvertible {
         var description: String
     }
@@ -107,6 +117,9 @@ final class Terminal {
         }
         posix_spawn_file_actions_addclose(&actions, fds[0])
         posix_spawn_file_actions_addclose(&actions, fds[1])
+        // The tmux server lives on: it must not keep other tests' pipes open (a parallel
+        // test reading its child's output to the end would wait for tmux, not the child).
+        if let closeFrom = Terminal.addCloseFrom { _ = closeFrom(&actions, 3) }
         var cArguments = argv.map { strdup($0) } + [nil]
         defer { for pointer in cArguments { free(pointer) } }
         var pid: pid_t = 0
