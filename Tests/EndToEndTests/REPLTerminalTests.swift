@@ -82,8 +82,9 @@ struct REPLTerminalTests {
         let panel = try Panel()
         let terminal = try repl(panel)
         try terminal.wait(forPrompt: ">")
-        try terminal.line("while true do end")
-        Thread.sleep(forTimeInterval: 0.3)
+        // The statement says when it runs: a Ctrl-C before that would only clear the prompt.
+        try terminal.line("print('looping') while true do end")
+        try terminal.wait(forText: "\nlooping")
         try terminal.press("C-c")
         try terminal.wait(forText: "interrupted")
         try terminal.line("1 + 1")
@@ -95,8 +96,8 @@ struct REPLTerminalTests {
         let panel = try Panel(extra: ["--latency-ms", "60000"])
         let terminal = try repl(panel)
         try terminal.wait(forPrompt: ">")
-        try terminal.line("rows = resellers.list()")
-        Thread.sleep(forTimeInterval: 0.5)
+        try terminal.line("print('calling') rows = resellers.list()")
+        try terminal.wait(forText: "\ncalling")
         try terminal.press("C-c")
         // Well before the panel's 60 s latency or the 30 s statement limit.
         try terminal.wait(forText: "interrupted", timeout: 10)
