@@ -72,36 +72,36 @@ public final class REPLSession {
                     if !command(line.trimmingCharacters(in: .whitespaces)) { return 0 }
                     continue
                 }
-                if readStatement(first: line) == nil { return 0 }
+                if !readStatement(first: line) { return 0 }
             }
         }
     }
 
-    /// Reads continuation lines until the statement compiles or fails; evaluates it.
-    /// Returns `nil` at the end of input, `.some(nil)` when the statement was abandoned.
-    private func readStatement(first: String) -> String?? {
+    /// Reads continuation lines until the statement compiles or fails, and evaluates it.
+    /// Returns false when the input ended before the statement did.
+    private func readStatement(first: String) -> Bool {
         var source = first
         while true {
             switch statements.compile(source, in: vm) {
             case .chunk(let chunk, _, let isExpression):
                 reader.remember(source)
-                evaluate(chunk, keep: isExpression, chunkName: nil)
-                return .some(source)
+                evaluate(chunk, keep: isExpression)
+                return true
             case .syntaxError(let message):
                 reader.remember(source)
                 writeError(message + "\n")
-                return .some(nil)
+                return true
             case .incomplete:
                 switch reader.readLine(prompt: ">> ") {
                 case .line(let more): source += "\n" + more
-                case .interrupted: return .some(nil)
-                case .end: return nil
+                case .interrupted: return true
+                case .end: return false
                 }
             }
         }
     }
 
-    private func evaluate(_ chunk: LuaFunctionRef, keep: Bool, chunkName: String?) {
+    private func evaluate(_ chunk: LuaFunctionRef, keep: Bool) {
         defer { vm.release(chunk) }
         host?.willRunStatement()
         do {
@@ -147,7 +147,7 @@ public final class REPLSession {
         }
         do {
             let chunk = try vm.load(bytes: Array(data), chunkName: (path as NSString).lastPathComponent)
-            evaluate(chunk, keep: false, chunkName: path)
+            evaluate(chunk, keep: false)
         } catch {
             writeError(error.message + "\n")
         }
