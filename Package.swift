@@ -5,7 +5,7 @@ let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
     name: "Nightshift",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "LuaHost", targets: ["LuaHost"]),
         .library(name: "PanelAPI", targets: ["PanelAPI"]),

@@ -11,18 +11,28 @@ import Darwin
 
 /// HTTP and HTTPS over AsyncHTTPClient, with pooled keep-alive connections.
 ///
+/// Each exchange runs on the event loop that does its I/O (see ``EventLoopExecutor``): the
+/// caller's task hops there once and back once, however many steps AsyncHTTPClient takes.
+/// By default the transport has its own event-loop thread, plenty for a script's calls.
+///
 /// Create one per process (or per panel) and call ``shutdown()`` when done.
 public final class HTTPTransport: PanelTransport {
     private let client: HTTPClient
     private let ownsClient: Bool
+    private let ownedLoop: MultiThreadedEventLoopGroup?
     private let logger: Logger
+
+    /// Where exchanges run; a task that prefers it too (`withTaskExecutorPreference`) makes
+    /// calls without any thread hop.
+    public let executor: EventLoopExecutor
 
     /// Creates a transport with its own pooled client.
     ///
     /// - Parameters:
     ///   - connectTimeout: time allowed to open a connection; a call that fails here was
     ///     never sent.
-    ///   - eventLoopGroup: NIO threads to run on; NIO's shared singleton by default.
+    ///   - eventLoopGroup: NIO threads to run on; a thread of its own by default. Exchanges
+    ///     run on one loop of the group.
     ///   - logger: receives AsyncHTTPClient's own debug output (URLs are never logged by us).
     public init(connectTimeout: Duration = .seconds(10), eventLoopGroup: (any EventLoopGroup)? = nil, logger: Logger) {
         var configuration = HTTPClient.Configuration()
@@ -30,9 +40,12 @@ public final class HTTPTransport: PanelTransport {
         configuration.redirectConfiguration = .disallow
         configuration.httpVersion = .http1Only
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
-        self.client = HTTPClient(
-            eventLoopGroupProvider: eventLoopGroup.map { .shared($0) } ?? .singleton, configuration: configuration)
+        let ownedLoop = eventLoopGroup == nil ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
+        let group: any EventLoopGroup = eventLoopGroup ?? ownedLoop!
+        self.client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: configuration)
         self.ownsClient = true
+        self.ownedLoop = ownedLoop
+        self.executor = EventLoopExecutor(group.next())
         self.logger = logger
     }
 
@@ -40,16 +53,31 @@ public final class HTTPTransport: PanelTransport {
     public init(client: HTTPClient, logger: Logger) {
         self.client = client
         self.ownsClient = false
+        self.ownedLoop = nil
+        self.executor = EventLoopExecutor(client.eventLoopGroup.next())
         self.logger = logger
     }
 
-    /// Closes pooled connections; call once, after the last request.
+    /// Closes pooled connections and stops the transport's own thread; call once, after the
+    /// last request.
     public func shutdown() async throws {
         if ownsClient { try await client.shutdown() }
+        try await ownedLoop?.shutdownGracefully()
     }
 
     /// Sends one POST with the form body.
     public func send(_ request: TransportRequest) async throws(TransportFailure) -> TransportResponse {
+        let result: Result<TransportResponse, TransportFailure> = await withTaskExecutorPreference(executor) {
+            do throws(TransportFailure) {
+                return .success(try await exchange(request))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private func exchange(_ request: TransportRequest) async throws(TransportFailure) -> TransportResponse {
         var http = HTTPClientRequest(url: request.url)
         http.method = .POST
         http.headers.add(name: "Content-Type", value: TransportRequest.contentType)

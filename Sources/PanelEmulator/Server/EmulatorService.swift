@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import PanelAPI
 import ServiceLifecycle
 
 /// The emulator as an HTTP server: a swift-service-lifecycle `Service`, so a `ServiceGroup`
@@ -50,6 +51,12 @@ public struct EmulatorService: Service {
             eventLoopGroupProvider: eventLoopGroup.map { .shared($0) } ?? .singleton,
             logger: logger
         )
-        try await app.run()
+        // On a one-thread group, handlers run on the loop that reads and writes their
+        // connection: a request is answered without handing work between threads.
+        if let eventLoopGroup, Array(eventLoopGroup.makeIterator()).count == 1 {
+            try await withTaskExecutorPreference(EventLoopExecutor(eventLoopGroup.next())) { try await app.run() }
+        } else {
+            try await app.run()
+        }
     }
 }
