@@ -51,6 +51,8 @@ final class GuardedPanel {
     /// The VM's interrupter: a wait for the panel gives up when a stop is requested (Ctrl-C,
     /// the process watchdog) instead of waiting for the panel's timeout.
     var interrupter: LuaInterrupter?
+    /// Runs each panel call's steps on the thread that waits for it.
+    private let waiter = WaitingExecutor()
     /// Audit failures are reported once, here, and end the run: no unaudited write is sent.
     private(set) var auditError: String?
 
@@ -105,7 +107,7 @@ final class GuardedPanel {
 
     private func fetch() -> Result<Void, ScriptFailure> {
         let client = self.client
-        switch Blocking.wait(interrupter: interrupter, kind: .read, endpoint: "resellers.list", { try await client.list() }) {
+        switch Blocking.wait(on: waiter, interrupter: interrupter, kind: .read, endpoint: "resellers.list", { try await client.list() }) {
         case .success(let resellers):
             view.refresh(resellers)
             return .success(())
@@ -251,7 +253,7 @@ final class GuardedPanel {
         let client = self.client
         let request = write.request
         writesSent += 1
-        switch Blocking.wait(interrupter: interrupter, kind: .mutation, endpoint: request.endpoint, { try await client.perform(request) }) {
+        switch Blocking.wait(on: waiter, interrupter: interrupter, kind: .mutation, endpoint: request.endpoint, { try await client.perform(request) }) {
         case .success(let reply):
             complete(row, outcome: AuditOutcome.done, answer: String(decoding: JSONWriter.write(reply.body), as: UTF8.self))
             if var change = write.viewChange {
