@@ -116,6 +116,34 @@ struct SafetyEndToEndTests {
         #expect(result.status == 0)
         #expect(result.output.contains("needs: --allow resellers.add_credits --allow resellers.list"), "\(result.output)")
     }
+
+    @Test("nightshift check --json gives the syntax error's line, and what a script uses and needs")
+    func checkJSON() throws {
+        let broken = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-e2e-\(UUID().uuidString).lua").path
+        try "local a = 1\nlocal b = = 2\n".write(toFile: broken, atomically: true, encoding: .utf8)
+        let bad = try Nightshift.run(["check", broken, "--json"])
+        #expect(bad.status == 5)
+        let badObject = try #require(try JSONSerialization.jsonObject(with: Data(bad.output.utf8)) as? [String: Any])
+        let syntax = try #require(badObject["syntax_error"] as? [String: Any])
+        #expect(syntax["line"] as? Int == 2)
+        #expect((syntax["message"] as? String)?.contains("unexpected symbol near '='") == true)
+        #expect(badObject["ok"] as? Bool == false)
+        #expect(badObject["exit_code"] as? Int == 5)
+
+        let topup = Nightshift.packageRoot + "/scripts/topup.lua"
+        let good = try Nightshift.run(["check", topup, "--json", "--allow", "resellers.list"])
+        #expect(good.status == 2, "\(good.all)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(good.output.utf8)) as? [String: Any])
+        let uses = try #require(object["uses"] as? [[String: Any]])
+        #expect(uses.compactMap { $0["function"] as? String } == ["resellers.add_credits", "resellers.list"])
+        #expect(uses.allSatisfy { ($0["line"] as? Int ?? 0) > 0 })
+        let needs = try #require(object["needs"] as? [String])
+        #expect(needs.starts(with: ["--allow", "resellers.add_credits", "--allow", "resellers.list"]))
+        let grant = try #require(object["grant"] as? [String: Any])
+        #expect(grant["enough"] as? Bool == false)
+        #expect((grant["problems"] as? [String])?.isEmpty == false)
+        #expect(object["syntax_error"] is NSNull)
+    }
 }
 
 @Suite("nightshift run: a write without an answer", .serialized)
