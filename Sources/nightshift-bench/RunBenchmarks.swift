@@ -111,19 +111,46 @@ enum RunBenchmarks {
             transport: InProcessTransport(emulator: emulator), logger: logger)
         let audit = try AuditLog(path: folder + "/audit.sqlite")
 
-        let calls = 2000
-        try await compare(client: client, audit: audit, calls: calls, logger: logger, label: "the in-process emulator (SQLite, no sockets)")
+        // First a panel that answers at once: what is left is the cost of the layer itself,
+        // measured with little noise; then that cost against real call times.
+        let canned = PanelClient(configuration: client.configuration, transport: CannedTransport(), logger: logger)
+        let layer = try await compare(
+            client: canned, audit: nil, calls: 100_000, logger: logger, label: "a panel that answers at once (no I/O)")
+        let overhead = layer.lua - layer.swift
+        print(String(
+            format: "  the layer adds %.2f us per call: %.2f us to wait from the script's thread, %.2f us for Lua, arguments, grant and caps",
+            overhead * 1e6, (layer.thread - layer.swift) * 1e6, (layer.lua - layer.thread) * 1e6))
+        let inProcess = try await compare(
+            client: client, audit: audit, calls: 10_000, logger: logger, label: "the in-process emulator (SQLite, no sockets)")
+        print(String(format: "  the layer's %.2f us are %.1f%% of this panel's %.1f us call", overhead * 1e6, overhead / inProcess.swift * 100, inProcess.swift * 1e6))
         // The usual case: a panel over HTTP (here the emulator on loopback, the fastest a real one could be).
         try await emulator.withRunningServer(logger: logger) { port in
             let (http, transport) = PanelClient.http(
                 configuration: PanelConfiguration(baseURL: try PanelURL("http://127.0.0.1:\(port)/"), apiKey: APIKey(key)),
                 logger: logger)
-            try await compare(client: http, audit: audit, calls: 1000, logger: logger, label: "the emulator over HTTP on loopback")
+            let overHTTP = try await compare(
+                client: http, audit: audit, calls: 2000, logger: logger, label: "the emulator over HTTP on loopback")
+            print(String(format: "  the layer's %.2f us are %.1f%% of this panel's %.1f us call", overhead * 1e6, overhead / overHTTP.swift * 100, overHTTP.swift * 1e6))
             try await transport.shutdown()
         }
     }
 
-    static func compare(client: PanelClient, audit: AuditLog, calls: Int, logger: Logger, label: String) async throws {
+    /// Answers every call with `{"result":true}` at once.
+    struct CannedTransport: PanelTransport {
+        func send(_ request: TransportRequest) async throws(TransportFailure) -> TransportResponse {
+            TransportResponse(status: 200, contentType: "application/json", body: Array(#"{"result":true}"#.utf8))
+        }
+    }
+
+    /// Seconds per call, medians of interleaved rounds.
+    struct CallTimes {
+        var swift: Double
+        var thread: Double
+        var lua: Double
+    }
+
+    @discardableResult
+    static func compare(client: PanelClient, audit: AuditLog?, calls: Int, logger: Logger, label: String) async throws -> CallTimes {
         let grant = Grant(allowed: [.resellersAddCredits], maxCredits: Int.max / 2, maxCreditsPerReseller: Int.max / 2)
         let source = "for i = 1, \(calls) do resellers.add_credits(5, 1) end"
 
@@ -171,27 +198,33 @@ enum RunBenchmarks {
         _ = try await swift()
         _ = try await swiftOnThread()
         _ = try await lua(audited: false)
+        let rounds = 7
         var swiftRates: [Double] = []
         var threadRates: [Double] = []
         var luaRates: [Double] = []
         var auditedRates: [Double] = []
-        for _ in 0..<5 {
+        for _ in 0..<rounds {
             swiftRates.append(try await swift())
             threadRates.append(try await swiftOnThread())
             luaRates.append(try await lua(audited: false))
-            auditedRates.append(try await lua(audited: true))
+            if audit != nil { auditedRates.append(try await lua(audited: true)) }
         }
         func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
         let swiftRate = median(swiftRates)
         let threadRate = median(threadRates)
         let luaRate = median(luaRates)
-        let auditedRate = median(auditedRates)
-        print("resellers.add_credits against \(label), \(calls) calls, median of 5 interleaved rounds:")
+        print("resellers.add_credits against \(label), \(calls) calls, median of \(rounds) interleaved rounds:")
         print(String(format: "  PanelAPI from Swift, async (client.addCredits)  %9.0f calls/s", swiftRate))
         print(String(format: "  PanelAPI from Swift, plain thread (as Lua waits) %8.0f calls/s", threadRate))
         print(String(format: "  from Lua (grant + caps checked, no audit)       %9.0f calls/s", luaRate))
-        print(String(format: "  Lua layer costs %.1f%% against the async Swift caller, %.1f%% against the thread (target < 10%%)",
-            (swiftRate / luaRate - 1) * 100, (threadRate / luaRate - 1) * 100))
-        print(String(format: "  from Lua, audited (two SQLite writes per call)  %9.0f calls/s   (%.2fx the Swift time)", auditedRate, swiftRate / auditedRate))
+        if audit != nil {
+            print(String(format: "  Lua layer costs %.1f%% against the async Swift caller, %.1f%% against the thread (target < 10%%)",
+                (swiftRate / luaRate - 1) * 100, (threadRate / luaRate - 1) * 100))
+        }
+        if !auditedRates.isEmpty {
+            let auditedRate = median(auditedRates)
+            print(String(format: "  from Lua, audited (two SQLite writes per call)  %9.0f calls/s   (%.2fx the Swift time)", auditedRate, swiftRate / auditedRate))
+        }
+        return CallTimes(swift: 1 / swiftRate, thread: 1 / threadRate, lua: 1 / luaRate)
     }
 }

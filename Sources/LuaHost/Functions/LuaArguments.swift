@@ -28,6 +28,11 @@ public struct LuaArguments {
         i > count ? "no value" : String(cString: lua_typename(state, lua_type(state, Int32(i))))
     }
 
+    /// Whether argument `i` is a table (without making a string of its type name).
+    public func isTable(_ i: Int) -> Bool {
+        i <= count && lua_type(state, Int32(i)) == LUA_TTABLE
+    }
+
     /// Whether argument `i` is absent or nil.
     public func isNil(_ i: Int) -> Bool {
         i > count || lua_type(state, Int32(i)) == LUA_TNIL

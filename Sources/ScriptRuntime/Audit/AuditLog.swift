@@ -133,12 +133,14 @@ public final class AuditLog: Sendable {
     /// Records a write before it is sent (or a refused, planned or declined one); returns its row id.
     public func record(_ entry: AuditEntry) throws -> Int64 {
         try queue.write { db in
-            try db.execute(
+            // Cached statements: a run with many writes parses each SQL text once.
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO writes (time, run_id, script_path, script_hash, endpoint, target, parameters, mode, outcome,
                         answer, credit_change, credits_before, credits_after)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     entry.time, entry.runID, entry.scriptPath, entry.scriptHash, entry.endpoint, entry.target,
                     entry.parameters, entry.mode, entry.outcome, entry.answer, entry.creditChange, entry.creditsBefore,
@@ -151,7 +153,8 @@ public final class AuditLog: Sendable {
     /// Completes a write recorded by ``record(_:)``.
     public func complete(_ id: Int64, outcome: String, answer: String?) throws {
         try queue.write { db in
-            try db.execute(sql: "UPDATE writes SET outcome = ?, answer = ? WHERE id = ?", arguments: [outcome, answer, id])
+            try db.cachedStatement(sql: "UPDATE writes SET outcome = ?, answer = ? WHERE id = ?")
+                .execute(arguments: [outcome, answer, id])
         }
     }
 

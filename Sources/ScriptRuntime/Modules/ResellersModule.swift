@@ -101,7 +101,7 @@ enum ResellersModule {
         let target: ResellerRef
         let fieldsTable: LuaTable
         var fieldsPosition = 2
-        if args.count == 1, !args.isNil(1), args.typeName(1) == "table" {
+        if args.count == 1, args.isTable(1) {
             let table = try args.table(1)
             target = try targetField(table, function: name)
             var rest = table
@@ -142,7 +142,7 @@ enum ResellersModule {
         let name = args.functionName
         let target: ResellerRef
         let amount: Int
-        if args.count == 1, args.typeName(1) == "table" {
+        if args.count == 1, args.isTable(1) {
             let table = try args.table(1)
             target = try targetField(table, function: name)
             guard table["credits"] != .nil else { throw BadArgument(1, name, "field 'credits' expected") }
@@ -225,7 +225,8 @@ enum ResellersModule {
     static func optionalWhole(
         _ value: LuaValue, field: String?, function: String, minimum: Int?, position: Int = 1
     ) throws -> Int? {
-        let label = field.map { "field '\($0)'" } ?? "amount"
+        // Only a failure needs the label.
+        var label: String { field.map { "field '\($0)'" } ?? "amount" }
         let n: Int
         switch value {
         case .nil: return nil

@@ -340,10 +340,11 @@ final class GuardedPanel {
         }
     }
 
-    private func complete(_ row: Int64, outcome: String, answer: String?) {
+    /// `answer` is only built when there is an audit log to complete.
+    private func complete(_ row: Int64, outcome: String, answer: @autoclosure () -> String?) {
         guard let audit, row >= 0 else { return }
         do {
-            try audit.complete(row, outcome: outcome, answer: answer.map(client.configuration.apiKey.redact))
+            try audit.complete(row, outcome: outcome, answer: answer().map(client.configuration.apiKey.redact))
         } catch {
             auditError = "cannot complete an audit record: \(error)"
             logger.error("audit log", metadata: ["error": "\(error)"])
