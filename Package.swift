@@ -104,7 +104,10 @@ let package = Package(
         // PanelAPI / PanelEmulator tests
         .testTarget(
             name: "PanelAPITests",
-            dependencies: ["PanelAPI", "PanelEmulator", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "PanelAPI", "PanelEmulator", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

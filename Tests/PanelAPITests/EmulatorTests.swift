@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOPosix
 import PanelAPI
 import PanelEmulator
 import Testing
@@ -134,6 +135,49 @@ struct EmulatorTests {
         }
         #expect(failures == 0)
         #expect(try await emulator.store.find(.id(3))?.credits == before + 1000)
+    }
+
+    @Test("on one event-loop thread shared by emulator and client, concurrent calls from the loop and from the pool are exact")
+    func oneLoopThread() async throws {
+        let path = Fixture.temporaryDatabase()
+        defer { Fixture.removeDatabase(path) }
+        let emulator = PanelEmulator(
+            settings: EmulatorSettings(apiKey: Fixture.key), store: try ResellerStore(path: path), logger: Fixture.quiet)
+        try await emulator.seed(count: 5)
+        let before = try #require(try await emulator.store.find(.id(2))).credits
+        let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let (failures, listed) = try await emulator.withRunningServer(eventLoopGroup: loop, logger: Fixture.quiet) { port in
+            let http = HTTPTransport(eventLoopGroup: loop, logger: Fixture.quiet)
+            let client = PanelClient(
+                configuration: PanelConfiguration(
+                    baseURL: try PanelURL("http://127.0.0.1:\(port)/"), apiKey: APIKey(Fixture.key), timeout: .seconds(600)),
+                transport: http, logger: Fixture.quiet)
+            // Half the callers prefer the transport's loop (no thread hop), half run on the pool.
+            let failures = await withTaskGroup(of: Int.self) { group in
+                for index in 0..<300 {
+                    group.addTask {
+                        do {
+                            if index.isMultiple(of: 2) {
+                                _ = try await withTaskExecutorPreference(http.executor) { try await client.addCredits(.id(2), 1) }
+                            } else {
+                                try await client.addCredits(.id(2), 1)
+                            }
+                            return 0
+                        } catch {
+                            return 1
+                        }
+                    }
+                }
+                return await group.reduce(0, +)
+            }
+            let listed = try await client.list().first { $0.id == 2 }?.credits
+            try await http.shutdown()
+            return (failures, listed)
+        }
+        try await loop.shutdownGracefully()
+        #expect(failures == 0)
+        #expect(listed == before + 300)
+        #expect(try await emulator.store.find(.id(2))?.credits == before + 300)
     }
 
     @Test("the seeded store holds N distinct realistic resellers")
