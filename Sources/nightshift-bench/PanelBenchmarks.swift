@@ -10,27 +10,19 @@ enum PanelBenchmarks {
     static let key = "bench-key"
     static let listSize = 10_000
 
-    /// The vendor's add_credits example (midnightstreamer-resellers-api.txt), verbatim but for
-    /// the URL and key.
-    static func vendorAddCredits(port: Int) -> String {
-        """
-        $panel_url = 'http://127.0.0.1:\(port)/';
-        $api_key = '\(key)';
-        $id = 5;
-        $credits = 25;
-        $post_data = array(
-        'api_key' => $api_key,
-        'id' => $id,
-        'credits' => $credits
-        );
-        $opts = array('http' => array(
-        'method' => 'POST',
-        'header' => 'Content-type: application/x-www-form-urlencoded',
-        'content' => http_build_query($post_data)
-        ));
-        $context = stream_context_create($opts);
-        $api_result = json_decode(file_get_contents($panel_url . "api/resellers/add_credits", false, $context), true);
-        """
+    /// The vendor's add_credits example: the file the PanelAPI tests run against the emulator
+    /// (verbatim from midnightstreamer-resellers-api.txt), with only the URL and key values
+    /// replaced and the opening `<?php` dropped, so it can be pasted into a loop.
+    static func vendorAddCredits(port: Int) throws -> String {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Tests/PanelAPITests/Fixtures/vendor-add-credits.php").standardized
+        let text = try String(contentsOf: file, encoding: .utf8)
+        guard text.hasPrefix("<?php\n") else {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(file.path) does not start with <?php"])
+        }
+        return String(text.dropFirst("<?php\n".count))
+            .replacingOccurrences(of: "'http://your-domain:8000/'", with: "'http://127.0.0.1:\(port)/'")
+            .replacingOccurrences(of: "'your_api_key'", with: "'\(key)'")
     }
 
     static func run() async throws {
@@ -72,16 +64,17 @@ enum PanelBenchmarks {
             for _ in 0..<200 { try await client.addCredits(.id(5), 25) }
             let rounds = 5
             let calls = 1000
+            let example = try vendorAddCredits(port: port)
             let loopScript = directory.appendingPathComponent("loop.php")
             try Data(
                 """
                 <?php
                 for ($i = 0; $i < 50; $i++) {
-                \(vendorAddCredits(port: port))
+                \(example)
                 }
                 $t0 = hrtime(true);
                 for ($i = 0; $i < \(calls); $i++) {
-                \(vendorAddCredits(port: port))
+                \(example)
                 if (!$api_result['result']) { fwrite(STDERR, "call failed\\n"); exit(1); }
                 }
                 echo (hrtime(true) - $t0) / 1e9;
@@ -117,7 +110,7 @@ enum PanelBenchmarks {
 
             // PHP: a new process per call, as the example is used from cron or a shell.
             let onceScript = directory.appendingPathComponent("once.php")
-            try Data("<?php\n\(vendorAddCredits(port: port))\nif (!$api_result['result']) exit(1);\n".utf8).write(to: onceScript)
+            try Data("<?php\n\(example)\nif (!$api_result['result']) exit(1);\n".utf8).write(to: onceScript)
             for _ in 0..<5 { _ = try runPHP(php, onceScript.path) }
             let processCalls = 100
             let cpu3 = CPUTime.now()

@@ -109,9 +109,7 @@ struct EmulatorTests {
     func concurrentCredits() async throws {
         let path = Fixture.temporaryDatabase()
         defer { Fixture.removeDatabase(path) }
-        let emulator = PanelEmulator(
-            settings: EmulatorSettings(apiKey: Fixture.key), store: try ResellerStore(path: path), logger: Fixture.quiet)
-        try await emulator.seed(count: 5)
+        let emulator = try await Fixture.emulator(seed: 5, storePath: path)
         let before = try #require(try await emulator.store.find(.id(3))).credits
         let failures = try await Self.withServer(emulator) { port in
             // The claim is exactness, not speed: queued behind the connection pool on a busy
@@ -141,9 +139,7 @@ struct EmulatorTests {
     func oneLoopThread() async throws {
         let path = Fixture.temporaryDatabase()
         defer { Fixture.removeDatabase(path) }
-        let emulator = PanelEmulator(
-            settings: EmulatorSettings(apiKey: Fixture.key), store: try ResellerStore(path: path), logger: Fixture.quiet)
-        try await emulator.seed(count: 5)
+        let emulator = try await Fixture.emulator(seed: 5, storePath: path)
         let before = try #require(try await emulator.store.find(.id(2))).credits
         let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let (failures, listed) = try await emulator.withRunningServer(eventLoopGroup: loop, logger: Fixture.quiet) { port in
@@ -196,8 +192,7 @@ struct EmulatorLifecycleTests {
     func gracefulShutdown() async throws {
         let path = Fixture.temporaryDatabase()
         defer { Fixture.removeDatabase(path) }
-        let emulator = PanelEmulator(
-            settings: EmulatorSettings(apiKey: Fixture.key), store: try ResellerStore(path: path), logger: Fixture.quiet)
+        let emulator = try await Fixture.emulator(storePath: path)
         let port = try await emulator.withRunningServer(logger: Fixture.quiet) { port in
             let (client, http) = try EmulatorTests.httpClient(port: port)
             try await client.new(NewReseller(name: "kept", credits: 9))

@@ -25,46 +25,27 @@ public enum JSONValue: Sendable, Hashable {
 
 /// An ordered JSON object; a repeated key keeps its last value, as PHP's `json_decode` does.
 public struct JSONObject: Sendable, Hashable {
+    private var storage = OrderedEntries<JSONValue>()
+
     /// The members in document order.
-    public private(set) var members: [(key: String, value: JSONValue)]
+    public var members: [(key: String, value: JSONValue)] { storage.pairs }
 
     /// Creates an object from members; later duplicates replace earlier values in place.
     public init(_ members: some Sequence<(String, JSONValue)> = []) {
-        self.members = []
-        for (key, value) in members { self[key] = value }
+        for (key, value) in members { storage[key] = value }
     }
 
     /// The member named `key`; assigning `nil` removes it.
     public subscript(key: String) -> JSONValue? {
-        get { members.first { $0.key == key }?.value }
-        set {
-            if let index = members.firstIndex(where: { $0.key == key }) {
-                if let newValue { members[index].value = newValue } else { members.remove(at: index) }
-            } else if let newValue {
-                members.append((key, newValue))
-            }
-        }
+        get { storage[key] }
+        set { storage[key] = newValue }
     }
 
     /// Appends a member without looking for an existing key (the caller knows it is new).
-    mutating func appendUnchecked(_ key: String, _ value: JSONValue) { members.append((key, value)) }
+    mutating func appendUnchecked(_ key: String, _ value: JSONValue) { storage.appendUnchecked(key, value) }
 
     /// The member names in order.
-    public var keys: [String] { members.map(\.key) }
-
-    /// Equal when the same members appear in the same order.
-    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.members.count == rhs.members.count
-            && zip(lhs.members, rhs.members).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-    }
-
-    /// Hashes members in order.
-    public func hash(into hasher: inout Hasher) {
-        for member in members {
-            hasher.combine(member.key)
-            hasher.combine(member.value)
-        }
-    }
+    public var keys: [String] { storage.keys }
 }
 
 extension JSONObject: ExpressibleByDictionaryLiteral {

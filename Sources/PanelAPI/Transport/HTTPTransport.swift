@@ -67,14 +67,9 @@ public final class HTTPTransport: PanelTransport {
 
     /// Sends one POST with the form body.
     public func send(_ request: TransportRequest) async throws(TransportFailure) -> TransportResponse {
-        let result: Result<TransportResponse, TransportFailure> = await withTaskExecutorPreference(executor) {
-            do throws(TransportFailure) {
-                return .success(try await exchange(request))
-            } catch {
-                return .failure(error)
-            }
+        try await withTaskExecutorPreference(executor) { () async throws(TransportFailure) -> TransportResponse in
+            try await exchange(request)
         }
-        return try result.get()
     }
 
     private func exchange(_ request: TransportRequest) async throws(TransportFailure) -> TransportResponse {

@@ -1,3 +1,5 @@
+import PanelAPI
+
 /// A value in `$_POST` as PHP builds it: a string or an array of further inputs.
 public indirect enum PHPInput: Sendable, Hashable {
     /// A leaf: PHP request values are always strings (bytes, shown as UTF-8).
@@ -13,25 +15,24 @@ public indirect enum PHPInput: Sendable, Hashable {
 
 /// An ordered PHP array with string keys (integer keys in their canonical decimal form).
 public struct PHPArray: Sendable, Hashable {
-    /// The entries in insertion order.
-    public private(set) var entries: [(key: String, value: PHPInput)] = []
+    private var storage = OrderedEntries<PHPInput>()
     // PHP's nNextFreeElement: unset until the first integer key; then the largest + 1.
     private var nextIndex: Int? = nil
+
+    /// The entries in insertion order.
+    public var entries: [(key: String, value: PHPInput)] { storage.pairs }
 
     /// Creates an empty array.
     public init() {}
 
     /// The value at `key`; assigning keeps the first position of an existing key (last wins).
     public subscript(key: String) -> PHPInput? {
-        get { entries.last { $0.key == key }?.value }
+        get { storage[key] }
         set {
-            if let index = entries.firstIndex(where: { $0.key == key }) {
-                if let newValue { entries[index].value = newValue } else { entries.remove(at: index) }
-            } else if let newValue {
-                entries.append((key, newValue))
-                if let number = Self.canonicalInt(key), number >= (nextIndex ?? Int.min), number < Int.max {
-                    nextIndex = number + 1
-                }
+            if storage.set(key, newValue), let number = Self.canonicalInt(key), number >= (nextIndex ?? Int.min),
+                number < Int.max
+            {
+                nextIndex = number + 1
             }
         }
     }
@@ -40,7 +41,7 @@ public struct PHPArray: Sendable, Hashable {
     public var nextAppendKey: String { String(nextIndex ?? 0) }
 
     /// Whether the array is empty.
-    public var isEmpty: Bool { entries.isEmpty }
+    public var isEmpty: Bool { storage.pairs.isEmpty }
 
     /// Sets the value at `path` (`nil` components append), creating arrays on the way and
     /// replacing strings that stand where an array is needed, as PHP does.
@@ -56,19 +57,11 @@ public struct PHPArray: Sendable, Hashable {
         self[key] = .array(child)
     }
 
-    /// Equal when entries match in order.
-    public static func == (lhs: PHPArray, rhs: PHPArray) -> Bool {
-        lhs.entries.count == rhs.entries.count
-            && zip(lhs.entries, rhs.entries).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-    }
+    /// Equal when entries match in order (the next append key is history, not content).
+    public static func == (lhs: PHPArray, rhs: PHPArray) -> Bool { lhs.storage == rhs.storage }
 
     /// Hashes entries in order.
-    public func hash(into hasher: inout Hasher) {
-        for entry in entries {
-            hasher.combine(entry.key)
-            hasher.combine(entry.value)
-        }
-    }
+    public func hash(into hasher: inout Hasher) { hasher.combine(storage) }
 
     /// `Int(text)` when `text` is PHP's canonical decimal form of an integer ("5", "-5"; not
     /// "05", "+5", "-0").

@@ -32,6 +32,15 @@ struct JobsCommand: ParsableCommand {
             }
             return (job, store)
         }
+
+        /// Looks up the job `name`, applies `change` to its state with the current time in
+        /// whole seconds, and prints what `change` returns; failures as the other commands show them.
+        func change(job name: String, _ change: (Job, RunStore, Int64) throws -> String) throws {
+            try reportingFailures {
+                let (job, store) = try self.job(named: name)
+                print(try change(job, store, Int64(Date().timeIntervalSince1970.rounded(.down))))
+            }
+        }
     }
 
     /// `nightshift jobs list`.
@@ -76,13 +85,10 @@ struct JobsCommand: ParsableCommand {
         @OptionGroup var options: ConfigOption
 
         func run() throws {
-            try reportingFailures(body)
-        }
-
-        private func body() throws {
-            let (job, store) = try options.job(named: name)
-            try store.addTrigger(job: job.name, at: Int64(Date().timeIntervalSince1970.rounded(.down)))
-            print("triggered \(job.name); see `nightshift history \(job.name)`")
+            try options.change(job: name) { job, store, now in
+                try store.addTrigger(job: job.name, at: now)
+                return "triggered \(job.name); see `nightshift history \(job.name)`"
+            }
         }
     }
 
@@ -97,13 +103,10 @@ struct JobsCommand: ParsableCommand {
         @OptionGroup var options: ConfigOption
 
         func run() throws {
-            try reportingFailures(body)
-        }
-
-        private func body() throws {
-            let (job, store) = try options.job(named: name)
-            try store.setPaused(true, job: job.name, now: Int64(Date().timeIntervalSince1970.rounded(.down)))
-            print("paused \(job.name)")
+            try options.change(job: name) { job, store, now in
+                try store.setPaused(true, job: job.name, now: now)
+                return "paused \(job.name)"
+            }
         }
     }
 
@@ -118,13 +121,10 @@ struct JobsCommand: ParsableCommand {
         @OptionGroup var options: ConfigOption
 
         func run() throws {
-            try reportingFailures(body)
-        }
-
-        private func body() throws {
-            let (job, store) = try options.job(named: name)
-            try store.setPaused(false, job: job.name, now: Int64(Date().timeIntervalSince1970.rounded(.down)))
-            print("resumed \(job.name)")
+            try options.change(job: name) { job, store, now in
+                try store.setPaused(false, job: job.name, now: now)
+                return "resumed \(job.name)"
+            }
         }
     }
 }

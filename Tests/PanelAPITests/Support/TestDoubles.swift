@@ -76,11 +76,11 @@ enum Fixture {
     /// An emulator over an in-memory store, optionally seeded.
     static func emulator(
         seed: Int = 0, key: String = Fixture.key, allowedIPs: Set<String> = [], dialect: ResponseDialect = ResponseDialect(),
-        faults: FaultPlan = FaultPlan()
+        faults: FaultPlan = FaultPlan(), storePath: String = ":memory:"
     ) async throws -> PanelEmulator {
         let emulator = PanelEmulator(
             settings: EmulatorSettings(apiKey: key, allowedIPs: allowedIPs, dialect: dialect, faults: faults),
-            store: try ResellerStore(path: ":memory:"), logger: quiet)
+            store: try ResellerStore(path: storePath), logger: quiet)
         if seed > 0 { try await emulator.seed(count: seed) }
         return emulator
     }
