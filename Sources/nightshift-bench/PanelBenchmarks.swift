@@ -55,58 +55,44 @@ enum PanelBenchmarks {
             // The caller's task prefers the transport's event loop, as HTTPTransport's docs
             // advise for a busy caller: no thread hop per call. A caller on the global pool is
             // measured too, once per round.
-            func swiftLoop(_ calls: Int) async throws {
+            func swiftLoop(_ client: PanelClient, _ calls: Int) async throws {
                 try await withTaskExecutorPreference(http.executor) {
                     for _ in 0..<calls { try await client.addCredits(.id(5), 25) }
                 }
             }
-            try await swiftLoop(200)
+            try await swiftLoop(client, 200)
             for _ in 0..<200 { try await client.addCredits(.id(5), 25) }
-            let rounds = 5
+            let rounds = 7
             let calls = 1000
             let example = try vendorAddCredits(port: port)
-            let loopScript = directory.appendingPathComponent("loop.php")
-            try Data(
-                """
-                <?php
-                for ($i = 0; $i < 50; $i++) {
-                \(example)
-                }
-                $t0 = hrtime(true);
-                for ($i = 0; $i < \(calls); $i++) {
-                \(example)
-                if (!$api_result['result']) { fwrite(STDERR, "call failed\\n"); exit(1); }
-                }
-                echo (hrtime(true) - $t0) / 1e9;
-                """.utf8
-            ).write(to: loopScript)
-            var swiftRates: [Double] = []
-            var poolRates: [Double] = []
-            var loopRates: [Double] = []
-            var swiftCPU: [Double] = []
-            var loopCPU: [Double] = []
-            var phpOwnCPU: [Double] = []
+            let loopScript = try writeLoopScript(example: example, calls: calls, in: directory, name: "loop.php")
+
+            // A do-nothing server on the same loop, answering with the emulator's own bytes:
+            // what the two clients cost without the emulator.
+            let answer = try await http.send(client.makeTransportRequest(.resellersAddCredits(.id(5), 25)))
+            let null = try await NullPanelServer(answer: answer, group: loop)
+            let nullClient = PanelClient(
+                configuration: PanelConfiguration(baseURL: try PanelURL("http://127.0.0.1:\(null.port)/"), apiKey: APIKey(key)),
+                transport: http, logger: logger)
+            let nullLoopScript = try writeLoopScript(
+                example: try vendorAddCredits(port: null.port), calls: calls, in: directory, name: "null-loop.php")
+            for _ in 0..<200 { try await nullClient.addCredits(.id(5), 25) }
+
+            var swift = Contender()
+            var pool = Contender()
+            var phpLoop = Contender()
+            var nullSwift = Contender()
+            var nullPHP = Contender()
             for _ in 0..<rounds {
-                let cpu0 = CPUTime.now()
-                let seconds = try await time { try await swiftLoop(calls) }
-                let cpu1 = CPUTime.now()
-                swiftRates.append(Double(calls) / seconds)
-                swiftCPU.append((cpu1.ownSeconds - cpu0.ownSeconds) / Double(calls))
-                let poolSeconds = try await time {
+                try await swift.measure(calls) { try await swiftLoop(client, calls) }
+                try await pool.measure(calls) {
                     for _ in 0..<calls { try await client.addCredits(.id(5), 25) }
                 }
-                poolRates.append(Double(calls) / poolSeconds)
-
-                let cpuLoop = CPUTime.now()
-                let output = try runPHP(php, loopScript.path)
-                let cpu2 = CPUTime.now()
-                let loopSeconds = Double(output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? .nan
-                loopRates.append(Double(calls) / loopSeconds)
-                // Includes PHP's 50 warm-up calls and start-up; an upper bound per call.
-                loopCPU.append((cpu2.totalSeconds - cpuLoop.totalSeconds) / Double(calls + 50))
-                phpOwnCPU.append(
-                    ((cpu2.totalSeconds - cpu2.ownSeconds) - (cpuLoop.totalSeconds - cpuLoop.ownSeconds)) / Double(calls + 50))
+                try phpLoop.measurePHP(php, loopScript, calls)
+                try await nullSwift.measure(calls) { try await swiftLoop(nullClient, calls) }
+                try nullPHP.measurePHP(php, nullLoopScript, calls)
             }
+            try await null.close()
 
             // PHP: a new process per call, as the example is used from cron or a shell.
             let onceScript = directory.appendingPathComponent("once.php")
@@ -130,19 +116,35 @@ enum PanelBenchmarks {
             let inProcessCPU = (CPUTime.now().ownSeconds - cpu4.ownSeconds) / Double(calls * 3)
             let inProcessRate = Double(calls * 3) / inProcessSeconds
 
-            let swiftRate = median(swiftRates)
-            let loopRate = median(loopRates)
             print("sequential add_credits, calls per second (median of \(rounds) interleaved rounds of \(calls)) and CPU per call")
-            row("PanelAPI over HTTP (keep-alive)", swiftRate, median(swiftCPU), "client + emulator")
-            print(String(format: "  %@ %8.0f /s", pad("  caller on the global pool"), median(poolRates)))
-            row("PHP example, in a loop", loopRate, median(loopCPU), "PHP + emulator")
-            print(String(format: "  %@            %8.0f us CPU  (the PHP process alone)", pad("  of which PHP itself"), median(phpOwnCPU) * 1e6))
+            row("PanelAPI over HTTP (keep-alive)", swift.rate, swift.cpu, "client + emulator")
+            print(String(format: "  %@ %8.0f /s", pad("  caller on the global pool"), pool.rate))
+            row("PHP example, in a loop", phpLoop.rate, phpLoop.cpu, "PHP + emulator")
+            print(String(format: "  %@            %8.0f us CPU  (the PHP process alone)", pad("  of which PHP itself"), phpLoop.childCPU * 1e6))
             row("PHP example, process per call", processRate, processCPU, "\(processCalls) processes")
             row("PanelAPI in-process transport", inProcessRate, inProcessCPU, "no sockets")
             print(String(format: "ratio PanelAPI / PHP loop:        %5.1fx  (target >= 3x; per round: %@)",
-                swiftRate / loopRate, zip(swiftRates, loopRates).map { String(format: "%.1f", $0 / $1) }.joined(separator: " ") as NSString))
-            print(String(format: "ratio PanelAPI / PHP per process: %5.1fx", swiftRate / processRate))
-            print(String(format: "CPU per call, PHP loop / PanelAPI:  %5.1fx", median(loopCPU) / median(swiftCPU)))
+                swift.rate / phpLoop.rate, swift.ratios(to: phpLoop) as NSString))
+            print(String(format: "ratio PanelAPI / PHP per process: %5.1fx", swift.rate / processRate))
+            print(String(format: "CPU per call, PHP loop / PanelAPI:  %5.1fx", phpLoop.cpu / swift.cpu))
+
+            // What bounds the ratio: the clients' own cost, measured against a server that
+            // does nothing. Making the emulator cheaper by d per request takes d off both
+            // contenders' times, and it cannot get cheaper than the do-nothing server.
+            print("the same, against a do-nothing server (plain SwiftNIO HTTP/1.1, the emulator's answer bytes, same thread):")
+            row("PanelAPI over HTTP (keep-alive)", nullSwift.rate, nullSwift.cpu, "client + null server")
+            row("PHP example, in a loop", nullPHP.rate, nullPHP.cpu, "PHP + null server")
+            print(String(format: "ratio PanelAPI / PHP loop:        %5.1fx  (per round: %@)",
+                nullSwift.rate / nullPHP.rate, nullSwift.ratios(to: nullPHP) as NSString))
+            let budget = 1 / phpLoop.rate / 3
+            let emulatorShare = 1 / swift.rate - 1 / nullSwift.rate
+            print(String(
+                format: "3x the PHP loop means %.0f us per PanelAPI call; against the do-nothing server a call takes %.0f us.",
+                budget * 1e6, 1e6 / nullSwift.rate))
+            print(String(
+                format: "best ratio any server could give these two clients: (%.0f - %.0f) / %.0f us = %.1fx (the emulator's %.0f us per keep-alive request taken off both)",
+                1e6 / phpLoop.rate, emulatorShare * 1e6, 1e6 / nullSwift.rate,
+                (1 / phpLoop.rate - emulatorShare) * nullSwift.rate, emulatorShare * 1e6))
 
             // Fetch and decode the whole list.
             var fetches: [Double] = []
@@ -164,6 +166,66 @@ enum PanelBenchmarks {
             try await http.shutdown()
         }
         try await loop.shutdownGracefully()
+    }
+
+    /// A PHP script running the example `calls` times in a loop after 50 warm-up calls,
+    /// printing the loop's seconds; it fails if any call is refused.
+    static func writeLoopScript(example: String, calls: Int, in directory: URL, name: String) throws -> String {
+        let script = directory.appendingPathComponent(name)
+        try Data(
+            """
+            <?php
+            for ($i = 0; $i < 50; $i++) {
+            \(example)
+            }
+            $t0 = hrtime(true);
+            for ($i = 0; $i < \(calls); $i++) {
+            \(example)
+            if (!$api_result['result']) { fwrite(STDERR, "call failed\\n"); exit(1); }
+            }
+            echo (hrtime(true) - $t0) / 1e9;
+            """.utf8
+        ).write(to: script)
+        return script.path
+    }
+
+    /// One contender's rounds: rate and CPU per call, reported as medians.
+    struct Contender {
+        private(set) var rates: [Double] = []
+        private var cpus: [Double] = []
+        private var childCPUs: [Double] = []
+
+        var rate: Double { median(rates) }
+        /// CPU per call of this process plus PHP's (when PHP ran).
+        var cpu: Double { median(cpus) }
+        /// CPU per call of the PHP process alone.
+        var childCPU: Double { median(childCPUs) }
+
+        /// Times `calls` calls made by this process; CPU is this process's (client and servers).
+        mutating func measure(_ calls: Int, _ body: () async throws -> Void) async throws {
+            let before = CPUTime.now()
+            let seconds = try await time(body)
+            let after = CPUTime.now()
+            rates.append(Double(calls) / seconds)
+            cpus.append((after.ownSeconds - before.ownSeconds) / Double(calls))
+        }
+
+        /// Runs a loop script; its own clock times the loop. CPU includes PHP's 50 warm-up
+        /// calls and start-up: an upper bound per call.
+        mutating func measurePHP(_ php: String, _ script: String, _ calls: Int) throws {
+            let before = CPUTime.now()
+            let output = try runPHP(php, script)
+            let after = CPUTime.now()
+            rates.append(Double(calls) / (Double(output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? .nan))
+            cpus.append((after.totalSeconds - before.totalSeconds) / Double(calls + 50))
+            childCPUs.append(
+                ((after.totalSeconds - after.ownSeconds) - (before.totalSeconds - before.ownSeconds)) / Double(calls + 50))
+        }
+
+        /// This contender's rate over another's, round by round.
+        func ratios(to other: Contender) -> String {
+            zip(rates, other.rates).map { String(format: "%.1f", $0 / $1) }.joined(separator: " ")
+        }
     }
 
     static func row(_ name: String, _ rate: Double, _ cpu: Double, _ note: String) {

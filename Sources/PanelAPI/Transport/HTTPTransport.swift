@@ -39,6 +39,8 @@ public final class HTTPTransport: PanelTransport {
         configuration.timeout = .init(connect: TimeAmount(connectTimeout))
         configuration.redirectConfiguration = .disallow
         configuration.httpVersion = .http1Only
+        // No distributed tracing here: without this, every request starts a (no-op) span.
+        configuration.tracing.tracer = nil
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
         let ownedLoop = eventLoopGroup == nil ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
         let group: any EventLoopGroup = eventLoopGroup ?? ownedLoop!
@@ -73,24 +75,33 @@ public final class HTTPTransport: PanelTransport {
     }
 
     private func exchange(_ request: TransportRequest) async throws(TransportFailure) -> TransportResponse {
-        var http = HTTPClientRequest(url: request.url)
-        http.method = .POST
+        var http: HTTPClient.Request
+        do {
+            http = try HTTPClient.Request(url: request.url, method: .POST)
+        } catch {
+            throw Self.classify(error)
+        }
         http.headers.add(name: "Content-Type", value: TransportRequest.contentType)
         http.headers.add(name: "User-Agent", value: "nightshift")
-        http.body = .bytes(ByteBuffer(bytes: request.body))
+        http.body = .bytes(request.body)
+        // AsyncHTTPClient's future API: unlike `execute(_:deadline:logger:)` it starts no Swift
+        // task per request, whose wake-up on the global pool cost a fifth of a loopback call.
+        // `.delegate(on:)` keeps connections pooled; `.delegateAndChannel(on:)` would close
+        // each one after its answer (AsyncHTTPClient parks no loop-bound connections).
+        let task = client.execute(
+            request: http, delegate: ResponseAccumulator(request: http, maxBodySize: request.maxResponseBytes),
+            eventLoop: .delegate(on: executor.eventLoop), deadline: .now() + TimeAmount(request.timeout), logger: logger)
         do {
-            let response = try await client.execute(http, deadline: .now() + TimeAmount(request.timeout), logger: logger)
-            let body: ByteBuffer
-            do {
-                body = try await response.body.collect(upTo: request.maxResponseBytes)
-            } catch is NIOTooManyBytesError {
-                throw TransportFailure.responseTooLarge(limit: request.maxResponseBytes)
+            let response = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
             }
             return TransportResponse(
                 status: Int(response.status.code), contentType: response.headers.first(name: "Content-Type"),
-                body: Array(buffer: body))
-        } catch let failure as TransportFailure {
-            throw failure
+                body: response.body.map { Array(buffer: $0) } ?? [])
+        } catch is ResponseAccumulator.ResponseTooBigError {
+            throw TransportFailure.responseTooLarge(limit: request.maxResponseBytes)
         } catch {
             throw Self.classify(error)
         }
@@ -109,6 +120,8 @@ public final class HTTPTransport: PanelTransport {
                 return .timedOut(mayHaveBeenSent: true)
             case .remoteConnectionClosed:
                 return .connectionLost(reason: "the panel closed the connection without answering")
+            case .cancelled:
+                return .connectionLost(reason: "cancelled")
             default:
                 return .connectionLost(reason: "HTTP error")
             }

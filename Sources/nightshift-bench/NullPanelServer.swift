@@ -1,0 +1,82 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import PanelAPI
+
+/// A server that does nothing: plain SwiftNIO HTTP/1.1 that answers every request with one
+/// recorded emulator answer. Measured beside the emulator, it shows what the clients cost on
+/// their own, and so how far any server could move the PanelAPI / PHP ratio.
+final class NullPanelServer {
+    private let channel: any Channel
+
+    /// The bound port.
+    var port: Int { channel.localAddress?.port ?? 0 }
+
+    /// Listens on 127.0.0.1, a free port, on `group` (the same loop as the other contenders).
+    init(answer: TransportResponse, group: any EventLoopGroup) async throws {
+        let answer = Answer(response: answer)
+        channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(Responder(answer: answer))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+    }
+
+    func close() async throws {
+        try await channel.close()
+    }
+
+    /// The recorded answer, its head fields ready to copy.
+    private struct Answer: Sendable {
+        let status: HTTPResponseStatus
+        let contentType: String?
+        let body: [UInt8]
+
+        init(response: TransportResponse) {
+            status = HTTPResponseStatus(statusCode: response.status)
+            contentType = response.contentType
+            body = response.body
+        }
+    }
+
+    /// Answers at the end of each request; closes after the answer when the client asked
+    /// for that (PHP's stream wrapper sends `Connection: close`).
+    private final class Responder: ChannelInboundHandler {
+        typealias InboundIn = HTTPServerRequestPart
+        typealias OutboundOut = HTTPServerResponsePart
+
+        private let answer: Answer
+        private var keepAlive = true
+
+        init(answer: Answer) {
+            self.answer = answer
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            switch unwrapInboundIn(data) {
+            case .head(let head):
+                keepAlive = head.isKeepAlive
+            case .body:
+                break
+            case .end:
+                var head = HTTPResponseHead(version: .http1_1, status: answer.status)
+                if let contentType = answer.contentType { head.headers.add(name: "Content-Type", value: contentType) }
+                head.headers.add(name: "Content-Length", value: String(answer.body.count))
+                if !keepAlive { head.headers.add(name: "Connection", value: "close") }
+                context.write(wrapOutboundOut(.head(head)), promise: nil)
+                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: answer.body)))), promise: nil)
+                let sent = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+                if !keepAlive {
+                    let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                    sent.whenComplete { _ in loopBound.value.close(promise: nil) }
+                }
+            }
+        }
+    }
+}
