@@ -1,3 +1,5 @@
+import Hummingbird
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -77,6 +79,56 @@ final class NullPanelServer {
                     sent.whenComplete { _ in loopBound.value.close(promise: nil) }
                 }
             }
+        }
+    }
+}
+
+/// Hummingbird answering every request at once with one recorded emulator answer, served the
+/// way the emulator is served (one loop, handlers on it): the emulator's framework without
+/// the emulator's work, a floor for any emulator built on Hummingbird.
+final class ImmediateHummingbirdServer {
+    private let server: Task<Void, any Error>
+    /// The bound port.
+    let port: Int
+
+    /// Listens on 127.0.0.1, a free port, on the one-thread `group`.
+    init(answer: TransportResponse, group: MultiThreadedEventLoopGroup, logger: Logger) async throws {
+        let (ports, bound) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            responder: Responder(answer: answer),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil),
+            onServerRunning: { channel in
+                bound.yield(channel.localAddress?.port ?? 0)
+                bound.finish()
+            },
+            eventLoopGroupProvider: .shared(group), logger: logger)
+        let executor = EventLoopExecutor(group.next())
+        server = Task { try await withTaskExecutorPreference(executor) { try await app.run() } }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            try await server.value
+            throw CancellationError()
+        }
+        self.port = port
+    }
+
+    /// Stops the server (Hummingbird shuts down gracefully on cancellation).
+    func close() async throws {
+        server.cancel()
+        try await server.value
+    }
+
+    private struct Responder: HTTPResponder {
+        typealias Context = BasicRequestContext
+        let answer: TransportResponse
+
+        func respond(to request: Request, context: Context) async throws -> Response {
+            var request = request
+            _ = try await request.collectBody(upTo: 1 << 20)
+            var headers = HTTPFields()
+            if let contentType = answer.contentType { headers[.contentType] = contentType }
+            return Response(
+                status: .init(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
         }
     }
 }
