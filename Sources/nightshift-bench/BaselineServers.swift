@@ -16,7 +16,6 @@ final class NullPanelServer {
 
     /// Listens on 127.0.0.1, a free port, on `group` (the same loop as the other contenders).
     init(answer: TransportResponse, group: any EventLoopGroup) async throws {
-        let answer = Answer(response: answer)
         channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -34,29 +33,16 @@ final class NullPanelServer {
         try await channel.close()
     }
 
-    /// The recorded answer, its head fields ready to copy.
-    private struct Answer: Sendable {
-        let status: HTTPResponseStatus
-        let contentType: String?
-        let body: [UInt8]
-
-        init(response: TransportResponse) {
-            status = HTTPResponseStatus(statusCode: response.status)
-            contentType = response.contentType
-            body = response.body
-        }
-    }
-
     /// Answers at the end of each request; closes after the answer when the client asked
     /// for that (PHP's stream wrapper sends `Connection: close`).
     private final class Responder: ChannelInboundHandler {
         typealias InboundIn = HTTPServerRequestPart
         typealias OutboundOut = HTTPServerResponsePart
 
-        private let answer: Answer
+        private let answer: TransportResponse
         private var keepAlive = true
 
-        init(answer: Answer) {
+        init(answer: TransportResponse) {
             self.answer = answer
         }
 
@@ -67,7 +53,7 @@ final class NullPanelServer {
             case .body:
                 break
             case .end:
-                var head = HTTPResponseHead(version: .http1_1, status: answer.status)
+                var head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: answer.status))
                 if let contentType = answer.contentType { head.headers.add(name: "Content-Type", value: contentType) }
                 head.headers.add(name: "Content-Length", value: String(answer.body.count))
                 if !keepAlive { head.headers.add(name: "Connection", value: "close") }

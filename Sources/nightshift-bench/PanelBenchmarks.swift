@@ -43,9 +43,13 @@ enum PanelBenchmarks {
         let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         try await emulator.withRunningServer(eventLoopGroup: loop, logger: logger) { port in
             let http = HTTPTransport(eventLoopGroup: loop, logger: logger)
-            let client = PanelClient(
-                configuration: PanelConfiguration(baseURL: try PanelURL("http://127.0.0.1:\(port)/"), apiKey: APIKey(key)),
-                transport: http, logger: logger)
+            // A client for the server on `port`, sharing the one transport.
+            func makeClient(port: Int) throws -> PanelClient {
+                PanelClient(
+                    configuration: PanelConfiguration(baseURL: try PanelURL("http://127.0.0.1:\(port)/"), apiKey: APIKey(key)),
+                    transport: http, logger: logger)
+            }
+            let client = try makeClient(port: port)
             print("emulator: 127.0.0.1:\(port), \(listSize) resellers, SQLite WAL, one event-loop thread shared with the client")
             print("php: \(php), the vendor's add_credits example verbatim but for URL and key")
 
@@ -71,16 +75,12 @@ enum PanelBenchmarks {
             // what the two clients cost without the emulator.
             let answer = try await http.send(client.makeTransportRequest(.resellersAddCredits(.id(5), 25)))
             let null = try await NullPanelServer(answer: answer, group: loop)
-            let nullClient = PanelClient(
-                configuration: PanelConfiguration(baseURL: try PanelURL("http://127.0.0.1:\(null.port)/"), apiKey: APIKey(key)),
-                transport: http, logger: logger)
+            let nullClient = try makeClient(port: null.port)
             let nullLoopScript = try writeLoopScript(
                 example: try vendorAddCredits(port: null.port), calls: calls, in: directory, name: "null-loop.php")
             for _ in 0..<200 { try await nullClient.addCredits(.id(5), 25) }
             let immediate = try await ImmediateHummingbirdServer(answer: answer, group: loop, logger: logger)
-            let immediateClient = PanelClient(
-                configuration: PanelConfiguration(baseURL: try PanelURL("http://127.0.0.1:\(immediate.port)/"), apiKey: APIKey(key)),
-                transport: http, logger: logger)
+            let immediateClient = try makeClient(port: immediate.port)
             for _ in 0..<200 { try await immediateClient.addCredits(.id(5), 25) }
 
             var swift = Contender()

@@ -3,10 +3,11 @@ import Foundation
 /// A task executor whose jobs run on the thread that waits for them: the script's thread.
 ///
 /// A panel call is async; a host function is not. ``wait(giveUp:_:)`` starts the call with
-/// `Task.immediate` on this executor, so the call runs on the script's thread until it first suspends (an in-process panel never does), and every later step is
-/// handed back to the same thread, which runs it while it waits. No step of a call crosses
-/// to another thread unless the I/O itself lives there (an HTTP response arrives on the
-/// transport's event loop and is handed over once).
+/// `Task.immediate` on this executor, so the call runs on the script's thread until it first
+/// suspends (an in-process panel never does), and every later step is handed back to the
+/// same thread, which runs it while it waits. No step of a call crosses to another thread
+/// unless the I/O itself lives there (an HTTP response arrives on the transport's event loop
+/// and is handed over once).
 ///
 /// Jobs that arrive while nobody waits (a call abandoned on Ctrl-C finishing late) go to
 /// the global concurrent executor, so no task is ever stranded.
