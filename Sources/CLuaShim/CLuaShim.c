@@ -22,7 +22,8 @@ struct ns_control {
     uint64_t deadline_ns;    // CLOCK_MONOTONIC; 0: none
     atomic_int interrupt;
     ns_trip tripped;
-    int trip_message[5];     // registry refs of the pre-made messages, by ns_trip
+    int trip_message[NS_TRIP_COUNT];  // registry refs of the pre-made messages, by ns_trip
+    lua_State *host_resume;  // the coroutine ns_resume is resuming now (NULL: none)
     int traceback_ref;       // registry ref of the last traceback (LUA_NOREF: none yet)
 };
 
@@ -116,7 +117,7 @@ ns_control *ns_control_new(void) {
     ns_control *c = calloc(1, sizeof(ns_control));
     if (c == NULL) return NULL;
     atomic_init(&c->interrupt, 0);
-    for (int i = 0; i < 5; i++) c->trip_message[i] = LUA_NOREF;
+    for (int i = 0; i < NS_TRIP_COUNT; i++) c->trip_message[i] = LUA_NOREF;
     c->traceback_ref = LUA_NOREF;
     return c;
 }
@@ -159,6 +160,13 @@ ns_trip ns_tripped(ns_control *c) {
     return c->tripped;
 }
 void ns_set_trip_message(ns_control *c, ns_trip trip, int registry_ref) { c->trip_message[trip] = registry_ref; }
+void ns_trip_host(ns_control *c) {
+    if (c->tripped == NS_TRIP_NONE) c->tripped = NS_TRIP_HOST;
+}
+int ns_stopping(ns_control *c) {
+    ns_check(c);
+    return c->tripped != NS_TRIP_NONE;
+}
 void ns_enter_host(ns_control *c) { c->host_depth++; }
 void ns_leave_host(ns_control *c) { c->host_depth--; }
 
@@ -172,6 +180,20 @@ void ns_reset_budget(lua_State *L) {
 }
 
 // MARK: - Calls
+
+// Where a host function that yielded (NS_YIELD) goes on: its results are the values the
+// host resumed the coroutine with. A resume by anyone but the host (a script's own
+// coroutine.resume of a task's coroutine) is refused: the host owns that wait.
+static int ns_continue(lua_State *L, int status, lua_KContext ctx) {
+    (void)status;
+    (void)ctx;
+    ns_control *c = ns_control_of(L);
+    if (c->host_resume != L)
+        return luaL_error(L, "this coroutine is a task waiting for the host; it cannot be resumed with coroutine.resume");
+    c->host_resume = NULL;
+    if (c->tripped != NS_TRIP_NONE) return ns_raise_trip(L, c);
+    return lua_gettop(L);
+}
 
 static int ns_trampoline(lua_State *L) {
     ns_control *c = ns_control_of(L);
@@ -192,6 +214,15 @@ static int ns_trampoline(lua_State *L) {
     }
     if (c->tripped != NS_TRIP_NONE) return ns_raise_trip(L, c);
     if (n >= 0) return n;
+    if (n == NS_YIELD) {
+        lua_settop(L, 0);
+        return lua_yieldk(L, 0, 0, ns_continue);
+    }
+    if (n == NS_STOP) {
+        ns_check(c);
+        if (c->tripped != NS_TRIP_NONE) return ns_raise_trip(L, c);
+        return luaL_error(L, "stopped");
+    }
     if (n == NS_RAISE_WHERE) {
         luaL_where(L, 1);
         lua_rotate(L, -2, 1);
@@ -231,6 +262,25 @@ int ns_protected_call(lua_State *L, int nargs, int nresults) {
     lua_rotate(L, base, -1);  // drop the handler
     lua_settop(L, -2);
     return status;
+}
+
+int ns_resume(lua_State *co, lua_State *from, int nargs, int *nresults) {
+    ns_control *c = ns_control_of(co);
+    int saved = c->host_depth;
+    lua_State *outer = c->host_resume;
+    c->host_depth = 0;  // script code runs: its allocations count, even inside a host call
+    c->host_resume = co;
+    int status = lua_resume(co, from, nargs, nresults);
+    c->host_resume = outer;
+    c->host_depth = saved;
+    return status;
+}
+
+void ns_push_traceback_of(lua_State *L, lua_State *co, int level) {
+    ns_control *c = ns_control_of(L);
+    c->host_depth++;
+    luaL_traceback(L, co, NULL, level);
+    c->host_depth--;
 }
 
 void ns_push_last_traceback(lua_State *L) {

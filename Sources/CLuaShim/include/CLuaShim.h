@@ -49,7 +49,12 @@ typedef enum ns_trip {
     NS_TRIP_MEMORY = 2,
     NS_TRIP_DEADLINE = 3,
     NS_TRIP_INTERRUPT = 4,
+    /// A limit the host enforces itself (too many live tasks), raised with its own message.
+    NS_TRIP_HOST = 5,
 } ns_trip;
+
+/// How many trip kinds there are (for arrays indexed by ns_trip).
+#define NS_TRIP_COUNT 6
 
 /// Per-VM control block, shared by the allocator, the hook and the trampoline.
 /// It is reached from every thread (coroutine) through Lua's extra space.
@@ -61,6 +66,12 @@ enum {
     NS_RAISE = -1,
     /// Raise the string on top of the stack, prefixed with the caller's position ("file:line: ").
     NS_RAISE_WHERE = -2,
+    /// Yield the running coroutine to the host (only when the host knows it may): the
+    /// trampoline clears the stack and yields; the values the host resumes it with become
+    /// the function's results.
+    NS_YIELD = -3,
+    /// The run is stopping (interrupt, deadline, a host limit): raise the trip now.
+    NS_STOP = -4,
 };
 
 /// The Swift side of the trampoline: runs host function `function` with Lua's stack and
@@ -97,6 +108,12 @@ ns_trip ns_tripped(ns_control *c);
 /// Registry references of the messages raised for each trip (made by the host beforehand,
 /// so raising needs no allocation).
 void ns_set_trip_message(ns_control *c, ns_trip trip, int registry_ref);
+/// Trips the host's own limit (NS_TRIP_HOST) unless something tripped already; the message
+/// raised is the one set with ns_set_trip_message(c, NS_TRIP_HOST, ref).
+void ns_trip_host(ns_control *c);
+/// Whether the run is stopping: a trip, an interrupt request, or a passed deadline.
+/// Marks the trip as the hook would, so that the next raise names it.
+int ns_stopping(ns_control *c);
 /// While > 0 the allocator never refuses: host code is running and must not be unwound.
 void ns_enter_host(ns_control *c);
 void ns_leave_host(ns_control *c);
@@ -112,6 +129,23 @@ void ns_push_host_function(lua_State *L, void *function);
 int ns_protected_call(lua_State *L, int nargs, int nresults);
 /// Pushes the traceback of the last error caught by ns_protected_call, or nil.
 void ns_push_last_traceback(lua_State *L);
+
+// MARK: - Coroutines the host drives
+
+/// Resumes coroutine `co` from the running thread `from` with the `nargs` values on top of
+/// co's stack, with the script's memory limit in force (as ns_protected_call does). Only a
+/// coroutine resumed this way may continue a host function that yielded with NS_YIELD: a
+/// script's own `coroutine.resume` of such a coroutine raises an error in it instead.
+/// Returns lua_resume's status; `*nresults` as lua_resume.
+int ns_resume(lua_State *co, lua_State *from, int nargs, int *nresults);
+/// Pushes the traceback of coroutine `co` (after an error, its stack is still there) onto L.
+void ns_push_traceback_of(lua_State *L, lua_State *co, int level);
+static inline int ns_isyieldable(lua_State *L) { return lua_isyieldable(L); }
+static inline lua_State *ns_newthread(lua_State *L) { return lua_newthread(L); }
+static inline lua_State *ns_tothread(lua_State *L, int idx) { return lua_tothread(L, idx); }
+static inline void ns_xmove(lua_State *from, lua_State *to, int n) { lua_xmove(from, to, n); }
+static inline int ns_status(lua_State *L) { return lua_status(L); }
+enum { NS_LUA_YIELD = LUA_YIELD };
 
 // MARK: - Sandbox
 

@@ -46,6 +46,8 @@ public enum LuaLimit: Sendable, Equatable, CustomStringConvertible {
     case time(Duration)
     /// Another thread asked the run to stop (Ctrl-C, a deadline outside the VM).
     case interrupted
+    /// The most tasks (host-driven coroutines) alive at once.
+    case tasks(Int)
 
     public var description: String {
         switch self {
@@ -53,6 +55,7 @@ public enum LuaLimit: Sendable, Equatable, CustomStringConvertible {
         case .memory(let bytes): "memory limit of \(LuaLimits.formatBytes(bytes)) exceeded"
         case .time(let d): "time limit of \(LuaLimits.formatDuration(d)) exceeded"
         case .interrupted: "interrupted"
+        case .tasks(let n): "task limit of \(n) live tasks reached"
         }
     }
 }

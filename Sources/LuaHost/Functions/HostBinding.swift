@@ -67,6 +67,10 @@ extension HostBinding {
             let stack = LuaStack(L: L, vm: vm)
             for value in values { try stack.push(value) }
             return Int32(values.count)
+        case .yield:
+            return Int32(NS_YIELD)
+        case .stop:
+            return Int32(NS_STOP)
         }
     }
 }

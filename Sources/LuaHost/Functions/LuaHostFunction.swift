@@ -27,6 +27,13 @@ public enum LuaReturn: Sendable {
     case one(LuaValue)
     /// Any number of results.
     case many([LuaValue])
+    /// Suspends the coroutine the call runs on, for the host to resume later (see
+    /// ``LuaCoroutine``); only when ``LuaArguments/canYield`` is true. The values it is
+    /// resumed with become the call's results.
+    case yield
+    /// The run is stopping (``LuaVM/isStopping``): raises the limit or interrupt that stops it,
+    /// which `pcall` cannot catch.
+    case stop
 }
 
 /// A table of host functions and constants that scripts see as one global (`resellers`, `log`).

@@ -130,6 +130,12 @@ extension LuaVM {
         ns_push_last_traceback(L)
         let traceback = lua_type(L, -1) == LUA_TSTRING ? String(decoding: stack.bytes(at: -1), as: UTF8.self) : nil
         lua_settop(L, -2)
+        return failure(status: status, on: L, traceback: traceback)
+    }
+
+    /// Turns the error on top of `L`'s stack into a `LuaError` with the given traceback.
+    func failure(status: Int32, on L: OpaquePointer, traceback: String?) -> LuaError {
+        let stack = LuaStack(L: L, vm: self)
         let trip = ns_tripped(control.pointer)
         if trip != NS_TRIP_NONE {
             let limit = limit(for: trip)
@@ -142,12 +148,9 @@ extension LuaVM {
         case LUA_ERRERR:
             return LuaError(.errorHandler, "error in error handling", value: value, traceback: traceback)
         default:
-            return LuaError(.runtime, LuaVM.message(of: value, typeName: typeName(at: -1)), value: value, traceback: traceback)
+            let typeName = String(cString: lua_typename(L, lua_type(L, -1)))
+            return LuaError(.runtime, LuaVM.message(of: value, typeName: typeName), value: value, traceback: traceback)
         }
-    }
-
-    private func typeName(at index: Int32) -> String {
-        String(cString: lua_typename(current, lua_type(current, index)))
     }
 
     /// The readable message of an error value: strings and numbers as they are; a table's

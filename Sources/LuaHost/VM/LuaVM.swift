@@ -41,6 +41,9 @@ public final class LuaVM {
     public internal(set) var callDeadline: ContinuousClock.Instant?
     /// Registry slots of the pre-made trip messages, released when limits change.
     private var tripMessageRefs: [Int32] = []
+    /// The host's own limit that tripped (``trip(_:)``), and its message's registry slot.
+    var hostLimit: LuaLimit?
+    var hostTripRef: Int32?
 
     private static let nextID = Atomic<UInt64>(1)
 
@@ -138,6 +141,7 @@ public final class LuaVM {
         case NS_TRIP_INSTRUCTIONS: .instructions(limits.instructions ?? 0)
         case NS_TRIP_MEMORY: .memory(limits.memory ?? 0)
         case NS_TRIP_DEADLINE: .time(limits.time ?? .zero)
+        case NS_TRIP_HOST: hostLimit ?? .interrupted
         default: .interrupted
         }
     }

@@ -21,9 +21,11 @@ public final class REPLSession {
     ///   - reader: the terminal or a pipe.
     ///   - printer: how results are shown (colour only on a terminal).
     ///   - write: normal output; `writeError`: error messages.
+    ///   - join: a Lua function run at the end of each statement, inside it (waits for the
+    ///     statement's tasks, so their errors and limits are the statement's).
     public init(
         vm: LuaVM, reader: LineReader, printer: ValuePrinter,
-        write: @escaping (String) -> Void, writeError: @escaping (String) -> Void
+        write: @escaping (String) -> Void, writeError: @escaping (String) -> Void, join: LuaFunctionRef? = nil
     ) throws(LuaError) {
         self.vm = vm
         self.reader = reader
@@ -35,13 +37,15 @@ public final class REPLSession {
             """
             local pack, unpack, rawset = table.pack, table.unpack, rawset
             local globals = _ENV
+            local join = ...
             return function(chunk, keep)
               local results = pack(chunk())
+              if join then join() end
               if keep and results.n > 0 then rawset(globals, "_", results[1]) end
               return unpack(results, 1, results.n)
             end
             """, chunkName: "=repl")
-        guard case .function(let function)? = try vm.call(runner).first else {
+        guard case .function(let function)? = try vm.call(runner, join.map { [.function($0)] } ?? []).first else {
             throw LuaError(.runtime, "the REPL runner did not compile")
         }
         vm.release(runner)
@@ -106,8 +110,10 @@ public final class REPLSession {
         host?.willRunStatement()
         do {
             let results = try vm.callForDisplay(runner, [.function(chunk), .boolean(keep)])
+            host?.didRunStatement()
             if !results.isEmpty { write(printer.render(results) + "\n") }
         } catch {
+            host?.didRunStatement()
             switch error.kind {
             case .limit(.interrupted): writeError((host?.stopReason() ?? "interrupted") + "\n")
             default: writeError(error.message + "\n")

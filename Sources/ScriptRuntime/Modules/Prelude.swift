@@ -1,6 +1,8 @@
 /// The Lua that builds the script-facing tables from the host functions: it gives error
-/// objects their `tostring`, raises errors at the script's line, and turns JSON nulls into
-/// the one `json.null`. It runs before the script; the host table it reads is removed.
+/// objects their `tostring`, raises errors at the script's line, turns JSON nulls into
+/// the one `json.null`, and builds `tasks` on the scheduler's primitives. It runs before the
+/// script; the host table it reads is removed. It returns the function that runs the
+/// script's main chunk and then waits for its tasks, and that wait alone (for the REPL).
 enum Prelude {
     static let hostTable = "__nightshift_host"
 
@@ -66,5 +68,137 @@ enum Prelude {
         end
         log = { debug = logger("debug"), info = logger("info"), warn = logger("warn"), error = logger("error") }
 
+        -- tasks: coroutines the host runs while their panel calls are in flight.
+        local spawn_task, wait_task, join_tasks = host.spawn, host.wait, host.join
+        local pack, unpack, pcall, rawlen, math_type = table.pack, table.unpack, pcall, rawlen, math.type
+        local results = setmetatable({}, { __mode = "k" })  -- task -> pack(pcall(body))
+        local ids = setmetatable({}, { __mode = "k" })      -- task -> id
+        local unobserved = {}                               -- failed tasks nobody waited for
+
+        local function message_of(e)
+          local t = type(e)
+          if t == "string" or t == "number" then return tostring(e) end
+          if t == "table" then
+            local m = rawget(e, "message")
+            if type(m) == "string" then return m end
+          end
+          return "(error object is a " .. t .. " value)"
+        end
+
+        local function task_body(t, fn, ...)
+          local r = pack(pcall(fn, ...))
+          results[t] = r
+          if not r[1] then unobserved[t] = true end
+        end
+
+        local Task = {}
+        local TaskMeta = {
+          __name = "nightshift.task",
+          __index = Task,
+          __tostring = function(t) return "task " .. tostring(ids[t]) end,
+          __metatable = "nightshift.task",
+        }
+
+        function Task.wait(t)
+          local id = ids[t]
+          if id == nil then error("bad argument #1 to 'wait' (task expected, got " .. type(t) .. ")", 2) end
+          local r = results[t]
+          if r == nil then
+            wait_task(id)
+            r = results[t]
+          end
+          unobserved[t] = nil
+          if r[1] then return true, unpack(r, 2, r.n) end
+          return false, r[2]
+        end
+
+        function Task.done(t)
+          if ids[t] == nil then error("bad argument #1 to 'done' (task expected, got " .. type(t) .. ")", 2) end
+          return results[t] ~= nil
+        end
+
+        local function spawn(fn, ...)
+          if type(fn) ~= "function" then
+            error("bad argument #1 to 'spawn' (function expected, got " .. type(fn) .. ")", 2)
+          end
+          local t = setmetatable({}, TaskMeta)
+          ids[t] = spawn_task(task_body, t, fn, ...)
+          return t
+        end
+
+        local function map_error(i, e)
+          if type(e) == "table" then
+            local copy = {}
+            for k, v in next, e do copy[k] = v end
+            copy.index = i
+            copy.message = "tasks.map: item " .. i .. " failed: " .. message_of(e)
+            return setmetatable(copy, ErrorObject)
+          end
+          return "tasks.map: item " .. i .. " failed: " .. message_of(e)
+        end
+
+        local default_concurrency = host.default_concurrency
+        local function map(list, fn, opts)
+          if type(list) ~= "table" then error("bad argument #1 to 'map' (table expected, got " .. type(list) .. ")", 2) end
+          if type(fn) ~= "function" then error("bad argument #2 to 'map' (function expected, got " .. type(fn) .. ")", 2) end
+          if opts ~= nil and type(opts) ~= "table" then
+            error("bad argument #3 to 'map' (table expected, got " .. type(opts) .. ")", 2)
+          end
+          opts = opts or {}
+          local concurrency = opts.concurrency
+          if concurrency == nil then concurrency = default_concurrency end
+          if math_type(concurrency) ~= "integer" or concurrency < 1 then
+            error("bad argument #3 to 'map' (concurrency must be a whole number, 1 or more)", 2)
+          end
+          local collect = opts.errors == "collect"
+          if not collect and opts.errors ~= nil and opts.errors ~= "raise" then
+            error([[bad argument #3 to 'map' (errors must be "raise" or "collect")]], 2)
+          end
+          local n = rawlen(list)
+          local out, next_index, failed_index, failure = {}, 1, nil, nil
+          local function worker()
+            while next_index <= n and not failed_index do
+              local i = next_index
+              next_index = i + 1
+              local ok, value = pcall(fn, rawget(list, i), i)
+              if collect then
+                out[i] = ok and { ok = true, value = value } or { ok = false, error = value }
+              elseif ok then
+                out[i] = value
+              elseif not failed_index then
+                failed_index, failure = i, value
+              end
+            end
+          end
+          local workers = {}
+          for w = 1, (concurrency < n and concurrency or n) do workers[w] = spawn(worker) end
+          for w = 1, #workers do workers[w]:wait() end
+          if failed_index then error(map_error(failed_index, failure), 2) end
+          return out
+        end
+
+        local function join()
+          join_tasks()
+          local first, count = nil, 0
+          for t in next, unobserved do
+            count = count + 1
+            if first == nil or ids[t] < ids[first] then first = t end
+          end
+          if first then
+            local e = results[first][2]
+            unobserved = {}
+            local more = count > 1 and (" (and " .. (count - 1) .. " more)") or ""
+            error("task " .. ids[first] .. " failed and nothing waited for it: " .. message_of(e) .. more, 0)
+          end
+        end
+
+        tasks = { spawn = spawn, map = map, sleep = host.sleep }
+        sleep = host.sleep
+
+        return function(main, ...)
+          local r = pack(main(...))
+          join()
+          return unpack(r, 1, r.n)
+        end, join
         """
 }

@@ -17,30 +17,37 @@ enum ResellersModule {
         }
     }
 
-    static func functions(panel: GuardedPanel) -> [LuaHostFunction] {
+    static func functions(panel: GuardedPanel, scheduler: TaskScheduler) -> [LuaHostFunction] {
         [
             LuaHostFunction("resellers.list") { args in
-                answer {
+                call(args, scheduler) {
                     try args.expectAtMost(0)
-                    switch panel.list() {
-                    case .success(let rows): return .success(.table(LuaTable(array: rows.map(LuaJSON.reseller))))
-                    case .failure(let failure): return .failure(failure)
-                    }
+                    return panel.list().map { rows in .table(LuaTable(array: rows.map(LuaJSON.reseller))) }
                 }
             },
             LuaHostFunction("resellers.new") { args in
-                answer { try new(args, panel) }
+                call(args, scheduler) { try new(args, panel) }
             },
             LuaHostFunction("resellers.update") { args in
-                answer { try update(args, panel) }
+                call(args, scheduler) { try update(args, panel) }
             },
             LuaHostFunction("resellers.add_credits") { args in
-                answer { try addCredits(args, panel) }
+                call(args, scheduler) { try addCredits(args, panel) }
             },
             LuaHostFunction("panel.call") { args in
-                answer { try call(args, panel) }
+                call(args, scheduler) { try call(args, panel) }
             },
         ]
+    }
+
+    /// Runs `body` and hands its step to the scheduler, which answers with the `ok, value`
+    /// pair the prelude expects (at once, after a yield, or after waiting in place).
+    static func call(_ args: LuaArguments, _ scheduler: TaskScheduler, _ body: () throws -> CallStep<LuaValue>) -> LuaReturn {
+        do {
+            return scheduler.answer(args, try body())
+        } catch {
+            return .many([.boolean(false), .string(LuaString(message(of: error)))])
+        }
     }
 
     /// Runs `body` and turns its outcome into the `ok, value` pair the prelude expects.
@@ -50,18 +57,22 @@ enum ResellersModule {
             case .success(let value): return .many([.boolean(true), value])
             case .failure(let failure): return .many([.boolean(false), failure.luaValue])
             }
-        } catch let error as BadArgument {
-            return .many([.boolean(false), .string(LuaString(error.message))])
-        } catch let error as LuaArgumentError {
-            return .many([.boolean(false), .string(LuaString(error.description))])
         } catch {
-            return .many([.boolean(false), .string(LuaString("\(error)"))])
+            return .many([.boolean(false), .string(LuaString(message(of: error)))])
+        }
+    }
+
+    private static func message(of error: any Error) -> String {
+        switch error {
+        case let error as BadArgument: error.message
+        case let error as LuaArgumentError: error.description
+        default: "\(error)"
         }
     }
 
     // MARK: resellers.new
 
-    static func new(_ args: LuaArguments, _ panel: GuardedPanel) throws -> Result<LuaValue, ScriptFailure> {
+    static func new(_ args: LuaArguments, _ panel: GuardedPanel) throws -> CallStep<LuaValue> {
         let name = args.functionName
         try args.expectAtMost(1)
         let table = try args.table(1)
@@ -96,7 +107,7 @@ enum ResellersModule {
 
     // MARK: resellers.update
 
-    static func update(_ args: LuaArguments, _ panel: GuardedPanel) throws -> Result<LuaValue, ScriptFailure> {
+    static func update(_ args: LuaArguments, _ panel: GuardedPanel) throws -> CallStep<LuaValue> {
         let name = args.functionName
         let target: ResellerRef
         let fieldsTable: LuaTable
@@ -138,7 +149,7 @@ enum ResellersModule {
 
     // MARK: resellers.add_credits
 
-    static func addCredits(_ args: LuaArguments, _ panel: GuardedPanel) throws -> Result<LuaValue, ScriptFailure> {
+    static func addCredits(_ args: LuaArguments, _ panel: GuardedPanel) throws -> CallStep<LuaValue> {
         let name = args.functionName
         let target: ResellerRef
         let amount: Int
@@ -161,7 +172,7 @@ enum ResellersModule {
 
     // MARK: panel.call
 
-    static func call(_ args: LuaArguments, _ panel: GuardedPanel) throws -> Result<LuaValue, ScriptFailure> {
+    static func call(_ args: LuaArguments, _ panel: GuardedPanel) throws -> CallStep<LuaValue> {
         let name = args.functionName
         try args.expectAtMost(3)
         let group = try args.string(1)

@@ -1,20 +1,40 @@
 import Foundation
 import LuaHost
 
-/// Installs the whole script API in a VM: `resellers.*`, `panel.call`, `log.*`, `json.*`,
-/// `args`, `sleep`, over one guarded panel. Shared by `nightshift run` and the REPL.
+/// Installs the whole script API in a VM: `resellers.*`, `panel.call`, `tasks.*`, `log.*`,
+/// `json.*`, `args`, `sleep`, over one guarded panel. Shared by `nightshift run` and the REPL.
 enum ScriptAPI {
+    /// What the installed API gives its runner.
+    struct Installed {
+        /// Runs a chunk (its argument) and then waits for its tasks: how the script runs.
+        let runMain: LuaFunctionRef
+        /// Waits for the tasks still running (the end of a REPL statement).
+        let join: LuaFunctionRef
+        /// The run's tasks.
+        let scheduler: TaskScheduler
+    }
+
     static func install(
-        into vm: LuaVM, panel: GuardedPanel, output: OutputSink, arguments: [(key: String, value: String)]
-    ) throws(LuaError) {
+        into vm: LuaVM, panel: GuardedPanel, output: OutputSink, arguments: [(key: String, value: String)],
+        maxTasks: Int, defaultConcurrency: Int
+    ) throws(LuaError) -> Installed {
+        let scheduler = TaskScheduler(vm: vm, maxTasks: maxTasks)
+        scheduler.deliversInOrder = { [unowned panel] in panel.mode == .dryRun }
+        panel.scheduler = scheduler
         var constants: [String: LuaValue] = [:]
         constants["null_mark"] = .string(LuaString(LuaJSON.nullMark))
-        let functions = ResellersModule.functions(panel: panel) + UtilityModule.functions(output: output)
+        constants["default_concurrency"] = .integer(Int64(defaultConcurrency))
+        let functions =
+            ResellersModule.functions(panel: panel, scheduler: scheduler) + UtilityModule.functions(output: output)
+            + TasksModule.functions(scheduler: scheduler)
         try vm.register(LuaModule(Prelude.hostTable, functions: functions, constants: constants))
         var argsTable = LuaTable()
         for (key, value) in arguments { argsTable[key] = .string(LuaString(value)) }
         try vm.setGlobal("args", .table(argsTable))
-        vm.register(UtilityModule.sleep, as: "sleep")
-        _ = try vm.run(Prelude.source, chunkName: "nightshift")
+        let results = try vm.run(Prelude.source, chunkName: "nightshift")
+        guard results.count == 2, case .function(let runMain) = results[0], case .function(let join) = results[1] else {
+            throw LuaError(.runtime, "the script API's prelude did not return its runner")
+        }
+        return Installed(runMain: runMain, join: join, scheduler: scheduler)
     }
 }

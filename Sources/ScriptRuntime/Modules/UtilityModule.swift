@@ -2,7 +2,7 @@ import Foundation
 import LuaHost
 import PanelAPI
 
-/// The host side of `json.*`, `log.*` and `sleep`.
+/// The host side of `json.*` and `log.*`.
 enum UtilityModule {
     static func functions(output: OutputSink) -> [LuaHostFunction] {
         [
@@ -36,24 +36,5 @@ enum UtilityModule {
                 return .none
             },
         ]
-    }
-
-    /// `sleep(seconds)`: waits, but never past the current call's deadline (a run, or one
-    /// REPL statement: the time limit then ends it at once), and wakes as soon as the run is
-    /// interrupted (Ctrl-C, the process watchdog).
-    static let sleep = LuaHostFunction("sleep") { args in
-        try args.expectAtMost(1)
-        let seconds = try args.number(1)
-        guard seconds >= 0 else { throw args.error(1, "seconds must not be negative") }
-        var until = ContinuousClock.now + .nanoseconds(Int64(min(seconds, 1e9) * 1e9))
-        if let deadline = args.vm.callDeadline { until = min(until, deadline + .milliseconds(5)) }
-        let interrupter = args.vm.interrupter
-        while !interrupter.isRequested {
-            let left = until - ContinuousClock.now
-            if left <= .zero { break }
-            let (s, atto) = min(left, .milliseconds(20)).components
-            Thread.sleep(forTimeInterval: Double(s) + Double(atto) / 1e18)
-        }
-        return .none
     }
 }

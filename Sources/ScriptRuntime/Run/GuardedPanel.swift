@@ -6,6 +6,11 @@ import PanelAPI
 /// The panel as one run sees it: every call checked against the grant and the credit caps,
 /// every write audited, and writes sent, planned or confirmed according to the mode.
 ///
+/// Calls return a ``CallStep``: reads and sent writes finish on the script's thread when the
+/// panel answers (see ``TaskScheduler``), so several can be in flight at once. Credits are
+/// reserved when a write is made, before it is sent, and released if the panel refuses it:
+/// the caps hold under any interleaving.
+///
 /// Used only on the run's thread.
 final class GuardedPanel {
     /// How a write changes credits.
@@ -48,11 +53,8 @@ final class GuardedPanel {
     private(set) var stop: ScriptFailure?
     /// Called when a failure must end the run: interrupts the VM.
     var onStop: () -> Void = {}
-    /// The VM's interrupter: a wait for the panel gives up when a stop is requested (Ctrl-C,
-    /// the process watchdog) instead of waiting for the panel's timeout.
-    var interrupter: LuaInterrupter?
-    /// Runs each panel call's steps on the thread that waits for it.
-    private let waiter = WaitingExecutor()
+    /// Runs the calls host code must wait for itself (a read that a write needs first).
+    weak var scheduler: TaskScheduler?
     /// Audit failures are reported once, here, and end the run: no unaudited write is sent.
     private(set) var auditError: String?
 
@@ -92,41 +94,56 @@ final class GuardedPanel {
     // MARK: Reads
 
     /// `resellers.list()`: the panel's list, with planned writes laid over it in dry-run.
-    func list() -> Result<[JSONObject], ScriptFailure> {
+    func list() -> CallStep<[JSONObject]> {
         // The VM notices an interrupt within a thousand instructions, not at once: until it
         // does, every call after a stop fails the same way and nothing more is sent.
-        if let stop { return .failure(stop) }
+        if let stop { return .now(.failure(stop)) }
         guard grant.allows(.resellersList) else {
-            return .failure(refuseUnaudited(.resellersList, "resellers.list is not granted (grant it with --allow resellers.list)"))
+            return .now(.failure(refuseUnaudited(.resellersList, "resellers.list is not granted (grant it with --allow resellers.list)")))
         }
-        switch fetch() {
-        case .success: return .success(view.rows)
-        case .failure(let error): return .failure(error)
+        return .later(fetch().map { [unowned self] in view.rows })
+    }
+
+    /// Reads the panel's list into the view.
+    private func fetch() -> PanelWait<Void> {
+        let client = self.client
+        return PanelWait(kind: .read, endpoint: "resellers.list") {
+            do throws(PanelError) {
+                return .success(.resellers(try await client.list()))
+            } catch {
+                return .failure(error)
+            }
+        } finish: { [unowned self] outcome in
+            switch outcome {
+            case .success(.resellers(let resellers)):
+                view.refresh(resellers)
+                return .success(())
+            case .success(.reply):
+                return .failure(ScriptFailure(PanelError(.malformedResponse, endpoint: "resellers.list")))
+            case .failure(let error):
+                return .failure(ScriptFailure(error))
+            }
         }
     }
 
-    private func fetch() -> Result<Void, ScriptFailure> {
-        let client = self.client
-        switch Blocking.wait(on: waiter, interrupter: interrupter, kind: .read, endpoint: "resellers.list", { try await client.list() }) {
-        case .success(let resellers):
-            view.refresh(resellers)
-            return .success(())
-        case .failure(let error):
-            return .failure(ScriptFailure(error))
-        }
+    /// Reads the panel's list and waits for it in place (host code that needs it first).
+    private func fetchInPlace() -> Result<Void, ScriptFailure> {
+        guard let scheduler else { return .failure(ScriptFailure(.invalid, endpoint: "resellers.list", detail: "no scheduler")) }
+        return scheduler.waitInPlace(fetch())
+            ?? .failure(ScriptFailure(PanelError(.timeout, endpoint: "resellers.list", detail: "stopped while waiting for the panel")))
     }
 
     // MARK: Writes
 
     /// Checks, audits and (per mode) sends, plans or confirms one write.
-    func perform(_ write: Write) -> Result<PanelReply, ScriptFailure> {
-        if let stop { return .failure(stop) }
+    func perform(_ write: Write) -> CallStep<PanelReply> {
+        if let stop { return .now(.failure(stop)) }
         let endpoint = write.request.endpoint
         guard grant.allows(write.function) else {
             let failure = ScriptFailure(
                 .notGranted, endpoint: endpoint,
                 detail: "\(write.function.rawValue) is not granted (grant it with --allow \(write.function.rawValue)); nothing was sent")
-            return refuse(write, failure, change: 0, before: nil, after: nil)
+            return .now(refuse(write, failure, change: 0, before: nil, after: nil))
         }
 
         // What the write does to credits, measured against the panel (or the plan).
@@ -137,12 +154,15 @@ final class GuardedPanel {
         }()
         if needsView {
             let refetch: Bool = { if case .set = write.effect { return true }; return !view.fetched }()
-            if refetch, case .failure(let error) = fetch() {
+            if refetch, case .failure(let error) = fetchInPlace() {
+                if let stop { return .now(.failure(stop)) }
                 let failure = ScriptFailure(
                     error.kind, endpoint: endpoint,
                     detail: "cannot read the reseller's current credits (\(error.message)); nothing was sent")
-                return fail(write, failure, outcome: AuditOutcome.failed, change: 0, before: nil, after: nil)
+                return .now(fail(write, failure, outcome: AuditOutcome.failed, change: 0, before: nil, after: nil))
             }
+            // Other tasks ran while this one waited: one of them may have stopped the run.
+            if let stop { return .now(.failure(stop)) }
         }
         var change = 0
         var before: Int?
@@ -163,7 +183,7 @@ final class GuardedPanel {
                     .panel(.refused), endpoint: endpoint,
                     detail: "NOT EXISTS (\(write.targetLabel) is not in the panel's list, so the credit change cannot be measured); nothing was sent",
                     panelMessage: "NOT EXISTS")
-                return fail(write, failure, outcome: AuditOutcome.failed, change: 0, before: nil, after: credits)
+                return .now(fail(write, failure, outcome: AuditOutcome.failed, change: 0, before: nil, after: credits))
             }
             before = current
             after = credits
@@ -176,7 +196,7 @@ final class GuardedPanel {
             try ledger.check(change, reseller: key)
         } catch {
             let failure = ScriptFailure(.creditCap, endpoint: endpoint, detail: "\(error); nothing was sent")
-            return refuse(write, failure, change: change, before: before, after: after)
+            return .now(refuse(write, failure, change: change, before: before, after: after))
         }
 
         let planned = PlannedChange(
@@ -185,11 +205,11 @@ final class GuardedPanel {
 
         switch mode {
         case .dryRun:
-            return planWrite(write, planned, key: key)
+            return .now(planWrite(write, planned, key: key))
         case .confirm:
             if !(confirmer?.confirm(planned) ?? false) {
                 let failure = ScriptFailure(.declined, endpoint: endpoint, detail: "the operator said no; nothing was sent")
-                return fail(write, failure, outcome: AuditOutcome.declined, change: change, before: before, after: after)
+                return .now(fail(write, failure, outcome: AuditOutcome.declined, change: change, before: before, after: after))
             }
             return send(write, planned, key: key)
         case .live:
@@ -243,18 +263,36 @@ final class GuardedPanel {
         return nil
     }
 
-    private func send(_ write: Write, _ planned: PlannedChange, key: String) -> Result<PanelReply, ScriptFailure> {
+    private func send(_ write: Write, _ planned: PlannedChange, key: String) -> CallStep<PanelReply> {
         let endpoint = write.request.endpoint
         guard let row = record(write, planned, outcome: AuditOutcome.unknown, answer: nil) else {
-            return .failure(auditFailure(endpoint))
+            return .now(.failure(auditFailure(endpoint)))
         }
-        // Reserved before sending: credits whose fate is unknown stay counted.
+        // Reserved before sending: credits whose fate is unknown stay counted, and writes
+        // made meanwhile by other tasks are measured against them.
         ledger.commit(planned.creditChange, reseller: key)
         let client = self.client
         let request = write.request
         writesSent += 1
-        switch Blocking.wait(on: waiter, interrupter: interrupter, kind: .mutation, endpoint: request.endpoint, { try await client.perform(request) }) {
-        case .success(let reply):
+        return .later(
+            PanelWait(kind: .mutation, endpoint: endpoint) {
+                do throws(PanelError) {
+                    return .success(.reply(try await client.perform(request)))
+                } catch {
+                    return .failure(error)
+                }
+            } finish: { [unowned self] outcome in
+                finishSend(write, planned, key: key, row: row, outcome)
+            })
+    }
+
+    /// A sent write's answer, on the script's thread: audit, view, and the reservation kept
+    /// or released.
+    private func finishSend(
+        _ write: Write, _ planned: PlannedChange, key: String, row: Int64, _ outcome: Result<PanelAnswer, PanelError>
+    ) -> Result<PanelReply, ScriptFailure> {
+        switch outcome {
+        case .success(.reply(let reply)):
             complete(row, outcome: AuditOutcome.done, answer: String(decoding: JSONWriter.write(reply.body), as: UTF8.self))
             if var change = write.viewChange {
                 if case .new(var newRow) = change, let id = reply.createdID {
@@ -265,6 +303,10 @@ final class GuardedPanel {
                 view.record(change)
             }
             return .success(reply)
+        case .success(.resellers):
+            let error = PanelError(.malformedResponse, endpoint: write.request.endpoint)
+            complete(row, outcome: AuditOutcome.unknown, answer: error.description)
+            return .failure(ScriptFailure(error))
         case .failure(let error):
             let failure = ScriptFailure(error)
             switch error.kind {

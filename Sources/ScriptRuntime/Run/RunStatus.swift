@@ -20,6 +20,8 @@ public enum RunStatus: String, Sendable, Hashable, CaseIterable {
     case memoryLimit = "memory limit"
     /// The instruction limit.
     case instructionLimit = "instruction limit"
+    /// Too many tasks alive at once (`--max-tasks`).
+    case taskLimit = "task limit"
     /// Stopped from outside (Ctrl-C).
     case interrupted
     /// The audit log could not be written, so the run stopped before sending anything more.
@@ -32,6 +34,7 @@ public enum RunStatus: String, Sendable, Hashable, CaseIterable {
         case .memory: self = .memoryLimit
         case .instructions: self = .instructionLimit
         case .interrupted: self = .interrupted
+        case .tasks: self = .taskLimit
         }
     }
 }

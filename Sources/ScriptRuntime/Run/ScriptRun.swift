@@ -14,11 +14,13 @@ public struct ScriptRun: Sendable {
     public var mode: RunMode
     /// Instructions, memory and time.
     public var limits: LuaLimits
+    /// The most tasks alive at once (`--max-tasks`); one more ends the run with a limit error.
+    public var maxTasks: Int
 
     /// Creates a run.
     public init(
         scriptPath: String, source: [UInt8], arguments: [(key: String, value: String)] = [], grant: Grant = Grant(),
-        mode: RunMode = .live, limits: LuaLimits = LuaLimits()
+        mode: RunMode = .live, limits: LuaLimits = LuaLimits(), maxTasks: Int = ScriptRun.defaultMaxTasks
     ) {
         self.scriptPath = scriptPath
         self.source = source
@@ -26,7 +28,12 @@ public struct ScriptRun: Sendable {
         self.grant = grant
         self.mode = mode
         self.limits = limits
+        self.maxTasks = maxTasks
     }
+
+    /// The default task limit: far more than any bulk job needs (tasks wait for the panel
+    /// `--concurrency` at a time), few enough that a spawn bomb ends in well under a second.
+    public static let defaultMaxTasks = 10_000
 
     /// SHA-256 of the source, hex.
     public var scriptHash: String { SHA256.hex(source) }

@@ -57,7 +57,6 @@ public final class ScriptRunner: @unchecked Sendable {
             interrupter.interrupt()
             sink.close()
         }
-        panel.interrupter = interrupter
     }
 
     /// The record this run starts with.
@@ -108,16 +107,24 @@ public final class ScriptRunner: @unchecked Sendable {
         }
 
         let script: LuaFunctionRef
+        let api: ScriptAPI.Installed
         do {
-            try installAPI()
+            api = try ScriptAPI.install(
+                into: vm, panel: panel, output: output, arguments: run.arguments, maxTasks: run.maxTasks,
+                defaultConcurrency: 4)
             script = try vm.load(bytes: run.source, chunkName: chunkName)
         } catch {
             return finished(error.kind == .syntax ? .syntaxError : .failed, error.message)
         }
         defer { vm.release(script) }
+        api.scheduler.open()
+        defer { api.scheduler.close() }
         do {
-            _ = try vm.call(script)
+            _ = try vm.call(api.runMain, [.function(script)])
+            api.scheduler.settle()
         } catch {
+            // Writes still in flight are waited for, so the audit log has their real outcome.
+            api.scheduler.settle()
             if let stop = panel.stop {
                 let status: RunStatus =
                     switch stop.kind {
@@ -150,7 +157,4 @@ public final class ScriptRunner: @unchecked Sendable {
         (run.scriptPath as NSString).lastPathComponent
     }
 
-    private func installAPI() throws(LuaError) {
-        try ScriptAPI.install(into: vm, panel: panel, output: output, arguments: run.arguments)
-    }
 }

@@ -21,16 +21,22 @@ public final class InteractiveSession: @unchecked Sendable {
     private let interrupter: LuaInterrupter
     private let now: @Sendable () -> Date
     private let liveMode: RunMode
+    private let api: ScriptAPI.Installed
+
+    /// Runs at the end of each statement, inside it: waits for the statement's tasks (give it
+    /// to the REPL as its `join`).
+    public var join: LuaFunctionRef { api.join }
 
     /// Starts a session.
     /// - Parameters:
     ///   - mode: `.dryRun` to start with writes planned, not sent; otherwise the mode writes
     ///     use when dry-run is off (`.confirm` asks before each one, `.live` does not).
     ///   - limits: applied to each statement.
+    ///   - maxTasks: the most tasks alive at once in a statement.
     public init(
         client: PanelClient, grant: Grant, mode: RunMode, limits: LuaLimits, audit: AuditLog?,
         confirmer: (any WriteConfirmer)?, output: OutputSink, logger: Logger,
-        now: @escaping @Sendable () -> Date = { Date() }
+        maxTasks: Int = ScriptRun.defaultMaxTasks, now: @escaping @Sendable () -> Date = { Date() }
     ) throws(LuaError) {
         self.audit = audit
         self.output = output
@@ -45,8 +51,9 @@ public final class InteractiveSession: @unchecked Sendable {
             logger: logger, now: now)
         let interrupter = vm.interrupter
         panel.onStop = { interrupter.interrupt() }
-        panel.interrupter = interrupter
-        try ScriptAPI.install(into: vm, panel: panel, output: output, arguments: [])
+        api = try ScriptAPI.install(
+            into: vm, panel: panel, output: output, arguments: [], maxTasks: maxTasks, defaultConcurrency: 4)
+        api.scheduler.open()
         if let audit {
             try? audit.startRun(
                 RunRecord(
@@ -62,6 +69,12 @@ public final class InteractiveSession: @unchecked Sendable {
     /// session (the caps and what was spent stay).
     public func prepareStatement() {
         panel.clearStop()
+    }
+
+    /// Call after each statement: stops what it left running (its tasks, calls not yet sent),
+    /// and waits for its writes in flight so that the audit log has their outcome.
+    public func finishStatement() {
+        api.scheduler.settle()
     }
 
     /// The refusal (or unknown outcome) that stopped the last statement, if one did.
@@ -102,6 +115,7 @@ public final class InteractiveSession: @unchecked Sendable {
 
     /// Records the end of the session.
     public func finish() {
+        api.scheduler.close()
         _ = try? audit?.finishRun(id: identity.runID, endedAt: Timestamp.iso(now()), status: "ok", output: "", error: nil)
     }
 }

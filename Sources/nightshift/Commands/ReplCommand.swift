@@ -119,7 +119,8 @@ struct ReplCommand: AsyncParsableCommand {
         do {
             repl = try REPLSession(
                 vm: vm, reader: reader, printer: ValuePrinter(colour: interactive && isatty(STDOUT_FILENO) != 0),
-                write: { Output.out($0, newline: false) }, writeError: { Output.error($0, newline: false) })
+                write: { Output.out($0, newline: false) }, writeError: { Output.error($0, newline: false) },
+                join: session.join)
         } catch {
             Output.error("nightshift repl: \(error.message)")
             return 1
@@ -140,5 +141,6 @@ final class SessionHost: REPLCommandHost {
     func sessionAudit() -> String { session.auditText() }
     func cancelPendingCall() { session.interrupt() }
     func willRunStatement() { session.prepareStatement() }
+    func didRunStatement() { session.finishStatement() }
     func stopReason() -> String? { session.stopMessage }
 }

@@ -26,7 +26,7 @@ enum NightshiftExitCode: Int32, CaseIterable {
         case .ok: self = .ok
         case .failed, .running: self = .scriptFailed
         case .refused: self = .refused
-        case .timedOut, .memoryLimit, .instructionLimit, .interrupted: self = .limit
+        case .timedOut, .memoryLimit, .instructionLimit, .taskLimit, .interrupted: self = .limit
         case .outcomeUnknown: self = .outcomeUnknown
         case .syntaxError: self = .badScript
         case .auditFailure: self = .auditFailure

@@ -1,0 +1,58 @@
+import LuaHost
+import PanelAPI
+
+/// What a script's panel call does next: it is answered at once (a refusal, a planned
+/// write, an argument error), or it waits for the panel.
+///
+/// The waiting part is split in two so that the script's thread never blocks inside it: the
+/// ``PanelWait/operation`` runs asynchronously, and ``PanelWait/finish`` runs back on the
+/// script's thread with its outcome (audit, ledger, view) to make the call's answer.
+enum CallStep<Value> {
+    /// Answered now.
+    case now(Result<Value, ScriptFailure>)
+    /// Waits for the panel.
+    case later(PanelWait<Value>)
+
+    /// The same step with its value transformed when it comes.
+    func map<Other>(_ transform: @escaping (Value) -> Other) -> CallStep<Other> {
+        switch self {
+        case .now(let result): .now(result.map(transform))
+        case .later(let wait): .later(wait.map(transform))
+        }
+    }
+}
+
+/// The panel's answer to one operation.
+enum PanelAnswer: Sendable {
+    /// A call's reply.
+    case reply(PanelReply)
+    /// `resellers.list`'s rows.
+    case resellers([Reseller])
+}
+
+/// A panel call in flight, and what to do with its outcome.
+struct PanelWait<Value> {
+    /// Read or write: a stop abandons reads but waits for writes already sent.
+    var kind: PanelRequest.Kind
+    /// The endpoint, for the errors of an abandoned call.
+    var endpoint: String
+    /// The call itself, run as a Swift task.
+    var operation: @Sendable () async -> Result<PanelAnswer, PanelError>
+    /// Runs on the script's thread with the outcome.
+    var finish: (Result<PanelAnswer, PanelError>) -> Result<Value, ScriptFailure>
+
+    func map<Other>(_ transform: @escaping (Value) -> Other) -> PanelWait<Other> {
+        let finish = self.finish
+        return PanelWait<Other>(kind: kind, endpoint: endpoint, operation: operation) { finish($0).map(transform) }
+    }
+
+    /// The outcome a call has when the run stops before its answer came: a read timed out;
+    /// a write may or may not have been applied.
+    var abandoned: PanelError {
+        kind == .read
+            ? PanelError(.timeout, endpoint: endpoint, detail: "stopped while waiting for the panel")
+            : PanelError(
+                .outcomeUnknown, endpoint: endpoint,
+                detail: "stopped while waiting for the panel; the change may or may not have been applied")
+    }
+}
