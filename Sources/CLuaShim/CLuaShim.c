@@ -183,13 +183,16 @@ void ns_reset_budget(lua_State *L) {
 
 // Where a host function that yielded (NS_YIELD) goes on: its results are the values the
 // host resumed the coroutine with. A resume by anyone but the host (a script's own
-// coroutine.resume of a task's coroutine) is refused: the host owns that wait.
+// coroutine.resume of a task's coroutine) has no effect: the coroutine yields again at once
+// and keeps waiting for the host.
 static int ns_continue(lua_State *L, int status, lua_KContext ctx) {
     (void)status;
     (void)ctx;
     ns_control *c = ns_control_of(L);
-    if (c->host_resume != L)
-        return luaL_error(L, "this coroutine is a task waiting for the host; it cannot be resumed with coroutine.resume");
+    if (c->host_resume != L) {
+        lua_settop(L, 0);
+        return lua_yieldk(L, 0, 0, ns_continue);
+    }
     c->host_resume = NULL;
     if (c->tripped != NS_TRIP_NONE) return ns_raise_trip(L, c);
     return lua_gettop(L);

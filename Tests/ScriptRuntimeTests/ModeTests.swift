@@ -79,27 +79,42 @@ struct ModeTests {
 
 @Suite("stopping a run that waits for the panel")
 struct StopWhileWaitingTests {
-    @Test("a write still waiting for the panel when the run is stopped ends the run as outcome unknown")
-    func stopDuringWrite() async throws {
-        let h = try await Harness.make(faults: FaultPlan(latency: .seconds(60)))
+    /// Runs `source` and interrupts it from another thread once its first write is on its way.
+    private func runAndStop(_ h: Harness, _ source: String, drainLimit: Duration) async throws -> RunResult {
         let run = ScriptRun(
-            scriptPath: "test.lua", source: Array("resellers.add_credits(1, 5)".utf8), grant: writeGrant(.resellersAddCredits),
+            scriptPath: "test.lua", source: Array(source.utf8), grant: writeGrant(.resellersAddCredits),
             limits: LuaLimits(time: .seconds(120)))
         let runner = try ScriptRunner(
             run: run, client: h.client, audit: h.audit, output: OutputSink { _ in }, logger: .init(label: "test"))
+        runner.drainLimit = drainLimit
         let interrupter = runner.interrupter
-        // Stop it from another thread once the write is on its way (the emulator holds it for a minute).
         let stopper = Thread {
             while h.transport.writesSent.isEmpty { usleep(1000) }
             usleep(50_000)
             interrupter.interrupt()
         }
         stopper.start()
-        let result: RunResult = await withCheckedContinuation { continuation in
+        return await withCheckedContinuation { continuation in
             let thread = Thread { continuation.resume(returning: runner.execute()) }
             thread.stackSize = 16 << 20
             thread.start()
         }
+    }
+
+    @Test("a write in flight when the run is stopped is waited for and audited with the panel's answer")
+    func stopDuringWrite() async throws {
+        let h = try await Harness.make(delay: held(400))
+        let result = try await runAndStop(h, "resellers.add_credits(1, 5) resellers.add_credits(1, 5)", drainLimit: .seconds(5))
+        #expect(result.status == .interrupted)
+        #expect(h.transport.writesSent.count == 1)
+        #expect(try h.writes(result.runID).map(\.outcome) == [AuditOutcome.done])
+        #expect(try await h.credits("alice") == 105)
+    }
+
+    @Test("a write still waiting for the panel when the stopped run gives up ends the run as outcome unknown")
+    func stopDuringSlowWrite() async throws {
+        let h = try await Harness.make(delay: held(60_000))
+        let result = try await runAndStop(h, "resellers.add_credits(1, 5)", drainLimit: .milliseconds(200))
         #expect(result.status == .outcomeUnknown)
         #expect(try h.writes(result.runID).map(\.outcome) == [AuditOutcome.unknown])
     }

@@ -135,7 +135,7 @@ void ns_push_last_traceback(lua_State *L);
 /// Resumes coroutine `co` from the running thread `from` with the `nargs` values on top of
 /// co's stack, with the script's memory limit in force (as ns_protected_call does). Only a
 /// coroutine resumed this way may continue a host function that yielded with NS_YIELD: a
-/// script's own `coroutine.resume` of such a coroutine raises an error in it instead.
+/// script's own `coroutine.resume` of such a coroutine has no effect: it yields again at once.
 /// Returns lua_resume's status; `*nresults` as lua_resume.
 int ns_resume(lua_State *co, lua_State *from, int nargs, int *nresults);
 /// Pushes the traceback of coroutine `co` (after an error, its stack is still there) onto L.

@@ -24,6 +24,8 @@ public final class ScriptRunner: @unchecked Sendable {
     private let logger: Logger
     private let now: @Sendable () -> Date
     private let redact: @Sendable (String) -> String
+    /// How long a stopped run waits for writes already sent to be answered.
+    var drainLimit: Duration = .seconds(5)
 
     /// Prepares a run.
     /// - Parameters:
@@ -117,6 +119,7 @@ public final class ScriptRunner: @unchecked Sendable {
             return finished(error.kind == .syntax ? .syntaxError : .failed, error.message)
         }
         defer { vm.release(script) }
+        api.scheduler.drainLimit = drainLimit
         api.scheduler.open()
         defer { api.scheduler.close() }
         do {

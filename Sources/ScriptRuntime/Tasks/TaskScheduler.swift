@@ -122,7 +122,12 @@ final class TaskScheduler {
 
     /// The end of the script (or of a REPL statement): waits for every task.
     func join(_ args: LuaArguments) throws -> LuaReturn {
-        try end(pump { tasks.isEmpty })
+        let result = try end(pump { tasks.isEmpty })
+        if let first = hostFailures.first {
+            hostFailures = []
+            throw Failure(description: first)
+        }
+        return result
     }
 
     /// Answers a panel call: now, or by yielding the task, or by waiting in place. The call's

@@ -10,20 +10,48 @@ import Synchronization
 let testKey = "sk-TEST-9f8e7d6c5b4a-secret"
 
 /// Forwards to the emulator and remembers every request path, so tests can prove what was
-/// (and was not) sent.
+/// (and was not) sent. Optionally holds each request for a time of the test's choosing (a
+/// wait Swift cancellation cannot cut short, as a request on the wire) and drops chosen ones.
 final class RecordingTransport: PanelTransport {
+    /// How long request number `n` (1-based, in the order they were sent) to `path` is held.
+    typealias Delay = @Sendable (_ n: Int, _ path: String) -> Duration
+    /// Whether request `n` is applied and then its connection dropped (outcome unknown).
+    typealias Drop = @Sendable (_ n: Int, _ path: String) -> Bool
+
     private let inner: InProcessTransport
-    private let paths = Mutex<[String]>([])
+    private let delay: Delay?
+    private let drop: Drop?
+    private let state = Mutex<(paths: [String], inFlight: Int, maxInFlight: Int)>(([], 0, 0))
 
-    init(_ inner: InProcessTransport) { self.inner = inner }
-
-    func send(_ request: TransportRequest) async throws(TransportFailure) -> TransportResponse {
-        paths.withLock { $0.append(request.path) }
-        return try await inner.send(request)
+    init(_ inner: InProcessTransport, delay: Delay? = nil, drop: Drop? = nil) {
+        self.inner = inner
+        self.delay = delay
+        self.drop = drop
     }
 
-    var sent: [String] { paths.withLock { $0 } }
+    func send(_ request: TransportRequest) async throws(TransportFailure) -> TransportResponse {
+        let n = state.withLock { s in
+            s.paths.append(request.path)
+            s.inFlight += 1
+            s.maxInFlight = max(s.maxInFlight, s.inFlight)
+            return s.paths.count
+        }
+        defer { state.withLock { $0.inFlight -= 1 } }
+        if let wait = delay?(n, request.path), wait > .zero {
+            let (seconds, atto) = wait.components
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                DispatchQueue.global().asyncAfter(deadline: .now() + Double(seconds) + Double(atto) / 1e18) { done.resume() }
+            }
+        }
+        let response = try await inner.send(request)
+        if drop?(n, request.path) == true { throw .connectionLost(reason: "dropped by the test") }
+        return response
+    }
+
+    var sent: [String] { state.withLock { $0.paths } }
     var writesSent: [String] { sent.filter { !$0.hasSuffix("/list") } }
+    /// The most requests this transport ever had in flight at once.
+    var maxInFlight: Int { state.withLock { $0.maxInFlight } }
 }
 
 /// Answers confirm prompts from a list (then no), remembering what was asked.
@@ -49,7 +77,10 @@ struct Harness {
     let folder: String
 
     /// Resellers: alice (id 1, 100 credits), bob (id 2, 5 credits), carol (id 3, 0 credits, no credits use).
-    static func make(numbers: ResponseDialect.Numbers = .strings, faults: FaultPlan = FaultPlan()) async throws -> Harness {
+    static func make(
+        numbers: ResponseDialect.Numbers = .strings, faults: FaultPlan = FaultPlan(), resellers extraResellers: Int = 0,
+        delay: RecordingTransport.Delay? = nil, drop: RecordingTransport.Drop? = nil
+    ) async throws -> Harness {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let store = try ResellerStore(path: folder + "/panel.sqlite")
@@ -58,12 +89,15 @@ struct Harness {
         _ = try await store.create(username: "alice", credits: 100, maxAllowedConnections: 5, useCredits: true, extra: extra)
         _ = try await store.create(username: "bob", credits: 5, maxAllowedConnections: 1, useCredits: true)
         _ = try await store.create(username: "carol", credits: 0, maxAllowedConnections: 50, useCredits: false)
+        for i in 0..<extraResellers {
+            _ = try await store.create(username: "r\(i + 4)", credits: 1000, maxAllowedConnections: 1, useCredits: true)
+        }
         var dialect = ResponseDialect()
         dialect.numbers = numbers
         let emulator = PanelEmulator(
             settings: EmulatorSettings(apiKey: testKey, dialect: dialect, faults: faults), store: store,
             logger: Logger(label: "test.emulator"))
-        let transport = RecordingTransport(InProcessTransport(emulator: emulator))
+        let transport = RecordingTransport(InProcessTransport(emulator: emulator), delay: delay, drop: drop)
         let configuration = PanelConfiguration(
             baseURL: try PanelURL("http://127.0.0.1:8000/"), apiKey: APIKey(testKey), timeout: .seconds(5),
             retry: RetryPolicy(maxAttempts: 1))
@@ -75,12 +109,14 @@ struct Harness {
     /// Runs `source` on its own thread (host functions block) and returns the result.
     func run(
         _ source: String, grant: Grant = Grant(), mode: RunMode = .live, arguments: [(key: String, value: String)] = [],
-        confirmer: (any WriteConfirmer)? = nil, limits: LuaLimits = LuaLimits(time: .seconds(20))
+        confirmer: (any WriteConfirmer)? = nil, limits: LuaLimits = LuaLimits(time: .seconds(20)),
+        maxTasks: Int = ScriptRun.defaultMaxTasks, output: OutputSink = OutputSink { _ in }
     ) async throws -> RunResult {
         let run = ScriptRun(
-            scriptPath: "test.lua", source: Array(source.utf8), arguments: arguments, grant: grant, mode: mode, limits: limits)
+            scriptPath: "test.lua", source: Array(source.utf8), arguments: arguments, grant: grant, mode: mode, limits: limits,
+            maxTasks: maxTasks)
         let runner = try ScriptRunner(
-            run: run, client: client, audit: audit, confirmer: confirmer, output: OutputSink { _ in },
+            run: run, client: client, audit: audit, confirmer: confirmer, output: output,
             logger: Logger(label: "test.run"))
         return await withCheckedContinuation { continuation in
             let thread = Thread { continuation.resume(returning: runner.execute()) }
