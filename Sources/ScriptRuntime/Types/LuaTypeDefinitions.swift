@@ -1,5 +1,5 @@
 /// Lua Language Server definitions (`---@meta`) of everything scripts see, so editors
-/// complete and check `resellers.*`, `panel.call`, `json.*`, `log.*`, `args` and `sleep`.
+/// complete and check `resellers.*`, `panel.call`, `tasks.*`, `json.*`, `log.*`, `args` and `sleep`.
 public enum LuaTypeDefinitions {
     /// The definitions file's text.
     public static let text = """
@@ -101,9 +101,54 @@ public enum LuaTypeDefinitions {
         ---@type table<string, string>
         args = {}
 
-        ---Waits, never past the run's deadline.
+        ---Waits, never past the run's deadline; other tasks go on meanwhile. Same as `tasks.sleep`.
         ---@param seconds number
         function sleep(seconds) end
+
+        ---A task: a function running beside the script while its panel calls are in flight.
+        ---@class nightshift.Task
+        local Task = {}
+
+        ---Waits until the task has finished. Returns `true` and everything its function
+        ---returned, or `false` and the error it raised (wait never raises the task's error).
+        ---@return boolean ok
+        ---@return any ... the values, or the error
+        function Task:wait() end
+
+        ---Whether the task has finished.
+        ---@return boolean
+        function Task:done() end
+
+        ---@class nightshift.MapOptions
+        ---@field concurrency integer? items in progress at once (default: the panel's --concurrency)
+        ---@field errors "raise"|"collect"|nil "raise" (default): the first error stops new items and is raised with its index; "collect": one {ok, value, error} per item
+
+        ---@class nightshift.MapResult
+        ---@field ok boolean
+        ---@field value any
+        ---@field error any
+
+        ---Concurrency: tasks whose panel calls are in flight at the same time.
+        tasks = {}
+
+        ---Starts `fn(...)` as a task; it runs whenever the script waits (a panel call, a
+        ---sleep, `task:wait()`, the end of the script). The script ends only once every task has.
+        ---@param fn function
+        ---@param ... any arguments for fn
+        ---@return nightshift.Task
+        function tasks.spawn(fn, ...) end
+
+        ---Calls `fn(item, index)` for every item of `list`, `concurrency` at a time, and returns
+        ---the results in input order.
+        ---@param list any[]
+        ---@param fn fun(item: any, index: integer): any
+        ---@param options nightshift.MapOptions?
+        ---@return any[]|nightshift.MapResult[]
+        function tasks.map(list, fn, options) end
+
+        ---Waits `seconds` while the other tasks go on; never past the run's deadline.
+        ---@param seconds number
+        function tasks.sleep(seconds) end
 
         """
 }

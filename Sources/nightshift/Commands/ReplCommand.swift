@@ -22,6 +22,7 @@ struct ReplCommand: AsyncParsableCommand {
 
     @OptionGroup var panel: PanelOptions
     @OptionGroup var grantOptions: GrantOptions
+    @OptionGroup var taskOptions: TaskOptions
 
     @Flag(name: .customLong("dry-run"), help: "Start with writes planned, not sent (.plan switches).")
     var dryRun = false
@@ -79,7 +80,7 @@ struct ReplCommand: AsyncParsableCommand {
             session = try InteractiveSession(
                 client: connection.client, grant: grantOptions.grant, mode: mode,
                 limits: LuaLimits(memory: memoryLimit, time: timeLimit), audit: audit,
-                confirmer: yes ? nil : TerminalConfirmer(), output: sink, logger: logger)
+                confirmer: yes ? nil : TerminalConfirmer(), output: sink, logger: logger, maxTasks: taskOptions.maxTasks)
         } catch {
             await connection.shutdown()
             throw RunCommandFailure(.scriptFailed, "cannot create the Lua VM: \(error.message)")

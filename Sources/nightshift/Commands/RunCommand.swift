@@ -40,6 +40,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var panelOptions: PanelOptions
 
+    @OptionGroup var taskOptions: TaskOptions
+
     @Flag(help: "Print one JSON object describing the run instead of text.")
     var json = false
 
@@ -116,7 +118,7 @@ struct RunCommand: AsyncParsableCommand {
         // the watchdog holds the process to `deadline` plus one second regardless.
         let run = ScriptRun(
             scriptPath: script, source: Array(source), arguments: arguments.map(Self.split), grant: grant, mode: mode,
-            limits: LuaLimits(memory: memoryLimit, time: timeLimit))
+            limits: LuaLimits(memory: memoryLimit, time: timeLimit), maxTasks: taskOptions.maxTasks)
         let runner: ScriptRunner
         do {
             runner = try ScriptRunner(
