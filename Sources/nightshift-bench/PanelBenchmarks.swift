@@ -175,14 +175,14 @@ enum PanelBenchmarks {
         try await loop.shutdownGracefully()
     }
 
-    /// A PHP script running the example `calls` times in a loop after 50 warm-up calls,
+    /// A PHP script running the example `calls` times in a loop after `warmUp` warm-up calls,
     /// printing the loop's seconds; it fails if any call is refused.
-    static func writeLoopScript(example: String, calls: Int, in directory: URL, name: String) throws -> String {
+    static func writeLoopScript(example: String, calls: Int, in directory: URL, name: String, warmUp: Int = 50) throws -> String {
         let script = directory.appendingPathComponent(name)
         try Data(
             """
             <?php
-            for ($i = 0; $i < 50; $i++) {
+            for ($i = 0; $i < \(warmUp); $i++) {
             \(example)
             }
             $t0 = hrtime(true);

@@ -6,6 +6,7 @@ let sections: [(name: String, run: () async throws -> Void)] = [
     ("lua", LuaBenchmarks.run),
     ("panel", PanelBenchmarks.run),
     ("run", RunBenchmarks.run),
+    ("concurrency", ConcurrencyBenchmarks.run),
     ("scheduler", SchedulerBenchmarks.run),
 ]
 

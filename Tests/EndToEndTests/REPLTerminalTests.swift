@@ -105,6 +105,28 @@ struct REPLTerminalTests {
         try terminal.wait(forText: "\"still here\"")
     }
 
+    @Test("Ctrl-C during tasks.map stops every task of the statement; writes in flight are audited, none follows")
+    func interruptTasks() throws {
+        let panel = try Panel(extra: ["--latency-ms", "200"])
+        let terminal = try repl(panel, ["--yes", "--allow", "resellers.list", "--allow", "resellers.add_credits", "--max-credits", "100000"])
+        try terminal.wait(forPrompt: ">")
+        try terminal.line(
+            "tasks.map(resellers.list(), function(r) for i = 1, 100 do resellers.add_credits(r.id, 1) if i == 2 then print('flowing') end end end, {concurrency = 4})")
+        try terminal.wait(forText: "\nflowing")
+        try terminal.press("C-c")
+        try terminal.wait(forText: "interrupted", timeout: 10)
+        let afterStop = try panel.credits()
+        try terminal.line("'still here'")
+        try terminal.wait(forText: "\"still here\"")
+        // No task of the stopped statement goes on in the background.
+        Thread.sleep(forTimeInterval: 1)
+        #expect(try panel.credits() == afterStop)
+        // Every write is in the audit log with the panel's answer: none left outcome unknown.
+        let audit = try panel.audit(["--json"]).output
+        #expect(audit.contains("\"done\""))
+        #expect(!audit.contains("outcome unknown"))
+    }
+
     @Test("Ctrl-C at the prompt drops the line being typed")
     func interruptPrompt() throws {
         let panel = try Panel()
