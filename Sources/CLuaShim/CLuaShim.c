@@ -267,6 +267,18 @@ int ns_protected_call(lua_State *L, int nargs, int nresults) {
     return status;
 }
 
+int ns_caller_location(lua_State *L, const char *skip, char *buffer, size_t size) {
+    lua_Debug ar;
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        if (!lua_getinfo(L, "Sl", &ar)) continue;
+        if (ar.currentline <= 0 || ar.what[0] == 'C') continue;
+        if (skip != NULL && strcmp(ar.source + (ar.source[0] == '=' || ar.source[0] == '@'), skip) == 0) continue;
+        snprintf(buffer, size, "%s:%d", ar.short_src, ar.currentline);
+        return 1;
+    }
+    return 0;
+}
+
 int ns_resume(lua_State *co, lua_State *from, int nargs, int *nresults) {
     ns_control *c = ns_control_of(co);
     int saved = c->host_depth;

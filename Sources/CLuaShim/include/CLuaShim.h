@@ -130,6 +130,11 @@ int ns_protected_call(lua_State *L, int nargs, int nresults);
 /// Pushes the traceback of the last error caught by ns_protected_call, or nil.
 void ns_push_last_traceback(lua_State *L);
 
+/// Writes `source:line` of the nearest Lua function calling the running C function whose
+/// chunk is not named `skip` (the host's own Lua, such as its prelude) into `buffer`.
+/// Returns 1 if there is one, 0 if not. Reads debug information only: it cannot raise.
+int ns_caller_location(lua_State *L, const char *skip, char *buffer, size_t size);
+
 // MARK: - Coroutines the host drives
 
 /// Resumes coroutine `co` from the running thread `from` with the `nargs` values on top of

@@ -139,6 +139,18 @@ public struct LuaArguments {
         return values
     }
 
+    /// `chunk:line` of the Lua code that made this call, passing over frames of the chunk
+    /// named `skipping` (a host's own Lua wrappers); nil when no Lua code is on the stack.
+    public func callerLocation(skipping chunk: String? = nil) -> String? {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let found = buffer.withUnsafeMutableBufferPointer { out in
+            chunk.map { name in name.withCString { ns_caller_location(state, $0, out.baseAddress, out.count) } }
+                ?? ns_caller_location(state, nil, out.baseAddress, out.count)
+        }
+        guard found != 0 else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Refuses arguments past `n`, so a typo'd extra argument is not silently ignored.
     public func expectAtMost(_ n: Int) throws(LuaArgumentError) {
         if count > n { throw error(n + 1, "no value expected, got \(typeName(n + 1))") }

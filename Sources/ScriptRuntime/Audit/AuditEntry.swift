@@ -28,13 +28,16 @@ public struct AuditEntry: Sendable, Hashable {
     public var creditsBefore: Int?
     /// Credits after, when known.
     public var creditsAfter: Int?
+    /// The script or module line that made the write (`topup.lua:33`), when known.
+    public var location: String?
 
     /// Creates an entry.
     public init(
         id: Int64 = 0, time: String, runID: String, scriptPath: String, scriptHash: String, endpoint: String,
         target: String, parameters: String, mode: String, outcome: String, answer: String? = nil, creditChange: Int = 0,
-        creditsBefore: Int? = nil, creditsAfter: Int? = nil
+        creditsBefore: Int? = nil, creditsAfter: Int? = nil, location: String? = nil
     ) {
+        self.location = location
         self.id = id
         self.time = time
         self.runID = runID

@@ -71,6 +71,10 @@ public final class AuditLog: Sendable {
                     CREATE INDEX writes_by_run ON writes (run_id);
                     """)
         }
+        migrator.registerMigration("v2: write locations and run modules") { db in
+            try db.execute(sql: "ALTER TABLE writes ADD COLUMN location TEXT")
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN modules TEXT NOT NULL DEFAULT ''")
+        }
         return migrator
     }
 
@@ -93,11 +97,16 @@ public final class AuditLog: Sendable {
     /// Records a run's end. Only a run still `running` is changed, so the first ending wins
     /// (the watchdog's "timed out" is not overwritten by a late normal end, and vice versa).
     @discardableResult
-    public func finishRun(id: String, endedAt: String, status: String, output: String, error: String?) throws -> Bool {
+    public func finishRun(
+        id: String, endedAt: String, status: String, output: String, error: String?, modules: String = ""
+    ) throws -> Bool {
         try queue.write { db in
             try db.execute(
-                sql: "UPDATE runs SET ended_at = ?, status = ?, output = ?, error = ? WHERE id = ? AND status = 'running'",
-                arguments: [endedAt, status, output, error, id])
+                sql: """
+                    UPDATE runs SET ended_at = ?, status = ?, output = ?, error = ?, modules = ?
+                    WHERE id = ? AND status = 'running'
+                    """,
+                arguments: [endedAt, status, output, error, modules, id])
             return db.changesCount > 0
         }
     }
@@ -123,7 +132,8 @@ public final class AuditLog: Sendable {
                 RunRecord(
                     id: row["id"], scriptPath: row["script_path"], scriptHash: row["script_hash"],
                     arguments: row["arguments"], grant: row["grant_text"], mode: row["mode"], startedAt: row["started_at"],
-                    endedAt: row["ended_at"], status: row["status"], output: row["output"], error: row["error"])
+                    endedAt: row["ended_at"], status: row["status"], output: row["output"], error: row["error"],
+                    modules: row["modules"])
             }
         }
     }
@@ -137,14 +147,14 @@ public final class AuditLog: Sendable {
             try db.cachedStatement(
                 sql: """
                     INSERT INTO writes (time, run_id, script_path, script_hash, endpoint, target, parameters, mode, outcome,
-                        answer, credit_change, credits_before, credits_after)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        answer, credit_change, credits_before, credits_after, location)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(
                 arguments: [
                     entry.time, entry.runID, entry.scriptPath, entry.scriptHash, entry.endpoint, entry.target,
                     entry.parameters, entry.mode, entry.outcome, entry.answer, entry.creditChange, entry.creditsBefore,
-                    entry.creditsAfter,
+                    entry.creditsAfter, entry.location,
                 ])
             return db.lastInsertedRowID
         }
@@ -183,7 +193,7 @@ public final class AuditLog: Sendable {
                     scriptHash: row["script_hash"], endpoint: row["endpoint"], target: row["target"],
                     parameters: row["parameters"], mode: row["mode"], outcome: row["outcome"], answer: row["answer"],
                     creditChange: row["credit_change"], creditsBefore: row["credits_before"],
-                    creditsAfter: row["credits_after"])
+                    creditsAfter: row["credits_after"], location: row["location"])
             }
         }
     }

@@ -22,6 +22,8 @@ public struct RunRecord: Sendable, Hashable {
     public var output: String
     /// The error that ended it, if any.
     public var error: String?
+    /// The modules the script loaded with `require`: one `path sha256` line each.
+    public var modules: String
 
     /// The most output bytes kept per run.
     public static let outputLimit = 64 * 1024
@@ -29,8 +31,10 @@ public struct RunRecord: Sendable, Hashable {
     /// Creates a record.
     public init(
         id: String, scriptPath: String, scriptHash: String, arguments: String, grant: String, mode: String,
-        startedAt: String, endedAt: String? = nil, status: String = "running", output: String = "", error: String? = nil
+        startedAt: String, endedAt: String? = nil, status: String = "running", output: String = "", error: String? = nil,
+        modules: String = ""
     ) {
+        self.modules = modules
         self.id = id
         self.scriptPath = scriptPath
         self.scriptHash = scriptHash

@@ -33,6 +33,8 @@ public struct NightshiftConfiguration: Sendable, Equatable {
     public var memory: Int?
     /// The state folder (audit log, run records, scheduler state).
     public var stateDirectory: String?
+    /// `[modules] paths`: folders `require` searches, before any `--module-path`.
+    public var modulePaths: [String] = []
 
     /// An empty configuration: every default applies.
     public init() {}
@@ -57,7 +59,7 @@ public struct NightshiftConfiguration: Sendable, Equatable {
         var configuration = NightshiftConfiguration()
         let base = (fileName as NSString).deletingLastPathComponent
         func path(_ raw: String) -> String { Self.expand(raw, home: home, base: base) }
-        try reject(root, known: ["panel", "run", "state"], context: fileName)
+        try reject(root, known: ["panel", "run", "state", "modules"], context: fileName)
         if let panel = root["panel"] {
             guard let table = panel.table else { throw Failure("\(fileName): [panel] must be a table") }
             try reject(table, known: ["url", "key_placement", "key_file", "timeout"], context: "\(fileName): [panel]")
@@ -90,6 +92,21 @@ public struct NightshiftConfiguration: Sendable, Equatable {
                     throw Failure("\(fileName): [run] memory: \"\(text)\" is not a size such as \"64M\"")
                 }
                 configuration.memory = bytes
+            }
+        }
+        if let modules = root["modules"] {
+            guard let table = modules.table else { throw Failure("\(fileName): [modules] must be a table") }
+            try reject(table, known: ["paths"], context: "\(fileName): [modules]")
+            if let value = table["paths"] {
+                guard let array = value.array else {
+                    throw Failure("\(fileName): [modules] paths must be a list of folders, such as [\"lib\"]")
+                }
+                configuration.modulePaths = try array.map { item throws(Failure) in
+                    guard let text = item.string else {
+                        throw Failure("\(fileName): [modules] paths must be a list of folders, such as [\"lib\"]")
+                    }
+                    return path(text)
+                }
             }
         }
         if let state = root["state"] {

@@ -19,12 +19,15 @@ public struct PlannedChange: Sendable, Hashable, CustomStringConvertible {
     public var creditChange: Int
     /// Other fields changed, `name = value`.
     public var fieldChanges: [String]
+    /// The script or module line that made the write (`topup.lua:33`, `lib/pricing.lua:12`).
+    public var location: String?
 
     /// Creates a change.
     public init(
         endpoint: String, target: String, parameters: String, creditsBefore: Int?, creditsAfter: Int?,
-        creditChange: Int, fieldChanges: [String] = []
+        creditChange: Int, fieldChanges: [String] = [], location: String? = nil
     ) {
+        self.location = location
         self.endpoint = endpoint
         self.target = target
         self.parameterText = parameters
@@ -37,8 +40,9 @@ public struct PlannedChange: Sendable, Hashable, CustomStringConvertible {
     /// Creates a change whose parameters are the request's, encoded when first shown.
     init(
         endpoint: String, target: String, request: PanelRequest, creditsBefore: Int?, creditsAfter: Int?,
-        creditChange: Int, fieldChanges: [String]
+        creditChange: Int, fieldChanges: [String], location: String?
     ) {
+        self.location = location
         self.endpoint = endpoint
         self.target = target
         self.request = request
@@ -48,7 +52,7 @@ public struct PlannedChange: Sendable, Hashable, CustomStringConvertible {
         self.fieldChanges = fieldChanges
     }
 
-    /// `resellers.add_credits  alice (id 5)  credits 40 -> 90 (+50)`.
+    /// `resellers.add_credits  alice (id 5)  credits 40 -> 90 (+50)  [topup.lua:33]`.
     public var description: String {
         var text = "\(endpoint)  \(target)"
         if creditsBefore == nil, let creditsAfter, endpoint == "resellers.new" {
@@ -60,6 +64,7 @@ public struct PlannedChange: Sendable, Hashable, CustomStringConvertible {
             text += "  credits \(before) -> \(after) (\(sign)\(creditChange))"
         }
         if !fieldChanges.isEmpty { text += "  " + fieldChanges.joined(separator: ", ") }
+        if let location { text += "  [\(location)]" }
         return text
     }
 }

@@ -5,6 +5,8 @@
 /// script's main chunk and then waits for its tasks, and that wait alone (for the REPL).
 enum Prelude {
     static let hostTable = "__nightshift_host"
+    /// The prelude's chunk name, which write locations pass over.
+    static let chunkName = "nightshift"
 
     static let source = """
         local host = \(hostTable)
@@ -194,6 +196,35 @@ enum Prelude {
 
         tasks = { spawn = spawn, map = map, sleep = host.sleep }
         sleep = host.sleep
+
+        -- require: modules from the operator's folders, each file run once per run.
+        local find_module = host.require
+        local by_name, by_path, loading, chain = {}, {}, {}, {}
+        function require(name)
+          if type(name) ~= "string" then
+            error("bad argument #1 to 'require' (string expected, got " .. type(name) .. ")", 2)
+          end
+          local value = by_name[name]
+          if value ~= nil then return value end
+          local found, chunk, path = pcall(find_module, name)
+          if not found then error(chunk, 2) end  -- at the require's line, not the prelude's
+          value = by_path[path]
+          if value == nil then
+            if loading[path] then
+              error("cyclic require: " .. concat(chain, " -> ") .. " -> " .. name, 2)
+            end
+            loading[path] = true
+            chain[#chain + 1] = name
+            local ok, result = pcall(chunk, name, path)
+            chain[#chain] = nil
+            loading[path] = nil
+            if not ok then error(result, 0) end
+            if result == nil then value = true else value = result end
+            by_path[path] = value
+          end
+          by_name[name] = value
+          return value
+        end
 
         return function(main, ...)
           local r = pack(main(...))

@@ -102,7 +102,7 @@ enum ResellersModule {
         let write = GuardedPanel.Write(
             function: .resellersNew, request: .resellersNew(reseller), target: nil, targetLabel: "new \"\(userName)\"",
             effect: .start(credits ?? 0), viewChange: .new(row))
-        return panel.perform(write).map { reply in reply.createdID.map { .integer(Int64($0)) } ?? .boolean(true) }
+        return panel.perform(write.made(at: args)).map { reply in reply.createdID.map { .integer(Int64($0)) } ?? .boolean(true) }
     }
 
     // MARK: resellers.update
@@ -144,7 +144,7 @@ enum ResellersModule {
         let write = GuardedPanel.Write(
             function: .resellersUpdate, request: .resellersUpdate(target, fields: fields), target: target,
             targetLabel: target.description, effect: effect, fieldChanges: changes, viewChange: .update(target, fields))
-        return panel.perform(write).map { _ in .boolean(true) }
+        return panel.perform(write.made(at: args)).map { _ in .boolean(true) }
     }
 
     // MARK: resellers.add_credits
@@ -167,7 +167,7 @@ enum ResellersModule {
         let write = GuardedPanel.Write(
             function: .resellersAddCredits, request: .resellersAddCredits(target, amount), target: target,
             targetLabel: target.description, effect: .add(amount), viewChange: .addCredits(target, amount))
-        return panel.perform(write).map { _ in .boolean(true) }
+        return panel.perform(write.made(at: args)).map { _ in .boolean(true) }
     }
 
     // MARK: panel.call
@@ -196,7 +196,7 @@ enum ResellersModule {
         }
         let write = GuardedPanel.Write(
             function: .panelCall, request: request, target: nil, targetLabel: "\(group)/\(action)", effect: .none)
-        return panel.perform(write).map { LuaJSON.lua($0.body) }
+        return panel.perform(write.made(at: args)).map { LuaJSON.lua($0.body) }
     }
 
     // MARK: Reading arguments
@@ -270,5 +270,14 @@ enum ResellersModule {
         case .string(let s): "\"\(s)\""
         case .list, .map: "{...}"
         }
+    }
+}
+
+extension GuardedPanel.Write {
+    /// The write, naming the script or module line that made it (past the prelude's wrappers).
+    func made(at args: LuaArguments) -> Self {
+        var write = self
+        write.location = args.callerLocation(skipping: Prelude.chunkName)
+        return write
     }
 }

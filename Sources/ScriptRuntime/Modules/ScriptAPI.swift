@@ -2,7 +2,7 @@ import Foundation
 import LuaHost
 
 /// Installs the whole script API in a VM: `resellers.*`, `panel.call`, `tasks.*`, `log.*`,
-/// `json.*`, `args`, `sleep`, over one guarded panel. Shared by `nightshift run` and the REPL.
+/// `json.*`, `args`, `sleep`, `require`, over one guarded panel. Shared by `nightshift run` and the REPL.
 enum ScriptAPI {
     /// What the installed API gives its runner.
     struct Installed {
@@ -12,12 +12,15 @@ enum ScriptAPI {
         let join: LuaFunctionRef
         /// The run's tasks.
         let scheduler: TaskScheduler
+        /// The modules `require` loaded.
+        let modules: RequireModule.Loaded
     }
 
     static func install(
         into vm: LuaVM, panel: GuardedPanel, output: OutputSink, arguments: [(key: String, value: String)],
-        maxTasks: Int, defaultConcurrency: Int
+        maxTasks: Int, defaultConcurrency: Int, modules: ModuleSearch
     ) throws(LuaError) -> Installed {
+        let loaded = RequireModule.Loaded()
         let scheduler = TaskScheduler(vm: vm, maxTasks: maxTasks)
         scheduler.deliversInOrder = { [unowned panel] in panel.mode == .dryRun }
         panel.scheduler = scheduler
@@ -26,15 +29,15 @@ enum ScriptAPI {
         constants["default_concurrency"] = .integer(Int64(defaultConcurrency))
         let functions =
             ResellersModule.functions(panel: panel, scheduler: scheduler) + UtilityModule.functions(output: output)
-            + TasksModule.functions(scheduler: scheduler)
+            + TasksModule.functions(scheduler: scheduler) + [RequireModule.function(search: modules, loaded: loaded)]
         try vm.register(LuaModule(Prelude.hostTable, functions: functions, constants: constants))
         var argsTable = LuaTable()
         for (key, value) in arguments { argsTable[key] = .string(LuaString(value)) }
         try vm.setGlobal("args", .table(argsTable))
-        let results = try vm.run(Prelude.source, chunkName: "nightshift")
+        let results = try vm.run(Prelude.source, chunkName: Prelude.chunkName)
         guard results.count == 2, case .function(let runMain) = results[0], case .function(let join) = results[1] else {
             throw LuaError(.runtime, "the script API's prelude did not return its runner")
         }
-        return Installed(runMain: runMain, join: join, scheduler: scheduler)
+        return Installed(runMain: runMain, join: join, scheduler: scheduler, modules: loaded)
     }
 }

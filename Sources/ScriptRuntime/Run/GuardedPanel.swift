@@ -34,6 +34,8 @@ final class GuardedPanel {
         var effect: CreditEffect
         var fieldChanges: [String] = []
         var viewChange: PanelView.Change?
+        /// The script or module line that made the write.
+        var location: String?
     }
 
     let client: PanelClient
@@ -201,7 +203,7 @@ final class GuardedPanel {
 
         let planned = PlannedChange(
             endpoint: endpoint, target: write.targetLabel, request: write.request,
-            creditsBefore: before, creditsAfter: after, creditChange: change, fieldChanges: write.fieldChanges)
+            creditsBefore: before, creditsAfter: after, creditChange: change, fieldChanges: write.fieldChanges, location: write.location)
 
         switch mode {
         case .dryRun:
@@ -359,7 +361,7 @@ final class GuardedPanel {
     ) -> Result<PanelReply, ScriptFailure> {
         let planned = PlannedChange(
             endpoint: write.request.endpoint, target: write.targetLabel, request: write.request,
-            creditsBefore: before, creditsAfter: after, creditChange: change, fieldChanges: write.fieldChanges)
+            creditsBefore: before, creditsAfter: after, creditChange: change, fieldChanges: write.fieldChanges, location: write.location)
         guard record(write, planned, outcome: outcome, answer: failure.message) != nil else {
             return .failure(auditFailure(write.request.endpoint))
         }
@@ -373,7 +375,7 @@ final class GuardedPanel {
             scriptHash: identity.scriptHash, endpoint: write.request.endpoint, target: write.targetLabel,
             parameters: client.configuration.apiKey.redact(write.request.redactedDescription), mode: mode.rawValue,
             outcome: outcome, answer: answer.map(client.configuration.apiKey.redact), creditChange: planned.creditChange,
-            creditsBefore: planned.creditsBefore, creditsAfter: planned.creditsAfter)
+            creditsBefore: planned.creditsBefore, creditsAfter: planned.creditsAfter, location: write.location)
         do {
             return try audit.record(entry)
         } catch {

@@ -16,6 +16,16 @@ public struct RunResult: Sendable {
     public var creditsMoved: Int
     /// What the script printed and logged (bounded).
     public var output: String
+    /// The modules the script loaded with `require`, in the order they were first loaded.
+    public var modules: [Module] = []
+
+    /// One module file a run loaded.
+    public struct Module: Sendable, Hashable {
+        /// Its real path.
+        public var path: String
+        /// SHA-256 of its bytes, hex.
+        public var sha256: String
+    }
 
     /// Creates a result.
     public init(

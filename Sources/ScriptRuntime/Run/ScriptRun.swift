@@ -16,11 +16,14 @@ public struct ScriptRun: Sendable {
     public var limits: LuaLimits
     /// The most tasks alive at once (`--max-tasks`); one more ends the run with a limit error.
     public var maxTasks: Int
+    /// The folders `require` searches (`--module-path`, `[modules] paths`), in order.
+    public var modulePaths: [String]
 
     /// Creates a run.
     public init(
         scriptPath: String, source: [UInt8], arguments: [(key: String, value: String)] = [], grant: Grant = Grant(),
-        mode: RunMode = .live, limits: LuaLimits = LuaLimits(), maxTasks: Int = ScriptRun.defaultMaxTasks
+        mode: RunMode = .live, limits: LuaLimits = LuaLimits(), maxTasks: Int = ScriptRun.defaultMaxTasks,
+        modulePaths: [String] = []
     ) {
         self.scriptPath = scriptPath
         self.source = source
@@ -29,6 +32,7 @@ public struct ScriptRun: Sendable {
         self.mode = mode
         self.limits = limits
         self.maxTasks = maxTasks
+        self.modulePaths = modulePaths
     }
 
     /// The default task limit: far more than any bulk job needs (tasks wait for the panel

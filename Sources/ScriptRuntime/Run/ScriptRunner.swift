@@ -26,6 +26,8 @@ public final class ScriptRunner: @unchecked Sendable {
     private let redact: @Sendable (String) -> String
     /// How long a stopped run waits for writes already sent to be answered.
     var drainLimit: Duration = .seconds(5)
+    /// The modules the script loaded (set once the API is installed).
+    private var loadedModules: RequireModule.Loaded?
 
     /// Prepares a run.
     /// - Parameters:
@@ -79,12 +81,13 @@ public final class ScriptRunner: @unchecked Sendable {
         }
         var result = runScript()
         result.output = output.text
+        result.modules = loadedModules?.modules.map { RunResult.Module(path: $0.path, sha256: $0.sha256) } ?? []
         result.error = result.error.map(redact)
         if let audit {
             do {
                 try audit.finishRun(
                     id: identity.runID, endedAt: Timestamp.iso(now()), status: result.status.rawValue,
-                    output: redact(result.output), error: result.error)
+                    output: redact(result.output), error: result.error, modules: loadedModules?.recordText ?? "")
             } catch {
                 logger.error("cannot record the end of the run", metadata: ["error": "\(error)"])
             }
@@ -113,7 +116,8 @@ public final class ScriptRunner: @unchecked Sendable {
         do {
             api = try ScriptAPI.install(
                 into: vm, panel: panel, output: output, arguments: run.arguments, maxTasks: run.maxTasks,
-                defaultConcurrency: 4)
+                defaultConcurrency: 4, modules: ModuleSearch(folders: run.modulePaths))
+            loadedModules = api.modules
             script = try vm.load(bytes: run.source, chunkName: chunkName)
         } catch {
             return finished(error.kind == .syntax ? .syntaxError : .failed, error.message)

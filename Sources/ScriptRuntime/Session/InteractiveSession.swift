@@ -36,7 +36,8 @@ public final class InteractiveSession: @unchecked Sendable {
     public init(
         client: PanelClient, grant: Grant, mode: RunMode, limits: LuaLimits, audit: AuditLog?,
         confirmer: (any WriteConfirmer)?, output: OutputSink, logger: Logger,
-        maxTasks: Int = ScriptRun.defaultMaxTasks, now: @escaping @Sendable () -> Date = { Date() }
+        maxTasks: Int = ScriptRun.defaultMaxTasks, modulePaths: [String] = [],
+        now: @escaping @Sendable () -> Date = { Date() }
     ) throws(LuaError) {
         self.audit = audit
         self.output = output
@@ -52,7 +53,8 @@ public final class InteractiveSession: @unchecked Sendable {
         let interrupter = vm.interrupter
         panel.onStop = { interrupter.interrupt() }
         api = try ScriptAPI.install(
-            into: vm, panel: panel, output: output, arguments: [], maxTasks: maxTasks, defaultConcurrency: 4)
+            into: vm, panel: panel, output: output, arguments: [], maxTasks: maxTasks, defaultConcurrency: 4,
+            modules: ModuleSearch(folders: modulePaths))
         api.scheduler.open()
         if let audit {
             try? audit.startRun(

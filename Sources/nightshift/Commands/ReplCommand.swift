@@ -22,7 +22,7 @@ struct ReplCommand: AsyncParsableCommand {
 
     @OptionGroup var panel: PanelOptions
     @OptionGroup var grantOptions: GrantOptions
-    @OptionGroup var taskOptions: TaskOptions
+    @OptionGroup var scriptOptions: ScriptOptions
 
     @Flag(name: .customLong("dry-run"), help: "Start with writes planned, not sent (.plan switches).")
     var dryRun = false
@@ -80,7 +80,8 @@ struct ReplCommand: AsyncParsableCommand {
             session = try InteractiveSession(
                 client: connection.client, grant: grantOptions.grant, mode: mode,
                 limits: LuaLimits(memory: memoryLimit, time: timeLimit), audit: audit,
-                confirmer: yes ? nil : TerminalConfirmer(), output: sink, logger: logger, maxTasks: taskOptions.maxTasks)
+                confirmer: yes ? nil : TerminalConfirmer(), output: sink, logger: logger, maxTasks: scriptOptions.maxTasks,
+                modulePaths: scriptOptions.modulePaths(configuration))
         } catch {
             await connection.shutdown()
             throw RunCommandFailure(.scriptFailed, "cannot create the Lua VM: \(error.message)")

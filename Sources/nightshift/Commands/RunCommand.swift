@@ -40,7 +40,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var panelOptions: PanelOptions
 
-    @OptionGroup var taskOptions: TaskOptions
+    @OptionGroup var scriptOptions: ScriptOptions
 
     @Flag(help: "Print one JSON object describing the run instead of text.")
     var json = false
@@ -118,7 +118,8 @@ struct RunCommand: AsyncParsableCommand {
         // the watchdog holds the process to `deadline` plus one second regardless.
         let run = ScriptRun(
             scriptPath: script, source: Array(source), arguments: arguments.map(Self.split), grant: grant, mode: mode,
-            limits: LuaLimits(memory: memoryLimit, time: timeLimit), maxTasks: taskOptions.maxTasks)
+            limits: LuaLimits(memory: memoryLimit, time: timeLimit), maxTasks: scriptOptions.maxTasks,
+            modulePaths: scriptOptions.modulePaths(configuration))
         let runner: ScriptRunner
         do {
             runner = try ScriptRunner(
