@@ -110,11 +110,11 @@ struct Harness {
     func run(
         _ source: String, grant: Grant = Grant(), mode: RunMode = .live, arguments: [(key: String, value: String)] = [],
         confirmer: (any WriteConfirmer)? = nil, limits: LuaLimits = LuaLimits(time: .seconds(20)),
-        maxTasks: Int = ScriptRun.defaultMaxTasks, output: OutputSink = OutputSink { _ in }
+        maxTasks: Int = ScriptRun.defaultMaxTasks, output: OutputSink = OutputSink { _ in }, modulePaths: [String] = []
     ) async throws -> RunResult {
         let run = ScriptRun(
             scriptPath: "test.lua", source: Array(source.utf8), arguments: arguments, grant: grant, mode: mode, limits: limits,
-            maxTasks: maxTasks)
+            maxTasks: maxTasks, modulePaths: modulePaths)
         let runner = try ScriptRunner(
             run: run, client: client, audit: audit, confirmer: confirmer, output: output,
             logger: Logger(label: "test.run"))
