@@ -9,7 +9,8 @@ public enum ScriptUsage {
         var found: [APIFunction: Int] = [:]
         var i = 0
         while i + 2 < tokens.count {
-            if tokens[i + 1].text == ".", tokens[i].text == "resellers" || tokens[i].text == "panel",
+            if tokens[i + 1].text == ".", !tokens[i].isString, !tokens[i + 2].isString,
+                tokens[i].text == "resellers" || tokens[i].text == "panel",
                 let function = APIFunction(rawValue: "\(tokens[i].text).\(tokens[i + 2].text)")
             {
                 if found[function] == nil { found[function] = tokens[i].line }
@@ -21,12 +22,28 @@ public enum ScriptUsage {
         return found
     }
 
+    /// The modules `source` requires by a literal name (`require "lib.format"`,
+    /// `require("lib.format")`), with the line of each, in order.
+    public static func requires(_ source: [UInt8]) -> [(name: String, line: Int)] {
+        let tokens = tokenize(source)
+        var found: [(name: String, line: Int)] = []
+        for (i, token) in tokens.enumerated() where token.text == "require" && !token.isString {
+            var j = i + 1
+            if j < tokens.count, tokens[j].text == "(", !tokens[j].isString { j += 1 }
+            if j < tokens.count, tokens[j].isString { found.append((tokens[j].text, token.line)) }
+        }
+        return found
+    }
+
     struct Token {
         var text: String
         var line: Int
+        /// A quoted string's contents (escapes kept as written), not a name or `.`.
+        var isString = false
     }
 
-    /// Names and `.`; everything else (strings, comments, numbers, other punctuation) skipped.
+    /// Names, `.`, `(` and quoted strings; everything else (comments, numbers, long strings,
+    /// other punctuation) skipped.
     static func tokenize(_ source: [UInt8]) -> [Token] {
         var tokens: [Token] = []
         var line = 1
@@ -68,7 +85,10 @@ public enum ScriptUsage {
                     while i < n, source[i] != 10 { i += 1 }
                 }
             } else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
+                let startLine = line
                 i += 1
+                let start = i
+                defer { tokens.append(Token(text: String(decoding: source[start..<min(max(start, i - 1), n)], as: UTF8.self), line: startLine, isString: true)) }
                 while i < n, source[i] != c, source[i] != 10 {
                     if source[i] == UInt8(ascii: "\\"), i + 1 < n {
                         if source[i + 1] == 10 { line += 1 }
@@ -84,7 +104,7 @@ public enum ScriptUsage {
                 while i < n, isName(source[i]) { i += 1 }
                 tokens.append(Token(text: String(decoding: source[start..<i], as: UTF8.self), line: line))
             } else {
-                if c == UInt8(ascii: ".") { tokens.append(Token(text: ".", line: line)) }
+                if c == UInt8(ascii: ".") || c == UInt8(ascii: "(") { tokens.append(Token(text: String(UnicodeScalar(c)), line: line)) }
                 i += 1
             }
         }

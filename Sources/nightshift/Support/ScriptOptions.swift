@@ -9,15 +9,28 @@ struct ScriptOptions: ParsableArguments {
         help: ArgumentHelp("Most tasks alive at once; one more ends the run with a limit error.", valueName: "n"))
     var maxTasks: Int = ScriptRun.defaultMaxTasks
 
+    @OptionGroup var modules: ModuleOptions
+
+    func validate() throws {
+        guard maxTasks >= 1 else { throw ValidationError("--max-tasks must be 1 or more (default \(ScriptRun.defaultMaxTasks))") }
+    }
+
+    /// The folders `require` searches: the configuration's, then the flags'.
+    func modulePaths(_ configuration: NightshiftConfiguration) -> [String] {
+        modules.paths(configuration)
+    }
+}
+
+/// `--module-path`: the folders `require` loads modules from, for `run`, `repl` and `check`.
+struct ModuleOptions: ParsableArguments {
     @Option(
         name: .customLong("module-path"),
         help: ArgumentHelp(
-            "A folder `require` loads modules from (repeatable; after [modules] paths in nightshift.toml).",
+            "A folder `require` loads modules from (repeatable; searched after [modules] paths in nightshift.toml).",
             valueName: "dir"))
     var modulePaths: [String] = []
 
     func validate() throws {
-        guard maxTasks >= 1 else { throw ValidationError("--max-tasks must be 1 or more (default \(ScriptRun.defaultMaxTasks))") }
         for path in modulePaths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -26,8 +39,8 @@ struct ScriptOptions: ParsableArguments {
         }
     }
 
-    /// The folders `require` searches: the configuration's, then the flags'.
-    func modulePaths(_ configuration: NightshiftConfiguration) -> [String] {
+    /// The configuration's folders, then the flags'.
+    func paths(_ configuration: NightshiftConfiguration) -> [String] {
         configuration.modulePaths + modulePaths
     }
 }
