@@ -1,15 +1,14 @@
 -- Bring every reseller's max_allowed_connections in line with a rule: one connection per
 -- `per` credits, at least `min` and at most `max`. Changes no credits.
 --
---   nightshift run scripts/connections.lua --arg per=200 --arg min=1 --arg max=100 \
+--   nightshift run scripts/connections.lua --module-path scripts/lib --arg per=200 --arg min=1 --arg max=100 \
 --       --allow resellers.list --allow resellers.update
 -- nightshift: allow resellers.list, resellers.update
 
-local per = math.tointeger(tonumber(args.per or "200"))
-local min = math.tointeger(tonumber(args.min or "1"))
-local max = math.tointeger(tonumber(args.max or "100"))
-assert(per and per > 0, "per must be a whole number above 0")
-assert(min and max and 0 <= min and min <= max, "need 0 <= min <= max")
+local common = require "common"
+local per = common.whole("per", 200, 1)
+local min = common.whole("min", 1, 0)
+local max = common.whole("max", 100, min)
 
 local function wanted(credits)
   local n = (credits or 0) // per

@@ -1,20 +1,18 @@
 -- Onboard a batch of resellers: create the ones that do not exist yet, with starting
 -- credits and a connection limit; skip (and report) the ones that already do.
 --
---   nightshift run scripts/onboard.lua --arg names=anna,ben,chloe --arg credits=100 \
+--   nightshift run scripts/onboard.lua --module-path scripts/lib --arg names=anna,ben,chloe --arg credits=100 \
 --       --arg connections=5 --allow resellers.list --allow resellers.new --max-credits 300
 --
 -- Arguments: names (comma-separated, required), credits (default 0), connections (default 1),
 -- use_credits (yes/no, default yes).
 -- nightshift: allow resellers.list, resellers.new
 
-local names = {}
-for name in (args.names or ""):gmatch("[^,%s]+") do names[#names + 1] = name end
+local common = require "common"
+local names = common.list("names")
 assert(#names > 0, "give the resellers to create with --arg names=a,b,c")
-local credits = math.tointeger(tonumber(args.credits or "0"))
-local connections = math.tointeger(tonumber(args.connections or "1"))
-assert(credits and credits >= 0, "credits must be a whole number, 0 or more")
-assert(connections and connections >= 1, "connections must be a whole number, 1 or more")
+local credits = common.whole("credits", 0, 0)
+local connections = common.whole("connections", 1, 1)
 local use_credits = (args.use_credits or "yes") ~= "no"
 
 local existing = {}

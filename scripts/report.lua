@@ -1,11 +1,12 @@
 -- A credits report: totals, the resellers with the fewest credits, the ones with the most,
 -- and the disabled ones. Reads only.
 --
---   nightshift run scripts/report.lua [--arg low=500] [--arg top=5] [--arg format=json]
+--   nightshift run scripts/report.lua --module-path scripts/lib [--arg low=500] [--arg top=5] [--arg format=json]
 -- nightshift: allow resellers.list
 
-local low = math.tointeger(tonumber(args.low or "500")) or 500
-local top = math.tointeger(tonumber(args.top or "5")) or 5
+local common = require "common"
+local low = common.whole("low", 500, 0)
+local top = common.whole("top", 5, 0)
 
 local all = resellers.list()
 local total, paying, disabled, below = 0, 0, {}, {}

@@ -1,6 +1,6 @@
 -- Top up resellers whose credits fell below a threshold, several at a time.
 --
---   nightshift run scripts/topup.lua --arg threshold=500 --arg amount=250 \
+--   nightshift run scripts/topup.lua --module-path scripts/lib --arg threshold=500 --arg amount=250 \
 --       --allow resellers.list --allow resellers.add_credits --max-credits 5000 --max-credits-per-reseller 250
 --
 -- Arguments: threshold (default 500), amount (default 250), max_resellers (default: all),
@@ -9,21 +9,13 @@
 -- the lowest first. The credit caps hold however many top-ups are in flight.
 -- nightshift: allow resellers.list, resellers.add_credits
 
-local threshold = math.tointeger(tonumber(args.threshold or "500"))
-local amount = math.tointeger(tonumber(args.amount or "250"))
-local limit = math.tointeger(tonumber(args.max_resellers or "0")) or 0
-local concurrency = args.concurrency and math.tointeger(tonumber(args.concurrency))
-assert(threshold and threshold >= 0, "threshold must be a whole number, 0 or more")
-assert(amount and amount > 0, "amount must be a whole number above 0")
-assert(args.concurrency == nil or (concurrency and concurrency > 0), "concurrency must be a whole number above 0")
+local common = require "common"
+local threshold = common.whole("threshold", 500, 0)
+local amount = common.whole("amount", 250, 1)
+local limit = common.whole("max_resellers", 0, 0)
+local concurrency = common.whole("concurrency", nil, 1)
 
-local low = {}
-for _, r in ipairs(resellers.list()) do
-  if r.use_credits and r.status == 1 and r.credits < threshold then
-    low[#low + 1] = r
-  end
-end
-table.sort(low, function(a, b) return a.credits < b.credits end)
+local low = common.below(resellers.list(), threshold)
 local total = #low
 if limit > 0 then
   for i = #low, limit + 1, -1 do low[i] = nil end

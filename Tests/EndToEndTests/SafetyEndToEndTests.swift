@@ -112,7 +112,9 @@ struct SafetyEndToEndTests {
 
     @Test("nightshift check lists the functions used and the grant needed")
     func checkGrant() throws {
-        let result = try Nightshift.run(["check", Nightshift.packageRoot + "/scripts/topup.lua"])
+        let result = try Nightshift.run([
+            "check", Nightshift.packageRoot + "/scripts/topup.lua", "--module-path", Nightshift.packageRoot + "/scripts/lib",
+        ])
         #expect(result.status == 0)
         #expect(result.output.contains("needs: --allow resellers.add_credits --allow resellers.list"), "\(result.output)")
     }
@@ -131,7 +133,9 @@ struct SafetyEndToEndTests {
         #expect(badObject["exit_code"] as? Int == 5)
 
         let topup = Nightshift.packageRoot + "/scripts/topup.lua"
-        let good = try Nightshift.run(["check", topup, "--json", "--allow", "resellers.list"])
+        let good = try Nightshift.run([
+            "check", topup, "--json", "--allow", "resellers.list", "--module-path", Nightshift.packageRoot + "/scripts/lib",
+        ])
         #expect(good.status == 2, "\(good.all)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(good.output.utf8)) as? [String: Any])
         let uses = try #require(object["uses"] as? [[String: Any]])

@@ -4,17 +4,19 @@ import Testing
 @Suite("scripts/: the example automation scripts against the emulator", .serialized)
 struct ScriptsEndToEndTests {
     static func path(_ name: String) -> String { Nightshift.packageRoot + "/scripts/" + name }
+    /// The examples share scripts/lib/common.lua.
+    static let modules = ["--module-path", Nightshift.packageRoot + "/scripts/lib"]
 
     @Test("topup.lua tops up only paying resellers below the threshold, as planned in its dry-run")
     func topup() throws {
         let panel = try knownPanel()
         defer { panel.stop() }
         let flags = ["--arg", "threshold=50", "--arg", "amount=30", "--allow", "resellers.list", "--allow", "resellers.add_credits", "--max-credits", "100"]
-        let plan = try panel.run(Self.path("topup.lua"), ["--dry-run"] + flags)
+        let plan = try panel.run(Self.path("topup.lua"), Self.modules + ["--dry-run"] + flags)
         #expect(plan.status == 0, "\(plan.all)")
         #expect(plan.output.contains("1. resellers.add_credits  bob (id 2)  credits 5 -> 35 (+30)"), "\(plan.output)")
         #expect(!plan.output.contains("2."))
-        let live = try panel.run(Self.path("topup.lua"), flags)
+        let live = try panel.run(Self.path("topup.lua"), Self.modules + flags)
         #expect(live.status == 0, "\(live.all)")
         #expect(try panel.credits() == ["alice": 100, "bob": 35, "carol": 0])
     }
@@ -23,7 +25,7 @@ struct ScriptsEndToEndTests {
     func onboard() throws {
         let panel = try knownPanel()
         defer { panel.stop() }
-        let result = try panel.run(Self.path("onboard.lua"), [
+        let result = try panel.run(Self.path("onboard.lua"), Self.modules + [
             "--arg", "names=dave,alice,erin", "--arg", "credits=40", "--arg", "connections=3",
             "--allow", "resellers.list", "--allow", "resellers.new", "--max-credits", "80",
         ])
@@ -36,7 +38,7 @@ struct ScriptsEndToEndTests {
     func report() throws {
         let panel = try knownPanel()
         defer { panel.stop() }
-        let result = try panel.run(Self.path("report.lua"), ["--arg", "format=json", "--arg", "low=50"])
+        let result = try panel.run(Self.path("report.lua"), Self.modules + ["--arg", "format=json", "--arg", "low=50"])
         #expect(result.status == 0, "\(result.all)")
         let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
         #expect(object?["total_credits"] as? Int == 105)
@@ -49,7 +51,7 @@ struct ScriptsEndToEndTests {
     func connections() throws {
         let panel = try knownPanel()
         defer { panel.stop() }
-        let result = try panel.run(Self.path("connections.lua"), [
+        let result = try panel.run(Self.path("connections.lua"), Self.modules + [
             "--arg", "per=20", "--arg", "min=1", "--arg", "max=10", "--allow", "resellers.list", "--allow", "resellers.update",
         ])
         #expect(result.status == 0, "\(result.all)")

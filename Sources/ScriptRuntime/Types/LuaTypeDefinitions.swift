@@ -1,5 +1,7 @@
 /// Lua Language Server definitions (`---@meta`) of everything scripts see, so editors
-/// complete and check `resellers.*`, `panel.call`, `tasks.*`, `json.*`, `log.*`, `args` and `sleep`.
+/// complete and check `resellers.*`, `panel.call`, `tasks.*`, `json.*`, `log.*`, `args`, `sleep` and
+/// `require`. Modules the operator writes are found by the language server through its own
+/// `workspace.library` setting (see docs/scripting.md).
 public enum LuaTypeDefinitions {
     /// The definitions file's text.
     public static let text = """
@@ -149,6 +151,13 @@ public enum LuaTypeDefinitions {
         ---Waits `seconds` while the other tasks go on; never past the run's deadline.
         ---@param seconds number
         function tasks.sleep(seconds) end
+
+        ---Loads module `name` (`lib.format` is lib/format.lua or lib/format/init.lua) from the
+        ---folders given with --module-path or [modules] paths, runs it once per run with the
+        ---run's grant, and returns what it returned (true if nothing).
+        ---@param name string letters, digits and _ in parts separated by dots
+        ---@return any
+        function require(name) end
 
         """
 }
