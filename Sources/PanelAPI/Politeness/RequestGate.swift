@@ -1,0 +1,226 @@
+import Synchronization
+
+/// The door every attempt of every call of one ``PanelClient`` passes before it is handed to
+/// the transport: at most `concurrency` requests at the transport at once, starts paced by
+/// a token bucket of `rate` per second (capacity 1: no bursts), and none at all while the
+/// shared overload backoff is in force.
+///
+/// The fast path (a slot free, a token ready, no backoff, nobody waiting) takes one lock and
+/// neither suspends nor starts a task. Otherwise the caller waits in a FIFO queue (a resend
+/// after an overload answer goes to its front) and is resumed by a finishing request or by
+/// the one timer the gate keeps while time, not a slot, holds the queue back.
+public final class RequestGate: Sendable {
+    /// A slot held at the transport; give it back with ``leave(_:)`` or
+    /// ``leaveOverloaded(_:retryAfter:policy:)``.
+    public struct Ticket: Sendable {
+        /// The backoff epoch when the slot was granted: an overload answer raises the backoff
+        /// only if no other backoff was decided since its request was sent.
+        let epoch: Int
+    }
+
+    private struct Waiter {
+        let id: UInt64
+        let continuation: CheckedContinuation<Ticket?, Never>
+    }
+
+    private struct State {
+        var inFlight = 0
+        var waiters: [Waiter] = []
+        var head = 0
+        var nextID: UInt64 = 0
+        /// The earliest start the token bucket allows (nil: a token is ready).
+        var nextStart: ContinuousClock.Instant?
+        /// Until when the shared overload backoff holds every request back.
+        var backoffUntil: ContinuousClock.Instant?
+        var epoch = 0
+        var streak = 0
+        var timerArmed = false
+
+        var hasWaiters: Bool { head < waiters.count }
+    }
+
+    /// The most requests handed to the transport at once.
+    public let concurrency: Int
+    /// Requests started per second at most, or nil for no limit.
+    public let rate: Double?
+    private let interval: Duration?
+    private let state = Mutex(State())
+
+    /// Creates a gate.
+    ///
+    /// - Parameters:
+    ///   - concurrency: requests at the transport at once (at least 1).
+    ///   - rate: starts per second (greater than 0), or nil for no pacing.
+    public init(concurrency: Int, rate: Double? = nil) {
+        self.concurrency = max(1, concurrency)
+        self.rate = rate.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
+        self.interval = self.rate.map { .nanoseconds(Int64((1e9 / $0).rounded())) }
+    }
+
+    /// Requests currently holding a slot.
+    public var inFlight: Int { state.withLock { $0.inFlight } }
+
+    /// Until when the shared backoff holds requests back, if it does.
+    public var backoffUntil: ContinuousClock.Instant? {
+        state.withLock { s in s.backoffUntil.flatMap { $0 > .now ? $0 : nil } }
+    }
+
+    /// A slot at once, without waiting, or nil when the caller has to ``enter(front:)``.
+    @inline(__always)
+    public func tryEnter() -> Ticket? {
+        state.withLock { s -> Ticket? in
+            guard !s.hasWaiters, s.inFlight < concurrency else { return nil }
+            if s.backoffUntil != nil || interval != nil {
+                guard takeTimedPermission(&s, now: .now) == nil else { return nil }
+            }
+            s.inFlight += 1
+            return Ticket(epoch: s.epoch)
+        }
+    }
+
+    /// Waits for a slot, a rate token and the end of any backoff, in FIFO order; nil when the
+    /// calling task is cancelled first (it then holds nothing).
+    ///
+    /// - Parameter front: queue at the front: for a resend after an overload answer, which
+    ///   already waited its turn once.
+    public func enter(front: Bool = false) async -> Ticket? {
+        if !front, let ticket = tryEnter() { return ticket }
+        let id = state.withLock { s -> UInt64 in
+            s.nextID &+= 1
+            return s.nextID
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Ticket?, Never>) in
+                let (grants, wake, cancelled) = state.withLock { s -> ([Grant], ContinuousClock.Instant?, Bool) in
+                    // Checked under the lock: either this sees the cancellation, or the
+                    // handler below finds the waiter in the queue.
+                    if Task.isCancelled { return ([], nil, true) }
+                    let waiter = Waiter(id: id, continuation: continuation)
+                    if front && s.head > 0 {
+                        s.head -= 1
+                        s.waiters[s.head] = waiter
+                    } else if front {
+                        s.waiters.insert(waiter, at: s.head)
+                    } else {
+                        s.waiters.append(waiter)
+                    }
+                    let (grants, wake) = dispatch(&s)
+                    return (grants, wake, false)
+                }
+                if cancelled { continuation.resume(returning: nil) }
+                finish(grants, wake)
+            }
+        } onCancel: {
+            let waiter = state.withLock { s -> Waiter? in
+                guard let index = s.waiters[s.head...].firstIndex(where: { $0.id == id }) else { return nil }
+                return s.waiters.remove(at: index)
+            }
+            waiter?.continuation.resume(returning: nil)
+        }
+    }
+
+    /// Gives a slot back after an answer that was not an overload (or after no answer).
+    public func leave(_ ticket: Ticket) {
+        let (grants, wake) = state.withLock { s -> ([Grant], ContinuousClock.Instant?) in
+            s.inFlight -= 1
+            if s.streak != 0 && ticket.epoch == s.epoch { s.streak = 0 }
+            return s.hasWaiters ? dispatch(&s) : ([], nil)
+        }
+        finish(grants, wake)
+    }
+
+    /// Gives a slot back after the panel said it is overloaded, and holds every request of
+    /// the client back: `retryAfter` (if the panel gave one) plus full jitter over the
+    /// policy's current ceiling. Returns how long the backoff now lasts from this moment.
+    @discardableResult
+    public func leaveOverloaded(_ ticket: Ticket, retryAfter: Duration?, policy: OverloadPolicy) -> Duration {
+        let now = ContinuousClock.now
+        let (grants, wake, remaining) = state.withLock { s -> ([Grant], ContinuousClock.Instant?, Duration) in
+            s.inFlight -= 1
+            if ticket.epoch == s.epoch {
+                // The first overload answer to a request sent since the last backoff was
+                // decided: back off further. Answers to requests already in flight when it
+                // was decided only make sure their Retry-After is honoured.
+                s.streak += 1
+                s.epoch += 1
+                let ceiling = policy.ceiling(streak: s.streak)
+                let jitter = ceiling * Double.random(in: 0...1)
+                let until = now + (retryAfter ?? .zero) + jitter
+                s.backoffUntil = max(s.backoffUntil ?? until, until)
+            } else if let retryAfter {
+                let until = now + retryAfter
+                s.backoffUntil = max(s.backoffUntil ?? until, until)
+            }
+            let remaining = s.backoffUntil.map { $0 > now ? now.duration(to: $0) : .zero } ?? .zero
+            let (grants, wake) = s.hasWaiters ? dispatch(&s) : ([], nil)
+            return (grants, wake, remaining)
+        }
+        finish(grants, wake)
+        return remaining
+    }
+
+    // MARK: Waking waiters
+
+    private typealias Grant = (continuation: CheckedContinuation<Ticket?, Never>, ticket: Ticket)
+
+    /// Whether a start is allowed at `now` by the backoff and the token bucket, taking the
+    /// token if so; otherwise the instant to try again.
+    private func takeTimedPermission(_ s: inout State, now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+        if let until = s.backoffUntil {
+            if now < until { return until }
+            s.backoffUntil = nil
+        }
+        if let interval {
+            if let next = s.nextStart, now < next { return next }
+            // A timer that woke a little late does not slow the pace: the next token is due
+            // one interval after the previous one was, unless that is already past.
+            let base = s.nextStart.map { now - $0 < interval ? $0 : now } ?? now
+            s.nextStart = base + interval
+        }
+        return nil
+    }
+
+    /// Grants slots to waiters, front first, while slots, tokens and the backoff allow;
+    /// returns the grants to resume (outside the lock) and when to arm the timer.
+    private func dispatch(_ s: inout State) -> ([Grant], ContinuousClock.Instant?) {
+        var grants: [Grant] = []
+        var wake: ContinuousClock.Instant? = nil
+        let timed = interval != nil || s.backoffUntil != nil
+        let now = ContinuousClock.now
+        while s.hasWaiters && s.inFlight < concurrency {
+            if timed, let retry = takeTimedPermission(&s, now: now) {
+                wake = retry
+                break
+            }
+            let waiter = s.waiters[s.head]
+            s.head += 1
+            s.inFlight += 1
+            grants.append((waiter.continuation, Ticket(epoch: s.epoch)))
+        }
+        if s.head > 64 && s.head * 2 > s.waiters.count {
+            s.waiters.removeFirst(s.head)
+            s.head = 0
+        } else if !s.hasWaiters {
+            s.waiters.removeAll(keepingCapacity: true)
+            s.head = 0
+        }
+        if let time = wake {
+            if s.timerArmed { wake = nil } else { s.timerArmed = true; wake = time }
+        }
+        return (grants, wake)
+    }
+
+    private func finish(_ grants: [Grant], _ wake: ContinuousClock.Instant?) {
+        for grant in grants { grant.continuation.resume(returning: grant.ticket) }
+        guard let wake else { return }
+        // Only while time holds the queue back: one timer per gate, re-armed as needed.
+        Task { [self] in
+            try? await Task.sleep(until: wake, clock: .continuous)
+            let (grants, next) = state.withLock { s -> ([Grant], ContinuousClock.Instant?) in
+                s.timerArmed = false
+                return dispatch(&s)
+            }
+            finish(grants, next)
+        }
+    }
+}
