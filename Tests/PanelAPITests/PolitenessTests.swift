@@ -1,5 +1,6 @@
 import Foundation
 import PanelAPI
+import PanelEmulator
 import Testing
 
 @Suite("Politeness: concurrency, rate and the gate's order")
@@ -48,7 +49,7 @@ struct ConcurrencyLimitTests {
         #expect(ids == ["1", "2", "3", "4", "5"])
     }
 
-    @Test("the rate limit spaces starts 1/R apart, within 10% over 2 s")
+    @Test("the rate limit holds within 10% over 2 s")
     func ratePacing() async throws {
         let transport = TimedStubTransport { _, _ in HeldTransport.ok }
         let client = try Fixture.politeClient(transport, concurrency: 8, rate: 20)
@@ -60,9 +61,18 @@ struct ConcurrencyLimitTests {
         let seconds = Double((arrivals.last! - arrivals.first!) / .milliseconds(1)) / 1000
         let measured = Double(arrivals.count - 1) / seconds
         #expect(abs(measured - 20) / 20 <= 0.10, "measured \(measured) requests per second")
-        // No burst: no two starts closer than most of an interval.
-        let gaps = zip(arrivals.dropFirst(), arrivals).map { $0 - $1 }
-        #expect(gaps.allSatisfy { $0 >= .milliseconds(40) }, "\(gaps.min()!)")
+    }
+
+    @Test("the token bucket holds one token: after an idle moment, only one request starts at once")
+    func noBurstAfterIdle() async throws {
+        let gate = RequestGate(concurrency: 8, rate: 5)
+        gate.leave(try #require(gate.tryEnter()))
+        // Idle for six intervals: a bucket holding more than one token would now allow a burst.
+        try await Task.sleep(for: .milliseconds(1200))
+        let afterIdle = try #require(gate.tryEnter())
+        #expect(gate.tryEnter() == nil)
+        gate.leave(afterIdle)
+        #expect(gate.inFlight == 0)
     }
 }
 

@@ -89,25 +89,29 @@ public struct PanelClient: Sendable {
             }
             if response.status == 429 || response.status == 503 {
                 overloads += 1
+                let policy = configuration.overload
                 let wait = response.retryAfter.flatMap { RetryAfter.parse($0, now: Self.wallClock()) }
-                let backoff = gate.leaveOverloaded(ticket, retryAfter: wait, policy: configuration.overload)
+                // The other requests wait at most maxRetryAfter; this one gives up below.
+                let backoff = gate.leaveOverloaded(
+                    ticket, retryAfter: wait.map { min($0, policy.maxRetryAfter) }, policy: policy)
                 if response.status == 503 && request.kind == .mutation {
                     // The panel may have been halfway through it: outcome unknown, as any 5xx.
                     throw redacted(interpretFailure(response, request), key: key)
                 }
-                let overload = PanelError(
-                    .transport, endpoint: request.endpoint,
-                    detail: request.kind == .mutation
-                        ? "panel overloaded (HTTP \(response.status)); nothing was applied"
-                        : "panel overloaded (HTTP \(response.status)); gave up after \(overloads) attempts")
-                if let wait, wait > configuration.overload.maxRetryAfter {
+                let applied = request.kind == .mutation ? "; nothing was applied" : ""
+                if let wait, wait > policy.maxRetryAfter {
                     throw PanelError(
                         .transport, endpoint: request.endpoint,
-                        detail: "panel overloaded (HTTP \(response.status)), asks to wait \(wait)"
-                            + (request.kind == .mutation ? "; nothing was applied" : ""))
+                        detail: "panel overloaded (HTTP \(response.status)), asks to wait \(wait)\(applied)")
                 }
-                guard overloads < configuration.overload.maxAttempts else { throw overload }
-                lastFailure = overload
+                guard overloads < policy.maxAttempts else {
+                    throw PanelError(
+                        .transport, endpoint: request.endpoint,
+                        detail: "panel overloaded (HTTP \(response.status))"
+                            + (applied.isEmpty ? "; gave up after \(overloads) attempts" : applied))
+                }
+                lastFailure = PanelError(
+                    .transport, endpoint: request.endpoint, detail: "panel overloaded (HTTP \(response.status))")
                 if Task.isCancelled { throw stopped(request, overloads: overloads, lastFailure: lastFailure) }
                 logger.info(
                     "panel overloaded, backing off",

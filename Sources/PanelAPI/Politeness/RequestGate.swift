@@ -1,9 +1,10 @@
 import Synchronization
 
 /// The door every attempt of every call of one ``PanelClient`` passes before it is handed to
-/// the transport: at most `concurrency` requests at the transport at once, starts paced by
-/// a token bucket of `rate` per second (capacity 1: no bursts), and none at all while the
-/// shared overload backoff is in force.
+/// the transport: at most `concurrency` requests at the transport at once, starts paced at
+/// `rate` per second (a token bucket holding 1 token: after an idle moment only one request
+/// starts at once; starts a busy machine delayed are made up, at most 4 in a row), and none
+/// at all while the shared overload backoff is in force.
 ///
 /// The fast path (a slot free, a token ready, no backoff, nobody waiting) takes one lock and
 /// neither suspends nor starts a task. Otherwise the caller waits in a FIFO queue (a resend
@@ -38,6 +39,10 @@ public final class RequestGate: Sendable {
 
         var hasWaiters: Bool { head < waiters.count }
     }
+
+    /// How many intervals of delay the rate schedule makes up (see ``tryEnter()``): at most
+    /// this many starts can follow each other closely after the machine stalled.
+    static let catchUp = 4
 
     /// The most requests handed to the transport at once.
     public let concurrency: Int
@@ -172,9 +177,11 @@ public final class RequestGate: Sendable {
         }
         if let interval {
             if let next = s.nextStart, now < next { return next }
-            // A timer that woke a little late does not slow the pace: the next token is due
-            // one interval after the previous one was, unless that is already past.
-            let base = s.nextStart.map { now - $0 < interval ? $0 : now } ?? now
+            // Starts follow a schedule 1/R apart. A start that a busy machine delayed (a late
+            // timer, a slow resume) by less than `catchUp` intervals is made up, so the pace
+            // holds; a longer gap is idleness, after which the schedule starts afresh from
+            // now, so an idle client never bursts.
+            let base = s.nextStart.map { now - $0 < interval * Self.catchUp ? $0 : now } ?? now
             s.nextStart = base + interval
         }
         return nil
