@@ -31,7 +31,7 @@ struct EmulatorFaultTests {
         #expect(emulator.statistics.maxInFlight == 20)
     }
 
-    @Test("latency jitter adds 0...J, drawn from the seed: the same seed gives the same delays")
+    @Test("latency jitter draws are uniform in 0...J, and the same seed gives the same delays")
     func jitterSeeded() {
         let first = FaultDice(seed: 7)
         let second = FaultDice(seed: 7)
@@ -40,6 +40,19 @@ struct EmulatorFaultTests {
         #expect(draws.allSatisfy { $0 >= .zero && $0 <= .milliseconds(50) })
         #expect(Set(draws).count > 100)
         #expect(FaultPlan(latencyJitter: .milliseconds(5)).delays)
+    }
+
+    @Test("each request waits the latency plus its own seeded jitter draw")
+    func jitterApplied() async throws {
+        let emulator = try await Fixture.emulator(
+            seed: 1, faults: FaultPlan(latency: .milliseconds(10), latencyJitter: .milliseconds(150), seed: 9))
+        let expected = FaultDice(seed: 9)
+        for _ in 0..<4 {
+            let draw = expected.uniform(upTo: .milliseconds(150))
+            let started = ContinuousClock.now
+            _ = await emulator.handle(Self.addCredits(1, 1))
+            #expect(ContinuousClock.now - started >= .milliseconds(10) + draw)
+        }
     }
 
     @Test("past --max-requests-per-second, requests get HTTP 429 with Retry-After: 1 and change nothing")

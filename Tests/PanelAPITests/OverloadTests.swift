@@ -35,7 +35,7 @@ struct OverloadTests {
         #expect(transport.callCount == 1)
     }
 
-    @Test("a read answered 503 is retried after the backoff", arguments: [429, 503])
+    @Test("a read answered 429 or 503 is sent again after the backoff", arguments: [429, 503])
     func readRetried(status: Int) async throws {
         let transport = TimedStubTransport { call, _ in call <= 2 ? TimedStubTransport.status(status) : Self.list }
         let client = try Fixture.politeClient(transport)

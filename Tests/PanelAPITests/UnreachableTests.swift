@@ -57,7 +57,9 @@ struct UnreachableTests {
         let port = try Self.closedPort()
         let capture = LogCapture()
         let (client, http) = try Self.client(port: port, capture: capture)
+        let started = ContinuousClock.now
         let error = await #expect(throws: PanelError.self) { try await client.addCredits(.id(1), 5) }
+        #expect(ContinuousClock.now - started < .seconds(5))
         try await http.shutdown()
         #expect(error?.kind == .transport)
         #expect(error?.detail == "panel unreachable: connection refused (127.0.0.1:\(port)); nothing was sent")
