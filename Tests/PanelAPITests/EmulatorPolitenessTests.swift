@@ -16,16 +16,18 @@ struct EmulatorFaultTests {
     @Test("20 concurrent requests with 200 ms latency all finish in about 200 ms, not 20 x 200 ms")
     func latencyIsConcurrent() async throws {
         let emulator = try await Fixture.emulator(seed: 3, faults: FaultPlan(latency: .milliseconds(200)))
-        let elapsed = try await emulator.withRunningServer(logger: Fixture.quiet) { port in
-            let (client, http) = try EmulatorTests.httpClient(port: port, concurrency: 20)
-            let started = ContinuousClock.now
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<20 { group.addTask { try await client.addCredits(.id(index % 3 + 1), 1) } }
-                try await group.waitForAll()
+        let elapsed = try await Fixture.onOwnThreads { serverLoop in
+            try await emulator.withRunningServer(eventLoopGroup: serverLoop, logger: Fixture.quiet) { port in
+                let (client, http) = try EmulatorTests.httpClient(port: port, concurrency: 20)
+                let started = ContinuousClock.now
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for index in 0..<20 { group.addTask { try await client.addCredits(.id(index % 3 + 1), 1) } }
+                    try await group.waitForAll()
+                }
+                let elapsed = ContinuousClock.now - started
+                try await http.shutdown()
+                return elapsed
             }
-            let elapsed = ContinuousClock.now - started
-            try await http.shutdown()
-            return elapsed
         }
         #expect(elapsed < .seconds(2))
         #expect(emulator.statistics.maxInFlight == 20)
@@ -162,14 +164,17 @@ struct PolitenessOverHTTPTests {
     func rateOverHTTP() async throws {
         let emulator = try await Fixture.emulator(seed: 1)
         let transport = ArrivalRecorder()
-        try await emulator.withRunningServer(logger: Fixture.quiet) { port in
-            let (client, http) = try EmulatorTests.httpClient(port: port, concurrency: 8, rate: 25)
-            let recording = PanelClient(configuration: client.configuration, transport: transport.wrapping(http), logger: Fixture.quiet)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<51 { group.addTask { try await recording.addCredits(.id(1), 1) } }
-                try await group.waitForAll()
+        try await Fixture.onOwnThreads { serverLoop in
+            try await emulator.withRunningServer(eventLoopGroup: serverLoop, logger: Fixture.quiet) { port in
+                let (client, http) = try EmulatorTests.httpClient(port: port, concurrency: 8, rate: 25)
+                let recording = PanelClient(
+                    configuration: client.configuration, transport: transport.wrapping(http), logger: Fixture.quiet)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<51 { group.addTask { try await recording.addCredits(.id(1), 1) } }
+                    try await group.waitForAll()
+                }
+                try await http.shutdown()
             }
-            try await http.shutdown()
         }
         let arrivals = transport.arrivals
         let seconds = Double((arrivals.last! - arrivals.first!) / .microseconds(1)) / 1e6

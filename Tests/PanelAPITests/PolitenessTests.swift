@@ -51,13 +51,15 @@ struct ConcurrencyLimitTests {
 
     @Test("the rate limit holds within 10% over 2 s")
     func ratePacing() async throws {
-        let transport = TimedStubTransport { _, _ in HeldTransport.ok }
-        let client = try Fixture.politeClient(transport, concurrency: 8, rate: 20)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for id in 1...41 { group.addTask { try await client.addCredits(.id(id), 1) } }
-            try await group.waitForAll()
+        let arrivals = try await Fixture.onOwnThreads { _ in
+            let transport = TimedStubTransport { _, _ in HeldTransport.ok }
+            let client = try Fixture.politeClient(transport, concurrency: 8, rate: 20)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for id in 1...41 { group.addTask { try await client.addCredits(.id(id), 1) } }
+                try await group.waitForAll()
+            }
+            return transport.arrivals
         }
-        let arrivals = transport.arrivals
         let seconds = Double((arrivals.last! - arrivals.first!) / .milliseconds(1)) / 1000
         let measured = Double(arrivals.count - 1) / seconds
         #expect(abs(measured - 20) / 20 <= 0.10, "measured \(measured) requests per second")
@@ -187,17 +189,19 @@ struct CancellationTests {
     @Test("a read handed to the HTTP transport is abandoned when its task is cancelled")
     func readInFlightAbandoned() async throws {
         let emulator = try await Fixture.emulator(seed: 1, faults: FaultPlan(latency: .seconds(3)))
-        try await emulator.withRunningServer(logger: Fixture.quiet) { port in
-            let (client, http) = try EmulatorTests.httpClient(port: port)
-            let started = ContinuousClock.now
-            let read = Task { () async throws(PanelError) -> [Reseller] in try await client.list() }
-            await HeldTransport.until { emulator.statistics.inFlight == 1 }
-            read.cancel()
-            let error = await #expect(throws: PanelError.self) { try await read.value }
-            #expect(error?.kind == .transport || error?.kind == .timeout)
-            // Abandoned, not waited for: the panel answers after 3 s.
-            #expect(ContinuousClock.now - started < .seconds(2))
-            try await http.shutdown()
+        try await Fixture.onOwnThreads { serverLoop in
+            try await emulator.withRunningServer(eventLoopGroup: serverLoop, logger: Fixture.quiet) { port in
+                let (client, http) = try EmulatorTests.httpClient(port: port)
+                let started = ContinuousClock.now
+                let read = Task { try await client.list() }
+                await HeldTransport.until { emulator.statistics.inFlight == 1 }
+                read.cancel()
+                let error = await #expect(throws: PanelError.self) { try await read.value }
+                #expect(error?.kind == .transport || error?.kind == .timeout)
+                // Abandoned, not waited for: the panel answers after 3 s.
+                #expect(ContinuousClock.now - started < .seconds(2))
+                try await http.shutdown()
+            }
         }
     }
 }

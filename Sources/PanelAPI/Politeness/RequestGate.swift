@@ -8,8 +8,10 @@ import Synchronization
 ///
 /// The fast path (a slot free, a token ready, no backoff, nobody waiting) takes one lock and
 /// neither suspends nor starts a task. Otherwise the caller waits in a FIFO queue (a resend
-/// after an overload answer goes to its front) and is resumed by a finishing request or by
-/// the one timer the gate keeps while time, not a slot, holds the queue back.
+/// after an overload answer goes to its front) and is resumed by a finishing request. While
+/// time, not a slot, holds the queue back (a rate token, the backoff), the first waiter
+/// sleeps until then in its own task, on its own executor, and the others wait behind it:
+/// the gate starts no task and keeps no timer of its own.
 public final class RequestGate: Sendable {
     /// A slot held at the transport; give it back with ``leave(_:)`` or
     /// ``leaveOverloaded(_:retryAfter:policy:)``.
@@ -19,9 +21,19 @@ public final class RequestGate: Sendable {
         let epoch: Int
     }
 
+    /// What a waiter is resumed with.
+    private enum Wake: Sendable {
+        /// Go: a slot (and token) is yours.
+        case granted(Ticket)
+        /// You are first in line, but time holds you back: sleep until then, then come back.
+        case sleep(until: ContinuousClock.Instant)
+        /// Your task was cancelled: you hold nothing.
+        case cancelled
+    }
+
     private struct Waiter {
         let id: UInt64
-        let continuation: CheckedContinuation<Ticket?, Never>
+        let continuation: CheckedContinuation<Wake, Never>
     }
 
     private struct State {
@@ -35,7 +47,8 @@ public final class RequestGate: Sendable {
         var backoffUntil: ContinuousClock.Instant?
         var epoch = 0
         var streak = 0
-        var timerArmed = false
+        /// The first waiter is sleeping until time lets it go; nobody overtakes it.
+        var sleeping = false
 
         var hasWaiters: Bool { head < waiters.count }
     }
@@ -74,7 +87,7 @@ public final class RequestGate: Sendable {
     @inline(__always)
     public func tryEnter() -> Ticket? {
         state.withLock { s -> Ticket? in
-            guard !s.hasWaiters, s.inFlight < concurrency else { return nil }
+            guard !s.hasWaiters, !s.sleeping, s.inFlight < concurrency else { return nil }
             if s.backoffUntil != nil || interval != nil {
                 guard takeTimedPermission(&s, now: .now) == nil else { return nil }
             }
@@ -90,16 +103,46 @@ public final class RequestGate: Sendable {
     ///   already waited its turn once.
     public func enter(front: Bool = false) async -> Ticket? {
         if !front, let ticket = tryEnter() { return ticket }
+        var front = front
+        var wasSleeping = false
+        while true {
+            switch await park(front: front, wasSleeping: wasSleeping) {
+            case .granted(let ticket):
+                return ticket
+            case .cancelled:
+                return nil
+            case .sleep(let instant):
+                do {
+                    try await Task.sleep(until: instant, clock: .continuous)
+                } catch {
+                    // Cancelled while first in line: let the next waiter take the lead.
+                    let wakes = state.withLock { s -> [(CheckedContinuation<Wake, Never>, Wake)] in
+                        s.sleeping = false
+                        return dispatch(&s)
+                    }
+                    resume(wakes)
+                    return nil
+                }
+                // Still first in line: back to the front of the queue.
+                front = true
+                wasSleeping = true
+            }
+        }
+    }
+
+    /// Queues the caller and waits until it is granted, told to sleep, or cancelled.
+    private func park(front: Bool, wasSleeping: Bool) async -> Wake {
         let id = state.withLock { s -> UInt64 in
             s.nextID &+= 1
             return s.nextID
         }
         return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Ticket?, Never>) in
-                let (grants, wake, cancelled) = state.withLock { s -> ([Grant], ContinuousClock.Instant?, Bool) in
+            await withCheckedContinuation { (continuation: CheckedContinuation<Wake, Never>) in
+                let wakes = state.withLock { s -> [(CheckedContinuation<Wake, Never>, Wake)] in
+                    if wasSleeping { s.sleeping = false }
                     // Checked under the lock: either this sees the cancellation, or the
                     // handler below finds the waiter in the queue.
-                    if Task.isCancelled { return ([], nil, true) }
+                    if Task.isCancelled { return [(continuation, .cancelled)] + (wasSleeping ? dispatch(&s) : []) }
                     let waiter = Waiter(id: id, continuation: continuation)
                     if front && s.head > 0 {
                         s.head -= 1
@@ -109,29 +152,27 @@ public final class RequestGate: Sendable {
                     } else {
                         s.waiters.append(waiter)
                     }
-                    let (grants, wake) = dispatch(&s)
-                    return (grants, wake, false)
+                    return dispatch(&s)
                 }
-                if cancelled { continuation.resume(returning: nil) }
-                finish(grants, wake)
+                resume(wakes)
             }
         } onCancel: {
             let waiter = state.withLock { s -> Waiter? in
                 guard let index = s.waiters[s.head...].firstIndex(where: { $0.id == id }) else { return nil }
                 return s.waiters.remove(at: index)
             }
-            waiter?.continuation.resume(returning: nil)
+            waiter?.continuation.resume(returning: .cancelled)
         }
     }
 
     /// Gives a slot back after an answer that was not an overload (or after no answer).
     public func leave(_ ticket: Ticket) {
-        let (grants, wake) = state.withLock { s -> ([Grant], ContinuousClock.Instant?) in
+        let wakes = state.withLock { s -> [(CheckedContinuation<Wake, Never>, Wake)] in
             s.inFlight -= 1
             if s.streak != 0 && ticket.epoch == s.epoch { s.streak = 0 }
-            return s.hasWaiters ? dispatch(&s) : ([], nil)
+            return s.hasWaiters ? dispatch(&s) : []
         }
-        finish(grants, wake)
+        resume(wakes)
     }
 
     /// Gives a slot back after the panel said it is overloaded, and holds every request of
@@ -140,7 +181,7 @@ public final class RequestGate: Sendable {
     @discardableResult
     public func leaveOverloaded(_ ticket: Ticket, retryAfter: Duration?, policy: OverloadPolicy) -> Duration {
         let now = ContinuousClock.now
-        let (grants, wake, remaining) = state.withLock { s -> ([Grant], ContinuousClock.Instant?, Duration) in
+        let (wakes, remaining) = state.withLock { s -> ([(CheckedContinuation<Wake, Never>, Wake)], Duration) in
             s.inFlight -= 1
             if ticket.epoch == s.epoch {
                 // The first overload answer to a request sent since the last backoff was
@@ -157,16 +198,13 @@ public final class RequestGate: Sendable {
                 s.backoffUntil = max(s.backoffUntil ?? until, until)
             }
             let remaining = s.backoffUntil.map { $0 > now ? now.duration(to: $0) : .zero } ?? .zero
-            let (grants, wake) = s.hasWaiters ? dispatch(&s) : ([], nil)
-            return (grants, wake, remaining)
+            return (s.hasWaiters ? dispatch(&s) : [], remaining)
         }
-        finish(grants, wake)
+        resume(wakes)
         return remaining
     }
 
     // MARK: Waking waiters
-
-    private typealias Grant = (continuation: CheckedContinuation<Ticket?, Never>, ticket: Ticket)
 
     /// Whether a start is allowed at `now` by the backoff and the token bucket, taking the
     /// token if so; otherwise the instant to try again.
@@ -187,22 +225,25 @@ public final class RequestGate: Sendable {
         return nil
     }
 
-    /// Grants slots to waiters, front first, while slots, tokens and the backoff allow;
-    /// returns the grants to resume (outside the lock) and when to arm the timer.
-    private func dispatch(_ s: inout State) -> ([Grant], ContinuousClock.Instant?) {
-        var grants: [Grant] = []
-        var wake: ContinuousClock.Instant? = nil
+    /// Grants slots to waiters, front first, while slots, tokens and the backoff allow; when
+    /// time holds the first waiter back, tells it to sleep. Returns whom to resume with what
+    /// (resumed outside the lock).
+    private func dispatch(_ s: inout State) -> [(CheckedContinuation<Wake, Never>, Wake)] {
+        var wakes: [(CheckedContinuation<Wake, Never>, Wake)] = []
         let timed = interval != nil || s.backoffUntil != nil
+        // A sleeping first waiter goes first when time allows: nobody overtakes it.
+        if timed && s.sleeping { return wakes }
         let now = ContinuousClock.now
         while s.hasWaiters && s.inFlight < concurrency {
-            if timed, let retry = takeTimedPermission(&s, now: now) {
-                wake = retry
-                break
-            }
             let waiter = s.waiters[s.head]
             s.head += 1
+            if timed, let retry = takeTimedPermission(&s, now: now) {
+                s.sleeping = true
+                wakes.append((waiter.continuation, .sleep(until: retry)))
+                break
+            }
             s.inFlight += 1
-            grants.append((waiter.continuation, Ticket(epoch: s.epoch)))
+            wakes.append((waiter.continuation, .granted(Ticket(epoch: s.epoch))))
         }
         if s.head > 64 && s.head * 2 > s.waiters.count {
             s.waiters.removeFirst(s.head)
@@ -211,23 +252,10 @@ public final class RequestGate: Sendable {
             s.waiters.removeAll(keepingCapacity: true)
             s.head = 0
         }
-        if let time = wake {
-            if s.timerArmed { wake = nil } else { s.timerArmed = true; wake = time }
-        }
-        return (grants, wake)
+        return wakes
     }
 
-    private func finish(_ grants: [Grant], _ wake: ContinuousClock.Instant?) {
-        for grant in grants { grant.continuation.resume(returning: grant.ticket) }
-        guard let wake else { return }
-        // Only while time holds the queue back: one timer per gate, re-armed as needed.
-        Task { [self] in
-            try? await Task.sleep(until: wake, clock: .continuous)
-            let (grants, next) = state.withLock { s -> ([Grant], ContinuousClock.Instant?) in
-                s.timerArmed = false
-                return dispatch(&s)
-            }
-            finish(grants, next)
-        }
+    private func resume(_ wakes: [(CheckedContinuation<Wake, Never>, Wake)]) {
+        for (continuation, wake) in wakes { continuation.resume(returning: wake) }
     }
 }

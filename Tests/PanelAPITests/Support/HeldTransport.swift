@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import PanelAPI
 
 /// A transport that holds every request until the test releases it, counting how many it
@@ -96,5 +98,25 @@ extension Fixture {
                 baseURL: try PanelURL(base), apiKey: APIKey(Fixture.key), timeout: timeout,
                 retry: RetryPolicy(sleep: { _ in }), concurrency: concurrency, rate: rate, overload: overload),
             transport: transport, logger: logger)
+    }
+}
+
+extension Fixture {
+    /// Runs `body` on a thread of its own, and hands it another for a server: tests that
+    /// measure time must not depend on Swift's shared cooperative pool, which tests running
+    /// in parallel (a Lua VM busy for seconds, blocking waits) can keep busy. Child tasks,
+    /// their sleeps and the client's gate all run on the body's thread.
+    static func onOwnThreads<T: Sendable>(_ body: (_ serverLoop: any EventLoopGroup) async throws -> T) async throws -> T {
+        let clientLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let serverLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await withTaskExecutorPreference(EventLoopExecutor(clientLoop.next())) { try await body(serverLoop) })
+        } catch {
+            result = .failure(error)
+        }
+        try await clientLoop.shutdownGracefully()
+        try await serverLoop.shutdownGracefully()
+        return try result.get()
     }
 }
