@@ -15,19 +15,23 @@ struct EmulatorFaultTests {
 
     @Test("20 concurrent requests with 200 ms latency all finish in about 200 ms, not 20 x 200 ms")
     func latencyIsConcurrent() async throws {
-        let emulator = try await Fixture.emulator(seed: 3, faults: FaultPlan(latency: .milliseconds(200)))
-        let elapsed = try await Fixture.onOwnThreads { serverLoop in
-            try await emulator.withRunningServer(eventLoopGroup: serverLoop, logger: Fixture.quiet) { port in
+        let seeded = try await Fixture.emulator(seed: 3)
+        let (elapsed, emulator) = try await Fixture.onOwnThreads { threads in
+            let emulator = PanelEmulator(
+                settings: EmulatorSettings(apiKey: Fixture.key, faults: FaultPlan(latency: .milliseconds(200))),
+                store: seeded.store, logger: Fixture.quiet, sleep: threads.emulatorSleep)
+            let elapsed = try await emulator.withRunningServer(eventLoopGroup: threads.serverLoop, logger: Fixture.quiet) { port in
                 let (client, http) = try EmulatorTests.httpClient(port: port, concurrency: 20)
+                defer { Task { try? await http.shutdown() } }
                 let started = ContinuousClock.now
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for index in 0..<20 { group.addTask { try await client.addCredits(.id(index % 3 + 1), 1) } }
                     try await group.waitForAll()
                 }
                 let elapsed = ContinuousClock.now - started
-                try await http.shutdown()
                 return elapsed
             }
+            return (elapsed, emulator)
         }
         #expect(elapsed < .seconds(2))
         #expect(emulator.statistics.maxInFlight == 20)
@@ -123,12 +127,12 @@ struct EmulatorFaultTests {
         let emulator = try await Fixture.emulator(seed: 2)
         let body = try await emulator.withRunningServer(logger: Fixture.quiet) { port in
             let (client, http) = try EmulatorTests.httpClient(port: port)
+            defer { Task { try? await http.shutdown() } }
             _ = try await client.list()
             try await client.addCredits(.id(1), 1)
             let url = "http://127.0.0.1:\(port)/_emulator/stats"
             let answer = try await http.send(
-                TransportRequest(url: url, redactedURL: url, path: "/_emulator/stats", body: [], timeout: .seconds(5), maxResponseBytes: 4096))
-            try await http.shutdown()
+                TransportRequest(url: url, redactedURL: url, path: "/_emulator/stats", body: [], timeout: .seconds(60), maxResponseBytes: 4096))
             return String(decoding: answer.body, as: UTF8.self)
         }
         #expect(body == #"{"requests":2,"in_flight":0,"max_in_flight":1,"rejected_429":0}"#)
@@ -144,6 +148,7 @@ struct PolitenessOverHTTPTests {
         let before = try await emulator.store.all().reduce(0) { $0 + $1.credits }
         try await emulator.withRunningServer(logger: Fixture.quiet) { port in
             let (client, http) = try EmulatorTests.httpClient(port: port, concurrency: 8)
+            defer { Task { try? await http.shutdown() } }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<200 {
                     group.addTask {
@@ -152,7 +157,6 @@ struct PolitenessOverHTTPTests {
                 }
                 try await group.waitForAll()
             }
-            try await http.shutdown()
         }
         #expect(emulator.statistics.maxInFlight <= 8)
         #expect(emulator.statistics.maxInFlight >= 2)
@@ -164,16 +168,17 @@ struct PolitenessOverHTTPTests {
     func rateOverHTTP() async throws {
         let emulator = try await Fixture.emulator(seed: 1)
         let transport = ArrivalRecorder()
-        try await Fixture.onOwnThreads { serverLoop in
-            try await emulator.withRunningServer(eventLoopGroup: serverLoop, logger: Fixture.quiet) { port in
+        try await Fixture.onOwnThreads { threads in
+            try await emulator.withRunningServer(eventLoopGroup: threads.serverLoop, logger: Fixture.quiet) { port in
                 let (client, http) = try EmulatorTests.httpClient(port: port, concurrency: 8, rate: 25)
+                defer { Task { try? await http.shutdown() } }
                 let recording = PanelClient(
-                    configuration: client.configuration, transport: transport.wrapping(http), logger: Fixture.quiet)
+                    configuration: client.configuration, transport: transport.wrapping(http),
+                    gate: RequestGate(concurrency: 8, rate: 25, sleep: threads.gateSleep), logger: Fixture.quiet)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for _ in 0..<51 { group.addTask { try await recording.addCredits(.id(1), 1) } }
                     try await group.waitForAll()
                 }
-                try await http.shutdown()
             }
         }
         let arrivals = transport.arrivals
@@ -195,6 +200,7 @@ struct PolitenessOverHTTPTests {
             let (client, http) = try EmulatorTests.httpClient(
                 port: port, concurrency: 8,
                 overload: OverloadPolicy(maxAttempts: 20, initialDelay: .milliseconds(50), maxDelay: .milliseconds(400)))
+            defer { Task { try? await http.shutdown() } }
             let reads = try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<110 {
                     group.addTask {
@@ -205,7 +211,6 @@ struct PolitenessOverHTTPTests {
                 }
                 return try await group.reduce(0, +)
             }
-            try await http.shutdown()
             return reads
         }
         #expect(emulator.statistics.rejected429 > 0)

@@ -51,9 +51,9 @@ struct ConcurrencyLimitTests {
 
     @Test("the rate limit holds within 10% over 2 s")
     func ratePacing() async throws {
-        let arrivals = try await Fixture.onOwnThreads { _ in
+        let arrivals = try await Fixture.onOwnThreads { threads in
             let transport = TimedStubTransport { _, _ in HeldTransport.ok }
-            let client = try Fixture.politeClient(transport, concurrency: 8, rate: 20)
+            let client = try Fixture.politeClient(transport, concurrency: 8, rate: 20, gateSleep: threads.gateSleep)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for id in 1...41 { group.addTask { try await client.addCredits(.id(id), 1) } }
                 try await group.waitForAll()
@@ -103,7 +103,7 @@ struct CancellationTests {
     @Test("a call whose task is cancelled while it waits for a rate token sends nothing and says so")
     func cancelledWaitingForToken() async throws {
         let transport = TimedStubTransport { _, _ in HeldTransport.ok }
-        let client = try Fixture.politeClient(transport, rate: 0.1)
+        let client = try Fixture.politeClient(transport, rate: 0.001)
         try await client.addCredits(.id(1), 1)
         let waiting = Task { try await client.addCredits(.id(2), 1) }
         try await Task.sleep(for: .milliseconds(30))
@@ -176,11 +176,11 @@ struct CancellationTests {
         let before = try #require(try await emulator.store.all().first).credits
         try await emulator.withRunningServer(logger: Fixture.quiet) { port in
             let (client, http) = try EmulatorTests.httpClient(port: port)
+            defer { Task { try? await http.shutdown() } }
             let write = Task { try await client.addCredits(.id(1), 7) }
             await HeldTransport.until { emulator.statistics.inFlight == 1 }
             write.cancel()
             let reply = try await write.value
-            try await http.shutdown()
             #expect(reply.body["result"] == .bool(true))
         }
         #expect(try await emulator.store.all().first?.credits == before + 7)
@@ -189,9 +189,10 @@ struct CancellationTests {
     @Test("a read handed to the HTTP transport is abandoned when its task is cancelled")
     func readInFlightAbandoned() async throws {
         let emulator = try await Fixture.emulator(seed: 1, faults: FaultPlan(latency: .seconds(3)))
-        try await Fixture.onOwnThreads { serverLoop in
-            try await emulator.withRunningServer(eventLoopGroup: serverLoop, logger: Fixture.quiet) { port in
+        try await Fixture.onOwnThreads { threads in
+            try await emulator.withRunningServer(eventLoopGroup: threads.serverLoop, logger: Fixture.quiet) { port in
                 let (client, http) = try EmulatorTests.httpClient(port: port)
+                defer { Task { try? await http.shutdown() } }
                 let started = ContinuousClock.now
                 // A child task, so it runs on this test's own thread too.
                 let error = await withTaskGroup(of: PanelError?.self) { group in
@@ -210,7 +211,6 @@ struct CancellationTests {
                 #expect(error?.kind == .transport || error?.kind == .timeout)
                 // Abandoned, not waited for: the panel answers after 3 s.
                 #expect(ContinuousClock.now - started < .seconds(2))
-                try await http.shutdown()
             }
         }
     }

@@ -22,11 +22,13 @@ struct UnreachableTests {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    static func client(port: Int, capture: LogCapture) throws -> (PanelClient, HTTPTransport) {
+    /// A client with the default read retry policy (3 attempts, 200 ms then 400 ms apart),
+    /// sleeping on the test's own thread.
+    static func client(port: Int, capture: LogCapture, threads: OwnThreads) throws -> (PanelClient, HTTPTransport) {
         PanelClient.http(
             configuration: PanelConfiguration(
                 baseURL: try PanelURL("http://127.0.0.1:\(port)/"), apiKey: APIKey(Fixture.key), keyPlacement: .pathSegment,
-                timeout: .seconds(30)),
+                timeout: .seconds(30), retry: RetryPolicy(sleep: threads.retrySleep)),
             logger: capture.logger)
     }
 
@@ -39,13 +41,14 @@ struct UnreachableTests {
     func readRefused() async throws {
         let port = try Self.closedPort()
         let capture = LogCapture()
-        let (client, http) = try Self.client(port: port, capture: capture)
-        let (error, elapsed) = try await Fixture.onOwnThreads { _ in
+        let (error, elapsed) = try await Fixture.onOwnThreads { threads in
+            let (client, http) = try Self.client(port: port, capture: capture, threads: threads)
+            defer { Task { try? await http.shutdown() } }
             let started = ContinuousClock.now
             let error = await #expect(throws: PanelError.self) { try await client.list() }
-            return (error, ContinuousClock.now - started)
+            let elapsed = ContinuousClock.now - started
+            return (error, elapsed)
         }
-        try await http.shutdown()
         #expect(error?.kind == .transport)
         #expect(error?.description == "resellers.list: transport failure: panel unreachable: connection refused (127.0.0.1:\(port)); nothing was sent")
         // Three attempts, 200 ms and 400 ms apart: far from the 30 s timeout.
@@ -58,14 +61,15 @@ struct UnreachableTests {
     func writeRefused() async throws {
         let port = try Self.closedPort()
         let capture = LogCapture()
-        let (client, http) = try Self.client(port: port, capture: capture)
-        let (error, elapsed) = try await Fixture.onOwnThreads { _ in
+        let (error, elapsed) = try await Fixture.onOwnThreads { threads in
+            let (client, http) = try Self.client(port: port, capture: capture, threads: threads)
+            defer { Task { try? await http.shutdown() } }
             let started = ContinuousClock.now
             let error = await #expect(throws: PanelError.self) { try await client.addCredits(.id(1), 5) }
-            return (error, ContinuousClock.now - started)
+            let elapsed = ContinuousClock.now - started
+            return (error, elapsed)
         }
         #expect(elapsed < .seconds(5))
-        try await http.shutdown()
         #expect(error?.kind == .transport)
         #expect(error?.detail == "panel unreachable: connection refused (127.0.0.1:\(port)); nothing was sent")
         #expect(Self.attempts(capture) == 1)

@@ -33,9 +33,17 @@ public struct PanelClient: Sendable {
 
     /// Creates a client with its own ``RequestGate`` sized from `configuration`.
     public init(configuration: PanelConfiguration, transport: any PanelTransport, logger: Logger) {
+        self.init(
+            configuration: configuration, transport: transport,
+            gate: RequestGate(concurrency: configuration.concurrency, rate: configuration.rate), logger: logger)
+    }
+
+    /// Creates a client whose requests pass `gate` (which may be shared with other clients of
+    /// the same panel); the gate's limits, not the configuration's, then apply.
+    public init(configuration: PanelConfiguration, transport: any PanelTransport, gate: RequestGate, logger: Logger) {
         self.configuration = configuration
         self.transport = transport
-        self.gate = RequestGate(concurrency: configuration.concurrency, rate: configuration.rate)
+        self.gate = gate
         self.logger = logger
     }
 

@@ -62,17 +62,27 @@ public final class RequestGate: Sendable {
     /// Requests started per second at most, or nil for no limit.
     public let rate: Double?
     private let interval: Duration?
+    private let sleep: Sleep
     private let state = Mutex(State())
+
+    /// Sleeps until an instant; throws when the sleeping task is cancelled.
+    public typealias Sleep = @Sendable (ContinuousClock.Instant) async throws -> Void
 
     /// Creates a gate.
     ///
     /// - Parameters:
     ///   - concurrency: requests at the transport at once (at least 1).
     ///   - rate: starts per second (greater than 0), or nil for no pacing.
-    public init(concurrency: Int, rate: Double? = nil) {
+    ///   - sleep: how the first waiter sleeps until time lets it go; `Task.sleep` by default,
+    ///     injected by tests that must not depend on the shared cooperative pool.
+    public init(
+        concurrency: Int, rate: Double? = nil,
+        sleep: @escaping Sleep = { try await Task.sleep(until: $0, clock: .continuous) }
+    ) {
         self.concurrency = max(1, concurrency)
         self.rate = rate.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
         self.interval = self.rate.map { .nanoseconds(Int64((1e9 / $0).rounded())) }
+        self.sleep = sleep
     }
 
     /// Requests currently holding a slot.
@@ -113,7 +123,7 @@ public final class RequestGate: Sendable {
                 return nil
             case .sleep(let instant):
                 do {
-                    try await Task.sleep(until: instant, clock: .continuous)
+                    try await sleep(instant)
                 } catch {
                     // Cancelled while first in line: let the next waiter take the lead.
                     let wakes = state.withLock { s -> [(CheckedContinuation<Wake, Never>, Wake)] in

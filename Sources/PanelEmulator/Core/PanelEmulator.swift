@@ -31,8 +31,18 @@ public final class PanelEmulator: Sendable {
     /// whether a client reuses its connections.
     public var connectionsSeen: Int { connections.count }
 
+    /// Waits out injected latency.
+    let sleep: @Sendable (Duration) async -> Void
+
     /// Creates an emulator over `store`.
-    public init(settings: EmulatorSettings, store: ResellerStore, logger: Logger) {
+    ///
+    /// - Parameter sleep: how a request waits out its latency; `Task.sleep` by default,
+    ///   injected by tests that must not depend on the shared cooperative pool.
+    public init(
+        settings: EmulatorSettings, store: ResellerStore, logger: Logger,
+        sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
+    ) {
+        self.sleep = sleep
         self.settings = settings
         self.store = store
         self.dice = FaultDice(seed: settings.faults.seed)
@@ -58,7 +68,7 @@ public final class PanelEmulator: Sendable {
         if faults.delays {
             // Each request sleeps in its own task: latency never queues requests behind
             // each other.
-            try? await Task.sleep(for: faults.latency + dice.uniform(upTo: faults.latencyJitter))
+            await sleep(faults.latency + dice.uniform(upTo: faults.latencyJitter))
         }
         guard admitted else {
             counter.rejected()

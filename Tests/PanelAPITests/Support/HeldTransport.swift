@@ -91,27 +91,68 @@ extension Fixture {
     static func politeClient(
         _ transport: any PanelTransport, concurrency: Int = 4, rate: Double? = nil,
         overload: OverloadPolicy = OverloadPolicy(initialDelay: .milliseconds(1), maxDelay: .milliseconds(5)),
-        base: String = "http://panel.example:8000/", timeout: Duration = .seconds(30), logger: Logger = Fixture.quiet
+        base: String = "http://panel.example:8000/", timeout: Duration = .seconds(30), logger: Logger = Fixture.quiet,
+        gateSleep: RequestGate.Sleep? = nil
     ) throws -> PanelClient {
-        PanelClient(
-            configuration: PanelConfiguration(
-                baseURL: try PanelURL(base), apiKey: APIKey(Fixture.key), timeout: timeout,
-                retry: RetryPolicy(sleep: { _ in }), concurrency: concurrency, rate: rate, overload: overload),
-            transport: transport, logger: logger)
+        let configuration = PanelConfiguration(
+            baseURL: try PanelURL(base), apiKey: APIKey(Fixture.key), timeout: timeout,
+            retry: RetryPolicy(sleep: { _ in }), concurrency: concurrency, rate: rate, overload: overload)
+        guard let gateSleep else { return PanelClient(configuration: configuration, transport: transport, logger: logger) }
+        return PanelClient(
+            configuration: configuration, transport: transport,
+            gate: RequestGate(concurrency: concurrency, rate: rate, sleep: gateSleep), logger: logger)
+    }
+}
+
+/// Two threads of a test's own: one runs the test's tasks (the client, its gate), the other
+/// serves the emulator; sleeps are timers on these threads.
+struct OwnThreads: Sendable {
+    let clientLoop: any EventLoop
+    let serverLoop: any EventLoopGroup
+
+    /// A gate sleep on the client's thread.
+    var gateSleep: RequestGate.Sleep {
+        let loop = clientLoop
+        return { instant in try await OwnThreads.sleep(on: loop, until: instant) }
+    }
+
+    /// A retry-policy sleep on the client's thread.
+    var retrySleep: @Sendable (Duration) async throws -> Void {
+        let loop = clientLoop
+        return { duration in try await OwnThreads.sleep(on: loop, until: .now + duration) }
+    }
+
+    /// An emulator latency sleep on the server's thread.
+    var emulatorSleep: @Sendable (Duration) async -> Void {
+        let loop = serverLoop.next()
+        return { duration in try? await OwnThreads.sleep(on: loop, until: .now + duration) }
+    }
+
+    static func sleep(on loop: any EventLoop, until instant: ContinuousClock.Instant) async throws {
+        let delay = ContinuousClock.now.duration(to: instant)
+        guard delay > .zero else { return }
+        let nanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
+        let timer = loop.scheduleTask(in: .nanoseconds(nanoseconds)) {}
+        try await withTaskCancellationHandler {
+            try await timer.futureResult.get()
+        } onCancel: {
+            timer.cancel()
+        }
     }
 }
 
 extension Fixture {
-    /// Runs `body` on a thread of its own, and hands it another for a server: tests that
-    /// measure time must not depend on Swift's shared cooperative pool, which tests running
-    /// in parallel (a Lua VM busy for seconds, blocking waits) can keep busy. Child tasks,
-    /// their sleeps and the client's gate all run on the body's thread.
-    static func onOwnThreads<T: Sendable>(_ body: (_ serverLoop: any EventLoopGroup) async throws -> T) async throws -> T {
+    /// Runs `body` on threads of its own: tests that measure time must not depend on Swift's
+    /// shared cooperative pool, which tests running in parallel (a Lua VM busy for seconds,
+    /// blocking waits) can keep busy for many seconds, delaying every `Task.sleep` wake-up.
+    /// Child tasks run on the client thread; sleeps injected from `threads` are NIO timers.
+    static func onOwnThreads<T: Sendable>(_ body: (_ threads: OwnThreads) async throws -> T) async throws -> T {
         let clientLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let serverLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let threads = OwnThreads(clientLoop: clientLoop.next(), serverLoop: serverLoop)
         let result: Result<T, any Error>
         do {
-            result = .success(try await withTaskExecutorPreference(EventLoopExecutor(clientLoop.next())) { try await body(serverLoop) })
+            result = .success(try await withTaskExecutorPreference(EventLoopExecutor(threads.clientLoop)) { try await body(threads) })
         } catch {
             result = .failure(error)
         }
