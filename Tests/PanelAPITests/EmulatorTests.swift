@@ -14,13 +14,15 @@ struct EmulatorTests {
     }
 
     static func httpClient(
-        port: Int, placement: KeyPlacement = .postField, prefix: String = "", timeout: Duration = .seconds(30)
+        port: Int, placement: KeyPlacement = .postField, prefix: String = "", timeout: Duration = .seconds(30),
+        concurrency: Int = PanelConfiguration.defaultConcurrency, rate: Double? = nil,
+        overload: OverloadPolicy = OverloadPolicy()
     ) throws -> (PanelClient, HTTPTransport) {
         PanelClient.http(
             configuration: PanelConfiguration(
                 baseURL: try PanelURL("http://127.0.0.1:\(port)/\(prefix)"), apiKey: APIKey(Fixture.key),
                 keyPlacement: placement, timeout: timeout, connectTimeout: min(timeout, .seconds(600)),
-                retry: RetryPolicy(sleep: { _ in })),
+                retry: RetryPolicy(sleep: { _ in }), concurrency: concurrency, rate: rate, overload: overload),
             logger: Fixture.quiet)
     }
 

@@ -12,6 +12,8 @@ struct ConfigurationTests {
             key_placement = "path"
             key_file = "~/key"
             timeout = "10s"
+            concurrency = 8
+            rate = 2.5
             [run]
             timeout = "1m30s"
             memory = "32M"
@@ -23,6 +25,8 @@ struct ConfigurationTests {
         #expect(c.keyPlacement == "path")
         #expect(c.keyFile == "/home/op/key")
         #expect(c.panelTimeout == .seconds(10))
+        #expect(c.panelConcurrency == 8)
+        #expect(c.panelRate == 2.5)
         #expect(c.runTimeout == .seconds(90))
         #expect(c.memory == 32 << 20)
         #expect(c.stateDirectory == "/etc/ns/state")
@@ -32,6 +36,25 @@ struct ConfigurationTests {
     func unknownKey() {
         #expect(throws: NightshiftConfiguration.Failure("f.toml: [run]: unknown key 'timout'; known keys: memory, timeout")) {
             try NightshiftConfiguration.parse("[run]\ntimout = \"1s\"", fileName: "f.toml", home: "/h")
+        }
+    }
+
+    @Test("[panel] concurrency and rate are unset by default; a whole-number rate is accepted")
+    func politenessDefaults() throws {
+        let empty = try NightshiftConfiguration.parse("[panel]\nurl = \"http://p:8000/\"", fileName: "f.toml", home: "/h")
+        #expect(empty.panelConcurrency == nil && empty.panelRate == nil)
+        #expect(try NightshiftConfiguration.parse("[panel]\nrate = 20", fileName: "f.toml", home: "/h").panelRate == 20)
+    }
+
+    @Test("[panel] concurrency below 1 or a rate that is not above 0 is an error saying what to write", arguments: [
+        ("concurrency = 0", "f.toml: [panel] concurrency must be a whole number of requests, 1 or more (e.g. 4)"),
+        ("concurrency = \"4\"", "f.toml: [panel] concurrency must be a whole number of requests, 1 or more (e.g. 4)"),
+        ("rate = 0", "f.toml: [panel] rate must be a number of requests per second above 0 (e.g. 20 or 2.5)"),
+        ("rate = -1.5", "f.toml: [panel] rate must be a number of requests per second above 0 (e.g. 20 or 2.5)"),
+    ])
+    func politenessErrors(line: String, message: String) {
+        #expect(throws: NightshiftConfiguration.Failure(message)) {
+            try NightshiftConfiguration.parse("[panel]\n\(line)", fileName: "f.toml", home: "/h")
         }
     }
 

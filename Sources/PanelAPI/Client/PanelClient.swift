@@ -1,5 +1,11 @@
 import Logging
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A MidnightStreamer Pro panel API client.
 ///
 /// ```swift
@@ -11,68 +17,182 @@ import Logging
 /// mutation that may have reached the panel without a usable answer throws
 /// ``PanelError/Kind/outcomeUnknown``. The API key appears in no error, log line or
 /// ``PanelRequest`` description.
+///
+/// Every attempt passes the client's ``RequestGate``, shared by all copies of the client:
+/// at most ``PanelConfiguration/concurrency`` requests at the panel, starts paced by
+/// ``PanelConfiguration/rate``, and one shared backoff when the panel is overloaded (see
+/// ``perform(_:)``).
 public struct PanelClient: Sendable {
     /// The panel this client talks to.
     public let configuration: PanelConfiguration
     /// How requests travel.
     public let transport: any PanelTransport
-    private let logger: Logger
+    /// The door every attempt passes; shared by every copy of this client.
+    public let gate: RequestGate
+    let logger: Logger
 
-    /// Creates a client.
+    /// Creates a client with its own ``RequestGate`` sized from `configuration`.
     public init(configuration: PanelConfiguration, transport: any PanelTransport, logger: Logger) {
+        self.init(
+            configuration: configuration, transport: transport,
+            gate: RequestGate(concurrency: configuration.concurrency, rate: configuration.rate), logger: logger)
+    }
+
+    /// Creates a client whose requests pass `gate` (which may be shared with other clients of
+    /// the same panel); the gate's limits, not the configuration's, then apply.
+    public init(configuration: PanelConfiguration, transport: any PanelTransport, gate: RequestGate, logger: Logger) {
         self.configuration = configuration
         self.transport = transport
+        self.gate = gate
         self.logger = logger
     }
 
     /// Sends `request` and interprets the answer; the single path every call takes.
+    ///
+    /// - Cancellation: a call whose task is cancelled before its first attempt is handed to
+    ///   the transport (waiting for a slot, a rate token or the shared backoff) sends nothing
+    ///   and throws ``PanelError/Kind/transport``, "stopped before sending; nothing was
+    ///   sent". A read already handed over may be abandoned. A mutation already handed over
+    ///   is not cancelled: it ends with its real answer or its timeout. A mutation waiting
+    ///   to be sent again after HTTP 429 throws ``PanelError/Kind/transport``, "stopped
+    ///   before sending again after HTTP 429; nothing was applied".
+    /// - Overload: HTTP 429 (any call) and 503 (reads) start the shared backoff and the
+    ///   call is sent again after it, up to ``OverloadPolicy/maxAttempts`` answers; a
+    ///   mutation answered 503 is ``PanelError/Kind/outcomeUnknown``, as any 5xx.
     public func perform(_ request: PanelRequest) async throws(PanelError) -> PanelReply {
         let wire = makeTransportRequest(request)
         let key = configuration.apiKey
-        let attempts = request.kind == .read ? configuration.retry.maxAttempts : 1
+        let readAttempts = request.kind == .read ? configuration.retry.maxAttempts : 1
+        var failures = 0
+        var overloads = 0
         var attempt = 1
+        var lastFailure: PanelError? = nil
         while true {
+            let ticket: RequestGate.Ticket
+            if attempt == 1, let granted = gate.tryEnter() {
+                ticket = granted
+            } else if let granted = await gate.enter(front: attempt > 1) {
+                ticket = granted
+            } else {
+                throw stopped(request, overloads: overloads, lastFailure: lastFailure)
+            }
+            if Task.isCancelled {
+                gate.leave(ticket)
+                throw stopped(request, overloads: overloads, lastFailure: lastFailure)
+            }
             logger.debug(
                 "panel call",
                 metadata: [
                     "endpoint": "\(request.endpoint)", "url": "\(wire.redactedURL)", "attempt": "\(attempt)",
                 ])
-            let outcome = await attemptOnce(wire, request)
-            switch outcome {
-            case .success(let reply):
-                return reply
-            case .failure(let error):
-                let safe = PanelError(
-                    error.kind, endpoint: error.endpoint, panelMessage: error.panelMessage.map(key.redact),
-                    detail: error.detail.map(key.redact))
-                guard attempt < attempts, safe.isRetryableForReads else {
-                    logger.debug("panel call failed", metadata: ["error": "\(safe)"])
-                    throw safe
+            let response: TransportResponse
+            do {
+                response = try await transport.send(wire)
+            } catch {
+                gate.leave(ticket)
+                let failure = Self.error(for: error, request: request, timeout: configuration.timeout)
+                lastFailure = try await afterFailure(failure, request, key: key, failures: &failures, readAttempts: readAttempts)
+                attempt += 1
+                continue
+            }
+            if response.status == 429 || response.status == 503 {
+                overloads += 1
+                let policy = configuration.overload
+                let wait = response.retryAfter.flatMap { RetryAfter.parse($0, now: Self.wallClock()) }
+                // The other requests wait at most maxRetryAfter; this one gives up below.
+                let backoff = gate.leaveOverloaded(
+                    ticket, retryAfter: wait.map { min($0, policy.maxRetryAfter) }, policy: policy)
+                if response.status == 503 && request.kind == .mutation {
+                    // The panel may have been halfway through it: outcome unknown, as any 5xx.
+                    throw redacted(interpretFailure(response, request), key: key)
                 }
-                let delay = configuration.retry.delay(afterAttempt: attempt)
-                logger.debug("panel read failed, retrying", metadata: ["error": "\(safe)", "delay": "\(delay)"])
-                do {
-                    try await configuration.retry.sleep(delay)
-                } catch {
-                    throw safe
+                let applied = request.kind == .mutation ? "; nothing was applied" : ""
+                if let wait, wait > policy.maxRetryAfter {
+                    throw PanelError(
+                        .transport, endpoint: request.endpoint,
+                        detail: "panel overloaded (HTTP \(response.status)), asks to wait \(wait)\(applied)")
                 }
+                guard overloads < policy.maxAttempts else {
+                    throw PanelError(
+                        .transport, endpoint: request.endpoint,
+                        detail: "panel overloaded (HTTP \(response.status))"
+                            + (applied.isEmpty ? "; gave up after \(overloads) attempts" : applied))
+                }
+                lastFailure = PanelError(
+                    .transport, endpoint: request.endpoint, detail: "panel overloaded (HTTP \(response.status))")
+                if Task.isCancelled { throw stopped(request, overloads: overloads, lastFailure: lastFailure) }
+                logger.info(
+                    "panel overloaded, backing off",
+                    metadata: [
+                        "endpoint": "\(request.endpoint)", "status": "\(response.status)", "delay": "\(backoff)",
+                        "attempt": "\(attempt)",
+                    ])
+                attempt += 1
+                continue
+            }
+            gate.leave(ticket)
+            do {
+                return try ResponseInterpreter.interpret(response, for: request, redact: key.redact)
+            } catch {
+                lastFailure = try await afterFailure(error, request, key: key, failures: &failures, readAttempts: readAttempts)
                 attempt += 1
             }
         }
     }
 
-    private func attemptOnce(_ wire: TransportRequest, _ request: PanelRequest) async -> Result<PanelReply, PanelError> {
-        let response: TransportResponse
-        do {
-            response = try await transport.send(wire)
-        } catch {
-            return .failure(Self.error(for: error, request: request, timeout: configuration.timeout))
+    /// After a failed attempt that was not an overload: returns the (redacted) failure when
+    /// the read may be tried again, after the retry policy's delay; throws it otherwise.
+    private func afterFailure(
+        _ error: PanelError, _ request: PanelRequest, key: APIKey, failures: inout Int, readAttempts: Int
+    ) async throws(PanelError) -> PanelError {
+        let safe = redacted(error, key: key)
+        failures += 1
+        // A cancelled read is abandoned, not retried.
+        guard failures < readAttempts, safe.isRetryableForReads, !Task.isCancelled else {
+            logger.debug("panel call failed", metadata: ["error": "\(safe)"])
+            throw safe
         }
+        let delay = configuration.retry.delay(afterAttempt: failures)
+        logger.debug("panel read failed, retrying", metadata: ["error": "\(safe)", "delay": "\(delay)"])
         do {
-            return .success(try ResponseInterpreter.interpret(response, for: request, redact: configuration.apiKey.redact))
+            try await configuration.retry.sleep(delay)
         } catch {
-            return .failure(error)
+            throw safe
         }
+        return safe
+    }
+
+    /// The error of a call stopped by cancellation before an attempt was handed over.
+    private func stopped(_ request: PanelRequest, overloads: Int, lastFailure: PanelError?) -> PanelError {
+        if request.kind == .mutation && overloads > 0 {
+            return PanelError(
+                .transport, endpoint: request.endpoint,
+                detail: "stopped before sending again after HTTP 429; nothing was applied")
+        }
+        if let lastFailure { return lastFailure }
+        return PanelError(.transport, endpoint: request.endpoint, detail: "stopped before sending; nothing was sent")
+    }
+
+    private func interpretFailure(_ response: TransportResponse, _ request: PanelRequest) -> PanelError {
+        do {
+            _ = try ResponseInterpreter.interpret(response, for: request, redact: configuration.apiKey.redact)
+            return PanelError(.outcomeUnknown, endpoint: request.endpoint, detail: "HTTP \(response.status) from the panel")
+        } catch {
+            return error
+        }
+    }
+
+    private func redacted(_ error: PanelError, key: APIKey) -> PanelError {
+        PanelError(
+            error.kind, endpoint: error.endpoint, panelMessage: error.panelMessage.map(key.redact),
+            detail: error.detail.map(key.redact))
+    }
+
+    /// Seconds since 1970, for `Retry-After` dates.
+    static func wallClock() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
     /// The wire form of `request`: URL (key in the path if so configured) and PHP-encoded body.
@@ -95,7 +215,7 @@ public struct PanelClient: Sendable {
         return TransportRequest(
             url: origin + path, redactedURL: origin + redactedPath, path: path,
             body: PHPFormEncoder.encodeBytes(fields), timeout: configuration.timeout,
-            maxResponseBytes: configuration.maxResponseBytes)
+            maxResponseBytes: configuration.maxResponseBytes, cancellable: request.kind == .read)
     }
 
     static func error(for failure: TransportFailure, request: PanelRequest, timeout: Duration) -> PanelError {

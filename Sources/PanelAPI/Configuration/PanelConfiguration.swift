@@ -15,6 +15,18 @@ public struct PanelConfiguration: Sendable {
     public var maxResponseBytes: Int
     /// How reads are retried.
     public var retry: RetryPolicy
+    /// The most requests at the panel at once (at least 1). The default, 4, keeps a shared
+    /// PHP panel (typically a handful of PHP-FPM workers) responsive for its other users
+    /// while a script still gets about four times the sequential speed; see docs/panel.md.
+    public var concurrency: Int
+    /// Requests started per second at most (a token bucket holding 1 token), or nil for no
+    /// limit, the default.
+    public var rate: Double?
+    /// What happens when the panel answers HTTP 429 or 503.
+    public var overload: OverloadPolicy
+
+    /// The default of ``concurrency``.
+    public static let defaultConcurrency = 4
 
     /// Creates a configuration.
     public init(
@@ -24,7 +36,10 @@ public struct PanelConfiguration: Sendable {
         timeout: Duration = .seconds(30),
         connectTimeout: Duration = .seconds(10),
         maxResponseBytes: Int = 32 * 1024 * 1024,
-        retry: RetryPolicy = RetryPolicy()
+        retry: RetryPolicy = RetryPolicy(),
+        concurrency: Int = PanelConfiguration.defaultConcurrency,
+        rate: Double? = nil,
+        overload: OverloadPolicy = OverloadPolicy()
     ) {
         self.baseURL = baseURL
         self.apiKey = apiKey
@@ -33,5 +48,8 @@ public struct PanelConfiguration: Sendable {
         self.connectTimeout = connectTimeout
         self.maxResponseBytes = maxResponseBytes
         self.retry = retry
+        self.concurrency = max(1, concurrency)
+        self.rate = rate
+        self.overload = overload
     }
 }

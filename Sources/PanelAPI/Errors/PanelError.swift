@@ -11,8 +11,10 @@ public struct PanelError: Error, Sendable, Equatable, CustomStringConvertible {
         case ipNotAllowed = "IP not allowed"
         /// The panel understood the call and said no (`result: false` with its reason).
         case refused = "panel refused"
-        /// The request could not be delivered or the connection failed before any of it was
-        /// sent; for mutations this means nothing changed.
+        /// The request could not be delivered (`panel unreachable: connection refused
+        /// (HOST:PORT)`), the connection failed before any of it was sent, the panel kept
+        /// answering HTTP 429, or the call was stopped before it was sent; for mutations this
+        /// means nothing changed.
         case transport = "transport failure"
         /// No answer within the timeout. For reads only: a mutation that times out after being
         /// sent is ``outcomeUnknown``.

@@ -33,15 +33,26 @@ public final class HTTPTransport: PanelTransport {
     ///     never sent.
     ///   - eventLoopGroup: NIO threads to run on; a thread of its own by default. Exchanges
     ///     run on one loop of the group.
+    ///   - maxConnections: pooled connections to one panel; match the client's
+    ///     ``PanelConfiguration/concurrency``, so each request in flight has its own.
     ///   - logger: receives AsyncHTTPClient's own debug output (URLs are never logged by us).
-    public init(connectTimeout: Duration = .seconds(10), eventLoopGroup: (any EventLoopGroup)? = nil, logger: Logger) {
+    public init(
+        connectTimeout: Duration = .seconds(10), maxConnections: Int = 16, eventLoopGroup: (any EventLoopGroup)? = nil,
+        logger: Logger
+    ) {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: TimeAmount(connectTimeout))
         configuration.redirectConfiguration = .disallow
         configuration.httpVersion = .http1Only
         // No distributed tracing here: without this, every request starts a (no-op) span.
         configuration.tracing.tracer = nil
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, maxConnections))
+        // By default the pool retries a failed connect with backoff until the request's
+        // deadline, so a wrong port looked like a panel that never answers. Off, a refused
+        // connection fails the waiting requests at once, as "not sent"; the client's read
+        // retry policy decides what happens next.
+        configuration.connectionPool.retryConnectionEstablishment = false
         let ownedLoop = eventLoopGroup == nil ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
         let group: any EventLoopGroup = eventLoopGroup ?? ownedLoop!
         self.client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: configuration)
@@ -79,8 +90,9 @@ public final class HTTPTransport: PanelTransport {
         do {
             http = try HTTPClient.Request(url: request.url, method: .POST)
         } catch {
-            throw Self.classify(error)
+            throw Self.classify(error, target: "")
         }
+        let target = http.host.contains(":") ? "[\(http.host)]:\(http.port)" : "\(http.host):\(http.port)"
         http.headers.add(name: "Content-Type", value: TransportRequest.contentType)
         http.headers.add(name: "User-Agent", value: "nightshift")
         http.body = .bytes(request.body)
@@ -92,24 +104,32 @@ public final class HTTPTransport: PanelTransport {
             request: http, delegate: ResponseAccumulator(request: http, maxBodySize: request.maxResponseBytes),
             eventLoop: .delegate(on: executor.eventLoop), deadline: .now() + TimeAmount(request.timeout), logger: logger)
         do {
-            let response = try await withTaskCancellationHandler {
-                try await task.futureResult.get()
-            } onCancel: {
-                task.cancel()
-            }
+            // Only reads are abandoned when the caller is cancelled: a mutation on its way
+            // runs to its answer or its deadline, so its real outcome is known.
+            let response =
+                request.cancellable
+                ? try await withTaskCancellationHandler {
+                    try await task.futureResult.get()
+                } onCancel: {
+                    task.cancel()
+                }
+                : try await task.futureResult.get()
             return TransportResponse(
                 status: Int(response.status.code), contentType: response.headers.first(name: "Content-Type"),
-                body: response.body.map { Array(buffer: $0) } ?? [])
+                body: response.body.map { Array(buffer: $0) } ?? [],
+                retryAfter: response.headers.first(name: "Retry-After"))
         } catch is ResponseAccumulator.ResponseTooBigError {
             throw TransportFailure.responseTooLarge(limit: request.maxResponseBytes)
         } catch {
-            throw Self.classify(error)
+            throw Self.classify(error, target: target)
         }
     }
 
     /// Maps AsyncHTTPClient and NIO errors to "sent or not". Only errors that happen before a
     /// connection exists count as not sent; everything else may have reached the panel.
-    static func classify(_ error: any Error) -> TransportFailure {
+    ///
+    /// - Parameter target: `host:port` of the panel, for "panel unreachable" reasons.
+    static func classify(_ error: any Error, target: String) -> TransportFailure {
         if let error = error as? HTTPClientError {
             switch error {
             case .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout:
@@ -126,11 +146,17 @@ public final class HTTPTransport: PanelTransport {
                 return .connectionLost(reason: "HTTP error")
             }
         }
-        if error is NIOConnectionError { return .notSent(reason: "could not connect") }
+        if let error = error as? NIOConnectionError {
+            if error.dnsAError != nil || error.dnsAAAAError != nil, error.connectionErrors.isEmpty {
+                return .notSent(reason: "panel unreachable: cannot resolve the host name (\(target))")
+            }
+            let codes = error.connectionErrors.compactMap { ($0.error as? IOError)?.errnoCode }
+            return .notSent(reason: unreachable(codes.first { $0 == ECONNREFUSED } ?? codes.first, target: target))
+        }
         if let error = error as? IOError {
             switch error.errnoCode {
             case ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL:
-                return .notSent(reason: "could not connect (errno \(error.errnoCode))")
+                return .notSent(reason: unreachable(error.errnoCode, target: target))
             default:
                 return .connectionLost(reason: "I/O error (errno \(error.errnoCode))")
             }
@@ -143,6 +169,20 @@ public final class HTTPTransport: PanelTransport {
         }
         if error is CancellationError { return .connectionLost(reason: "cancelled") }
         return .connectionLost(reason: "network error")
+    }
+
+    /// `panel unreachable: connection refused (127.0.0.1:1)`.
+    static func unreachable(_ errno: Int32?, target: String) -> String {
+        let cause: String
+        switch errno {
+        case ECONNREFUSED: cause = "connection refused"
+        case ENETUNREACH: cause = "network unreachable"
+        case EHOSTUNREACH: cause = "host unreachable"
+        case EADDRNOTAVAIL: cause = "address not available"
+        case let code?: cause = "cannot connect (errno \(code))"
+        case nil: cause = "cannot connect"
+        }
+        return "panel unreachable: \(cause) (\(target))"
     }
 }
 

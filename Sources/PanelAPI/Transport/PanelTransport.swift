@@ -22,11 +22,15 @@ public struct TransportRequest: Sendable {
     public let timeout: Duration
     /// Bytes of response body accepted at most.
     public let maxResponseBytes: Int
+    /// Whether cancelling the caller's task may abandon the exchange once it started. True
+    /// for reads only: a mutation handed to the transport runs to its answer or its timeout,
+    /// whatever happens to the task that sent it, so its real outcome is known.
+    public let cancellable: Bool
 
-    /// Creates a request.
+    /// Creates a request; `cancellable` is false unless said (see ``cancellable``).
     public init(
         url: String, redactedURL: String, path: String, body: [UInt8], timeout: Duration,
-        maxResponseBytes: Int
+        maxResponseBytes: Int, cancellable: Bool = false
     ) {
         self.url = url
         self.redactedURL = redactedURL
@@ -34,6 +38,7 @@ public struct TransportRequest: Sendable {
         self.body = body
         self.timeout = timeout
         self.maxResponseBytes = maxResponseBytes
+        self.cancellable = cancellable
     }
 
     /// The content type every call sends, as the vendor's examples do.
@@ -57,19 +62,24 @@ public struct TransportResponse: Sendable {
     public let contentType: String?
     /// The body.
     public let body: [UInt8]
+    /// The `Retry-After` header, if any (overloaded panels send it with 429 and 503).
+    public let retryAfter: String?
 
     /// Creates a response.
-    public init(status: Int, contentType: String?, body: [UInt8]) {
+    public init(status: Int, contentType: String?, body: [UInt8], retryAfter: String? = nil) {
         self.status = status
         self.contentType = contentType
         self.body = body
+        self.retryAfter = retryAfter
     }
 }
 
 /// Why an exchange failed, with what matters for money: could the request have reached the
 /// panel?
 public enum TransportFailure: Error, Sendable, Equatable {
-    /// Nothing was sent (connection refused, DNS failure, connect timeout, TLS failure).
+    /// Nothing was sent (connection refused, DNS failure, connect timeout, TLS failure);
+    /// `reason` names the cause and the host and port, never the path or the key:
+    /// `panel unreachable: connection refused (127.0.0.1:1)`.
     case notSent(reason: String)
     /// The deadline passed; `mayHaveBeenSent` is false only when no byte could have left.
     case timedOut(mayHaveBeenSent: Bool)

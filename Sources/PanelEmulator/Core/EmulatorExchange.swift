@@ -23,8 +23,8 @@ public struct EmulatorRequest: Sendable {
 
 /// What the emulator does with a request.
 public enum EmulatorOutcome: Sendable, Equatable {
-    /// Answer with this status, content type and body.
-    case respond(status: Int, contentType: String, body: [UInt8])
+    /// Answer with this status, content type and body, and a `Retry-After` header if given.
+    case respond(status: Int, contentType: String, body: [UInt8], retryAfter: String? = nil)
     /// Close the connection without answering (an injected fault).
     case drop
 }

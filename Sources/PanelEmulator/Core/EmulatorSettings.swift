@@ -8,12 +8,16 @@ public struct EmulatorSettings: Sendable {
     public var dialect: ResponseDialect
     /// Injected faults.
     public var faults: FaultPlan
+    /// Flood protection: past this many requests in one second (a sliding window), requests
+    /// are answered HTTP 429 with `Retry-After: 1` before any change is made; nil for none.
+    public var maxRequestsPerSecond: Int?
 
     /// Creates settings.
     public init(
         apiKey: String, allowedIPs: Set<String> = [], dialect: ResponseDialect = ResponseDialect(),
-        faults: FaultPlan = FaultPlan()
+        faults: FaultPlan = FaultPlan(), maxRequestsPerSecond: Int? = nil
     ) {
+        self.maxRequestsPerSecond = maxRequestsPerSecond
         self.apiKey = apiKey
         self.allowedIPs = allowedIPs
         self.dialect = dialect

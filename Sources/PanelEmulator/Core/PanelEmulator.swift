@@ -16,16 +16,37 @@ public final class PanelEmulator: Sendable {
     let dice: FaultDice
     let logger: Logger
     private let connections = ConnectionTally()
+    private let counter = StatisticsCounter()
+    private let flood: FloodGuard?
+
+    /// The path of the statistics request: `GET /_emulator/stats` answers
+    /// `{"requests":N,"in_flight":N,"max_in_flight":N,"rejected_429":N}`, needs no key,
+    /// and is itself neither counted, delayed nor flood-limited.
+    public static let statsPath = "/_emulator/stats"
+
+    /// Requests seen, in flight, the in-flight high-water mark and flood rejections.
+    public var statistics: EmulatorStatistics { counter.snapshot }
 
     /// How many distinct client connections (remote ports) have sent requests so far; shows
     /// whether a client reuses its connections.
     public var connectionsSeen: Int { connections.count }
 
+    /// Waits out injected latency.
+    let sleep: @Sendable (Duration) async -> Void
+
     /// Creates an emulator over `store`.
-    public init(settings: EmulatorSettings, store: ResellerStore, logger: Logger) {
+    ///
+    /// - Parameter sleep: how a request waits out its latency; `Task.sleep` by default,
+    ///   injected by tests that must not depend on the shared cooperative pool.
+    public init(
+        settings: EmulatorSettings, store: ResellerStore, logger: Logger,
+        sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
+    ) {
+        self.sleep = sleep
         self.settings = settings
         self.store = store
         self.dice = FaultDice(seed: settings.faults.seed)
+        self.flood = settings.maxRequestsPerSecond.map { FloodGuard(limit: $0) }
         self.logger = logger
     }
 
@@ -36,9 +57,27 @@ public final class PanelEmulator: Sendable {
 
     /// Handles one request, faults included.
     public func handle(_ request: EmulatorRequest) async -> EmulatorOutcome {
+        if request.path == Self.statsPath {
+            return .respond(status: 200, contentType: "application/json", body: JSONWriter.write(statistics.json))
+        }
+        counter.arrive()
+        defer { counter.depart() }
         let faults = settings.faults
         if let port = request.remotePort { connections.note("\(request.remoteIP ?? ""):\(port)") }
-        if faults.latency > .zero { try? await Task.sleep(for: faults.latency) }
+        let admitted = flood?.admit(at: .now) ?? true
+        if faults.delays {
+            // Each request sleeps in its own task: latency never queues requests behind
+            // each other.
+            await sleep(faults.latency + dice.uniform(upTo: faults.latencyJitter))
+        }
+        guard admitted else {
+            counter.rejected()
+            logger.debug("request rejected: flood protection (HTTP 429)")
+            return .respond(
+                status: 429, contentType: settings.dialect.contentType,
+                body: JSONWriter.write(.object(["result": result(false), "error": "TOO MANY REQUESTS"])),
+                retryAfter: "1")
+        }
         let segments = request.path.split(separator: "/").map(String.init)
         let apiIndex = segments.firstIndex(of: "api")
         let shownPath = Self.redactedPath(segments, apiIndex: apiIndex)
@@ -60,11 +99,17 @@ public final class PanelEmulator: Sendable {
         }
         let group = segments[apiIndex + 1]
         let action = segments[apiIndex + 2]
+        if Self.isMutation(group: group, action: action), dice.roll(faults.refusalRate) {
+            return json(.object(["result": result(false), "error": "REFUSED (injected fault)"]))
+        }
         let answer: JSONValue
         do {
             answer = try await route(group: group, action: action, post: post)
         } catch let refusal as Refusal {
             answer = .object(["result": result(false), "error": .string(refusal.message)])
+        } catch is CancellationError {
+            // A cancelled in-process read: its caller has gone, nothing to log.
+            answer = .object(["result": result(false), "error": "DATABASE ERROR"])
         } catch {
             logger.error("emulator storage error", metadata: ["error": "\(error)"])
             answer = .object(["result": result(false), "error": "DATABASE ERROR"])
@@ -76,6 +121,10 @@ public final class PanelEmulator: Sendable {
     /// The panel's reason for saying no.
     struct Refusal: Error {
         let message: String
+    }
+
+    static func isMutation(group: String, action: String) -> Bool {
+        group == "resellers" && (action == "new" || action == "update" || action == "add_credits")
     }
 
     private func route(group: String, action: String, post: PHPArray) async throws -> JSONValue {

@@ -20,9 +20,10 @@ struct EmulatorResponder: HTTPResponder {
         case .drop:
             try? await context.channel.close()
             throw Dropped()
-        case .respond(let status, let contentType, let bytes):
+        case .respond(let status, let contentType, let bytes, let retryAfter):
             var headers = HTTPFields()
             headers[.contentType] = contentType
+            if let retryAfter { headers[.retryAfter] = retryAfter }
             return Response(
                 status: .init(code: status), headers: headers,
                 body: .init(byteBuffer: ByteBuffer(bytes: bytes)))

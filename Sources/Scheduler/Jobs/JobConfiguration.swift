@@ -31,7 +31,7 @@ public struct JobConfiguration: Sendable {
     private static let settingKeys: Set<String> = ["state", "logs", "runner", "tick", "late_after", "shutdown_grace", "kill_after", "keep_history"]
     private static let jobKeys: Set<String> = [
         "name", "script", "args", "schedule", "timezone", "grant", "timeout", "memory", "overlap", "catch_up",
-        "jitter", "paused", "dry_run", "panel", "emulator", "extra_args", "command",
+        "jitter", "paused", "dry_run", "panel", "emulator", "extra_args", "command", "concurrency", "rate",
     ]
     private static let grantKeys: Set<String> = ["allow", "max_credits", "max_credits_per_reseller"]
 
@@ -145,6 +145,11 @@ public struct JobConfiguration: Sendable {
         if try r.bool("dry_run") == true { runFlags.append("--dry-run") }
         if let panel = try r.string("panel") { runFlags += ["--panel", panel] }
         if try r.bool("emulator") == true { runFlags.append("--emulator") }
+        if let concurrency = try r.int("concurrency") {
+            guard concurrency >= 1 else { throw r.fail("concurrency: must be at least 1 (the most requests in flight)") }
+            runFlags += ["--concurrency", String(concurrency)]
+        }
+        if let rate = try r.rate("rate") { runFlags += ["--rate", rate] }
         runFlags += try r.strings("extra_args") ?? []
         return Job(
             name: name, script: script.map(resolve) ?? "", arguments: arguments, schedule: schedule, zone: zone,

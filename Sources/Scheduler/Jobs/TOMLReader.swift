@@ -43,6 +43,16 @@ struct TOMLReader {
         return number
     }
 
+    /// A rate in requests per second above 0 (`20`, `2.5`), as `nightshift run --rate` reads it.
+    func rate(_ key: String) throws(ConfigurationError) -> String? {
+        guard let value = value(key) else { return nil }
+        if let number = value.int, number > 0 { return String(number) }
+        guard let number = value.double, number > 0, number.isFinite else {
+            throw fail("\(key): must be a number of requests per second above 0, e.g. 20 or 2.5")
+        }
+        return String(number)
+    }
+
     func table(_ key: String) throws(ConfigurationError) -> TOMLTable? {
         guard let value = value(key) else { return nil }
         guard let table = value.table else { throw fail("\(key): must be a table, e.g. \(key) = { ... }") }

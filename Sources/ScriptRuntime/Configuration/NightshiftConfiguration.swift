@@ -10,6 +10,8 @@ import TOMLKit
 /// key_placement = "post"          # or "path"
 /// key_file = "~/.config/nightshift/api-key"
 /// timeout = "30s"
+/// concurrency = 4                 # most requests in flight at once
+/// rate = 20                       # most requests started per second (default: no limit)
 ///
 /// [run]
 /// timeout = "30s"
@@ -27,6 +29,10 @@ public struct NightshiftConfiguration: Sendable, Equatable {
     public var keyFile: String?
     /// Time for one panel call.
     public var panelTimeout: Duration?
+    /// The most panel requests in flight at once (`[panel] concurrency`, at least 1).
+    public var panelConcurrency: Int?
+    /// The most panel requests started per second (`[panel] rate`, above 0).
+    public var panelRate: Double?
     /// Default run timeout.
     public var runTimeout: Duration?
     /// Default memory limit in bytes.
@@ -62,7 +68,9 @@ public struct NightshiftConfiguration: Sendable, Equatable {
         try reject(root, known: ["panel", "run", "state", "modules"], context: fileName)
         if let panel = root["panel"] {
             guard let table = panel.table else { throw Failure("\(fileName): [panel] must be a table") }
-            try reject(table, known: ["url", "key_placement", "key_file", "timeout"], context: "\(fileName): [panel]")
+            try reject(
+                table, known: ["url", "key_placement", "key_file", "timeout", "concurrency", "rate"],
+                context: "\(fileName): [panel]")
             configuration.panelURL = try string(table, "url", "\(fileName): [panel]")
             if let placement = try string(table, "key_placement", "\(fileName): [panel]") {
                 guard placement == "post" || placement == "path" else {
@@ -76,6 +84,18 @@ public struct NightshiftConfiguration: Sendable, Equatable {
                     throw Failure("\(fileName): [panel] timeout: \"\(text)\" is not a duration such as \"30s\" or \"2m\"")
                 }
                 configuration.panelTimeout = duration
+            }
+            if let value = table["concurrency"] {
+                guard let number = value.int, number >= 1 else {
+                    throw Failure("\(fileName): [panel] concurrency must be a whole number of requests, 1 or more (e.g. 4)")
+                }
+                configuration.panelConcurrency = number
+            }
+            if let value = table["rate"] {
+                guard let number = value.double ?? value.int.map(Double.init), number > 0, number.isFinite else {
+                    throw Failure("\(fileName): [panel] rate must be a number of requests per second above 0 (e.g. 20 or 2.5)")
+                }
+                configuration.panelRate = number
             }
         }
         if let run = root["run"] {

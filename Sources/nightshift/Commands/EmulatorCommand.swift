@@ -12,8 +12,9 @@ struct EmulatorCommand: AsyncParsableCommand {
         abstract: "Run a local MidnightStreamer Pro panel emulator (resellers API).",
         discussion: """
             Serves POST /api/resellers/{new,update,add_credits,list} on a loopback port, storing \
-            resellers in its own SQLite file. Stops gracefully on SIGINT or SIGTERM. \
-            See docs/panel.md for the dialect and fault flags.
+            resellers in its own SQLite file. Stops gracefully on SIGINT or SIGTERM and logs the \
+            most requests it had in flight at once. GET /_emulator/stats answers its counters as \
+            JSON. See docs/panel.md for the dialect, fault and flood flags.
             """
     )
 
@@ -53,6 +54,17 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("latency-ms"), help: "Milliseconds added to every request.")
     var latencyMilliseconds: Int = 0
 
+    @Option(name: .customLong("latency-jitter-ms"), help: "Up to this many milliseconds more per request, uniformly at random (seeded).")
+    var latencyJitterMilliseconds: Int = 0
+
+    @Option(
+        name: .customLong("max-requests-per-second"),
+        help: "Flood protection: past N requests in one second, answer HTTP 429 with Retry-After: 1, unapplied.")
+    var maxRequestsPerSecond: Int?
+
+    @Option(name: .customLong("refusal-rate"), help: "Fraction (0-1) of mutations refused (REFUSED (injected fault)), unapplied.")
+    var refusalRate: Double = 0
+
     @Option(name: .customLong("error-rate"), help: "Fraction (0-1) of requests answered with HTTP 500, unapplied.")
     var errorRate: Double = 0
 
@@ -68,11 +80,14 @@ struct EmulatorCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
         guard !apiKey.isEmpty else { throw ValidationError("--api-key must not be empty") }
-        guard (0...1).contains(errorRate), (0...1).contains(dropRate) else {
-            throw ValidationError("--error-rate and --drop-rate are fractions between 0 and 1")
+        guard (0...1).contains(errorRate), (0...1).contains(dropRate), (0...1).contains(refusalRate) else {
+            throw ValidationError("--error-rate, --drop-rate and --refusal-rate are fractions between 0 and 1")
         }
-        guard latencyMilliseconds >= 0, (seed ?? 0) >= 0 else {
-            throw ValidationError("--latency-ms and --seed must not be negative")
+        guard latencyMilliseconds >= 0, latencyJitterMilliseconds >= 0, (seed ?? 0) >= 0 else {
+            throw ValidationError("--latency-ms, --latency-jitter-ms and --seed must not be negative")
+        }
+        if let maxRequestsPerSecond, maxRequestsPerSecond < 1 {
+            throw ValidationError("--max-requests-per-second must be at least 1 (leave it out for no flood protection)")
         }
     }
 
@@ -85,7 +100,9 @@ struct EmulatorCommand: AsyncParsableCommand {
                 listShape: listShape, numbers: numbers, authFailure: authFailure, resultStyle: resultStyle,
                 contentType: contentType),
             faults: FaultPlan(
-                latency: .milliseconds(latencyMilliseconds), errorRate: errorRate, dropRate: dropRate, seed: faultSeed))
+                latency: .milliseconds(latencyMilliseconds), latencyJitter: .milliseconds(latencyJitterMilliseconds),
+                errorRate: errorRate, dropRate: dropRate, refusalRate: refusalRate, seed: faultSeed),
+            maxRequestsPerSecond: maxRequestsPerSecond)
         let store: ResellerStore
         do {
             store = try ResellerStore(path: db)
@@ -101,6 +118,13 @@ struct EmulatorCommand: AsyncParsableCommand {
         let group = ServiceGroup(
             configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        let stats = emulator.statistics
+        logger.info(
+            "panel emulator stopped",
+            metadata: [
+                "requests": "\(stats.requests)", "max_in_flight": "\(stats.maxInFlight)",
+                "rejected_429": "\(stats.rejected429)",
+            ])
     }
 }
 

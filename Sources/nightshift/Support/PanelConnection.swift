@@ -14,11 +14,19 @@ struct PanelConnection: Sendable {
     /// How many resellers `--emulator` seeds.
     static let emulatorSeed = 12
 
+    /// `--concurrency` and `--rate`, resolved against nightshift.toml.
+    struct Politeness: Sendable, Equatable {
+        var concurrency: Int
+        var rate: Double?
+    }
+
     /// Releases connections and temporary files.
     func shutdown() async { await close() }
 
     /// A real panel over HTTP.
-    static func http(url: String, key: String, placement: KeyPlacement, timeout: Duration, logger: Logger) throws(RunCommandFailure)
+    static func http(
+        url: String, key: String, placement: KeyPlacement, timeout: Duration, politeness: Politeness, logger: Logger
+    ) throws(RunCommandFailure)
         -> PanelConnection
     {
         let baseURL: PanelURL
@@ -29,14 +37,16 @@ struct PanelConnection: Sendable {
         }
         let configuration = PanelConfiguration(
             baseURL: baseURL, apiKey: APIKey(key), keyPlacement: placement, timeout: timeout,
-            connectTimeout: min(timeout, .seconds(10)))
+            connectTimeout: min(timeout, .seconds(10)), concurrency: politeness.concurrency, rate: politeness.rate)
         let (client, transport) = PanelClient.http(configuration: configuration, logger: logger)
         return PanelConnection(client: client, label: baseURL.description) { try? await transport.shutdown() }
     }
 
     /// The built-in emulator, in-process, on a fresh temporary database seeded with
     /// realistic resellers (the same ones every time).
-    static func emulator(timeout: Duration, logger: Logger) async throws(RunCommandFailure) -> PanelConnection {
+    static func emulator(timeout: Duration, politeness: Politeness, logger: Logger) async throws(RunCommandFailure)
+        -> PanelConnection
+    {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-emulator-\(UUID().uuidString)")
         let key = UUID().uuidString
         do {
@@ -45,7 +55,8 @@ struct PanelConnection: Sendable {
             let emulator = PanelEmulator(settings: EmulatorSettings(apiKey: key), store: store, logger: logger)
             try await emulator.seed(count: emulatorSeed)
             let configuration = PanelConfiguration(
-                baseURL: try PanelURL("http://127.0.0.1:8000/"), apiKey: APIKey(key), timeout: timeout)
+                baseURL: try PanelURL("http://127.0.0.1:8000/"), apiKey: APIKey(key), timeout: timeout,
+                concurrency: politeness.concurrency, rate: politeness.rate)
             let client = PanelClient(
                 configuration: configuration, transport: InProcessTransport(emulator: emulator), logger: logger)
             let path = folder.path

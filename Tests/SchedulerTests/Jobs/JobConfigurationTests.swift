@@ -91,6 +91,34 @@ struct JobConfigurationTests {
         ])
     }
 
+    @Test("a job's concurrency and rate reach the child run as --concurrency and --rate, from [defaults] too")
+    func politenessFlags() throws {
+        let configuration = try parse(
+            """
+            [defaults]
+            concurrency = 8
+
+            [[jobs]]
+            name = "a"
+            script = "/a.lua"
+            schedule = "@daily"
+            rate = 2.5
+
+            [[jobs]]
+            name = "b"
+            script = "/b.lua"
+            schedule = "@daily"
+            concurrency = 2
+            rate = 20
+            """)
+        #expect(configuration.jobs[0].commandLine(runner: ["nightshift"]) == [
+            "nightshift", "run", "/a.lua", "--timeout", "5m", "--concurrency", "8", "--rate", "2.5",
+        ])
+        #expect(configuration.jobs[1].commandLine(runner: ["nightshift"]) == [
+            "nightshift", "run", "/b.lua", "--timeout", "5m", "--concurrency", "2", "--rate", "20",
+        ])
+    }
+
     @Test("a job without grant gets no --allow flags: the run may call nothing")
     func emptyGrant() {
         #expect(JobGrant().flags.isEmpty)
@@ -107,12 +135,18 @@ struct JobConfigurationTests {
         ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"\nschedule = \"@daily\"\ncatch_up = \"within soon\"",
          "jobs.toml: job 'a': catch_up: 'within soon': write the window as a duration, e.g. \"within 2h\""),
         ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"\nschedule = \"@daily\"\nscheduel = \"x\"",
-         "jobs.toml: job 'a': unknown key 'scheduel'; known keys: args, catch_up, command, dry_run, emulator, extra_args, grant, jitter, memory, name, overlap, panel, paused, schedule, script, timeout, timezone"),
+         "jobs.toml: job 'a': unknown key 'scheduel'; known keys: args, catch_up, command, concurrency, dry_run, emulator, extra_args, grant, jitter, memory, name, overlap, panel, paused, rate, schedule, script, timeout, timezone"),
         ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"", "jobs.toml: job 'a': 'schedule' is missing (e.g. schedule = \"0 3 * * *\" or \"@every 15m\")"),
         ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"\nschedule = \"@daily\"\n[[jobs]]\nname = \"a\"\nscript = \"b.lua\"\nschedule = \"@daily\"",
          "jobs.toml: job 'a' is defined twice"),
         ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"\nschedule = \"@daily\"\ngrant = { max_credits = -5 }",
          "jobs.toml: job 'a' grant: max_credits: must be a whole number, 0 or more"),
+        ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"\nschedule = \"@daily\"\nconcurrency = 0",
+         "jobs.toml: job 'a': concurrency: must be at least 1 (the most requests in flight)"),
+        ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"\nschedule = \"@daily\"\nrate = 0",
+         "jobs.toml: job 'a': rate: must be a number of requests per second above 0, e.g. 20 or 2.5"),
+        ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"\nschedule = \"@daily\"\nrate = \"fast\"",
+         "jobs.toml: job 'a': rate: must be a number of requests per second above 0, e.g. 20 or 2.5"),
         ("[scheduler]\nstate = \"x.sqlite\"", "jobs.toml: no jobs: add at least one [[jobs]] table with name, script and schedule"),
         ("[[jobs]\nname = 1", nil),
     ])

@@ -1,0 +1,77 @@
+import Foundation
+import PanelAPI
+import Testing
+
+@Suite("An unreachable panel fails fast and says why")
+struct UnreachableTests {
+    /// A loopback port nothing listens on: bound, then closed.
+    static func closedPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        try #require(bound)
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// A client with the default read retry policy (3 attempts, 200 ms then 400 ms apart),
+    /// sleeping on the test's own thread.
+    static func client(port: Int, capture: LogCapture, threads: OwnThreads) throws -> (PanelClient, HTTPTransport) {
+        PanelClient.http(
+            configuration: PanelConfiguration(
+                baseURL: try PanelURL("http://127.0.0.1:\(port)/"), apiKey: APIKey(Fixture.key), keyPlacement: .pathSegment,
+                timeout: .seconds(30), retry: RetryPolicy(sleep: threads.retrySleep)),
+            logger: capture.logger)
+    }
+
+    /// Attempts handed to the transport, from the client's debug log.
+    static func attempts(_ capture: LogCapture) -> Int {
+        capture.text.split(separator: "\n").filter { $0.hasPrefix("debug panel call [") }.count
+    }
+
+    @Test("a read from a refused port fails within the read retry policy, naming the cause, host and port")
+    func readRefused() async throws {
+        let port = try Self.closedPort()
+        let capture = LogCapture()
+        let (error, elapsed) = try await Fixture.onOwnThreads { threads in
+            let (client, http) = try Self.client(port: port, capture: capture, threads: threads)
+            defer { Task { try? await http.shutdown() } }
+            let started = ContinuousClock.now
+            let error = await #expect(throws: PanelError.self) { try await client.list() }
+            let elapsed = ContinuousClock.now - started
+            return (error, elapsed)
+        }
+        #expect(error?.kind == .transport)
+        #expect(error?.description == "resellers.list: transport failure: panel unreachable: connection refused (127.0.0.1:\(port)); nothing was sent")
+        // Three attempts, 200 ms and 400 ms apart: far from the 30 s timeout.
+        #expect(elapsed < .seconds(5))
+        #expect(Self.attempts(capture) == 3)
+        #expect(!capture.text.contains(Fixture.key) && !(error?.description.contains("api/") ?? true))
+    }
+
+    @Test("a write to a refused port is not sent and fails at once")
+    func writeRefused() async throws {
+        let port = try Self.closedPort()
+        let capture = LogCapture()
+        let (error, elapsed) = try await Fixture.onOwnThreads { threads in
+            let (client, http) = try Self.client(port: port, capture: capture, threads: threads)
+            defer { Task { try? await http.shutdown() } }
+            let started = ContinuousClock.now
+            let error = await #expect(throws: PanelError.self) { try await client.addCredits(.id(1), 5) }
+            let elapsed = ContinuousClock.now - started
+            return (error, elapsed)
+        }
+        #expect(elapsed < .seconds(5))
+        #expect(error?.kind == .transport)
+        #expect(error?.detail == "panel unreachable: connection refused (127.0.0.1:\(port)); nothing was sent")
+        #expect(Self.attempts(capture) == 1)
+    }
+}
