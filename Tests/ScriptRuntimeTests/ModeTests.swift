@@ -23,8 +23,8 @@ struct ModeTests {
         #expect(h.transport.writesSent.isEmpty)
         #expect(try await h.credits("bob") == 5)
         #expect(result.plan.map(\.description) == [
-            "resellers.add_credits  bob (id 2)  credits 5 -> 25 (+20)",
-            "resellers.new  new \"dave\"  credits 5 (new)",
+            "resellers.add_credits  bob (id 2)  credits 5 -> 25 (+20)  [test.lua:1]",
+            "resellers.new  new \"dave\"  credits 5 (new)  [test.lua:2]",
         ])
     }
 

@@ -27,7 +27,7 @@ struct TaskTests {
 
     @Test("panel calls made by tasks are in flight at the same time")
     func callsOverlap() async throws {
-        let h = try await Harness.make(delay: held(100))
+        let h = try await Harness.make(delay: held(100), concurrency: 20)
         let result = try await h.run(
             """
             local list = {}
@@ -214,7 +214,7 @@ struct TaskTests {
 
     @Test("a panel call inside pcall or xpcall in a task still yields, so calls overlap")
     func yieldThroughPcall() async throws {
-        let h = try await Harness.make(delay: held(100))
+        let h = try await Harness.make(delay: held(100), concurrency: 8)
         let result = try await h.run(
             """
             local list = {}
@@ -367,7 +367,7 @@ struct TaskSafetyTests {
 
     @Test("credits are reserved when a write is made: concurrent writes never pass the run cap")
     func capHoldsUnderConcurrency() async throws {
-        let h = try await Harness.make(resellers: 50, delay: held(30))
+        let h = try await Harness.make(resellers: 50, delay: held(30), concurrency: 50)
         let result = try await h.run(
             """
             local ids = {}
@@ -382,12 +382,32 @@ struct TaskSafetyTests {
         #expect(result.creditsMoved == 90)
     }
 
+    @Test("a stop drops the calls still waiting for their turn: never sent, audited as failed, credits released")
+    func stopDropsQueuedCalls() async throws {
+        // Concurrency 4: four writes go out, five wait for a slot, the tenth passes the cap.
+        let h = try await Harness.make(resellers: 50, delay: held(300), concurrency: 4)
+        let result = try await h.run(
+            """
+            local ids = {}
+            for i = 4, 53 do ids[#ids + 1] = i end
+            tasks.map(ids, function(id) resellers.add_credits(id, 10) end, {concurrency = 50})
+            """, grant: writeGrant(.resellersAddCredits, max: 95))
+        #expect(result.status == .refused)
+        #expect(h.transport.writesSent.count == 4)
+        let writes = try h.writes(result.runID)
+        #expect(writes.filter { $0.outcome == AuditOutcome.done }.count == 4)
+        #expect(writes.filter { $0.outcome == AuditOutcome.failed && $0.answer?.contains("nothing was sent") == true }.count == 5)
+        #expect(writes.filter { $0.outcome == AuditOutcome.refused }.count == 1)
+        #expect(result.creditsMoved == 40)
+    }
+
     @Test("a write whose outcome becomes unknown stops the run: no new request, the others in flight audited as answered")
     func outcomeUnknownMidFlight() async throws {
         // Ten tasks make five writes each; the 7th request sent is answered fast, with a
         // dropped connection, while the other nine in flight take 300 ms.
         let h = try await Harness.make(
-            resellers: 10, delay: { n, _ in n == 7 ? .milliseconds(5) : .milliseconds(300) }, drop: { n, _ in n == 7 })
+            resellers: 10, delay: { n, _ in n == 7 ? .milliseconds(5) : .milliseconds(300) }, drop: { n, _ in n == 7 },
+            concurrency: 10)
         let result = try await h.run(
             """
             local ids = {}
@@ -404,7 +424,7 @@ struct TaskSafetyTests {
 
     @Test("the deadline passing during 500 in-flight writes: none after it is sent, those in flight are audited as answered")
     func deadlineDuringFlight() async throws {
-        let h = try await Harness.make(resellers: 500, delay: held(1_300))
+        let h = try await Harness.make(resellers: 500, delay: held(1_300), concurrency: 500)
         let result = try await h.run(
             """
             local ids = {}

@@ -116,7 +116,7 @@ public final class ScriptRunner: @unchecked Sendable {
         do {
             api = try ScriptAPI.install(
                 into: vm, panel: panel, output: output, arguments: run.arguments, maxTasks: run.maxTasks,
-                defaultConcurrency: 4, modules: ModuleSearch(folders: run.modulePaths))
+                defaultConcurrency: panel.client.configuration.concurrency, modules: ModuleSearch(folders: run.modulePaths))
             loadedModules = api.modules
             script = try vm.load(bytes: run.source, chunkName: chunkName)
         } catch {

@@ -53,7 +53,7 @@ public final class InteractiveSession: @unchecked Sendable {
         let interrupter = vm.interrupter
         panel.onStop = { interrupter.interrupt() }
         api = try ScriptAPI.install(
-            into: vm, panel: panel, output: output, arguments: [], maxTasks: maxTasks, defaultConcurrency: 4,
+            into: vm, panel: panel, output: output, arguments: [], maxTasks: maxTasks, defaultConcurrency: client.configuration.concurrency,
             modules: ModuleSearch(folders: modulePaths))
         api.scheduler.open()
         if let audit {

@@ -79,7 +79,8 @@ struct Harness {
     /// Resellers: alice (id 1, 100 credits), bob (id 2, 5 credits), carol (id 3, 0 credits, no credits use).
     static func make(
         numbers: ResponseDialect.Numbers = .strings, faults: FaultPlan = FaultPlan(), resellers extraResellers: Int = 0,
-        delay: RecordingTransport.Delay? = nil, drop: RecordingTransport.Drop? = nil
+        delay: RecordingTransport.Delay? = nil, drop: RecordingTransport.Drop? = nil,
+        concurrency: Int = PanelConfiguration.defaultConcurrency
     ) async throws -> Harness {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -98,9 +99,10 @@ struct Harness {
             settings: EmulatorSettings(apiKey: testKey, dialect: dialect, faults: faults), store: store,
             logger: Logger(label: "test.emulator"))
         let transport = RecordingTransport(InProcessTransport(emulator: emulator), delay: delay, drop: drop)
-        let configuration = PanelConfiguration(
+        var configuration = PanelConfiguration(
             baseURL: try PanelURL("http://127.0.0.1:8000/"), apiKey: APIKey(testKey), timeout: .seconds(5),
             retry: RetryPolicy(maxAttempts: 1))
+        configuration.concurrency = concurrency
         let client = PanelClient(configuration: configuration, transport: transport, logger: Logger(label: "test.client"))
         let audit = try AuditLog(path: folder + "/audit.sqlite")
         return Harness(emulator: emulator, transport: transport, client: client, audit: audit, folder: folder)
