@@ -133,6 +133,9 @@ struct REPLTerminalTests {
         let terminal = try repl(panel)
         try terminal.wait(forPrompt: ">")
         try terminal.type("error('this must not run')")
+        // Ctrl-C once the line is on screen: on a busy machine it could otherwise reach the
+        // REPL before the typed keys, and the keys then make a line of their own.
+        try terminal.wait(forText: "> error('this must not run')")
         try terminal.press("C-c")
         try terminal.line("'after'")
         let screen = try terminal.wait(forText: "\"after\"")

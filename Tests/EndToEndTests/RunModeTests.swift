@@ -72,6 +72,7 @@ struct RunModeTests {
         let result = try Nightshift.run([
             "run", Nightshift.packageRoot + "/scripts/topup.lua", "--emulator", "--dry-run", "--state", folder,
             "--allow", "resellers.list", "--allow", "resellers.add_credits", "--max-credits", "5000",
+            "--module-path", Nightshift.packageRoot + "/scripts/lib",
         ])
         #expect(result.status == 0, "\(result.all)")
         #expect(result.output.contains("Plan (dry-run, nothing was sent)"))
