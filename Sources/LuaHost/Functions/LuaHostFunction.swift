@@ -45,7 +45,8 @@ public struct LuaModule: Sendable {
     /// Constant fields (strings, numbers, nested tables).
     public var constants: [String: LuaValue]
 
-    /// Makes a module. Functions are exposed under their own `name` with any `module.` prefix removed.
+    /// Makes a module. Functions are exposed under their own `name` with the `module.` prefix
+    /// (this module's name) removed.
     public init(_ name: String, functions: [LuaHostFunction], constants: [String: LuaValue] = [:]) {
         self.name = name
         self.functions = functions

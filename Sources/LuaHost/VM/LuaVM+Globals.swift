@@ -42,13 +42,23 @@ extension LuaVM {
         }
     }
 
-    /// Exposes a module: a global table of host functions and constants.
+    /// Exposes a module: a global table of host functions and constants. A function named
+    /// `module.field` is the table's `field`; any other name is its field as it is
+    /// (`resellers.list` in a module `host` is `host["resellers.list"]`). Two functions or
+    /// constants with one field are refused: neither would silently replace the other.
     public func register(_ module: LuaModule) throws(LuaError) {
+        var fields = Set<String>()
+        for name in module.functions.map({ $0.name.hasPrefix(module.name + ".") ? String($0.name.dropFirst(module.name.count + 1)) : $0.name })
+            + module.constants.keys
+        where !fields.insert(name).inserted {
+            throw LuaError(.conversion, "module \(module.name): two entries named '\(name)'")
+        }
         try withGlobals { L throws(LuaError) in
             lua_pushstring(L, module.name)
             lua_createtable(L, 0, Int32(clamping: module.functions.count + module.constants.count))
             for function in module.functions {
-                let field = function.name.split(separator: ".").last.map(String.init) ?? function.name
+                let prefix = module.name + "."
+                let field = function.name.hasPrefix(prefix) ? String(function.name.dropFirst(prefix.count)) : function.name
                 lua_pushstring(L, field)
                 pushHostFunction(function, on: L)
                 lua_rawset(L, -3)

@@ -44,7 +44,10 @@ public struct ProgramCheck {
     public private(set) var grantProblems: [String] = []
 
     /// Checks `source` (the script at `script`) and the modules it requires.
-    public init(script: String, source: [UInt8], grant: Grant?, modules search: ModuleSearch = ModuleSearch(folders: [])) {
+    public init(
+        script: String, source: [UInt8], grant: Grant?, modules search: ModuleSearch = ModuleSearch(folders: []),
+        catalogue: APICatalogue = .standard
+    ) {
         self.script = script
         self.grant = grant
         let scriptName = (script as NSString).lastPathComponent
@@ -52,10 +55,10 @@ public struct ProgramCheck {
             syntaxError = error
             return
         }
-        declaration = ScriptDeclaration.parse(source)
+        declaration = ScriptDeclaration.parse(source, catalogue: catalogue)
         guard declaration.problems.isEmpty else { return }
 
-        var found = Self.uses(in: source, file: scriptName)
+        var found = Self.uses(in: source, file: scriptName, catalogue: catalogue)
         var pending = ScriptUsage.requires(source).map { (name: $0.name, at: "\(scriptName):\($0.line)") }
         var seen = Set<String>()
         while !pending.isEmpty {
@@ -74,7 +77,7 @@ public struct ProgramCheck {
                 syntaxError = error
                 return
             }
-            found += Self.uses(in: module.source, file: module.chunkName)
+            found += Self.uses(in: module.source, file: module.chunkName, catalogue: catalogue)
             pending += ScriptUsage.requires(module.source).map { (name: $0.name, at: "\(module.chunkName):\($0.line)") }
         }
         uses = found.sorted { ($0.function, $0.file == scriptName ? "" : $0.file) < ($1.function, $1.file == scriptName ? "" : $1.file) }
@@ -92,7 +95,10 @@ public struct ProgramCheck {
         needs = needed.sorted().flatMap { ["--allow", $0.rawValue] }
         if let maxCredits = declaration.maxCredits { needs += ["--max-credits", String(maxCredits)] }
         if let perReseller = declaration.maxCreditsPerReseller { needs += ["--max-credits-per-reseller", String(perReseller)] }
-        let writes = needed.filter { $0 == .resellersNew || $0 == .resellersUpdate || $0 == .resellersAddCredits }
+        let writes = needed.filter { function in
+            guard case .write(let credits)? = catalogue.entry(function)?.effect else { return false }
+            return credits != .none && credits != .unknown
+        }
         if !writes.isEmpty && declaration.maxCredits == nil {
             notes.append("it may change credits; runs need --max-credits N (the default cap is 0)")
         }
@@ -116,8 +122,8 @@ public struct ProgramCheck {
         }
     }
 
-    private static func uses(in source: [UInt8], file: String) -> [Use] {
-        ScriptUsage.scan(source).map { Use(function: $0.key, file: file, line: $0.value) }
+    private static func uses(in source: [UInt8], file: String, catalogue: APICatalogue) -> [Use] {
+        ScriptUsage.scan(source, catalogue: catalogue).map { Use(function: $0.key, file: file, line: $0.value) }
     }
 
     /// Exit 5 (bad script: syntax, header, a module that cannot be loaded), 2 (the given

@@ -23,8 +23,9 @@ public struct ScriptDeclaration: Sendable, Equatable {
     /// Creates an empty declaration.
     public init() {}
 
-    /// Reads the leading comment block of `source` (a `#!` first line is skipped).
-    public static func parse(_ source: [UInt8]) -> ScriptDeclaration {
+    /// Reads the leading comment block of `source` (a `#!` first line is skipped); function
+    /// names are `catalogue`'s.
+    public static func parse(_ source: [UInt8], catalogue: APICatalogue = .standard) -> ScriptDeclaration {
         var declaration = ScriptDeclaration()
         let text = String(decoding: source, as: UTF8.self)
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -45,11 +46,10 @@ public struct ScriptDeclaration: Sendable, Equatable {
             switch directive {
             case "allow":
                 for name in values {
-                    if let functions = APIFunction.parse(name) {
+                    if let functions = catalogue.parse(name) {
                         declaration.allow.formUnion(functions)
                     } else {
-                        declaration.problems.append(
-                            "line \(index + 1): unknown function '\(name)' (known: \(APIFunction.allCases.map(\.rawValue).joined(separator: ", ")))")
+                        declaration.problems.append("line \(index + 1): unknown function '\(name)' (known: \(catalogue.allowable))")
                     }
                 }
             case "max-credits", "max-credits-per-reseller":

@@ -1,17 +1,19 @@
 /// Which API functions a script's text calls, found by reading its tokens (comments and
-/// strings skipped). It sees `resellers.add_credits(...)` and `panel.call(...)`, not calls
+/// strings skipped). It sees `resellers.add_credits(...)`, `panel.call(...)` and any other
+/// catalogue function written as `group.function`, not calls
 /// made through aliases (`local r = resellers; r.new{}`), so `nightshift check` reports it
 /// as what the text shows, and the run's grant stays the guard.
 public enum ScriptUsage {
-    /// The functions named in `source`, with the 1-based line of their first use.
-    public static func scan(_ source: [UInt8]) -> [APIFunction: Int] {
+    /// The functions of `catalogue` named in `source`, with the 1-based line of their first use.
+    public static func scan(_ source: [UInt8], catalogue: APICatalogue = .standard) -> [APIFunction: Int] {
         let tokens = tokenize(source)
+        let groups = Set(catalogue.groups.map(\.name))
         var found: [APIFunction: Int] = [:]
         var i = 0
         while i + 2 < tokens.count {
-            if tokens[i + 1].text == ".", !tokens[i].isString, !tokens[i + 2].isString,
-                tokens[i].text == "resellers" || tokens[i].text == "panel",
-                let function = APIFunction(rawValue: "\(tokens[i].text).\(tokens[i + 2].text)")
+            if tokens[i + 1].text == ".", !tokens[i].isString, !tokens[i + 2].isString, groups.contains(tokens[i].text),
+                case let function = APIFunction(rawValue: "\(tokens[i].text).\(tokens[i + 2].text)"),
+                catalogue.entry(function) != nil
             {
                 if found[function] == nil { found[function] = tokens[i].line }
                 i += 3

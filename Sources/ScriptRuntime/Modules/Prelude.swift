@@ -28,13 +28,18 @@ enum Prelude {
           end
         end
 
-        resellers = {
-          new = wrap(host.new),
-          update = wrap(host.update),
-          add_credits = wrap(host.add_credits),
-          list = wrap(host.list),
-        }
-        panel = { call = wrap(host.call) }
+        -- The catalogue's groups (resellers, panel, ...): one table each, one wrapper per function.
+        local api_names = host.api_names
+        for i = 1, #api_names do
+          local full = api_names[i]
+          local group, name = full:match("^([%w_]+)%.([%w_]+)$")
+          local t = rawget(_ENV, group)
+          if t == nil then
+            t = {}
+            rawset(_ENV, group, t)
+          end
+          t[name] = wrap(host[full])
+        end
 
         local MARK = host.null_mark
         local null = setmetatable({ [MARK] = true }, {
@@ -52,15 +57,15 @@ enum Prelude {
           end
           return value
         end
-        local encode = wrap(host.encode)
-        local decode = wrap(host.decode)
+        local encode = wrap(host["json.encode"])
+        local decode = wrap(host["json.decode"])
         json = {
           null = null,
           encode = function(value) return encode(value) end,
           decode = function(text) return denull(decode(text), 0) end,
         }
 
-        local write = host.log
+        local write = host["log.log"]
         local function logger(level)
           return function(...)
             local parts = {}
@@ -71,7 +76,7 @@ enum Prelude {
         log = { debug = logger("debug"), info = logger("info"), warn = logger("warn"), error = logger("error") }
 
         -- tasks: coroutines the host runs while their panel calls are in flight.
-        local spawn_task, wait_task, join_tasks = host.spawn, host.wait, host.join
+        local spawn_task, wait_task, join_tasks = host["tasks.spawn"], host["tasks.wait"], host["tasks.join"]
         local pack, unpack, pcall, rawlen, math_type = table.pack, table.unpack, pcall, rawlen, math.type
         local results = setmetatable({}, { __mode = "k" })  -- task -> pack(pcall(body))
         local ids = setmetatable({}, { __mode = "k" })      -- task -> id
@@ -194,11 +199,11 @@ enum Prelude {
           end
         end
 
-        tasks = { spawn = spawn, map = map, sleep = host.sleep }
-        sleep = host.sleep
+        tasks = { spawn = spawn, map = map, sleep = host["tasks.sleep"] }
+        sleep = host["tasks.sleep"]
 
         -- require: modules from the operator's folders, each file run once per run.
-        local find_module = host.require
+        local find_module = host["require"]
         local by_name, by_path, loading, chain = {}, {}, {}, {}
         function require(name)
           if type(name) ~= "string" then

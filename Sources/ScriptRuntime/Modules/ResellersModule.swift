@@ -1,8 +1,9 @@
 import LuaHost
 import PanelAPI
 
-/// The host side of `resellers.*` and `panel.call`: reads the script's arguments, builds the
-/// request and hands it to the run's ``GuardedPanel``.
+/// The host code of `resellers.*` and `panel.call` (declared in ``ResellersGroup`` and
+/// ``PanelGroup``): reads the script's arguments, builds the request and hands it to the
+/// run's ``GuardedPanel``.
 ///
 /// Each function returns `true, result` or `false, error` to the prelude's wrapper, which
 /// raises the error at the script's line (argument errors as Lua-worded strings, API failures
@@ -14,39 +15,6 @@ enum ResellersModule {
         init(_ error: LuaArgumentError) { message = error.description }
         init(_ position: Int, _ function: String, _ problem: String) {
             message = LuaArgumentError(position: position, function: function, problem: problem).description
-        }
-    }
-
-    static func functions(panel: GuardedPanel, scheduler: TaskScheduler) -> [LuaHostFunction] {
-        [
-            LuaHostFunction("resellers.list") { args in
-                call(args, scheduler) {
-                    try args.expectAtMost(0)
-                    return panel.list().map { rows in .table(LuaTable(array: rows.map(LuaJSON.reseller))) }
-                }
-            },
-            LuaHostFunction("resellers.new") { args in
-                call(args, scheduler) { try new(args, panel) }
-            },
-            LuaHostFunction("resellers.update") { args in
-                call(args, scheduler) { try update(args, panel) }
-            },
-            LuaHostFunction("resellers.add_credits") { args in
-                call(args, scheduler) { try addCredits(args, panel) }
-            },
-            LuaHostFunction("panel.call") { args in
-                call(args, scheduler) { try call(args, panel) }
-            },
-        ]
-    }
-
-    /// Runs `body` and hands its step to the scheduler, which answers with the `ok, value`
-    /// pair the prelude expects (at once, after a yield, or after waiting in place).
-    static func call(_ args: LuaArguments, _ scheduler: TaskScheduler, _ body: () throws -> CallStep<LuaValue>) -> LuaReturn {
-        do {
-            return scheduler.answer(args, try body())
-        } catch {
-            return .many([.boolean(false), .string(LuaString(message(of: error)))])
         }
     }
 
@@ -62,7 +30,7 @@ enum ResellersModule {
         }
     }
 
-    private static func message(of error: any Error) -> String {
+    static func message(of error: any Error) -> String {
         switch error {
         case let error as BadArgument: error.message
         case let error as LuaArgumentError: error.description

@@ -1,8 +1,8 @@
 import Foundation
 import LuaHost
 
-/// Installs the whole script API in a VM: `resellers.*`, `panel.call`, `tasks.*`, `log.*`,
-/// `json.*`, `args`, `sleep`, `require`, over one guarded panel. Shared by `nightshift run` and the REPL.
+/// Installs the whole script API in a VM: the catalogue's groups (`resellers.*`, `panel.call`,
+/// ...), `tasks.*`, `log.*`, `json.*`, `args`, `sleep`, `require`, over one guarded panel. Shared by `nightshift run` and the REPL.
 enum ScriptAPI {
     /// What the installed API gives its runner.
     struct Installed {
@@ -18,7 +18,7 @@ enum ScriptAPI {
 
     static func install(
         into vm: LuaVM, panel: GuardedPanel, output: OutputSink, arguments: [(key: String, value: String)],
-        maxTasks: Int, defaultConcurrency: Int, modules: ModuleSearch
+        maxTasks: Int, defaultConcurrency: Int, modules: ModuleSearch, catalogue: APICatalogue = .standard
     ) throws(LuaError) -> Installed {
         let loaded = RequireModule.Loaded()
         let scheduler = TaskScheduler(vm: vm, maxTasks: maxTasks)
@@ -27,8 +27,16 @@ enum ScriptAPI {
         var constants: [String: LuaValue] = [:]
         constants["null_mark"] = .string(LuaString(LuaJSON.nullMark))
         constants["default_concurrency"] = .integer(Int64(defaultConcurrency))
-        let functions =
-            ResellersModule.functions(panel: panel, scheduler: scheduler) + UtilityModule.functions(output: output)
+        constants["api_names"] = .table(LuaTable(array: catalogue.entries.map { .string(LuaString($0.function.rawValue)) }))
+        let api = catalogue.entries.map { entry in
+            LuaHostFunction(entry.function.rawValue) { args in
+                scheduler.answer(args) {
+                    try args.expectAtMost(entry.arguments.count)
+                    return try entry.handler(APIEntry.Call(args: args, panel: panel))
+                }
+            }
+        }
+        let functions = api + UtilityModule.functions(output: output)
             + TasksModule.functions(scheduler: scheduler) + [RequireModule.function(search: modules, loaded: loaded)]
         try vm.register(LuaModule(Prelude.hostTable, functions: functions, constants: constants))
         var argsTable = LuaTable()

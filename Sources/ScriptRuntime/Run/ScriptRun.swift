@@ -18,13 +18,16 @@ public struct ScriptRun: Sendable {
     public var maxTasks: Int
     /// The folders `require` searches (`--module-path`, `[modules] paths`), in order.
     public var modulePaths: [String]
+    /// The script API the run offers (the standard one unless a host adds groups).
+    public var catalogue: APICatalogue
 
     /// Creates a run.
     public init(
         scriptPath: String, source: [UInt8], arguments: [(key: String, value: String)] = [], grant: Grant = Grant(),
         mode: RunMode = .live, limits: LuaLimits = LuaLimits(), maxTasks: Int = ScriptRun.defaultMaxTasks,
-        modulePaths: [String] = []
+        modulePaths: [String] = [], catalogue: APICatalogue = .standard
     ) {
+        self.catalogue = catalogue
         self.scriptPath = scriptPath
         self.source = source
         self.arguments = arguments

@@ -102,7 +102,7 @@ public final class ScriptRunner: @unchecked Sendable {
     }
 
     private func runScript() -> RunResult {
-        let declaration = ScriptDeclaration.parse(run.source)
+        let declaration = ScriptDeclaration.parse(run.source, catalogue: run.catalogue)
         if !declaration.problems.isEmpty {
             return finished(.syntaxError, "\(run.scriptPath): bad nightshift: header: " + declaration.problems.joined(separator: "; "))
         }
@@ -116,7 +116,8 @@ public final class ScriptRunner: @unchecked Sendable {
         do {
             api = try ScriptAPI.install(
                 into: vm, panel: panel, output: output, arguments: run.arguments, maxTasks: run.maxTasks,
-                defaultConcurrency: panel.client.configuration.concurrency, modules: ModuleSearch(folders: run.modulePaths))
+                defaultConcurrency: panel.client.configuration.concurrency, modules: ModuleSearch(folders: run.modulePaths),
+                catalogue: run.catalogue)
             loadedModules = api.modules
             script = try vm.load(bytes: run.source, chunkName: chunkName)
         } catch {

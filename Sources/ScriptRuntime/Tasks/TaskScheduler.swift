@@ -155,6 +155,15 @@ final class TaskScheduler {
         }
     }
 
+    /// Runs `body` and answers with its step; an argument error becomes `false, message`.
+    func answer(_ args: LuaArguments, _ body: () throws -> CallStep<LuaValue>) -> LuaReturn {
+        do {
+            return answer(args, try body())
+        } catch {
+            return .many([.boolean(false), .string(LuaString(ResellersModule.message(of: error)))])
+        }
+    }
+
     /// Waits in place for a panel call made by host code (a read a write needs first).
     /// `nil` when the run is stopping.
     func waitInPlace<Value>(_ wait: PanelWait<Value>) -> Result<Value, ScriptFailure>? {

@@ -3,22 +3,18 @@
 /// `require`. Modules the operator writes are found by the language server through its own
 /// `workspace.library` setting (see docs/scripting.md).
 public enum LuaTypeDefinitions {
-    /// The definitions file's text.
-    public static let text = """
+    /// The definitions file's text: the catalogue's groups, then everything else scripts see.
+    public static var text: String { text(for: .standard) }
+
+    /// The definitions for `catalogue`'s groups, then everything else scripts see.
+    public static func text(for catalogue: APICatalogue) -> String {
+        header + "\n" + catalogue.typeDefinitions + "\n\n" + rest
+    }
+
+    private static let header = """
         ---@meta nightshift
         -- Lua Language Server definitions for Nightshift scripts (nightshift types).
         -- Put this file in your workspace, or list it under "workspace.library" in .luarc.json.
-
-        ---A reseller as `resellers.list()` returns it. Typed fields are numbers and booleans even
-        ---when the panel sends strings; every other field the panel sends is kept as sent.
-        ---@class nightshift.Reseller
-        ---@field id integer
-        ---@field username string
-        ---@field credits integer
-        ---@field max_allowed_connections integer
-        ---@field use_credits boolean
-        ---@field status integer 1 enabled, 0 disabled
-        ---@field [string] any
 
         ---What a failed API call raises; `tostring(err)` is its message.
         ---@class nightshift.Error
@@ -26,59 +22,9 @@ public enum LuaTypeDefinitions {
         ---@field message string readable, starts with the endpoint
         ---@field endpoint string e.g. "resellers.add_credits"
         ---@field panel_message string? the panel's own words, e.g. "NOT EXISTS"
+        """
 
-        ---@class nightshift.NewReseller
-        ---@field name string
-        ---@field credits integer? whole, 0 or more
-        ---@field use_credits boolean?
-        ---@field max_allowed_connections integer?
-        ---@field [string] any further data[...] fields
-
-        ---@class nightshift.UpdateByTable
-        ---@field id integer?
-        ---@field username string?
-        ---@field credits integer? sets the credits; the change is measured against the panel's value
-        ---@field max_allowed_connections integer?
-        ---@field [string] any
-
-        ---@class nightshift.AddCreditsByTable
-        ---@field id integer?
-        ---@field username string?
-        ---@field credits integer whole; negative takes credits
-
-        ---The panel's resellers (MidnightStreamer Pro Server API).
-        resellers = {}
-
-        ---Creates a reseller; returns its id. Credits given count against the run's caps.
-        ---@param reseller nightshift.NewReseller
-        ---@return integer id
-        function resellers.new(reseller) end
-
-        ---Changes a reseller's fields: `update(id_or_username, fields)` or `update{id=..., <fields>}`.
-        ---@param target integer|string|nightshift.UpdateByTable
-        ---@param fields table<string, any>?
-        ---@return true
-        function resellers.update(target, fields) end
-
-        ---Adds credits (negative takes them): `add_credits(id_or_username, n)` or `add_credits{id=..., credits=n}`.
-        ---@param target integer|string|nightshift.AddCreditsByTable
-        ---@param credits integer?
-        ---@return true
-        function resellers.add_credits(target, credits) end
-
-        ---Every reseller, with this run's planned writes applied in dry-run.
-        ---@return nightshift.Reseller[]
-        function resellers.list() end
-
-        panel = {}
-
-        ---Any other endpoint (not the resellers group): POST api/<group>/<action>. Treated as a write.
-        ---@param group string
-        ---@param action string
-        ---@param params table?
-        ---@return table answer the panel's decoded JSON
-        function panel.call(group, action, params) end
-
+    private static let rest = """
         json = {}
         ---The JSON null value (compare with `==`).
         json.null = {}

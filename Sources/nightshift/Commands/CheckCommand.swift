@@ -64,8 +64,8 @@ struct CheckCommand: ParsableCommand {
         guard !allow.isEmpty || maxCredits != nil || maxCreditsPerReseller != nil else { return nil }
         var allowed = Set<APIFunction>()
         for name in allow {
-            guard let functions = APIFunction.parse(name) else {
-                throw ValidationError("--allow \(name): unknown function")
+            guard let functions = APICatalogue.standard.parse(name) else {
+                throw ValidationError("--allow \(name): unknown function; known: \(APICatalogue.standard.allowable)")
             }
             allowed.formUnion(functions)
         }

@@ -4,7 +4,7 @@ import ScriptRuntime
 /// `--allow`, `--max-credits`, `--max-credits-per-reseller`: the grant, for `run` and `repl`.
 struct GrantOptions: ParsableArguments {
     @Option(name: .customLong("allow"), help: ArgumentHelp(
-        "An API function the script may call: resellers.list, resellers.new, resellers.update, resellers.add_credits, panel.call, resellers.* (repeatable; default reads only).",
+        "An API function the script may call, a group (resellers.*) or all; see `nightshift types` (repeatable; default reads only).",
         valueName: "FN"))
     var allow: [String] = []
 
@@ -19,16 +19,15 @@ struct GrantOptions: ParsableArguments {
         if let maxCreditsPerReseller, maxCreditsPerReseller < 0 {
             throw ValidationError("--max-credits-per-reseller must be 0 or more")
         }
-        for function in allow where APIFunction.parse(function) == nil {
-            throw ValidationError(
-                "--allow \(function): unknown function; known: \(APIFunction.allCases.map(\.rawValue).joined(separator: ", ")), resellers.*")
+        for function in allow where APICatalogue.standard.parse(function) == nil {
+            throw ValidationError("--allow \(function): unknown function; known: \(APICatalogue.standard.allowable)")
         }
     }
 
     /// The grant the flags describe.
     var grant: Grant {
         var allowed = Set<APIFunction>()
-        for name in allow { allowed.formUnion(APIFunction.parse(name) ?? []) }
+        for name in allow { allowed.formUnion(APICatalogue.standard.parse(name) ?? []) }
         return Grant(
             allowed: allow.isEmpty ? APIFunction.readsOnly : allowed, maxCredits: maxCredits ?? 0,
             maxCreditsPerReseller: maxCreditsPerReseller)

@@ -1,0 +1,110 @@
+import LuaHost
+
+/// One function of the script API, declared once: its name (the Lua path and the grant's
+/// name), whether it reads or writes and what it does to credits, its arguments, its
+/// LuaLS signature, a line of documentation, and the host code that runs it.
+///
+/// Registration, `--allow` validation and help, `nightshift check`'s scan, `nightshift
+/// types` and the API table in docs/scripting.md all derive from entries.
+public struct APIEntry: Sendable {
+    /// What a call may change.
+    public enum Effect: Sendable, Equatable {
+        /// Reads only.
+        case read
+        /// Writes; `credits` says how it can move credits (capped by the grant).
+        case write(credits: Credits)
+    }
+
+    /// How a write moves credits.
+    public enum Credits: String, Sendable, Equatable {
+        /// It moves none.
+        case none
+        /// It adds (or, negative, takes) an amount.
+        case adds
+        /// It sets a balance (the change is measured against the panel's value).
+        case sets
+        /// A new reseller starts with an amount.
+        case starts
+        /// Unknown to Nightshift (a generic endpoint): treated as a write that moves none.
+        case unknown
+    }
+
+    /// One argument, for signatures and documentation.
+    public struct Argument: Sendable, Equatable {
+        /// Its name in signatures.
+        public var name: String
+        /// Its LuaLS type (`integer|string`).
+        public var type: String
+        /// Whether it may be left out.
+        public var optional: Bool
+
+        public init(_ name: String, _ type: String, optional: Bool = false) {
+            self.name = name
+            self.type = type
+            self.optional = optional
+        }
+    }
+
+    /// What the host code receives: the call's arguments and the run's guarded panel.
+    struct Call {
+        let args: LuaArguments
+        let panel: GuardedPanel
+    }
+
+    /// `group.function`, as scripts call it and grants name it.
+    public let function: APIFunction
+    public let effect: Effect
+    public let arguments: [Argument]
+    /// The LuaLS return type.
+    public let returns: String
+    /// One line of documentation.
+    public let summary: String
+    /// LuaLS class definitions its signature needs (`nightshift.Reseller`), if any.
+    public let types: String
+    let handler: @Sendable (Call) throws -> CallStep<LuaValue>
+
+    init(
+        _ name: String, _ effect: Effect, arguments: [Argument], returns: String, summary: String, types: String = "",
+        handler: @escaping @Sendable (Call) throws -> CallStep<LuaValue>
+    ) {
+        self.function = APIFunction(rawValue: name)
+        self.effect = effect
+        self.arguments = arguments
+        self.returns = returns
+        self.summary = summary
+        self.types = types
+        self.handler = handler
+    }
+
+    /// Whether it only reads.
+    public var isRead: Bool { effect == .read }
+
+    /// `resellers.add_credits(target, credits?)`.
+    public var signature: String {
+        "\(function.rawValue)(" + arguments.map { $0.name + ($0.optional ? "?" : "") }.joined(separator: ", ") + ")"
+    }
+
+    /// The LuaLS definition of the function.
+    var typeDefinition: String {
+        var lines = ["---" + summary]
+        for argument in arguments { lines.append("---@param \(argument.name) \(argument.type)\(argument.optional ? "?" : "")") }
+        lines.append("---@return \(returns)")
+        lines.append("function \(function.rawValue)(\(arguments.map(\.name).joined(separator: ", "))) end")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A table of functions scripts see as one global (`resellers`).
+public struct APIGroup: Sendable {
+    /// The global's name.
+    public let name: String
+    /// One line of documentation.
+    public let summary: String
+    public let entries: [APIEntry]
+
+    init(_ name: String, summary: String, entries: [APIEntry]) {
+        self.name = name
+        self.summary = summary
+        self.entries = entries
+    }
+}
