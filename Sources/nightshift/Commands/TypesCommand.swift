@@ -6,7 +6,7 @@ import ScriptRuntime
 struct TypesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "types",
-        abstract: "Write Lua Language Server definitions of the script API (resellers.*, panel, json, log, args, sleep).",
+        abstract: "Write Lua Language Server definitions of the script API (every catalogue group, tasks, json, log, args, sleep, require).",
         discussion: "Put the file in your scripts' folder (or list it in .luarc.json) and editors complete and check calls."
     )
 
