@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// `nightshift-bench concurrency`: 2,000 `add_credits` over HTTP against `nightshift emulator
 /// --latency-ms 50` (a panel on a real network), from the vendor's PHP example in a loop, a
