@@ -25,7 +25,10 @@ final class Terminal {
         statusFile = NSTemporaryDirectory() + "/\(socket).status"
         let quoted = command.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         let exports = environment.map { "export \($0.key)='\($0.value)';" }.joined(separator: " ")
-        let script = "\(exports) \(quoted); echo $? > '\(statusFile)'; sleep 30"
+        // A watcher ends the pane's whole process group (and so the tmux server) once this test
+        // process is gone, even if it died before `deinit` could kill the server.
+        let watcher = "(while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; kill -9 0) &"
+        let script = "\(exports) \(watcher) \(quoted); echo $? > '\(statusFile)'; sleep 30"
         // The server tmux forks keeps whatever output it inherits open: give it none.
         try tmux(["new-session", "-d", "-x", "100", "-y", "40", "bash", "-c", script], detached: true)
     }
