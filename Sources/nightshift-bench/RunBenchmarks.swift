@@ -158,15 +158,11 @@ enum RunBenchmarks {
             let runner = try ScriptRunner(
                 run: ScriptRun(scriptPath: "bench.lua", source: Array(source.utf8), grant: grant, limits: LuaLimits(time: .seconds(600))),
                 client: client, audit: audited ? audit : nil, output: OutputSink { _ in }, logger: logger)
-            let elapsed: Double = await withCheckedContinuation { continuation in
-                let thread = Thread {
-                    let start = ContinuousClock.now
-                    let result = runner.execute()
-                    precondition(result.status == .ok, "\(result.error ?? "")")
-                    continuation.resume(returning: seconds(ContinuousClock.now - start))
-                }
-                thread.stackSize = 16 << 20
-                thread.start()
+            let elapsed: Double = await ScriptThread.run {
+                let start = ContinuousClock.now
+                let result = runner.execute()
+                precondition(result.status == .ok, "\(result.error ?? "")")
+                return seconds(ContinuousClock.now - start)
             }
             return Double(calls) / elapsed
         }

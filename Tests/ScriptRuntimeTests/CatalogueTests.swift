@@ -24,11 +24,7 @@ struct CatalogueTests {
             let run = ScriptRun(
                 scriptPath: "test.lua", source: Array(source.utf8), grant: grant, catalogue: DemoGroup.catalogue)
             let runner = try ScriptRunner(run: run, client: h.client, audit: h.audit, output: OutputSink { _ in }, logger: .init(label: "test"))
-            return await withCheckedContinuation { continuation in
-                let thread = Thread { continuation.resume(returning: runner.execute()) }
-                thread.stackSize = 16 << 20
-                thread.start()
-            }
+            return await ScriptThread.run { runner.execute() }
         }
         let granted = Grant(allowed: Set(DemoGroup.catalogue.parse("demo.*")!), maxCredits: 10)
         let ok = try await run("assert(demo.echo('hi') == 'hi') demo.give(1, 7)", granted)
@@ -51,11 +47,7 @@ struct CatalogueTests {
         let run = ScriptRun(
             scriptPath: "test.lua", source: Array("demo.echo('a', 'b')".utf8), catalogue: DemoGroup.catalogue)
         let runner = try ScriptRunner(run: run, client: h.client, audit: nil, output: OutputSink { _ in }, logger: .init(label: "test"))
-        let result = await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: runner.execute()) }
-            thread.stackSize = 16 << 20
-            thread.start()
-        }
+        let result = await ScriptThread.run { runner.execute() }
         #expect(result.error == "test.lua:1: bad argument #2 to 'demo.echo' (no value expected, got string)")
     }
 

@@ -94,11 +94,7 @@ struct StopWhileWaitingTests {
             interrupter.interrupt()
         }
         stopper.start()
-        return await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: runner.execute()) }
-            thread.stackSize = 16 << 20
-            thread.start()
-        }
+        return await ScriptThread.run { runner.execute() }
     }
 
     @Test("a write in flight when the run is stopped is waited for and audited with the panel's answer")

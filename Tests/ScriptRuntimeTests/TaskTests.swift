@@ -448,11 +448,7 @@ struct TaskSafetyTests {
         let runner = try ScriptRunner(
             run: run, client: h.client, audit: h.audit, output: OutputSink { _ in }, logger: .init(label: "test"))
         runner.drainLimit = .milliseconds(200)
-        let result: RunResult = await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: runner.execute()) }
-            thread.stackSize = 16 << 20
-            thread.start()
-        }
+        let result: RunResult = await ScriptThread.run { runner.execute() }
         #expect(result.status == .outcomeUnknown)
         #expect(try h.writes(result.runID).map(\.outcome) == [AuditOutcome.unknown])
     }

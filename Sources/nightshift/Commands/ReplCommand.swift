@@ -91,15 +91,10 @@ struct ReplCommand: AsyncParsableCommand {
         }
         let historyFile = (stateDirectory as NSString).appendingPathComponent("repl_history")
 
-        let status: Int32 = await withCheckedContinuation { continuation in
-            // The whole session runs on one thread of its own: host functions block there
-            // while they wait for the panel, and readline blocks there while it waits for you.
-            let thread = Thread {
-                continuation.resume(returning: Self.runSession(session, interactive: interactive, historyFile: historyFile, secret: secret))
-            }
-            thread.stackSize = 16 << 20
-            thread.name = "nightshift repl"
-            thread.start()
+        // The whole session runs on one thread of its own: host functions block there while
+        // they wait for the panel, and readline blocks there while it waits for you.
+        let status: Int32 = await ScriptThread.run(name: "nightshift repl") {
+            Self.runSession(session, interactive: interactive, historyFile: historyFile, secret: secret)
         }
         session.finish()
         await connection.shutdown()

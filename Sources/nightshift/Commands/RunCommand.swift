@@ -160,12 +160,7 @@ struct RunCommand: AsyncParsableCommand {
             return source
         }
         defer { stops.forEach { $0.cancel() } }
-        var result: RunResult = await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: runner.execute()) }
-            thread.stackSize = 16 << 20
-            thread.name = "nightshift script"
-            thread.start()
-        }
+        var result = await ScriptThread.run { runner.execute() }
         watchdog.finish()
         await connection.shutdown()
         if result.status == .interrupted && watchdog.interruptedTheRun {

@@ -120,11 +120,7 @@ struct Harness {
         let runner = try ScriptRunner(
             run: run, client: client, audit: audit, confirmer: confirmer, output: output,
             logger: Logger(label: "test.run"))
-        return await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: runner.execute()) }
-            thread.stackSize = 16 << 20
-            thread.start()
-        }
+        return await ScriptThread.run { runner.execute() }
     }
 
     func credits(_ username: String) async throws -> Int? {
