@@ -48,6 +48,9 @@ public enum LuaLimit: Sendable, Equatable, CustomStringConvertible {
     case interrupted
     /// The most tasks (host-driven coroutines) alive at once.
     case tasks(Int)
+    /// The host ended the run for a reason of its own (a refused call, an unknown outcome);
+    /// the text says which.
+    case stopped(String)
 
     public var description: String {
         switch self {
@@ -56,6 +59,7 @@ public enum LuaLimit: Sendable, Equatable, CustomStringConvertible {
         case .time(let d): "time limit of \(LuaLimits.formatDuration(d)) exceeded"
         case .interrupted: "interrupted"
         case .tasks(let n): "task limit of \(n) live tasks reached"
+        case .stopped(let reason): reason
         }
     }
 }

@@ -12,7 +12,4 @@ public protocol REPLCommandHost: AnyObject {
     /// Called after each statement or `.load` ends, however it ended: what it left running
     /// (tasks, writes in flight) is settled.
     func didRunStatement()
-    /// Why the panel side stopped the last statement (a refused write), if it did: the
-    /// statement then ends as interrupted, and this is the message to show instead.
-    func stopReason() -> String?
 }

@@ -115,7 +115,7 @@ public final class REPLSession {
         } catch {
             host?.didRunStatement()
             switch error.kind {
-            case .limit(.interrupted): writeError((host?.stopReason() ?? "interrupted") + "\n")
+            case .limit(.interrupted): writeError("interrupted\n")
             default: writeError(error.message + "\n")
             }
         }

@@ -53,8 +53,9 @@ final class GuardedPanel {
     private(set) var writesSent = 0
     /// The failure that ended the run from inside a host function (refusal, outcome unknown).
     private(set) var stop: ScriptFailure?
-    /// Called when a failure must end the run: interrupts the VM.
-    var onStop: () -> Void = {}
+    /// Called when a failure must end the run, with the failure that ended it: trips the VM
+    /// so that the script unwinds with that failure's message.
+    var onStop: (ScriptFailure) -> Void = { _ in }
     /// Runs the calls host code must wait for itself (a read that a write needs first).
     weak var scheduler: TaskScheduler?
     /// Audit failures are reported once, here, and end the run: no unaudited write is sent.
@@ -404,7 +405,7 @@ final class GuardedPanel {
 
     private func stopRun(_ failure: ScriptFailure) {
         if stop == nil { stop = failure }
-        onStop()
+        onStop(stop ?? failure)
     }
 
     /// The key credits are counted under: the reseller's id when known.

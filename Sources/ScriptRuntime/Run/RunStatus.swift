@@ -35,6 +35,7 @@ public enum RunStatus: String, Sendable, Hashable, CaseIterable {
         case .instructions: self = .instructionLimit
         case .interrupted: self = .interrupted
         case .tasks: self = .taskLimit
+        case .stopped: self = .failed
         }
     }
 }

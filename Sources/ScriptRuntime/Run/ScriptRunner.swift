@@ -56,9 +56,10 @@ public final class ScriptRunner: @unchecked Sendable {
         self.panel = GuardedPanel(
             client: client, grant: run.grant, mode: run.mode, audit: audit, identity: identity, confirmer: confirmer,
             logger: logger, now: now)
-        let interrupter = vm.interrupter
-        panel.onStop = {
-            interrupter.interrupt()
+        // A refusal or an unknown outcome is a stop of its own: the script unwinds with its
+        // message (pcall cannot catch it), and no further output is kept.
+        panel.onStop = { [unowned vm] failure in
+            vm.trip(.stopped(failure.message))
             sink.close()
         }
     }

@@ -50,8 +50,7 @@ public final class InteractiveSession: @unchecked Sendable {
         panel = GuardedPanel(
             client: client, grant: grant, mode: mode, audit: audit, identity: identity, confirmer: confirmer,
             logger: logger, now: now)
-        let interrupter = vm.interrupter
-        panel.onStop = { interrupter.interrupt() }
+        panel.onStop = { [unowned vm] failure in vm.trip(.stopped(failure.message)) }
         api = try ScriptAPI.install(
             into: vm, panel: panel, output: output, arguments: [], maxTasks: maxTasks, defaultConcurrency: client.configuration.concurrency,
             modules: ModuleSearch(folders: modulePaths))
@@ -78,9 +77,6 @@ public final class InteractiveSession: @unchecked Sendable {
     public func finishStatement() {
         api.scheduler.settle()
     }
-
-    /// The refusal (or unknown outcome) that stopped the last statement, if one did.
-    public var stopMessage: String? { panel.stop?.message }
 
     /// Stops the running statement, including a panel read it is waiting for.
     public func interrupt() {

@@ -139,5 +139,4 @@ final class SessionHost: REPLCommandHost {
     func cancelPendingCall() { session.interrupt() }
     func willRunStatement() { session.prepareStatement() }
     func didRunStatement() { session.finishStatement() }
-    func stopReason() -> String? { session.stopMessage }
 }
