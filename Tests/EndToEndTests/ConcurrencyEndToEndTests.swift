@@ -112,6 +112,32 @@ struct ConcurrencyEndToEndTests {
         #expect(try stats(panel)["rejected_429"]! > 0, "the flood protection never answered 429: the test proves nothing")
     }
 
+    @Test("a write whose answer is lost mid-flight stops the run: nothing new is sent, the others in flight are audited as answered")
+    func outcomeUnknownOverHTTP() throws {
+        let panel = try Panel(seed: 200, extra: ["--latency-ms", "50", "--drop-rate", "0.05", "--fault-seed", "7"])
+        defer { panel.stop() }
+        let before = try panel.credits()
+        let requestsBefore = try stats(panel)["requests"]!
+        let script = try panel.script("all.lua", Self.topUpAll)
+        let result = try panel.run(script, [
+            "--arg", "n=200", "--concurrency", "8", "--allow", "resellers.add_credits", "--max-credits", "1000",
+        ])
+        #expect(result.status == 4, "\(result.all)")
+        let rows = try auditRows(panel, result)
+        let outcomes = rows.compactMap { $0["outcome"] as? String }
+        let done = outcomes.filter { $0 == "done" }.count
+        let unknown = outcomes.filter { $0 == "outcome unknown" }.count
+        let unsent = rows.filter { ($0["answer"] as? String)?.contains("nothing was sent") == true }.count
+        #expect(unknown >= 1)
+        #expect(done + unknown + unsent == rows.count, "\(outcomes)")
+        // Every request the panel saw is a write that is done or unknown: none was sent after the stop.
+        #expect(try stats(panel)["requests"]! - requestsBefore == done + unknown)
+        // A dropped answer came after the change was applied: the panel moved done + unknown credits.
+        let after = try panel.credits()
+        #expect(after.keys.reduce(0) { $0 + (after[$1]! - (before[$1] ?? 0)) } == done + unknown)
+        #expect(done < 200)
+    }
+
     @Test("an unreachable panel fails fast and names the cause")
     func unreachable() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-e2e-\(UUID().uuidString)").path
