@@ -65,7 +65,7 @@ enum ConcurrencyBenchmarks {
 
         func nightshiftRun(_ script: URL, concurrency: Int) throws -> Measurement {
             try measure {
-                try runProcess(
+                try RunBenchmarks.runToEnd(
                     nightshift,
                     [
                         "run", script.path, "--panel", "http://127.0.0.1:\(emulator.port)/", "--state",
@@ -121,25 +121,6 @@ enum ConcurrencyBenchmarks {
 
     static func pad(_ name: String) -> NSString {
         name.padding(toLength: 34, withPad: " ", startingAt: 0) as NSString
-    }
-
-    static func runProcess(_ program: String, _ arguments: [String], environment: [String: String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let text = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw RunBenchmarks.BenchFailure(
-                description: "nightshift run exited \(process.terminationStatus): \(String(decoding: text, as: UTF8.self))")
-        }
     }
 
     /// `nightshift emulator` as a child process on a free loopback port.

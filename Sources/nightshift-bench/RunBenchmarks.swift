@@ -34,24 +34,32 @@ enum RunBenchmarks {
     static func median(_ rounds: Int, _ program: String, _ arguments: [String], environment: [String: String]) throws -> Double {
         var times: [Double] = []
         for _ in 0..<rounds {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = arguments
-            var env = ProcessInfo.processInfo.environment
-            for (key, value) in environment { env[key] = value }
-            process.environment = env
-            process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
             let start = ContinuousClock.now
-            try process.run()
-            process.waitUntilExit()
-            let elapsed = ContinuousClock.now - start
-            guard process.terminationStatus == 0 else {
-                throw BenchFailure(description: "\(program) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
-            }
-            times.append(seconds(elapsed))
+            try runToEnd(program, arguments, environment: environment)
+            times.append(seconds(ContinuousClock.now - start))
         }
         return times.sorted()[times.count / 2]
+    }
+
+    /// Runs the program to completion, its output discarded; a failure carries what it said
+    /// on standard error.
+    static func runToEnd(_ program: String, _ arguments: [String], environment: [String: String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let text = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw BenchFailure(
+                description: "\(program) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: text, as: UTF8.self))")
+        }
     }
 
     struct BenchFailure: Error, CustomStringConvertible { let description: String }
