@@ -14,7 +14,8 @@ import FoundationNetworking
 /// emulator's.
 enum ConcurrencyBenchmarks {
     static let calls = 2_000
-    static let key = "bench-concurrency-key"
+    /// The emulator's key: the one the vendor example is given.
+    static let key = PanelBenchmarks.key
 
     static func run() async throws {
         guard let nightshift = RunBenchmarks.nightshiftBinary() else {
@@ -44,7 +45,7 @@ enum ConcurrencyBenchmarks {
         print("")
         print("against nightshift emulator --latency-ms \(latency) (127.0.0.1:\(emulator.port)):")
 
-        let example = try PanelBenchmarks.vendorAddCredits(port: emulator.port).replacingOccurrences(of: "your_api_key", with: key)
+        let example = try PanelBenchmarks.vendorAddCredits(port: emulator.port)
         let loop = try PanelBenchmarks.writeLoopScript(
             example: example, calls: calls, in: directory, name: "loop-\(latency).php", warmUp: latency > 0 ? 5 : 50)
         let phpRun = try measure { () throws -> String? in try PanelBenchmarks.runPHP(php, loop) }
