@@ -84,7 +84,8 @@ struct OpsEndToEndTests {
     @Test("nightshift run ends by its deadline plus one second when standard output is read very slowly, and says output was dropped")
     func slowPipe() throws {
         let folder = try workFolder()
-        try write("while true do print(string.rep('y', 1000)) end", to: folder + "/flood.lua")
+        // Each line is larger than a pipe's buffer: one print alone outlasts the deadline.
+        try write("local line = string.rep('y', 65536) while true do print(line) end", to: folder + "/flood.lua")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Nightshift.path)
         process.arguments = ["run", folder + "/flood.lua", "--emulator", "--state", folder + "/state", "--timeout", "2s"]
@@ -108,6 +109,9 @@ struct OpsEndToEndTests {
         slowReader.start()
         let errorReader = Thread { errorText.set(errors.fileHandleForReading.readDataToEndOfFile()) }
         errorReader.start()
+        // A process still alive well past its deadline is ended here, so the test fails rather than hangs.
+        while process.isRunning, ContinuousClock.now - started < .seconds(10) { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         let elapsed = ContinuousClock.now - started
         reading.set(false)
