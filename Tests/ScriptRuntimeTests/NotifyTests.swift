@@ -82,6 +82,32 @@ struct NotifyTests {
         #expect(try h.writes(result.runID).first?.outcome == AuditOutcome.planned)
     }
 
+    @Test("under notify.*, a target that is not configured raises an invalid request the script can catch")
+    func unconfiguredTarget() async throws {
+        let h = try await Harness.make()
+        let result = try await h.run(
+            #"local ok, err = pcall(notify.send, "nowhere", "x") print(ok, err.kind)"#, grant: Self.grant("notify.*"),
+            notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .command(["/bin/true"]))))
+        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.output == "false\tinvalid request\n")
+    }
+
+    @Test("in confirm mode a notification answered no is declined, audited, and not sent")
+    func confirmDeclined() async throws {
+        let h = try await Harness.make()
+        let receiver = try await WebhookReceiver.start()
+        defer { receiver.stop() }
+        let confirmer = ScriptedConfirmer([false])
+        let result = try await h.run(
+            #"local ok, err = pcall(notify.send, "ops", "may I?") print(err.kind)"#, grant: Self.grant("notify.ops"),
+            mode: .confirm, confirmer: confirmer,
+            notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(receiver.url))))
+        #expect(result.output == "declined\n")
+        #expect(confirmer.asked.first?.contains(#"{"text":"may I?"}"#) == true, "\(confirmer.asked)")
+        #expect(receiver.received.isEmpty)
+        #expect(try h.writes(result.runID).first?.outcome == AuditOutcome.declined)
+    }
+
     @Test("a command target gets the JSON on its standard input")
     func commandTarget() async throws {
         let h = try await Harness.make()
@@ -119,6 +145,24 @@ struct NotifyTests {
         let entry = try #require(try h.writes(result.runID).first)
         #expect(entry.outcome == AuditOutcome.failed)
         #expect(entry.answer?.contains("(3 attempts); nothing was received") == true, "\(entry.answer ?? "")")
+    }
+
+    @Test("a webhook that takes the message and answers too late is not sent again: outcome unknown ends the run")
+    func timeoutNotRetried() async throws {
+        let h = try await Harness.make()
+        let receiver = try await WebhookReceiver.start(delay: .seconds(3))
+        defer { receiver.stop() }
+        let notifier = Notifier(
+            targets: [NotifyTarget(name: "ops", delivery: .webhook(receiver.url))], timeout: .milliseconds(500),
+            retryDelays: [.milliseconds(10), .milliseconds(10)])
+        let result = try await h.run(
+            #"pcall(notify.send, "ops", "once") print("after")"#, grant: Self.grant("notify.ops"), notifier: notifier)
+        #expect(result.status == .outcomeUnknown, "\(result.error ?? "")")
+        #expect(!result.output.contains("after"))
+        #expect(receiver.received == [#"{"text":"once"}"#])
+        let entry = try #require(try h.writes(result.runID).first)
+        #expect(entry.outcome == AuditOutcome.unknown)
+        #expect(entry.answer?.contains("may or may not have received the message") == true, "\(entry.answer ?? "")")
     }
 
     @Test("the webhook URL appears in no output, error, plan or audit record, even when the receiver fails")

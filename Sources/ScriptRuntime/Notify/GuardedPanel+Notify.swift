@@ -9,25 +9,26 @@ extension GuardedPanel {
     func notify(target name: String, body: [UInt8], location: String?) -> CallStep<LuaValue> {
         if let stop { return .now(.failure(stop)) }
         let endpoint = "notify.\(name)"
-        guard let notifier, let target = notifier.targets[name] else {
-            let configured = notifier?.targets.keys.sorted().joined(separator: ", ") ?? ""
-            return .now(
-                .failure(
-                    ScriptFailure(
-                        .invalid, endpoint: endpoint,
-                        detail: "no notification target '\(name)' is configured (the operator defines [notify.\(name)] in nightshift.toml; configured: \(configured.isEmpty ? "none" : configured)); nothing was sent")))
-        }
+        let target = notifier?.targets[name]
         let message = String(decoding: body, as: UTF8.self)
         let planned = PlannedChange(
-            endpoint: endpoint, target: target.label, parameters: redactSecrets(message), creditsBefore: nil,
+            endpoint: endpoint, target: target?.label ?? endpoint, parameters: redactSecrets(message), creditsBefore: nil,
             creditsAfter: nil, creditChange: 0, location: location)
-        guard grant.allows(target.grantName) else {
+        // The grant first: a script learns nothing about targets it may not use.
+        guard grant.allows(APIFunction(rawValue: endpoint)) else {
             let failure = ScriptFailure(
                 .notGranted, endpoint: endpoint,
                 detail: "\(endpoint) is not granted (grant it with --allow \(endpoint)); nothing was sent")
             _ = recordNotification(planned, outcome: AuditOutcome.refused, answer: failure.message)
             stopRun(failure)
             return .now(.failure(failure))
+        }
+        guard let notifier, let target else {
+            return .now(
+                .failure(
+                    ScriptFailure(
+                        .invalid, endpoint: endpoint,
+                        detail: "no notification target '\(name)' is configured (the operator defines [notify.\(name)] in nightshift.toml); nothing was sent")))
         }
         switch mode {
         case .dryRun:

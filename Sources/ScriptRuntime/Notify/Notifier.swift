@@ -158,6 +158,10 @@ public final class Notifier: Sendable {
             return NotifyReceipt(
                 outcome: .unknown, detail: "\(program) did not finish in time and was stopped; it may or may not have sent the message")
         }
+        if !program.contains("/"), status == 127 {
+            // env's own "not found": the command never ran.
+            return NotifyReceipt(outcome: .notSent, status: status, detail: "cannot start \(program) (not found in PATH)")
+        }
         return NotifyReceipt(
             outcome: status == 0 ? .delivered : .rejected, status: status, detail: "\(program) exited with status \(status)")
     }

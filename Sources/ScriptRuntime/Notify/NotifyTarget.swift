@@ -21,9 +21,6 @@ public struct NotifyTarget: Sendable, Equatable {
         self.delivery = delivery
     }
 
-    /// The grant name, `notify.NAME`.
-    public var grantName: APIFunction { APIFunction(rawValue: "notify.\(name)") }
-
     /// How plans and the audit log name it: `notify.alerts (webhook)`; never the URL.
     public var label: String {
         switch delivery {

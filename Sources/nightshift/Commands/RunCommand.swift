@@ -132,7 +132,7 @@ struct RunCommand: AsyncParsableCommand {
         let runner: ScriptRunner
         do {
             runner = try ScriptRunner(
-                run: run, client: connection.client, audit: audit, confirmer: mode == .confirm ? TerminalConfirmer() : nil,
+                run: run, client: connection.client, audit: audit, confirmer: mode == .confirm ? TerminalConfirmer { output.flush() } : nil,
                 output: sink, logger: logger, notifier: notifier)
         } catch {
             await connection.shutdown()

@@ -27,6 +27,13 @@ final class ProcessOutput: Sendable {
     /// Writes `text` and a newline to standard error.
     func error(_ text: String) { standardError.write(Array((text + "\n").utf8), waitingUntil: deadline) }
 
+    /// Waits until what is queued so far is written (never past the deadline): before a
+    /// prompt written straight to the terminal.
+    func flush() {
+        _ = standardOutput.flush(until: deadline)
+        _ = standardError.flush(until: deadline)
+    }
+
     /// Waits until everything queued is written, but not past `limit`; then reports on
     /// standard error how much output was dropped, if any.
     func finish(until limit: ContinuousClock.Instant) {
