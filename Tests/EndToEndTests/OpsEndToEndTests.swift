@@ -169,4 +169,38 @@ struct OpsEndToEndTests {
         let filtered = try Nightshift.run(["runs", "--state", state, "--status", "crashed", "--json"])
         #expect(filtered.output.contains("\"status\":\"crashed\""), "\(filtered.all)")
     }
+
+    @Test("a write in flight when its run is killed with kill -9 stays outcome unknown, and the run shows as crashed")
+    func crashedWriteStaysUnknown() throws {
+        let folder = try workFolder()
+        let state = folder + "/state"
+        try write("[notify.slow]\ncommand = [\"/bin/sh\", \"-c\", \"sleep 15\"]\n", to: folder + "/nightshift.toml")
+        try write("notify.send('slow', 'takes a while')", to: folder + "/slow.lua")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Nightshift.path)
+        process.arguments = [
+            "run", folder + "/slow.lua", "--emulator", "--state", state, "--config", folder + "/nightshift.toml",
+            "--allow", "notify.slow", "--timeout", "60s",
+        ]
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        var audit = ""
+        for _ in 0..<100 {
+            if FileManager.default.fileExists(atPath: state + "/audit.sqlite") {
+                audit = try Nightshift.run(["audit", "--state", state, "--json"]).output
+                if audit.contains("notify.slow") { break }
+            }
+            usleep(100_000)
+        }
+        #expect(audit.contains("\"outcome\":\"outcome unknown\""), "\(audit)")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let runs = try Nightshift.run(["runs", "--state", state])
+        #expect(runs.output.contains("  crashed  "), "\(runs.all)")
+        let after = try Nightshift.run(["audit", "--state", state, "--json"])
+        #expect(after.output.contains("\"endpoint\":\"notify.slow\""), "\(after.all)")
+        #expect(after.output.contains("\"outcome\":\"outcome unknown\""), "\(after.all)")
+    }
 }
