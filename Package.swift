@@ -73,6 +73,9 @@ let package = Package(
             name: "ScriptRuntime",
             dependencies: [
                 "LuaHost", "PanelAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -119,7 +122,10 @@ let package = Package(
         // ScriptRuntime tests, and end-to-end tests of the built `nightshift run` binary
         .testTarget(
             name: "ScriptRuntimeTests",
-            dependencies: ["ScriptRuntime", "LuaHost", "PanelAPI", "PanelEmulator", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ScriptRuntime", "LuaHost", "PanelAPI", "PanelEmulator", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["PanelAPI"], swiftSettings: strict),

@@ -34,7 +34,7 @@ struct ConfigurationTests {
 
     @Test("an unknown key is an error naming the table and the known keys")
     func unknownKey() {
-        #expect(throws: NightshiftConfiguration.Failure("f.toml: [run]: unknown key 'timout'; known keys: memory, timeout")) {
+        #expect(throws: NightshiftConfiguration.Failure("f.toml: [run]: unknown key 'timout'; known keys: max_output, memory, timeout")) {
             try NightshiftConfiguration.parse("[run]\ntimout = \"1s\"", fileName: "f.toml", home: "/h")
         }
     }
@@ -67,5 +67,35 @@ struct ConfigurationTests {
         #expect(Limits.bytes("64M") == 64 << 20)
         #expect(Limits.bytes("512KiB") == 512 << 10)
         #expect(Limits.bytes("-1") == nil)
+    }
+
+    @Test("[notify.NAME] tables become webhook and command targets, and [run] max_output a byte count")
+    func notifyAndMaxOutput() throws {
+        let text = """
+            [run]
+            max_output = "2M"
+            [notify.ops]
+            webhook = "https://hooks.example/T0/B0/secret"
+            [notify.mail-ops]
+            command = ["/usr/local/bin/mail-ops", "--to", "ops"]
+            """
+        let c = try NightshiftConfiguration.parse(text, fileName: "n.toml", home: "/h")
+        #expect(c.maxOutput == 2 << 20)
+        #expect(
+            c.notifyTargets == [
+                NotifyTarget(name: "mail-ops", delivery: .command(["/usr/local/bin/mail-ops", "--to", "ops"])),
+                NotifyTarget(name: "ops", delivery: .webhook("https://hooks.example/T0/B0/secret")),
+            ])
+    }
+
+    @Test("a notify target with both or neither of webhook and command is an error that does not print the URL")
+    func notifyTargetErrors() {
+        #expect(throws: NightshiftConfiguration.Failure("n.toml: [notify.ops] needs exactly one of webhook = \"URL\" or command = [\"prog\", \"arg\"]")) {
+            try NightshiftConfiguration.parse(
+                "[notify.ops]\nwebhook = \"https://h/secret\"\ncommand = [\"x\"]", fileName: "n.toml", home: "/h")
+        }
+        #expect(throws: NightshiftConfiguration.Failure("n.toml: [notify.ops] webhook must be an http:// or https:// URL")) {
+            try NightshiftConfiguration.parse("[notify.ops]\nwebhook = \"ftp://h/secret\"", fileName: "n.toml", home: "/h")
+        }
     }
 }

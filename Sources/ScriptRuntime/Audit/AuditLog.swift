@@ -16,7 +16,9 @@ public final class AuditLog: Sendable {
         public let description: String
     }
 
-    /// Opens (creating if needed) the audit database at `path`.
+    /// Opens (creating if needed) the audit database at `path`. A folder it creates is
+    /// private to the user (0700), and so is a database it creates (0600; SQLite gives its
+    /// `-wal` and `-shm` files the database's mode).
     public init(path: String) throws(Failure) {
         self.path = path
         var configuration = Configuration()
@@ -25,12 +27,30 @@ public final class AuditLog: Sendable {
         do {
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try Self.createPrivateDirectory(directory)
             }
+            // Created here, before SQLite opens it, so it is never readable by others.
+            let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+            if descriptor >= 0 { close(descriptor) }
             queue = try DatabaseQueue(path: path, configuration: configuration)
             try Self.migrator.migrate(queue)
         } catch {
             throw Failure(description: "\(path): cannot open the audit log: \(error)")
+        }
+    }
+
+    /// Creates `directory` and any missing parents with mode 0700 (the umask cannot widen
+    /// it); folders that exist are left as they are.
+    private static func createPrivateDirectory(_ directory: String) throws {
+        var missing: [String] = []
+        var current = directory
+        while !current.isEmpty, current != "/", !FileManager.default.fileExists(atPath: current) {
+            missing.append(current)
+            current = (current as NSString).deletingLastPathComponent
+        }
+        for folder in missing.reversed() {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+            chmod(folder, 0o700)
         }
     }
 
@@ -75,6 +95,10 @@ public final class AuditLog: Sendable {
             try db.execute(sql: "ALTER TABLE writes ADD COLUMN location TEXT")
             try db.execute(sql: "ALTER TABLE runs ADD COLUMN modules TEXT NOT NULL DEFAULT ''")
         }
+        migrator.registerMigration("v3: the process of a run") { db in
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN pid INTEGER")
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN process_start INTEGER")
+        }
         return migrator
     }
 
@@ -85,11 +109,13 @@ public final class AuditLog: Sendable {
         try queue.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO runs (id, script_path, script_hash, arguments, grant_text, mode, started_at, status, output)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, '')
+                    INSERT INTO runs (id, script_path, script_hash, arguments, grant_text, mode, started_at, status, output,
+                        pid, process_start)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)
                     """,
                 arguments: [
                     run.id, run.scriptPath, run.scriptHash, run.arguments, run.grant, run.mode, run.startedAt, run.status,
+                    run.process?.pid, run.process?.startTime,
                 ])
         }
     }
@@ -111,14 +137,22 @@ public final class AuditLog: Sendable {
         }
     }
 
-    /// Runs, newest first, optionally filtered.
-    public func runs(status: String? = nil, script: String? = nil, limit: Int = 50) throws -> [RunRecord] {
-        try queue.read { db in
+    /// Runs, newest first, optionally filtered. A run recorded as running whose process is
+    /// gone (`isAlive` says so) is shown as ``RunStatus/crashed``; one recorded without its
+    /// process (before v3) stays running.
+    public func runs(
+        status: String? = nil, script: String? = nil, limit: Int = 50,
+        isAlive: (ProcessIdentity) -> Bool = { $0.isAlive }
+    ) throws -> [RunRecord] {
+        let crashed = RunStatus.crashed.rawValue
+        let running = RunStatus.running.rawValue
+        let records: [RunRecord] = try queue.read { db in
             var clauses: [String] = []
             var arguments: StatementArguments = []
             if let status {
+                // Whether a run crashed is decided here, so both are read as running.
                 clauses.append("status = ?")
-                arguments += [status]
+                arguments += [status == crashed ? running : status]
             }
             if let script {
                 clauses.append("script_path LIKE ?")
@@ -133,9 +167,19 @@ public final class AuditLog: Sendable {
                     id: row["id"], scriptPath: row["script_path"], scriptHash: row["script_hash"],
                     arguments: row["arguments"], grant: row["grant_text"], mode: row["mode"], startedAt: row["started_at"],
                     endedAt: row["ended_at"], status: row["status"], output: row["output"], error: row["error"],
-                    modules: row["modules"])
+                    modules: row["modules"],
+                    process: (row["pid"] as Int32?).flatMap { pid in
+                        (row["process_start"] as Int64?).map { ProcessIdentity(pid: pid, startTime: $0) }
+                    })
             }
         }
+        let decided = records.map { record in
+            var record = record
+            if record.status == running, let process = record.process, !isAlive(process) { record.status = crashed }
+            return record
+        }
+        guard let status, status == running || status == crashed else { return decided }
+        return decided.filter { $0.status == status }
     }
 
     // MARK: Writes

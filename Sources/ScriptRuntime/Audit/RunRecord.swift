@@ -24,6 +24,8 @@ public struct RunRecord: Sendable, Hashable {
     public var error: String?
     /// The modules the script loaded with `require`: one `path sha256` line each.
     public var modules: String
+    /// The process that ran it, to tell a run still going from one whose process died.
+    public var process: ProcessIdentity?
 
     /// The most output bytes kept per run.
     public static let outputLimit = 64 * 1024
@@ -32,9 +34,10 @@ public struct RunRecord: Sendable, Hashable {
     public init(
         id: String, scriptPath: String, scriptHash: String, arguments: String, grant: String, mode: String,
         startedAt: String, endedAt: String? = nil, status: String = "running", output: String = "", error: String? = nil,
-        modules: String = ""
+        modules: String = "", process: ProcessIdentity? = nil
     ) {
         self.modules = modules
+        self.process = process
         self.id = id
         self.scriptPath = scriptPath
         self.scriptHash = scriptHash

@@ -8,7 +8,7 @@ public struct APICatalogue: Sendable {
     public let groups: [APIGroup]
 
     /// The standard script API.
-    public static let standard = APICatalogue(groups: [ResellersGroup.group, PanelGroup.group])
+    public static let standard = APICatalogue(groups: [ResellersGroup.group, PanelGroup.group, NotifyGroup.group])
 
     /// A catalogue of `groups`. Two functions with one name, or a function outside its
     /// group's table, are programming errors.
@@ -40,8 +40,19 @@ public struct APICatalogue: Sendable {
 
     /// Parses a name as `--allow` and declarations write it: `resellers.add_credits`,
     /// `resellers.*` (a whole group) or `all`; nil when it names nothing.
-    public func parse(_ text: String) -> Set<APIFunction>? {
-        if text == "all" || text == "*" { return Set(functions) }
+    ///
+    /// A group that grants targets takes `notify.NAME` and `notify.*` instead of its
+    /// functions' names; `targets` are the names configured for it (`nil`: any valid name,
+    /// as a script's declaration may name targets the checker cannot see). `all` grants
+    /// no target.
+    public func parse(_ text: String, targets: Set<String>? = nil) -> Set<APIFunction>? {
+        if text == "all" || text == "*" { return Set(entries.filter { !grantsTargets($0.function) }.map(\.function)) }
+        if let dot = text.firstIndex(of: "."), let group = groups.first(where: { $0.name == text[..<dot] }), group.grantsTargets {
+            let target = String(text[text.index(after: dot)...])
+            if target == "*" { return [APIFunction(rawValue: text)] }
+            guard NotifyTarget.isValidName(target), targets?.contains(target) ?? true else { return nil }
+            return [APIFunction(rawValue: text)]
+        }
         if text.hasSuffix(".*") {
             let group = text.dropLast(2)
             let members = entries.filter { $0.function.group == group }.map(\.function)
@@ -51,10 +62,23 @@ public struct APICatalogue: Sendable {
         return entry(function) == nil ? nil : [function]
     }
 
-    /// What `--allow` accepts, for help and errors.
-    public var allowable: String {
-        (functions.map(\.rawValue) + groups.map { "\($0.name).*" } + ["all"]).joined(separator: ", ")
+    /// Whether `function` belongs to a group whose grants name targets (`notify.send`).
+    public func grantsTargets(_ function: APIFunction) -> Bool {
+        groups.contains { $0.grantsTargets && $0.name == function.group }
     }
+
+    /// What `--allow` accepts, for help and errors; `targets` are the configured targets.
+    public func allowableNames(targets: [String] = []) -> String {
+        var names = entries.filter { !grantsTargets($0.function) }.map(\.function.rawValue).sorted()
+        names += groups.filter { !$0.grantsTargets }.map { "\($0.name).*" }
+        for group in groups where group.grantsTargets {
+            names += targets.sorted().map { "\(group.name).\($0)" } + ["\(group.name).*"]
+        }
+        return (names + ["all"]).joined(separator: ", ")
+    }
+
+    /// What `--allow` accepts, for help and errors.
+    public var allowable: String { allowableNames() }
 
     /// LuaLS definitions of every group and function.
     public var typeDefinitions: String {

@@ -101,10 +101,14 @@ public struct APIGroup: Sendable {
     /// One line of documentation.
     public let summary: String
     public let entries: [APIEntry]
+    /// Whether grants name the group's targets (`notify.alerts`) rather than its functions:
+    /// calling any of its functions needs the grant of the target it names.
+    public let grantsTargets: Bool
 
-    init(_ name: String, summary: String, entries: [APIEntry]) {
+    init(_ name: String, summary: String, grantsTargets: Bool = false, entries: [APIEntry]) {
         self.name = name
         self.summary = summary
+        self.grantsTargets = grantsTargets
         self.entries = entries
     }
 }

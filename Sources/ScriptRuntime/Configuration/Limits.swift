@@ -58,4 +58,12 @@ public enum Limits {
         let ms = seconds * 1000 + atto / 1_000_000_000_000_000
         return ms % 1000 == 0 ? "\(ms / 1000)s" : "\(ms)ms"
     }
+
+    /// `10 MiB`, `512 KiB`, `1000 bytes` for messages.
+    public static func describeBytes(_ bytes: Int) -> String {
+        for (shift, unit) in [(30, "GiB"), (20, "MiB"), (10, "KiB")] where bytes >= 1 << shift && bytes % (1 << shift) == 0 {
+            return "\(bytes >> shift) \(unit)"
+        }
+        return "\(bytes) bytes"
+    }
 }

@@ -16,6 +16,13 @@ import TOMLKit
 /// [run]
 /// timeout = "30s"
 /// memory = "64M"
+/// max_output = "10M"             # output a run may print; past it, output is dropped
+///
+/// [notify.alerts]                 # a notification target scripts may use when granted
+/// webhook = "https://hooks.example/T0/B0/XYZ"   # a secret: never printed
+///
+/// [notify.mail]
+/// command = ["/usr/local/bin/mail-ops"]          # gets the JSON on standard input
 ///
 /// [state]
 /// dir = "~/.local/state/nightshift"
@@ -37,6 +44,10 @@ public struct NightshiftConfiguration: Sendable, Equatable {
     public var runTimeout: Duration?
     /// Default memory limit in bytes.
     public var memory: Int?
+    /// `[run] max_output`: the most bytes of output a run may print.
+    public var maxOutput: Int?
+    /// `[notify.NAME]`: the notification targets scripts may be granted, by name.
+    public var notifyTargets: [NotifyTarget] = []
     /// The state folder (audit log, run records, scheduler state).
     public var stateDirectory: String?
     /// `[modules] paths`: folders `require` searches, before any `--module-path`.
@@ -65,7 +76,7 @@ public struct NightshiftConfiguration: Sendable, Equatable {
         var configuration = NightshiftConfiguration()
         let base = (fileName as NSString).deletingLastPathComponent
         func path(_ raw: String) -> String { Self.expand(raw, home: home, base: base) }
-        try reject(root, known: ["panel", "run", "state", "modules"], context: fileName)
+        try reject(root, known: ["panel", "run", "state", "modules", "notify"], context: fileName)
         if let panel = root["panel"] {
             guard let table = panel.table else { throw Failure("\(fileName): [panel] must be a table") }
             try reject(
@@ -100,7 +111,13 @@ public struct NightshiftConfiguration: Sendable, Equatable {
         }
         if let run = root["run"] {
             guard let table = run.table else { throw Failure("\(fileName): [run] must be a table") }
-            try reject(table, known: ["timeout", "memory"], context: "\(fileName): [run]")
+            try reject(table, known: ["timeout", "memory", "max_output"], context: "\(fileName): [run]")
+            if let text = try string(table, "max_output", "\(fileName): [run]") {
+                guard let bytes = Limits.bytes(text), bytes > 0 else {
+                    throw Failure("\(fileName): [run] max_output: \"\(text)\" is not a size such as \"10M\"")
+                }
+                configuration.maxOutput = bytes
+            }
             if let text = try string(table, "timeout", "\(fileName): [run]") {
                 guard let duration = Limits.duration(text) else {
                     throw Failure("\(fileName): [run] timeout: \"\(text)\" is not a duration such as \"30s\" or \"2m\"")
@@ -129,12 +146,56 @@ public struct NightshiftConfiguration: Sendable, Equatable {
                 }
             }
         }
+        if let notify = root["notify"] {
+            configuration.notifyTargets = try notifyTargets(notify, fileName: fileName)
+        }
         if let state = root["state"] {
             guard let table = state.table else { throw Failure("\(fileName): [state] must be a table") }
             try reject(table, known: ["dir"], context: "\(fileName): [state]")
             configuration.stateDirectory = try string(table, "dir", "\(fileName): [state]").map(path)
         }
         return configuration
+    }
+
+    /// `[notify.NAME]` tables: each one `webhook = "URL"` or `command = ["prog", "arg"]`.
+    private static func notifyTargets(_ value: any TOMLValueConvertible, fileName: String) throws(Failure) -> [NotifyTarget] {
+        guard let table = value.table else { throw Failure("\(fileName): [notify] must hold tables such as [notify.alerts]") }
+        var targets: [NotifyTarget] = []
+        for name in table.keys.sorted() {
+            let context = "\(fileName): [notify.\(name)]"
+            guard NotifyTarget.isValidName(name) else {
+                throw Failure("\(context): a target's name may hold only letters, digits, '_' and '-'")
+            }
+            guard let entry = table[name]?.table else {
+                throw Failure("\(context) must be a table with webhook = \"URL\" or command = [\"prog\", \"arg\"]")
+            }
+            try reject(entry, known: ["webhook", "command"], context: context)
+            let webhook = try string(entry, "webhook", context)
+            let command: [String]? = try entry["command"].map { value throws(Failure) in
+                guard let array = value.array, !array.isEmpty else {
+                    throw Failure("\(context) command must be a non-empty list of strings, such as [\"/usr/local/bin/notify\", \"--ops\"]")
+                }
+                return try array.map { item throws(Failure) in
+                    guard let text = item.string else {
+                        throw Failure("\(context) command must be a non-empty list of strings, such as [\"/usr/local/bin/notify\", \"--ops\"]")
+                    }
+                    return text
+                }
+            }
+            switch (webhook, command) {
+            case (let url?, nil):
+                // The URL is a secret: the message names the key, never the value.
+                guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+                    throw Failure("\(context) webhook must be an http:// or https:// URL")
+                }
+                targets.append(NotifyTarget(name: name, delivery: .webhook(url)))
+            case (nil, let argv?):
+                targets.append(NotifyTarget(name: name, delivery: .command(argv)))
+            default:
+                throw Failure("\(context) needs exactly one of webhook = \"URL\" or command = [\"prog\", \"arg\"]")
+            }
+        }
+        return targets
     }
 
     private static func reject(_ table: TOMLTable, known: Set<String>, context: String) throws(Failure) {

@@ -69,7 +69,7 @@ public struct ScriptDeclaration: Sendable, Equatable {
     /// What the declaration asks beyond `grant`, one sentence each; empty when it fits.
     public func excess(over grant: Grant) -> [String] {
         var problems: [String] = []
-        let missing = allow.subtracting(grant.allowed).sorted()
+        let missing = allow.filter { !grant.allows($0) }.sorted()
         if !missing.isEmpty {
             problems.append(
                 "the script declares it calls \(missing.map(\.rawValue).joined(separator: ", ")), which the grant does not allow (add \(missing.map { "--allow \($0.rawValue)" }.joined(separator: " ")))")

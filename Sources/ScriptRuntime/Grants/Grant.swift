@@ -19,8 +19,11 @@ public struct Grant: Sendable, Hashable, CustomStringConvertible {
         self.maxCreditsPerReseller = maxCreditsPerReseller
     }
 
-    /// Whether `function` may be called.
-    public func allows(_ function: APIFunction) -> Bool { allowed.contains(function) }
+    /// Whether `function` may be called: it is named, or its group is with `group.*`
+    /// (`notify.*` grants every notification target).
+    public func allows(_ function: APIFunction) -> Bool {
+        allowed.contains(function) || allowed.contains(APIFunction(rawValue: "\(function.group).*"))
+    }
 
     /// The command-line flags that give this grant: `--allow resellers.list --max-credits 100`.
     public var flags: [String] {

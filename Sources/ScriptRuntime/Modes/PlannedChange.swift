@@ -64,6 +64,11 @@ public struct PlannedChange: Sendable, Hashable, CustomStringConvertible {
             text += "  credits \(before) -> \(after) (\(sign)\(creditChange))"
         }
         if !fieldChanges.isEmpty { text += "  " + fieldChanges.joined(separator: ", ") }
+        if endpoint.hasPrefix("notify.") {
+            // A notification: what it would say.
+            let message = parameters
+            text += "  " + (message.count > 200 ? message.prefix(200) + "..." : message)
+        }
         if let location { text += "  [\(location)]" }
         return text
     }

@@ -51,6 +51,10 @@ final class GuardedPanel {
     private(set) var view: PanelView
     private(set) var plan: [PlannedChange] = []
     private(set) var writesSent = 0
+    /// Where `notify.send` delivers (`nil`: no target is configured).
+    var notifier: Notifier?
+    /// Notifications handed to their targets (live and confirm).
+    var notificationsSent = 0
     /// The failure that ended the run from inside a host function (refusal, outcome unknown).
     private(set) var stop: ScriptFailure?
     /// Called when a failure must end the run, with the failure that ended it: trips the VM
@@ -121,7 +125,7 @@ final class GuardedPanel {
             case .success(.resellers(let resellers)):
                 view.refresh(resellers)
                 return .success(())
-            case .success(.reply):
+            case .success:
                 return .failure(ScriptFailure(PanelError(.malformedResponse, endpoint: "resellers.list")))
             case .failure(let error):
                 return .failure(ScriptFailure(error))
@@ -306,7 +310,7 @@ final class GuardedPanel {
                 view.record(change)
             }
             return .success(reply)
-        case .success(.resellers):
+        case .success(.resellers), .success(.notification):
             let error = PanelError(.malformedResponse, endpoint: write.request.endpoint)
             complete(row, outcome: AuditOutcome.unknown, answer: error.description)
             return .failure(ScriptFailure(error))
@@ -370,13 +374,26 @@ final class GuardedPanel {
     }
 
     private func record(_ write: Write, _ planned: PlannedChange, outcome: String, answer: String?) -> Int64? {
+        guard audit != nil else { return -1 }
+        return recordEntry(
+            endpoint: write.request.endpoint, target: write.targetLabel,
+            parameters: client.configuration.apiKey.redact(write.request.redactedDescription), outcome: outcome,
+            answer: answer.map(client.configuration.apiKey.redact), creditChange: planned.creditChange,
+            creditsBefore: planned.creditsBefore, creditsAfter: planned.creditsAfter, location: write.location)
+    }
+
+    /// Inserts an audit row (parameters and answer already redacted); its id, `-1` without
+    /// an audit log, `nil` when the log failed.
+    func recordEntry(
+        endpoint: String, target: String, parameters: String, outcome: String, answer: String?, creditChange: Int,
+        creditsBefore: Int?, creditsAfter: Int?, location: String?
+    ) -> Int64? {
         guard let audit else { return -1 }
         let entry = AuditEntry(
             time: Timestamp.iso(now()), runID: identity.runID, scriptPath: identity.scriptPath,
-            scriptHash: identity.scriptHash, endpoint: write.request.endpoint, target: write.targetLabel,
-            parameters: client.configuration.apiKey.redact(write.request.redactedDescription), mode: mode.rawValue,
-            outcome: outcome, answer: answer.map(client.configuration.apiKey.redact), creditChange: planned.creditChange,
-            creditsBefore: planned.creditsBefore, creditsAfter: planned.creditsAfter, location: write.location)
+            scriptHash: identity.scriptHash, endpoint: endpoint, target: target, parameters: parameters, mode: mode.rawValue,
+            outcome: outcome, answer: answer, creditChange: creditChange, creditsBefore: creditsBefore,
+            creditsAfter: creditsAfter, location: location)
         do {
             return try audit.record(entry)
         } catch {
@@ -386,7 +403,7 @@ final class GuardedPanel {
     }
 
     /// `answer` is only built when there is an audit log to complete.
-    private func complete(_ row: Int64, outcome: String, answer: @autoclosure () -> String?) {
+    func complete(_ row: Int64, outcome: String, answer: @autoclosure () -> String?) {
         guard let audit, row >= 0 else { return }
         do {
             try audit.complete(row, outcome: outcome, answer: answer().map(client.configuration.apiKey.redact))
@@ -396,17 +413,20 @@ final class GuardedPanel {
         }
     }
 
-    private func auditFailure(_ endpoint: String) -> ScriptFailure {
+    func auditFailure(_ endpoint: String) -> ScriptFailure {
         let failure = ScriptFailure(
             .invalid, endpoint: endpoint, detail: "\(auditError ?? "the audit log failed"); nothing was sent")
         stopRun(failure)
         return failure
     }
 
-    private func stopRun(_ failure: ScriptFailure) {
+    func stopRun(_ failure: ScriptFailure) {
         if stop == nil { stop = failure }
         onStop(stop ?? failure)
     }
+
+    /// Adds a planned write (or notification) to the dry-run's plan.
+    func addToPlan(_ change: PlannedChange) { plan.append(change) }
 
     /// The key credits are counted under: the reseller's id when known.
     private func resellerKey(_ write: Write) -> String {

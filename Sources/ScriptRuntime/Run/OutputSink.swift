@@ -1,7 +1,8 @@
 import Foundation
 
 /// Where a run's `print` and `log.*` lines go: forwarded as they come, and a bounded copy
-/// kept for the run record. Safe to use from any thread.
+/// kept for the run record. Past ``maxOutput`` bytes, lines are no longer forwarded: one
+/// line says so, and the run goes on. Safe to use from any thread.
 public final class OutputSink: @unchecked Sendable {
     // Guarded by `lock`; `forward` is called with the lock held so lines stay in order.
     private let lock = NSLock()
@@ -9,6 +10,10 @@ public final class OutputSink: @unchecked Sendable {
     private var truncated = false
     private var closed = false
     private let limit: Int
+    private var forwarded = 0
+    private var capped = false
+    /// The most bytes forwarded in a run (`--max-output`).
+    public let maxOutput: Int
     private let forward: @Sendable (OutputLine) -> Void
 
     /// One line of output.
@@ -19,9 +24,16 @@ public final class OutputSink: @unchecked Sendable {
         public var bytes: [UInt8]
     }
 
-    /// Creates a sink keeping at most `limit` bytes.
-    public init(limit: Int = RunRecord.outputLimit, forward: @escaping @Sendable (OutputLine) -> Void) {
+    /// The default of `--max-output`: 10 MiB.
+    public static let defaultMaxOutput = 10 << 20
+
+    /// Creates a sink keeping at most `limit` bytes and forwarding at most `maxOutput`.
+    public init(
+        limit: Int = RunRecord.outputLimit, maxOutput: Int = OutputSink.defaultMaxOutput,
+        forward: @escaping @Sendable (OutputLine) -> Void
+    ) {
         self.limit = limit
+        self.maxOutput = maxOutput
         self.forward = forward
     }
 
@@ -29,7 +41,15 @@ public final class OutputSink: @unchecked Sendable {
     public func write(stream: String, _ bytes: [UInt8]) {
         lock.lock()
         defer { lock.unlock() }
-        if closed { return }
+        if closed || capped { return }
+        if bytes.count > maxOutput - forwarded {
+            capped = true
+            let notice = Array("output passed the run's limit of \(Limits.describeBytes(maxOutput)) (--max-output); the rest is dropped\n".utf8)
+            if limit - kept.count > 0 { kept += Array("[warn] ".utf8) + notice.prefix(limit - kept.count) }
+            forward(OutputLine(stream: "warn", bytes: notice))
+            return
+        }
+        forwarded += bytes.count
         if stream != "print" {
             let prefix = Array("[\(stream)] ".utf8)
             if limit - kept.count > prefix.count { kept += prefix }

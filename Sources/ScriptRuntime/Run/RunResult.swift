@@ -14,6 +14,8 @@ public struct RunResult: Sendable {
     public var writesSent: Int
     /// Credits moved (sum of absolute changes), planned in dry-run.
     public var creditsMoved: Int
+    /// Notifications handed to their targets (live and confirm).
+    public var notificationsSent: Int
     /// What the script printed and logged (bounded).
     public var output: String
     /// The modules the script loaded with `require`, in the order they were first loaded.
@@ -30,8 +32,9 @@ public struct RunResult: Sendable {
     /// Creates a result.
     public init(
         runID: String, status: RunStatus, error: String? = nil, errorKind: String? = nil, plan: [PlannedChange] = [],
-        writesSent: Int = 0, creditsMoved: Int = 0, output: String = ""
+        writesSent: Int = 0, creditsMoved: Int = 0, notificationsSent: Int = 0, output: String = ""
     ) {
+        self.notificationsSent = notificationsSent
         self.runID = runID
         self.status = status
         self.error = error

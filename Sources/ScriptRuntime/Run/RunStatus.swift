@@ -2,8 +2,11 @@ import LuaHost
 
 /// How a run ended; the raw value is what run records and `--json` say.
 public enum RunStatus: String, Sendable, Hashable, CaseIterable {
-    /// Still running (or the process died: the record was never finished).
+    /// Still running.
     case running
+    /// The record says running, but its process is gone (`kill -9`, a power loss): the run
+    /// never ended, and its writes still open stay outcome unknown.
+    case crashed
     /// The script finished.
     case ok
     /// The script raised an error (its own, an argument error, or a panel failure it did not catch).

@@ -16,6 +16,8 @@ public struct ScriptFailure: Error, Sendable, Equatable, CustomStringConvertible
         case declined
         /// The request is wrong before anything is sent (bad credits amount, unknown reseller).
         case invalid
+        /// A notification target refused the message or could not be reached.
+        case notifyFailed
 
         /// The word scripts compare against (`err.kind == "not granted"`).
         public var word: String {
@@ -25,6 +27,7 @@ public struct ScriptFailure: Error, Sendable, Equatable, CustomStringConvertible
             case .creditCap: "credit cap"
             case .declined: "declined"
             case .invalid: "invalid request"
+            case .notifyFailed: "notify failed"
             }
         }
     }

@@ -37,9 +37,10 @@ public final class ScriptRunner: @unchecked Sendable {
     ///   - confirmer: asks before each write in confirm mode.
     ///   - output: receives `print` and `log.*` lines.
     ///   - now: the clock for timestamps.
+    ///   - notifier: delivers `notify.send`'s messages (`nil`: no target is configured).
     public init(
         run: ScriptRun, client: PanelClient, audit: AuditLog?, confirmer: (any WriteConfirmer)? = nil,
-        output: OutputSink, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
+        output: OutputSink, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }, notifier: Notifier? = nil,
         runID: String = RunIdentity.newRunID()
     ) throws(LuaError) {
         self.run = run
@@ -48,7 +49,7 @@ public final class ScriptRunner: @unchecked Sendable {
         self.logger = logger
         self.now = now
         let key = client.configuration.apiKey
-        self.redact = { key.redact($0) }
+        self.redact = { notifier?.redact(key.redact($0)) ?? key.redact($0) }
         self.identity = RunIdentity(runID: runID, scriptPath: run.scriptPath, scriptHash: run.scriptHash)
         let sink = output
         self.vm = try LuaVM(sandbox: .standard, limits: run.limits, output: { sink.write(stream: "print", $0) })
@@ -56,6 +57,7 @@ public final class ScriptRunner: @unchecked Sendable {
         self.panel = GuardedPanel(
             client: client, grant: run.grant, mode: run.mode, audit: audit, identity: identity, confirmer: confirmer,
             logger: logger, now: now)
+        panel.notifier = notifier
         // A refusal or an unknown outcome is a stop of its own: the script unwinds with its
         // message (pcall cannot catch it), and no further output is kept.
         panel.onStop = { [unowned vm] failure in
@@ -68,7 +70,8 @@ public final class ScriptRunner: @unchecked Sendable {
     public var startRecord: RunRecord {
         RunRecord(
             id: identity.runID, scriptPath: run.scriptPath, scriptHash: identity.scriptHash, arguments: run.argumentsText,
-            grant: run.grant.description, mode: run.mode.rawValue, startedAt: Timestamp.iso(now()))
+            grant: run.grant.description, mode: run.mode.rawValue, startedAt: Timestamp.iso(now()),
+            process: ProcessIdentity.current)
     }
 
     /// Runs the script to its end and records how it ended.
@@ -99,7 +102,7 @@ public final class ScriptRunner: @unchecked Sendable {
     private func finished(_ status: RunStatus, _ error: String? = nil, kind: String? = nil) -> RunResult {
         RunResult(
             runID: identity.runID, status: status, error: error, errorKind: kind, plan: panel.plan,
-            writesSent: panel.writesSent, creditsMoved: panel.creditsMoved)
+            writesSent: panel.writesSent, creditsMoved: panel.creditsMoved, notificationsSent: panel.notificationsSent)
     }
 
     private func runScript() -> RunResult {

@@ -28,6 +28,8 @@ enum PanelAnswer: Sendable {
     case reply(PanelReply)
     /// `resellers.list`'s rows.
     case resellers([Reseller])
+    /// A notification's delivery (its failures are receipts too: the wait itself never fails).
+    case notification(NotifyReceipt)
 }
 
 /// A panel call in flight, and what to do with its outcome.

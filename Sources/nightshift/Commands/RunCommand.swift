@@ -14,7 +14,9 @@ struct RunCommand: AsyncParsableCommand {
             Writes are guarded by the grant (--allow, --max-credits, --max-credits-per-reseller) and \
             recorded in the audit log before they are sent. --dry-run sends no write and prints the \
             plan; --confirm asks before each write. The run ends within --timeout plus one second, \
-            whatever the script does. Exit codes: docs/exit-codes.md. Lua API: docs/scripting.md.
+            whatever the script does, even when its output is not read (output that cannot be written \
+            by then is dropped, and standard error says so). Past --max-output, output is dropped with \
+            one line saying so and the run goes on. Exit codes: docs/exit-codes.md. Lua API: docs/scripting.md.
             """
     )
 
@@ -38,6 +40,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Memory limit for the script, e.g. 64M (default 64M or nightshift.toml).")
     var memory: String?
 
+    @Option(name: .customLong("max-output"), help: "Most output the run may print, e.g. 10M (default 10M or nightshift.toml [run] max_output).")
+    var maxOutput: String?
+
     @OptionGroup var panelOptions: PanelOptions
 
     @OptionGroup var scriptOptions: ScriptOptions
@@ -57,11 +62,12 @@ struct RunCommand: AsyncParsableCommand {
         }
         if let timeout, Limits.duration(timeout) == nil { throw ValidationError("--timeout \(timeout): write it as 30s, 2m or 500ms") }
         if let memory, Limits.bytes(memory) == nil { throw ValidationError("--memory \(memory): write it as 64M, 512K or 1G") }
+        if let maxOutput, Limits.bytes(maxOutput) == nil {
+            throw ValidationError("--max-output \(maxOutput): write it as 10M, 512K or 1G")
+        }
     }
 
     var mode: RunMode { dryRun ? .dryRun : confirm ? .confirm : .live }
-
-    var grant: Grant { grantOptions.grant }
 
     func run() async throws {
         let started = ContinuousClock.now
@@ -86,7 +92,11 @@ struct RunCommand: AsyncParsableCommand {
         let configuration = try environment.configuration(explicit: state.configPath)
         let timeLimit = timeout.flatMap(Limits.duration) ?? configuration.runTimeout ?? .seconds(30)
         let memoryLimit = memory.flatMap(Limits.bytes) ?? configuration.memory ?? 64 << 20
+        let outputLimit = maxOutput.flatMap(Limits.bytes) ?? configuration.maxOutput ?? OutputSink.defaultMaxOutput
         let deadline = started + timeLimit
+        let grant = try grantOptions.grant(notifyTargets: configuration.notifyTargets.map(\.name))
+        // Deliveries never outlive the run.
+        let notifier = Notifier(targets: configuration.notifyTargets, timeout: min(.seconds(10), timeLimit))
 
         guard let source = FileManager.default.contents(atPath: script) else {
             throw RunCommandFailure(.badScript, "cannot read the script \(script); check the path")
@@ -103,15 +113,14 @@ struct RunCommand: AsyncParsableCommand {
 
         let json = self.json
         let verbose = self.verbose
-        let sink = OutputSink { line in
+        // Written by threads of their own: a reader that does not keep up cannot hold the run
+        // past its deadline.
+        let output = ProcessOutput(deadline: deadline)
+        let sink = OutputSink(maxOutput: outputLimit) { line in
             if line.stream == "print" {
-                if json {
-                    FileHandle.standardError.write(Data(line.bytes))
-                } else {
-                    FileHandle.standardOutput.write(Data(line.bytes))
-                }
+                (json ? output.standardError : output.standardOutput).write(line.bytes, waitingUntil: deadline)
             } else if line.stream != "debug" || verbose {
-                FileHandle.standardError.write(Data("[\(line.stream)] ".utf8) + Data(line.bytes))
+                output.standardError.write(Array("[\(line.stream)] ".utf8) + line.bytes, waitingUntil: deadline)
             }
         }
         // The VM gets the whole limit (so its message names it); setup took milliseconds, and
@@ -123,14 +132,14 @@ struct RunCommand: AsyncParsableCommand {
         let runner: ScriptRunner
         do {
             runner = try ScriptRunner(
-                run: run, client: connection.client, audit: audit, confirmer: mode == .confirm ? TerminalConfirmer() : nil,
-                output: sink, logger: logger)
+                run: run, client: connection.client, audit: audit, confirmer: mode == .confirm ? TerminalConfirmer { output.flush() } : nil,
+                output: sink, logger: logger, notifier: notifier)
         } catch {
             await connection.shutdown()
             throw RunCommandFailure(.scriptFailed, "cannot create the Lua VM: \(error.message)")
         }
         if !json {
-            Output.error("run \(runner.identity.runID): \(script) [\(mode.rawValue)] on \(connection.label); \(grant)")
+            output.error("run \(runner.identity.runID): \(script) [\(mode.rawValue)] on \(connection.label); \(grant)")
         }
 
         let runID = runner.identity.runID
@@ -142,10 +151,11 @@ struct RunCommand: AsyncParsableCommand {
                 id: runID, endedAt: Timestamp.iso(Date()), status: RunStatus.timedOut.rawValue, output: sink.text,
                 error: message)
             if json {
-                Output.out(
+                output.out(
                     "{\"run_id\":\"\(runID)\",\"status\":\"timed out\",\"exit_code\":\(NightshiftExitCode.limit.rawValue),\"error\":\(String(decoding: JSONWriter.write(.string(message)), as: UTF8.self))}")
             }
-            Output.error("nightshift run: run \(runID) stopped: \(message)")
+            output.error("nightshift run: run \(runID) stopped: \(message)")
+            output.finish(until: deadline + .milliseconds(980))
             Foundation.exit(NightshiftExitCode.limit.rawValue)
         }
         watchdog.start()
@@ -171,17 +181,18 @@ struct RunCommand: AsyncParsableCommand {
         if result.status == .interrupted { result.error = "interrupted (Ctrl-C or SIGTERM)" }
 
         let code = NightshiftExitCode(result.status)
+        defer { output.finish(until: deadline + .milliseconds(950)) }
         if json {
-            Output.out(RunReport.json(result, mode: mode, scriptPath: script, exitCode: code.rawValue))
+            output.out(RunReport.json(result, mode: mode, scriptPath: script, exitCode: code.rawValue))
             return code
         }
-        if mode == .dryRun { Output.out(RunReport.planText(result.plan)) }
+        if mode == .dryRun { output.out(RunReport.planText(result.plan)) }
         if let error = result.error {
-            Output.error("nightshift run: \(result.status.rawValue): \(error)")
+            output.error("nightshift run: \(result.status.rawValue): \(error)")
         }
-        Output.error(RunReport.summary(result, mode: mode, scriptPath: script))
+        output.error(RunReport.summary(result, mode: mode, scriptPath: script))
         if result.status == .outcomeUnknown {
-            Output.error("a write may or may not have been applied: look at the reseller in the panel before running again (nightshift audit --run \(result.runID))")
+            output.error("a write may or may not have been applied: look at the reseller in the panel before running again (nightshift audit --run \(result.runID))")
         }
         return code
     }

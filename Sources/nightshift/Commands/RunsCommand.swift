@@ -10,7 +10,7 @@ struct RunsCommand: ParsableCommand {
         abstract: "List recorded runs, newest first (status, grant, error; --output for what they printed)."
     )
 
-    @Option(help: "Only runs with this status: ok, failed, refused, \"timed out\", \"outcome unknown\", running...")
+    @Option(help: "Only runs with this status: ok, failed, refused, \"timed out\", \"outcome unknown\", running, crashed...")
     var status: String?
 
     @Option(help: "Only runs whose script path contains this text.")

@@ -4,7 +4,7 @@ import ScriptRuntime
 /// `--allow`, `--max-credits`, `--max-credits-per-reseller`: the grant, for `run` and `repl`.
 struct GrantOptions: ParsableArguments {
     @Option(name: .customLong("allow"), help: ArgumentHelp(
-        "An API function the script may call, a group (resellers.*) or all; see `nightshift types` (repeatable; default reads only).",
+        "An API function the script may call, a group (resellers.*), all, or a notification target of nightshift.toml (notify.NAME, notify.*); see `nightshift types` (repeatable; default reads only).",
         valueName: "FN"))
     var allow: [String] = []
 
@@ -24,7 +24,18 @@ struct GrantOptions: ParsableArguments {
         }
     }
 
-    /// The grant the flags describe.
+    /// The grant the flags describe; a `notify.NAME` must name one of `notifyTargets`.
+    func grant(notifyTargets: [String]) throws(RunCommandFailure) -> Grant {
+        let catalogue = APICatalogue.standard
+        for name in allow where catalogue.parse(name, targets: Set(notifyTargets)) == nil {
+            throw RunCommandFailure(
+                .configuration,
+                "--allow \(name): no such notification target; define [\(name)] in nightshift.toml (configured: \(notifyTargets.isEmpty ? "none" : notifyTargets.sorted().map { "notify." + $0 }.joined(separator: ", ")))")
+        }
+        return grant
+    }
+
+    /// The grant the flags describe (notification targets unchecked).
     var grant: Grant {
         var allowed = Set<APIFunction>()
         for name in allow { allowed.formUnion(APICatalogue.standard.parse(name) ?? []) }

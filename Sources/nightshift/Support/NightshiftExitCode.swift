@@ -24,7 +24,7 @@ enum NightshiftExitCode: Int32, CaseIterable {
     init(_ status: RunStatus) {
         switch status {
         case .ok: self = .ok
-        case .failed, .running: self = .scriptFailed
+        case .failed, .running, .crashed: self = .scriptFailed
         case .refused: self = .refused
         case .timedOut, .memoryLimit, .instructionLimit, .taskLimit, .interrupted: self = .limit
         case .outcomeUnknown: self = .outcomeUnknown

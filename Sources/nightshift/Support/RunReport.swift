@@ -17,6 +17,9 @@ enum RunReport {
             text += "; \(result.plan.count) planned write\(result.plan.count == 1 ? "" : "s"), \(result.creditsMoved) credits"
         } else {
             text += "; \(result.writesSent) write\(result.writesSent == 1 ? "" : "s") sent, \(result.creditsMoved) credits moved"
+            if result.notificationsSent > 0 {
+                text += ", \(result.notificationsSent) notification\(result.notificationsSent == 1 ? "" : "s") sent"
+            }
         }
         return text
     }
@@ -30,6 +33,7 @@ enum RunReport {
         object["error_kind"] = result.errorKind.map(JSONValue.string) ?? .null
         object["writes_sent"] = .int(result.writesSent)
         object["credits_moved"] = .int(result.creditsMoved)
+        object["notifications_sent"] = .int(result.notificationsSent)
         object["plan"] = .array(result.plan.map(change))
         object["output"] = .string(result.output)
         return String(decoding: JSONWriter.write(.object(object)), as: UTF8.self)

@@ -4,7 +4,11 @@ import ScriptRuntime
 /// Confirm mode on the terminal: shows each write on standard error and reads y/N from
 /// standard input. Anything but `y` or `yes` (end of input included) is no.
 struct TerminalConfirmer: WriteConfirmer {
+    /// Runs before each question: `nightshift run` writes what the script printed first.
+    var beforeAsking: @Sendable () -> Void = {}
+
     func confirm(_ change: PlannedChange) -> Bool {
+        beforeAsking()
         Output.error("send \(change)\n  \(change.parameters)\nsend it? [y/N] ", newline: false)
         guard let answer = readLine(strippingNewline: true) else {
             Output.error("(no answer: not sent)")

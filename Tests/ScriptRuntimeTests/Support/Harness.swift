@@ -112,14 +112,15 @@ struct Harness {
     func run(
         _ source: String, grant: Grant = Grant(), mode: RunMode = .live, arguments: [(key: String, value: String)] = [],
         confirmer: (any WriteConfirmer)? = nil, limits: LuaLimits = LuaLimits(time: .seconds(20)),
-        maxTasks: Int = ScriptRun.defaultMaxTasks, output: OutputSink = OutputSink { _ in }, modulePaths: [String] = []
+        maxTasks: Int = ScriptRun.defaultMaxTasks, output: OutputSink = OutputSink { _ in }, modulePaths: [String] = [],
+        notifier: Notifier? = nil
     ) async throws -> RunResult {
         let run = ScriptRun(
             scriptPath: "test.lua", source: Array(source.utf8), arguments: arguments, grant: grant, mode: mode, limits: limits,
             maxTasks: maxTasks, modulePaths: modulePaths)
         let runner = try ScriptRunner(
             run: run, client: client, audit: audit, confirmer: confirmer, output: output,
-            logger: Logger(label: "test.run"))
+            logger: Logger(label: "test.run"), notifier: notifier)
         return await ScriptThread.run { runner.execute() }
     }
 

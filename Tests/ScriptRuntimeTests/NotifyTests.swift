@@ -1,0 +1,221 @@
+import Foundation
+import LuaHost
+import PanelAPI
+import Synchronization
+import Testing
+
+@testable import ScriptRuntime
+
+@Suite("notify.send: granted, audited, planned, delivered")
+struct NotifyTests {
+    static func notifier(_ targets: NotifyTarget...) -> Notifier {
+        Notifier(targets: targets, timeout: .seconds(5), retryDelays: [.milliseconds(50), .milliseconds(50)])
+    }
+
+    static func grant(_ names: String...) -> Grant {
+        Grant(allowed: Set(names.map { APIFunction(rawValue: $0) }).union(APIFunction.readsOnly))
+    }
+
+    @Test("under --allow notify.ops, the webhook receives the script's table as JSON and the audit log records it done")
+    func grantedWebhook() async throws {
+        let h = try await Harness.make()
+        let receiver = try await WebhookReceiver.start()
+        defer { receiver.stop() }
+        let result = try await h.run(
+            #"print(notify.send("ops", {text = "low credits", reseller = "bob"}))"#, grant: Self.grant("notify.ops"),
+            notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(receiver.url))))
+        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.output == "true\n")
+        #expect(receiver.received == [#"{"reseller":"bob","text":"low credits"}"#])
+        #expect(result.notificationsSent == 1)
+        let entry = try #require(try h.writes(result.runID).first)
+        #expect(entry.endpoint == "notify.ops")
+        #expect(entry.parameters == #"{"reseller":"bob","text":"low credits"}"#)
+        #expect(entry.outcome == AuditOutcome.done)
+        #expect(entry.answer == "HTTP 200")
+    }
+
+    @Test("a string message is sent as {\"text\": ...}, so Slack-style webhooks take it unchanged")
+    func textMessage() async throws {
+        let h = try await Harness.make()
+        let receiver = try await WebhookReceiver.start()
+        defer { receiver.stop() }
+        let result = try await h.run(
+            #"notify.send("ops", "nightly top-up done")"#, grant: Self.grant("notify.*"),
+            notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(receiver.url))))
+        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(receiver.received == [#"{"text":"nightly top-up done"}"#])
+    }
+
+    @Test("without --allow notify.ops the call is refused, ends the run even inside pcall, and nothing is sent")
+    func notGranted() async throws {
+        let h = try await Harness.make()
+        let receiver = try await WebhookReceiver.start()
+        defer { receiver.stop() }
+        let result = try await h.run(
+            #"pcall(notify.send, "ops", "hello") print("after")"#, grant: Self.grant("notify.other"),
+            notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(receiver.url))))
+        #expect(result.status == .refused)
+        #expect(result.error?.contains("notify.ops is not granted (grant it with --allow notify.ops)") == true, "\(result.error ?? "")")
+        #expect(!result.output.contains("after"))
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(receiver.received.isEmpty)
+        let entry = try #require(try h.writes(result.runID).first)
+        #expect(entry.endpoint == "notify.ops")
+        #expect(entry.outcome == AuditOutcome.refused)
+    }
+
+    @Test("in a dry-run the notification is in the plan, audited as planned, and not sent")
+    func dryRun() async throws {
+        let h = try await Harness.make()
+        let receiver = try await WebhookReceiver.start()
+        defer { receiver.stop() }
+        let result = try await h.run(
+            #"notify.send("ops", "would say this")"#, grant: Self.grant("notify.ops"), mode: .dryRun,
+            notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(receiver.url))))
+        #expect(result.status == .ok, "\(result.error ?? "")")
+        let planned = try #require(result.plan.first)
+        #expect(planned.endpoint == "notify.ops")
+        #expect(planned.description.contains(#"{"text":"would say this"}"#), "\(planned)")
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(receiver.received.isEmpty)
+        #expect(try h.writes(result.runID).first?.outcome == AuditOutcome.planned)
+    }
+
+    @Test("under notify.*, a target that is not configured raises an invalid request the script can catch")
+    func unconfiguredTarget() async throws {
+        let h = try await Harness.make()
+        let result = try await h.run(
+            #"local ok, err = pcall(notify.send, "nowhere", "x") print(ok, err.kind)"#, grant: Self.grant("notify.*"),
+            notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .command(["/bin/true"]))))
+        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.output == "false\tinvalid request\n")
+    }
+
+    @Test("in confirm mode a notification answered no is declined, audited, and not sent")
+    func confirmDeclined() async throws {
+        let h = try await Harness.make()
+        let receiver = try await WebhookReceiver.start()
+        defer { receiver.stop() }
+        let confirmer = ScriptedConfirmer([false])
+        let result = try await h.run(
+            #"local ok, err = pcall(notify.send, "ops", "may I?") print(err.kind)"#, grant: Self.grant("notify.ops"),
+            mode: .confirm, confirmer: confirmer,
+            notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(receiver.url))))
+        #expect(result.output == "declined\n")
+        #expect(confirmer.asked.first?.contains(#"{"text":"may I?"}"#) == true, "\(confirmer.asked)")
+        #expect(receiver.received.isEmpty)
+        #expect(try h.writes(result.runID).first?.outcome == AuditOutcome.declined)
+    }
+
+    @Test("a command target gets the JSON on its standard input")
+    func commandTarget() async throws {
+        let h = try await Harness.make()
+        let file = h.folder + "/received.json"
+        let result = try await h.run(
+            #"notify.send("mail", {text = "hi"})"#, grant: Self.grant("notify.mail"),
+            notifier: Self.notifier(NotifyTarget(name: "mail", delivery: .command(["/bin/sh", "-c", "cat > '\(file)'"]))))
+        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == #"{"text":"hi"}"#)
+        let entry = try #require(try h.writes(result.runID).first)
+        #expect(entry.outcome == AuditOutcome.done)
+        #expect(entry.answer == "/bin/sh exited with status 0")
+    }
+
+    @Test("a command that exits non-zero is an error the script can catch")
+    func commandFails() async throws {
+        let h = try await Harness.make()
+        let result = try await h.run(
+            #"local ok, err = pcall(notify.send, "mail", "x") print(ok, err.kind)"#, grant: Self.grant("notify.mail"),
+            notifier: Self.notifier(NotifyTarget(name: "mail", delivery: .command(["/bin/sh", "-c", "exit 3"]))))
+        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.output == "false\tnotify failed\n")
+        #expect(try h.writes(result.runID).first?.outcome == AuditOutcome.failed)
+    }
+
+    @Test("a refused connection is retried a bounded number of times, then reported as not received")
+    func refusedRetried() async throws {
+        let h = try await Harness.make()
+        let url = "http://127.0.0.1:\(try closedPort())/hook/secret"
+        let result = try await h.run(
+            #"local ok, err = pcall(notify.send, "ops", "x") print(ok, err.kind)"#, grant: Self.grant("notify.ops"),
+            notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(url))))
+        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.output == "false\tnotify failed\n")
+        let entry = try #require(try h.writes(result.runID).first)
+        #expect(entry.outcome == AuditOutcome.failed)
+        #expect(entry.answer?.contains("(3 attempts); nothing was received") == true, "\(entry.answer ?? "")")
+    }
+
+    @Test("a webhook that takes the message and answers too late is not sent again: outcome unknown ends the run")
+    func timeoutNotRetried() async throws {
+        let h = try await Harness.make()
+        let receiver = try await WebhookReceiver.start(delay: .seconds(3))
+        defer { receiver.stop() }
+        let notifier = Notifier(
+            targets: [NotifyTarget(name: "ops", delivery: .webhook(receiver.url))], timeout: .milliseconds(500),
+            retryDelays: [.milliseconds(10), .milliseconds(10)])
+        let result = try await h.run(
+            #"pcall(notify.send, "ops", "once") print("after")"#, grant: Self.grant("notify.ops"), notifier: notifier)
+        #expect(result.status == .outcomeUnknown, "\(result.error ?? "")")
+        #expect(!result.output.contains("after"))
+        #expect(receiver.received == [#"{"text":"once"}"#])
+        let entry = try #require(try h.writes(result.runID).first)
+        #expect(entry.outcome == AuditOutcome.unknown)
+        #expect(entry.answer?.contains("may or may not have received the message") == true, "\(entry.answer ?? "")")
+    }
+
+    @Test("the webhook URL appears in no output, error, plan or audit record, even when the receiver fails")
+    func urlNeverShown() async throws {
+        let h = try await Harness.make()
+        let receiver = try await WebhookReceiver.start(status: .internalServerError)
+        defer { receiver.stop() }
+        let output = Mutex<String>("")
+        let result = try await h.run(
+            """
+            local ok, err = pcall(notify.send, "ops", "first")
+            print(ok, err)
+            notify.send("ops", "second")
+            """, grant: Self.grant("notify.ops"),
+            output: OutputSink { line in output.withLock { $0 += String(decoding: line.bytes, as: UTF8.self) } },
+            notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(receiver.url))))
+        #expect(result.status == .failed)
+        #expect(receiver.received.count == 2)
+        let everything =
+            output.withLock { $0 } + result.output + (result.error ?? "")
+            + (try h.writes(result.runID)).map { "\($0.target) \($0.parameters) \($0.answer ?? "")" }.joined()
+            + (try h.audit.runs()).map { "\($0.output) \($0.error ?? "")" }.joined()
+        #expect(everything.contains("HTTP 500"))
+        #expect(!everything.contains("s3cr3t-t0ken"))
+        #expect(!everything.contains(receiver.url))
+    }
+
+    @Test("a webhook send from a task does not hold the other tasks while the receiver is slow")
+    func taskDoesNotBlock() async throws {
+        let h = try await Harness.make()
+        let receiver = try await WebhookReceiver.start(delay: .seconds(1))
+        defer { receiver.stop() }
+        let result = try await h.run(
+            """
+            local done, ticks = false, 0
+            local sender = tasks.spawn(function() notify.send("ops", "slow") done = true end)
+            local ticker = tasks.spawn(function() while not done do ticks = ticks + 1 tasks.sleep(0.05) end end)
+            sender:wait() ticker:wait()
+            print(ticks)
+            """, grant: Self.grant("notify.ops"),
+            notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(receiver.url))))
+        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect((Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= 10, "\(result.output)")
+    }
+
+    @Test("--allow notify.NAME parses only for configured targets; notify.* and declarations take any name; all grants none")
+    func grantParsing() {
+        let catalogue = APICatalogue.standard
+        #expect(catalogue.parse("notify.ops", targets: ["ops"]) == [APIFunction(rawValue: "notify.ops")])
+        #expect(catalogue.parse("notify.nope", targets: ["ops"]) == nil)
+        #expect(catalogue.parse("notify.*", targets: []) == [APIFunction(rawValue: "notify.*")])
+        #expect(catalogue.parse("notify.ops") == [APIFunction(rawValue: "notify.ops")])
+        #expect(catalogue.parse("all")?.contains { $0.group == "notify" } == false)
+        #expect(Grant(allowed: [APIFunction(rawValue: "notify.*")]).allows(APIFunction(rawValue: "notify.ops")))
+    }
+}
