@@ -104,7 +104,7 @@ enum SchedulerBenchmarks {
         }
         let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
         let daemon = SchedulerDaemon(
-            configuration: JobConfiguration(settings: settings, jobs: jobs), store: try RunStore(path: settings.statePath),
+            configuration: JobConfiguration(settings: settings, jobs: jobs), store: try SQLiteStore(path: settings.statePath),
             launcher: ProcessLauncher(), runner: ["nightshift"], clock: SystemClock(), logger: logger)
 
         // Cost of one tick with 1,000 jobs.
