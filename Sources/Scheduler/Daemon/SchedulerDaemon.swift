@@ -231,6 +231,11 @@ public actor SchedulerDaemon: Service {
         let now = snapshot.now ?? local
         storeOffset = now - local
         busyElsewhere = snapshot.busyElsewhere
+        for expiry in snapshot.interrupted {
+            logger.warning(
+                "run interrupted: its host stopped renewing its lease",
+                metadata: ["job": "\(expiry.job)", "slot": "\(expiry.slot)", "host": "\(expiry.host)"])
+        }
         if let configuration = pendingConfiguration { await apply(configuration, at: createdAt + storeOffset) }
         if !recovered { await recoverUnfinished(now: now) }
         await reap(now: now)
@@ -246,26 +251,19 @@ public actor SchedulerDaemon: Service {
         if second >= nextPrune { await prune(now: second) }
     }
 
-    /// Renews the leases of this host's runs and records other hosts' expired runs as
-    /// interrupted, three times per lease.
+    /// Renews the leases of this host's runs, three times per lease.
     private func heartbeat(now: Double) async {
         nextHeartbeat = now + max(store.lease / 3, 0.05)
         let held = busyJobs.flatMap { name in
             (jobs[name]?.running.map(\.id) ?? []) + (jobs[name]?.pending.map(\.id) ?? [])
         }
+        guard !held.isEmpty else { return }
         do {
-            if !held.isEmpty {
-                let lost = try await store.renewLeases(ids: held)
-                for id in lost.sorted() {
-                    logger.warning(
-                        "a run's lease expired before it was renewed; another host recorded it interrupted",
-                        metadata: ["run": "\(id)"])
-                }
-            }
-            for record in try await store.expireLeases() {
+            let lost = try await store.renewLeases(ids: held)
+            for id in lost.sorted() {
                 logger.warning(
-                    "run interrupted: its host stopped renewing its lease",
-                    metadata: ["job": "\(record.job)", "slot": "\(record.slot)", "host": "\(record.host ?? "?")"])
+                    "a run's lease expired before it was renewed; another host recorded it interrupted",
+                    metadata: ["run": "\(id)"])
             }
         } catch {
             logger.error("cannot renew leases: \(error)")

@@ -225,19 +225,32 @@ public final class PostgresStore: SchedulerStore {
     // MARK: Time and control
 
     public func snapshot() async throws -> StoreSnapshot {
+        // The sweep of expired leases rides along: one round trip per tick. The other parts
+        // of the statement see the rows as they were, and an expired row was not busy anyway.
         let rows = try await rows(
             """
-            WITH t AS (SELECT COALESCE(\(override)::float8, extract(epoch FROM now())::float8) AS now)
+            WITH t AS (SELECT COALESCE(\(override)::float8, extract(epoch FROM now())::float8) AS now),
+            expired AS (
+                UPDATE nightshift_runs r SET status = 'interrupted', finished_at = t.now, lease_until = NULL,
+                    reason = 'the daemon on ' || r.host || ' stopped renewing its lease'
+                        || CASE WHEN r.status = 'running' THEN ' during the run' ELSE ' before the run started' END
+                        || ' (recorded by ' || \(host) || ')'
+                FROM t WHERE r.status IN ('queued', 'running') AND r.lease_until < t.now AND r.host <> \(host)
+                RETURNING r.job, r.slot, r.host
+            )
             SELECT t.now,
                 (SELECT version FROM nightshift_control WHERE id = 1) AS version,
                 ARRAY(SELECT DISTINCT job FROM nightshift_runs
-                      WHERE status IN ('queued', 'running') AND host <> \(host) AND lease_until > t.now) AS busy
+                      WHERE status IN ('queued', 'running') AND host <> \(host) AND lease_until > t.now) AS busy,
+                (SELECT COALESCE(json_agg(expired), '[]')::text FROM expired) AS interrupted
             FROM t
             """)
         guard let row = rows.first else { throw StoreError("\(location): the clock query returned no row") }
+        let interrupted = try JSONDecoder().decode(
+            [LeaseExpiry].self, from: Data(try row["interrupted"].decode(String.self).utf8))
         return StoreSnapshot(
             now: try row["now"].decode(Double.self), controlVersion: try row["version"].decode(Int64.self),
-            busyElsewhere: Set(try row["busy"].decode([String].self)))
+            busyElsewhere: Set(try row["busy"].decode([String].self)), interrupted: interrupted)
     }
 
     // MARK: Job state
@@ -333,20 +346,6 @@ public final class PostgresStore: SchedulerStore {
             """)
         let renewed = Set(try rows.map { try $0["id"].decode(Int64.self) })
         return Set(ids).subtracting(renewed)
-    }
-
-    public func expireLeases() async throws -> [RunRecord] {
-        let rows = try await rows(
-            """
-            WITH t AS (SELECT COALESCE(\(override)::float8, extract(epoch FROM now())::float8) AS now)
-            UPDATE nightshift_runs r SET status = 'interrupted', finished_at = t.now, lease_until = NULL,
-                reason = 'the daemon on ' || r.host || ' stopped renewing its lease'
-                    || CASE WHEN r.status = 'running' THEN ' during the run' ELSE ' before the run started' END
-                    || ' (recorded by ' || \(host) || ')'
-            FROM t WHERE r.status IN ('queued', 'running') AND r.lease_until < t.now AND r.host <> \(host)
-            RETURNING r.*
-            """)
-        return try rows.map(record)
     }
 
     public func unfinishedRuns() async throws -> [UnfinishedRun] {

@@ -178,8 +178,6 @@ public final class SQLiteStore: SchedulerStore {
 
     public func renewLeases(ids: [Int64]) throws -> Set<Int64> { [] }
 
-    public func expireLeases() throws -> [RunRecord] { [] }
-
     public func unfinishedRuns() throws -> [UnfinishedRun] {
         try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM runs WHERE status IN ('queued', 'running') ORDER BY id")

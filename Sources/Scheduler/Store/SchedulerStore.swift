@@ -8,8 +8,8 @@
 /// - "Now" for claims and leases is the store's clock (PostgreSQL's `now()`), never a
 ///   host's own: `snapshot()` hands the daemon that clock once per tick.
 /// - A run that is queued or running is held by the host that claimed it under a lease,
-///   renewed by `renewLeases`; a run whose lease expired is recorded `interrupted` by any
-///   survivor (`expireLeases`).
+///   renewed by `renewLeases`; a run whose lease expired is recorded `interrupted` by the
+///   next daemon of another host that takes a `snapshot()`.
 /// - Runs are addressed by their row id after the claim, so per-attempt rows, retries and
 ///   notification records (issue 12) add columns and tables keyed by that id without
 ///   changing the claim.
@@ -23,8 +23,9 @@ public protocol SchedulerStore: AnyObject, Sendable {
 
     // MARK: Time and control
 
-    /// One look at the store per tick: its clock, whether pauses or triggers may have
-    /// changed, and which jobs have a live run held by another host.
+    /// One look at the store per tick, in one round trip: its clock, whether pauses or
+    /// triggers may have changed, which jobs have a live run held by another host, and the
+    /// runs of other hosts whose lease had expired, now recorded `interrupted`.
     func snapshot() async throws -> StoreSnapshot
 
     // MARK: Job state
@@ -56,8 +57,6 @@ public protocol SchedulerStore: AnyObject, Sendable {
     /// Extends the leases of runs this host holds; returns the ids it no longer holds
     /// (another host recorded them interrupted after the lease expired).
     func renewLeases(ids: [Int64]) async throws -> Set<Int64>
-    /// Records as `interrupted` every run of another host whose lease expired, and returns them.
-    func expireLeases() async throws -> [RunRecord]
     /// Runs this host left queued or running (a daemon on this host that is gone), with
     /// the recorded process identity so that an orphaned child can be found.
     func unfinishedRuns() async throws -> [UnfinishedRun]
@@ -139,13 +138,26 @@ public struct StoreSnapshot: Sendable, Equatable {
     /// Jobs with a queued or running run held by another host under a live lease: the
     /// overlap policy treats them as busy.
     public var busyElsewhere: Set<String>
+    /// Runs of other hosts whose lease had expired, recorded `interrupted` by this snapshot.
+    public var interrupted: [LeaseExpiry]
 
     /// Creates a snapshot.
-    public init(now: Double?, controlVersion: Int64, busyElsewhere: Set<String> = []) {
+    public init(now: Double?, controlVersion: Int64, busyElsewhere: Set<String> = [], interrupted: [LeaseExpiry] = []) {
         self.now = now
         self.controlVersion = controlVersion
         self.busyElsewhere = busyElsewhere
+        self.interrupted = interrupted
     }
+}
+
+/// A run whose host stopped renewing its lease.
+public struct LeaseExpiry: Sendable, Equatable, Decodable {
+    /// The run's job.
+    public var job: String
+    /// Its slot.
+    public var slot: Int64
+    /// The host that held it.
+    public var host: String
 }
 
 /// A run left queued or running by a daemon of this host that is gone.

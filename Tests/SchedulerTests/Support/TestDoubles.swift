@@ -31,6 +31,8 @@ final class ScriptedChild: RunningChild, @unchecked Sendable {
     let pid: Int32
     let identity: String? = nil
     let request: RunRequest
+    /// The real time (system clock) the daemon launched it.
+    let launchedAt = Date().timeIntervalSince1970
     private let lock = NSLock()
     private var exit: ChildExit?
     private(set) var signals: [Int32] = []
@@ -81,6 +83,13 @@ final class ScriptedLauncher: RunLauncher, @unchecked Sendable {
         started.append(child)
         return child
     }
+}
+
+/// A clock a fixed number of seconds off the system's: a host whose clock is wrong.
+struct OffsetClock: WallClock {
+    let offset: Double
+
+    func now() -> Double { Date().timeIntervalSince1970 + offset }
 }
 
 /// A temporary folder removed when the test ends.
