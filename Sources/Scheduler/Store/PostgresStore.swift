@@ -56,7 +56,18 @@ public final class PostgresStore: SchedulerStore {
         self.client = client
         runner = Task { await client.run() }
         do {
-            try await migrate()
+            // One connection of its own first: the pool retries a failing connection until
+            // a query gives up, which would turn "password authentication failed" into a timeout.
+            var direct = PostgresConnection.Configuration(
+                host: location.host, port: location.port, username: location.user, password: password,
+                database: location.database,
+                tls: location.tls == .disable
+                    ? .disable
+                    : location.tls == .prefer
+                        ? .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                        : .require(try NIOSSLContext(configuration: .makeClientConfiguration())))
+            direct.options.connectTimeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000)
+            try await Self.migrate(direct, logger: logger)
         } catch {
             await close()
             throw ConfigurationError("\(location): cannot open the scheduler store: \(describe(error))")
@@ -83,15 +94,14 @@ public final class PostgresStore: SchedulerStore {
 
     // MARK: Schema
 
-    private func migrate() async throws {
-        let logger = Logger(label: "nightshift.store", factory: { _ in SwiftLogNoOpLogHandler() })
-        try await bounded {
-            try await self.client.withTransaction(logger: logger) { db in
+    private static func migrate(_ configuration: PostgresConnection.Configuration, logger: Logger) async throws {
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+        do {
+            try await connection.withTransaction(logger: logger) { db in
                 // A transaction-scoped lock: daemons starting together migrate one at a
                 // time, and it ends with the transaction (pooler-safe).
                 try await db.query("SELECT pg_advisory_xact_lock(727001)", logger: logger)
-                try await db.query(
-                    "CREATE TABLE IF NOT EXISTS nightshift_schema (version integer NOT NULL)", logger: logger)
+                try await db.query("CREATE TABLE IF NOT EXISTS nightshift_schema (version integer NOT NULL)", logger: logger)
                 var version = 0
                 for try await value in try await db.query("SELECT version FROM nightshift_schema", logger: logger)
                     .decode(Int.self)
@@ -99,11 +109,15 @@ public final class PostgresStore: SchedulerStore {
                     version = value
                 }
                 if version < 1 {
-                    for statement in Self.schemaV1 { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                    for statement in schemaV1 { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
                     try await db.query("INSERT INTO nightshift_schema (version) VALUES (1)", logger: logger)
                 }
             }
+        } catch {
+            try? await connection.close()
+            throw error
         }
+        try await connection.close()
     }
 
     // `attempt` is 1 for every run today; retries (issue 12) add rows for attempts 2, 3…
