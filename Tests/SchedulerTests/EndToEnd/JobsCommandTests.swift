@@ -49,7 +49,7 @@ struct JobsCommandTests {
         #expect(unknown.error.contains("no job named 'weekly'") && unknown.error.contains("nightly"))
     }
 
-    @Test("history --json prints the recorded runs, newest first", arguments: StoreKind.allCases)
+    @Test("history --json prints the recorded runs, newest first, each naming its host; jobs list shows the last run's host", arguments: StoreKind.allCases)
     func historyJSON(kind: StoreKind) async throws {
         let (dir, config, underTest) = try setUp(kind)
         let store = try await underTest.open(dir)
@@ -61,7 +61,11 @@ struct JobsCommandTests {
         let runs = try JSONDecoder().decode([RunRecord].self, from: Data(result.output.utf8))
         #expect(runs.map(\.slot) == [1_780_086_400, 1_780_000_000])
         #expect(runs.map(\.status) == [.skipped, .succeeded])
+        #expect(runs.map(\.host) == ["inspector", "inspector"])
         let table = try NightshiftBinary.run(["history", "--config", config])
-        #expect(table.output.contains("succeeded") && table.output.contains("why"))
+        #expect(table.output.contains("succeeded") && table.output.contains("why") && table.output.contains("inspector"))
+        let list = try NightshiftBinary.run(["jobs", "list", "--config", config])
+        let row = try #require(list.output.split(separator: "\n").first { $0.hasPrefix("nightly") })
+        #expect(row.hasSuffix("succeeded  inspector"))
     }
 }
