@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// Job state and run history in PostgreSQL, shared by daemons on several hosts.
 ///
@@ -20,6 +21,11 @@ public final class PostgresStore: SchedulerStore {
     private let clockOverride: (any WallClock)?
     private let password: String?
     private let timeout: Duration
+    private let statements = Atomic<Int>(0)
+
+    /// Statements sent since the store was opened, each one round trip (schema migration
+    /// not counted); `nightshift-bench scheduler` reports them per slot.
+    public var statementCount: Int { statements.load(ordering: .relaxed) }
 
     /// Connects and creates or migrates the schema.
     /// - Parameters:
@@ -189,6 +195,7 @@ public final class PostgresStore: SchedulerStore {
     }
 
     private func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+        statements.add(1, ordering: .relaxed)
         do {
             return try await bounded {
                 var result: [PostgresRandomAccessRow] = []
