@@ -53,6 +53,7 @@ public actor SchedulerDaemon: Service {
     private var pausedOverrides: [String: Bool] = [:]
     private var lastDataVersion: Int64 = -1
     private var busyElsewhere: Set<String> = []
+    private var movedCursors: Set<String> = []
     private var nextHeartbeat: Double = -.infinity
     private var storeFailing = false
     private var recovered = false
@@ -245,6 +246,7 @@ public actor SchedulerDaemon: Service {
         let second = Int64(now.rounded(.down))
         if second >= nextDue {
             for name in order { await schedule(name, now: second) }
+            await saveCursors()
             nextDue = earliestDue()
         }
         for name in busyJobs.union(busyElsewhere.intersection(jobs.keys)).sorted() { await drain(name, now: now) }
@@ -446,11 +448,20 @@ public actor SchedulerDaemon: Service {
             for slot in catchUp { await offer(name, slot: slot, kind: .catchUp, now: now) }
             for slot in onTime { await offer(name, slot: slot, kind: .scheduled, now: now) }
         }
+        movedCursors.insert(name)
+    }
+
+    /// Saves the watermarks of the jobs whose slots this tick dealt with, in one statement.
+    /// Should the daemon die first, a restart offers those slots again and finds them claimed.
+    private func saveCursors() async {
+        guard !movedCursors.isEmpty else { return }
+        let cursors = Dictionary(uniqueKeysWithValues: movedCursors.compactMap { name in jobs[name].map { (name, $0.cursor) } })
         do {
-            try await store.setCursor(jobs[name]!.cursor, job: name)
-            jobs[name]!.storedCursor = jobs[name]!.cursor
+            try await store.setCursors(cursors)
+            for (name, cursor) in cursors { jobs[name]?.storedCursor = cursor }
+            movedCursors.removeAll()
         } catch {
-            logger.error("cannot save the job's progress: \(error)", metadata: ["job": "\(name)"])
+            logger.error("cannot save the jobs' progress: \(error)", metadata: ["jobs": "\(cursors.count)"])
         }
     }
 

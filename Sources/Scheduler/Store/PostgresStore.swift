@@ -284,10 +284,12 @@ public final class PostgresStore: SchedulerStore {
         return result
     }
 
-    public func setCursor(_ cursor: Int64, job: String) async throws {
+    public func setCursors(_ cursors: [String: Int64]) async throws {
+        let jobs = Array(cursors.keys)
         try await execute(
             """
-            INSERT INTO nightshift_job_state (job, cursor) VALUES (\(job), \(cursor))
+            INSERT INTO nightshift_job_state (job, cursor)
+            SELECT * FROM unnest(\(jobs)::text[], \(jobs.map { cursors[$0]! })::bigint[])
             ON CONFLICT (job) DO UPDATE SET cursor = GREATEST(nightshift_job_state.cursor, excluded.cursor)
             """)
     }

@@ -103,13 +103,15 @@ public final class SQLiteStore: SchedulerStore {
         }
     }
 
-    public func setCursor(_ cursor: Int64, job: String) throws {
+    public func setCursors(_ cursors: [String: Int64]) throws {
         try queue.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO job_state (job, cursor) VALUES (?, ?)
-                    ON CONFLICT (job) DO UPDATE SET cursor = excluded.cursor
-                    """, arguments: [job, cursor])
+            for (job, cursor) in cursors {
+                try db.execute(
+                    sql: """
+                        INSERT INTO job_state (job, cursor) VALUES (?, ?)
+                        ON CONFLICT (job) DO UPDATE SET cursor = MAX(cursor, excluded.cursor)
+                        """, arguments: [job, cursor])
+            }
         }
     }
 

@@ -32,8 +32,9 @@ public protocol SchedulerStore: AnyObject, Sendable {
 
     /// The last slot dealt with for each job (its watermark), shared by every host.
     func cursors() async throws -> [String: Int64]
-    /// Moves a job's watermark forward (never back: another host may be ahead).
-    func setCursor(_ cursor: Int64, job: String) async throws
+    /// Moves jobs' watermarks forward (never back: another host may be ahead), all in one
+    /// statement: the daemon saves every job that moved in a tick at once.
+    func setCursors(_ cursors: [String: Int64]) async throws
     /// Pause overrides set with `nightshift jobs pause|resume`; absent means the file decides.
     func pausedOverrides() async throws -> [String: Bool]
     /// Pauses or resumes a job until the next pause/resume, whatever its file says.
