@@ -54,6 +54,8 @@ public actor SchedulerDaemon: Service {
     private var lastDataVersion: Int64 = -1
     private var busyElsewhere: Set<String> = []
     private var movedCursors: Set<String> = []
+    // Jobs with one slot due in a tick are claimed together, in one statement, at its end.
+    private var batchedClaims: [SlotClaim] = []
     private var nextHeartbeat: Double = -.infinity
     private var storeFailing = false
     private var recovered = false
@@ -246,6 +248,7 @@ public actor SchedulerDaemon: Service {
         let second = Int64(now.rounded(.down))
         if second >= nextDue {
             for name in order { await schedule(name, now: second) }
+            await claimBatched()
             await saveCursors()
             nextDue = earliestDue()
         }
@@ -445,8 +448,13 @@ public actor SchedulerDaemon: Service {
                     logger.info("missed slots skipped", metadata: ["job": "\(name)", "count": "\(skipped)"])
                 }
             }
-            for slot in catchUp { await offer(name, slot: slot, kind: .catchUp, now: now) }
-            for slot in onTime { await offer(name, slot: slot, kind: .scheduled, now: now) }
+            if catchUp.isEmpty && onTime.count == 1 {
+                // The usual case: the claim depends on nothing else of this tick.
+                batchedClaims.append(claim(for: name, slot: onTime[0], kind: .scheduled))
+            } else {
+                for slot in catchUp { await offer(name, slot: slot, kind: .catchUp) }
+                for slot in onTime { await offer(name, slot: slot, kind: .scheduled) }
+            }
         }
         movedCursors.insert(name)
     }
@@ -465,9 +473,31 @@ public actor SchedulerDaemon: Service {
         }
     }
 
+    /// Claims the slots batched in this tick and queues or skips each as its claim says.
+    private func claimBatched() async {
+        guard !batchedClaims.isEmpty else { return }
+        let claims = batchedClaims
+        batchedClaims.removeAll()
+        do {
+            for (claim, id) in zip(claims, try await store.claimAll(claims)) { claimed(claim, id: id) }
+        } catch {
+            logger.error("cannot claim \(claims.count) slot(s); not running them: \(error)")
+        }
+    }
+
     /// Applies the overlap policy to one due slot: claim it, then start, queue or skip it.
-    private func offer(_ name: String, slot: Int64, kind: RunKind, now: Int64) async {
-        guard let state = jobs[name] else { return }
+    private func offer(_ name: String, slot: Int64, kind: RunKind) async {
+        let claim = claim(for: name, slot: slot, kind: kind)
+        do {
+            claimed(claim, id: try await store.claim(claim))
+        } catch {
+            logger.error("cannot claim a slot; not running it: \(error)", metadata: ["job": "\(name)", "slot": "\(slot)"])
+        }
+    }
+
+    /// The claim for a due slot: queued, or skipped as the overlap policy says.
+    private func claim(for name: String, slot: Int64, kind: RunKind) -> SlotClaim {
+        let state = jobs[name]!
         let busy = !state.running.isEmpty || !state.pending.isEmpty || busyElsewhere.contains(name)
         var status = RunStatus.queued
         var reason: String?
@@ -487,16 +517,14 @@ public actor SchedulerDaemon: Service {
                 }
             }
         }
-        let id: Int64?
-        do {
-            id = try await store.claim(
-                SlotClaim(
-                    job: name, slot: slot, kind: kind, status: status, reason: reason,
-                    notBefore: slot + state.job.jitterDelay(forSlot: slot)))
-        } catch {
-            logger.error("cannot claim a slot; not running it: \(error)", metadata: ["job": "\(name)", "slot": "\(slot)"])
-            return
-        }
+        return SlotClaim(
+            job: name, slot: slot, kind: kind, status: status, reason: reason,
+            notBefore: slot + state.job.jitterDelay(forSlot: slot))
+    }
+
+    /// Queues a slot this daemon won; logs one it lost or skipped.
+    private func claimed(_ claim: SlotClaim, id: Int64?) {
+        let (name, slot, kind, status, reason) = (claim.job, claim.slot, claim.kind, claim.status, claim.reason)
         guard let id else {
             logger.info(
                 "slot already claimed (by another host, or before a restart); not running it here",

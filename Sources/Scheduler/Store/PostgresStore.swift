@@ -330,6 +330,35 @@ public final class PostgresStore: SchedulerStore {
         return try rows.first?["id"].decode(Int64.self)
     }
 
+    public func claimAll(_ claims: [SlotClaim]) async throws -> [Int64?] {
+        guard !claims.isEmpty else { return [] }
+        // Arrays cannot carry NULLs here, so: no reason = '', no notBefore = Int64.min, no
+        // lease = 0. Rows go in (job, slot) order, the same on every daemon, so two daemons
+        // claiming overlapping batches wait for each other in one order and never deadlock.
+        let rows = try await rows(
+            """
+            WITH t AS (SELECT COALESCE(\(override)::float8, extract(epoch FROM now())::float8) AS now)
+            INSERT INTO nightshift_runs (job, slot, kind, status, reason, host, claimed_at, lease_until)
+            SELECT c.job, c.slot, c.kind, c.status, NULLIF(c.reason, ''), \(host), t.now,
+                CASE WHEN c.lease > 0 THEN t.now + c.lease END
+            FROM unnest(\(claims.map(\.job))::text[], \(claims.map(\.slot))::bigint[],
+                    \(claims.map(\.kind.rawValue))::text[], \(claims.map(\.status.rawValue))::text[],
+                    \(claims.map { $0.reason ?? "" })::text[], \(claims.map { $0.notBefore ?? .min })::bigint[],
+                    \(claims.map { $0.status.isFinal ? 0 : lease })::float8[])
+                AS c(job, slot, kind, status, reason, not_before, lease),
+                t
+            WHERE c.not_before = \(Int64.min) OR c.not_before <= t.now
+            ORDER BY c.job, c.slot
+            ON CONFLICT (job, slot, attempt) DO NOTHING
+            RETURNING id, job, slot
+            """)
+        var won: [String: [Int64: Int64]] = [:]
+        for row in rows {
+            won[try row["job"].decode(String.self), default: [:]][try row["slot"].decode(Int64.self)] = try row["id"].decode(Int64.self)
+        }
+        return claims.map { won[$0.job]?[$0.slot] }
+    }
+
     public func claimManual(job: String, requested: Int64) async throws -> (id: Int64, slot: Int64) {
         var slot = requested
         while true {

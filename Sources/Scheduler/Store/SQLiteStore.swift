@@ -147,6 +147,17 @@ public final class SQLiteStore: SchedulerStore {
         }
     }
 
+    public func claimAll(_ claims: [SlotClaim]) throws -> [Int64?] {
+        try queue.write { db in
+            try claims.map { claim in
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO runs (job, slot, kind, status, reason, host) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [claim.job, claim.slot, claim.kind.rawValue, claim.status.rawValue, claim.reason, host])
+                return db.changesCount == 1 ? db.lastInsertedRowID : nil
+            }
+        }
+    }
+
     public func claimManual(job: String, requested: Int64) throws -> (id: Int64, slot: Int64) {
         var slot = requested
         while true {

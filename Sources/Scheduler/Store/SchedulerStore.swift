@@ -47,6 +47,9 @@ public protocol SchedulerStore: AnyObject, Sendable {
     /// won the slot, nil if the slot was claimed before (by any host, before or after a
     /// restart) or, with `notBefore`, is not yet due in the store's clock.
     func claim(_ claim: SlotClaim) async throws -> Int64?
+    /// Claims several slots of different jobs at once (one statement with PostgreSQL): the
+    /// result for each claim, in order, as `claim(_:)` would give it.
+    func claimAll(_ claims: [SlotClaim]) async throws -> [Int64?]
     /// Claims a manual slot at or just after `requested`: the first free second.
     func claimManual(job: String, requested: Int64) async throws -> (id: Int64, slot: Int64)
     /// Records that a claimed run's child started (and renews its lease).
