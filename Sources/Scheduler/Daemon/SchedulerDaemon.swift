@@ -123,13 +123,13 @@ public actor SchedulerDaemon: Service {
     /// what remains and records it as cancelled.
     public func shutDown() async {
         shuttingDown = true
-        let deadline = clock.now() + Double(settings.shutdownGrace)
+        let deadline = storeNow() + Double(settings.shutdownGrace)
         logger.info("shutting down", metadata: ["running": "\(runningCount)", "grace": "\(settings.shutdownGrace)s"])
         for name in order { await cancelPending(name, reason: "the daemon shut down before the run started") }
         // If the task is cancelled (a second signal), skip the grace period: sleeps would
         // return at once and these loops would spin.
-        while runningCount > 0 && clock.now() < deadline && !Task.isCancelled {
-            await reap(now: clock.now())
+        while runningCount > 0 && storeNow() < deadline && !Task.isCancelled {
+            await reap(now: storeNow())
             if runningCount == 0 { break }
             try? await Task.sleep(for: .milliseconds(100))
         }
@@ -139,14 +139,14 @@ public actor SchedulerDaemon: Service {
                 jobs[name]!.running[index].child.kill(signal: SIGTERM)
             }
         }
-        let killAt = clock.now() + 2
-        while runningCount > 0 && clock.now() < killAt && !Task.isCancelled {
-            await reap(now: clock.now())
+        let killAt = storeNow() + 2
+        while runningCount > 0 && storeNow() < killAt && !Task.isCancelled {
+            await reap(now: storeNow())
             try? await Task.sleep(for: .milliseconds(50))
         }
         for state in jobs.values { for run in state.running { run.child.kill(signal: SIGKILL) } }
         while runningCount > 0 {
-            await reap(now: clock.now())
+            await reap(now: storeNow())
             // SIGKILL cannot be caught; the children are gone within milliseconds.
             if runningCount > 0 { usleep(10_000) }
         }
@@ -172,7 +172,7 @@ public actor SchedulerDaemon: Service {
     /// runs finish but no new slot of theirs starts. Settings other than `tick`,
     /// `late_after` and `shutdown_grace` take effect on restart.
     public func apply(_ configuration: JobConfiguration) async {
-        await apply(configuration, at: clock.now() + storeOffset)
+        await apply(configuration, at: storeNow())
     }
 
     private func apply(_ configuration: JobConfiguration, at time: Double) async {
@@ -206,6 +206,9 @@ public actor SchedulerDaemon: Service {
 
     // MARK: Ticks
 
+    /// The store's clock as of the last tick's measure of it; run deadlines are in this clock.
+    private func storeNow() -> Double { clock.now() + storeOffset }
+
     /// Number of children running now.
     public var runningCount: Int { busyJobs.reduce(0) { $0 + (jobs[$1]?.running.count ?? 0) } }
 
@@ -228,7 +231,7 @@ public actor SchedulerDaemon: Service {
             // Without the store nothing can be claimed; children still end and are reaped.
             if !storeFailing { logger.error("cannot reach the store; no slot starts until it answers: \(error)") }
             storeFailing = true
-            await reap(now: local)
+            await reap(now: local + storeOffset)
             return
         }
         let now = snapshot.now ?? local
@@ -572,7 +575,7 @@ public actor SchedulerDaemon: Service {
     private func cancelPending(_ name: String, reason: String) async {
         guard let pending = jobs[name]?.pending, !pending.isEmpty else { return }
         for run in pending {
-            try? await store.finish(id: run.id, status: .cancelled, at: clock.now(), reason: reason)
+            try? await store.finish(id: run.id, status: .cancelled, at: storeNow(), reason: reason)
         }
         jobs[name]!.pending.removeAll()
         if jobs[name]!.running.isEmpty { busyJobs.remove(name) }

@@ -3,15 +3,20 @@ import Logging
 import Scheduler
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Several daemons, each with its own host name and launcher, on one PostgreSQL database.
 struct HostsFixture {
     let url: String
     let settings: SchedulerSettings
     let directory = TemporaryDirectory()
 
-    init(lease: Double = 15) throws {
+    init(lease: Double = 15, shutdownGrace: Int64 = 30) throws {
         url = try TestPostgres.freshDatabase()
-        settings = SchedulerSettings(statePath: directory.file("unused.sqlite"), tick: 1, store: url, lease: lease)
+        settings = SchedulerSettings(
+            statePath: directory.file("unused.sqlite"), tick: 1, shutdownGrace: shutdownGrace, store: url, lease: lease)
     }
 
     /// A store for `host`; with `clock`, statements read that clock instead of the database's.
@@ -165,5 +170,23 @@ struct MultiHostTests {
         // A daemon 90 s behind would otherwise see every slot as missed and catch it up.
         let history = try await f.store(host: "reader").history(job: "topup", limit: 100)
         #expect(history.allSatisfy { $0.kind == .scheduled && $0.status != .skipped })
+    }
+
+    @Test("a daemon whose clock is 90 s ahead measures run deadlines on the database's clock: at shutdown its run is cancelled, not timed out")
+    func skewedShutdown() async throws {
+        let f = try HostsFixture(shutdownGrace: 1)
+        let launcher = ScriptedLauncher()
+        let clock = OffsetClock(offset: 90)
+        let daemon = f.daemon([try job("@every 1s", timeout: 30)], store: try await f.store(host: "skewed"), launcher: launcher, clock: clock)
+        let end = Date().addingTimeInterval(5)
+        while launcher.children.isEmpty && Date() < end {
+            await daemon.tick(now: clock.now())
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let child = try #require(launcher.children.first)
+        await daemon.shutDown()
+        #expect(child.signals.first == SIGTERM)
+        let run = try #require(try await f.store(host: "reader").history(job: "topup", limit: 10).first { $0.status != .skipped })
+        #expect(run.status == .cancelled)
     }
 }
