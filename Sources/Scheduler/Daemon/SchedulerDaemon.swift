@@ -92,6 +92,7 @@ public actor SchedulerDaemon: Service {
 
     // The jobs are set up on the first tick, when the store's cursors and clock are known.
     private var pendingConfiguration: JobConfiguration?
+    private var pendingIsInitial = true
     // A job seen for the first time starts from the moment the daemon was made.
     private let createdAt: Double
     // The store's clock minus the daemon's, as of the last tick.
@@ -153,14 +154,16 @@ public actor SchedulerDaemon: Service {
         logger.info("scheduler stopped")
     }
 
-    /// Reads the configuration again (SIGHUP). A broken configuration keeps the old one.
+    /// Reads the configuration again (SIGHUP); the new jobs take effect on the next tick.
+    /// A broken configuration keeps the old one.
     /// - Returns: nil on success, else the reason the old configuration stays.
     @discardableResult
-    public func reload() async -> String? {
+    public func reload() -> String? {
         guard let reloadSource else { return "no configuration source to reload from" }
         do {
-            await apply(try reloadSource())
-            logger.info("configuration reloaded", metadata: ["jobs": "\(order.count)"])
+            let configuration = try reloadSource()
+            apply(configuration)
+            logger.info("configuration reloaded", metadata: ["jobs": "\(configuration.jobs.count)"])
             return nil
         } catch {
             logger.error("configuration not reloaded, keeping the previous one: \(error)")
@@ -168,11 +171,13 @@ public actor SchedulerDaemon: Service {
         }
     }
 
-    /// Replaces the jobs; running and queued runs of kept jobs continue, removed jobs'
-    /// runs finish but no new slot of theirs starts. Settings other than `tick`,
+    /// Replaces the jobs at the start of the next tick (never in the middle of one, whose
+    /// store calls may be in flight); running and queued runs of kept jobs continue, removed
+    /// jobs' runs finish but no new slot of theirs starts. Settings other than `tick`,
     /// `late_after` and `shutdown_grace` take effect on restart.
-    public func apply(_ configuration: JobConfiguration) async {
-        await apply(configuration, at: storeNow())
+    public func apply(_ configuration: JobConfiguration) {
+        pendingConfiguration = configuration
+        pendingIsInitial = false
     }
 
     private func apply(_ configuration: JobConfiguration, at time: Double) async {
@@ -242,7 +247,9 @@ public actor SchedulerDaemon: Service {
                 "run interrupted: its host stopped renewing its lease",
                 metadata: ["job": "\(expiry.job)", "slot": "\(expiry.slot)", "host": "\(expiry.host)"])
         }
-        if let configuration = pendingConfiguration { await apply(configuration, at: createdAt + storeOffset) }
+        if let configuration = pendingConfiguration {
+            await apply(configuration, at: pendingIsInitial ? createdAt + storeOffset : now)
+        }
         if !recovered { await recoverUnfinished(now: now) }
         await reap(now: now)
         guard !shuttingDown else { return }

@@ -144,11 +144,11 @@ struct MultiHostTests {
         let good = f.daemon(jobs, store: try await f.store(host: "good-clock"), launcher: launcherGood, clock: SystemClock())
         let skewedClock = OffsetClock(offset: offset)
         let skewed = f.daemon(jobs, store: try await f.store(host: "skewed-clock"), launcher: launcherSkewed, clock: skewedClock)
-        let end = Date().addingTimeInterval(6)
-        var round = 0
+        let start = Date()
+        let end = start.addingTimeInterval(6)
         while Date() < end {
-            // Alternate who ticks first, so both win some claims.
-            if round % 2 == 0 {
+            // The skewed daemon ticks first for 3 s, then the good one: each gets to claim.
+            if Date() < start.addingTimeInterval(3) {
                 await good.tick(now: SystemClock().now())
                 await skewed.tick(now: skewedClock.now())
             } else {
@@ -156,7 +156,6 @@ struct MultiHostTests {
                 await good.tick(now: SystemClock().now())
             }
             for child in launcherGood.children + launcherSkewed.children { child.finish() }
-            round += 1
             try await Task.sleep(for: .milliseconds(50))
         }
         let launched = launcherGood.children + launcherSkewed.children
@@ -178,7 +177,7 @@ struct MultiHostTests {
         let launcher = ScriptedLauncher()
         let clock = OffsetClock(offset: 90)
         let daemon = f.daemon([try job("@every 1s", timeout: 30)], store: try await f.store(host: "skewed"), launcher: launcher, clock: clock)
-        let end = Date().addingTimeInterval(5)
+        let end = Date().addingTimeInterval(30)
         while launcher.children.isEmpty && Date() < end {
             await daemon.tick(now: clock.now())
             try await Task.sleep(for: .milliseconds(100))
