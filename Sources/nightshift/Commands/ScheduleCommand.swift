@@ -44,6 +44,8 @@ struct ScheduleCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
             throw ExitCode(6)
         }
+        // The store holds the password now; children (any job's command) must not inherit it.
+        unsetenv("PGPASSWORD")
         let daemon = SchedulerDaemon(
             configuration: configuration, store: store, launcher: ProcessLauncher(), runner: [Self.executablePath()],
             clock: SystemClock(), logger: logger, reload: { try JobConfiguration.load(path: path) })

@@ -213,4 +213,21 @@ struct DaemonProcessTests {
         #expect(try await eventually { try await store.history(job: "probe").count >= before + 2 })
         #expect(lines(log).contains { $0.contains("cron: field 3 (day of month) '32': value out of range 1-31") })
     }
+
+    @Test("a run's child does not inherit the database password from the daemon's environment", arguments: StoreKind.allCases)
+    func passwordNotInherited(kind: StoreKind) async throws {
+        let dir = TemporaryDirectory()
+        let underTest = try StoreUnderTest(kind)
+        let seen = dir.file("seen.txt")
+        let config = try writeJobs(
+            dir, underTest, schedule: "@every 1s", timeout: "5s", shell: "echo pw=${PGPASSWORD:-none} >> \(seen)")
+        let store = try await underTest.open(dir)
+        let daemon = try NightshiftBinary.start(
+            ["schedule", "--config", config], log: dir.file("daemon.log"), environment: ["PGPASSWORD": TestPostgres.password ?? "pw-for-sqlite"])
+        defer { stop(daemon) }
+        #expect(try await eventually { try await store.history(job: "probe").contains { $0.status == .succeeded } })
+        stop(daemon)
+        let lines = lines(seen)
+        #expect(!lines.isEmpty && lines.allSatisfy { $0 == "pw=none" }, "\(lines)")
+    }
 }

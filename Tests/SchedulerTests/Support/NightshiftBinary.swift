@@ -45,9 +45,9 @@ enum NightshiftBinary {
     /// Starts the binary in the background (own process group, output to `log`). Started
     /// with the scheduler's own launcher: Foundation's `Process.waitUntilExit` can hang on a
     /// daemon killed with -9 while its orphaned child lives.
-    static func start(_ arguments: [String], log: String) throws -> any RunningChild {
+    static func start(_ arguments: [String], log: String, environment: [String: String] = [:]) throws -> any RunningChild {
         try ProcessLauncher().launch(
-            RunRequest(job: "test", slot: 0, commandLine: [try require()] + arguments, logPath: log, environment: [:]))
+            RunRequest(job: "test", slot: 0, commandLine: [try require()] + arguments, logPath: log, environment: environment))
     }
 }
 
