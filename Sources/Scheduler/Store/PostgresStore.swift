@@ -64,14 +64,15 @@ public final class PostgresStore: SchedulerStore {
         do {
             // One connection of its own first: the pool retries a failing connection until
             // a query gives up, which would turn "password authentication failed" into a timeout.
+            let directTLS: PostgresConnection.Configuration.TLS
+            switch location.tls {
+            case .disable: directTLS = .disable
+            case .prefer: directTLS = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .require: directTLS = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
             var direct = PostgresConnection.Configuration(
                 host: location.host, port: location.port, username: location.user, password: password,
-                database: location.database,
-                tls: location.tls == .disable
-                    ? .disable
-                    : location.tls == .prefer
-                        ? .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-                        : .require(try NIOSSLContext(configuration: .makeClientConfiguration())))
+                database: location.database, tls: directTLS)
             direct.options.connectTimeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000)
             try await Self.migrate(direct, logger: logger)
         } catch {
