@@ -7,8 +7,9 @@ import Scheduler
 #endif
 
 /// `nightshift-bench scheduler`: next fire times for 10,000 jobs against a minute-by-minute
-/// scan with libc's `localtime_r` (what a classic cron daemon does), and the daemon's CPU
-/// use while idle with 1,000 jobs.
+/// scan with libc's `localtime_r` (what a classic cron daemon does), the daemon's CPU
+/// use while idle with 1,000 jobs, and (SchedulerClaimBenchmarks) 1,000 due jobs on three
+/// daemons sharing PostgreSQL against one on SQLite.
 enum SchedulerBenchmarks {
     static let zones = ["UTC", "America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "Asia/Kolkata"]
     static let start: Int64 = 1_772_323_200  // 2026-03-01T00:00:00Z, before the spring changes
@@ -36,6 +37,7 @@ enum SchedulerBenchmarks {
     static func run() async throws {
         try nextFireTimes()
         try await idleDaemon()
+        try await SchedulerClaimBenchmarks.run()
     }
 
     static func nextFireTimes() throws {
@@ -104,7 +106,7 @@ enum SchedulerBenchmarks {
         }
         let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
         let daemon = SchedulerDaemon(
-            configuration: JobConfiguration(settings: settings, jobs: jobs), store: try RunStore(path: settings.statePath),
+            configuration: JobConfiguration(settings: settings, jobs: jobs), store: try SQLiteStore(path: settings.statePath),
             launcher: ProcessLauncher(), runner: ["nightshift"], clock: SystemClock(), logger: logger)
 
         // Cost of one tick with 1,000 jobs.

@@ -11,8 +11,11 @@ import ServiceLifecycle
 ///
 /// Every tick is a pure function of the clock's time and the store, so tests call
 /// `tick(now:)` with exact instants; `run()` only repeats ticks until graceful shutdown.
-/// A slot is claimed in SQLite (unique job + slot) before its child starts, so after any
-/// crash a restart never runs it again; runs left unfinished are marked interrupted.
+/// A slot is claimed in the store (unique job + slot) before its child starts, so after any
+/// crash a restart never runs it again, and of several daemons on one store only the one
+/// that won the claim runs it. When the store has a clock of its own (PostgreSQL), the
+/// daemon schedules by that clock, not its own. Runs left unfinished by this host are marked
+/// interrupted on start; runs of a host whose lease expired are marked by any survivor.
 public actor SchedulerDaemon: Service {
     private struct ActiveRun {
         var id: Int64
@@ -39,7 +42,7 @@ public actor SchedulerDaemon: Service {
     }
 
     private var settings: SchedulerSettings
-    private let store: RunStore
+    private let store: any SchedulerStore
     private let launcher: any RunLauncher
     private let clock: any WallClock
     private let runner: [String]
@@ -49,6 +52,12 @@ public actor SchedulerDaemon: Service {
     private var order: [String] = []
     private var pausedOverrides: [String: Bool] = [:]
     private var lastDataVersion: Int64 = -1
+    private var busyElsewhere: Set<String> = []
+    private var movedCursors: Set<String> = []
+    // Jobs with one slot due in a tick are claimed together, in one statement, at its end.
+    private var batchedClaims: [SlotClaim] = []
+    private var nextHeartbeat: Double = -.infinity
+    private var storeFailing = false
     private var recovered = false
     private var shuttingDown = false
     // An idle tick must cost next to nothing with thousands of jobs: it only compares the
@@ -60,14 +69,14 @@ public actor SchedulerDaemon: Service {
     /// Creates a daemon.
     /// - Parameters:
     ///   - configuration: the jobs and settings to start with.
-    ///   - store: state and history.
+    ///   - store: state and history; the daemon reads its cursors on the first tick.
     ///   - launcher: starts children; `ProcessLauncher` in production.
     ///   - runner: the program (and leading arguments) that runs a script, used when the
     ///     configuration has no `runner`; the executable passes itself.
     ///   - clock: the wall clock.
     ///   - reload: reads the configuration again on `reload()` (SIGHUP).
     public init(
-        configuration: JobConfiguration, store: RunStore, launcher: any RunLauncher, runner: [String],
+        configuration: JobConfiguration, store: any SchedulerStore, launcher: any RunLauncher, runner: [String],
         clock: any WallClock, logger: Logger, reload: (@Sendable () throws -> JobConfiguration)? = nil
     ) {
         self.settings = configuration.settings
@@ -77,13 +86,17 @@ public actor SchedulerDaemon: Service {
         self.clock = clock
         self.logger = logger
         self.reloadSource = reload
-        let stored = (try? store.cursors()) ?? [:]
-        let now = Int64(clock.now().rounded(.down))
-        for job in configuration.jobs {
-            jobs[job.name] = Self.state(for: job, stored: stored[job.name], now: now)
-            order.append(job.name)
-        }
+        self.pendingConfiguration = configuration
+        self.createdAt = clock.now()
     }
+
+    // The jobs are set up on the first tick, when the store's cursors and clock are known.
+    private var pendingConfiguration: JobConfiguration?
+    private var pendingIsInitial = true
+    // A job seen for the first time starts from the moment the daemon was made.
+    private let createdAt: Double
+    // The store's clock minus the daemon's, as of the last tick.
+    private var storeOffset: Double = 0
 
     private static func state(for job: Job, stored: Int64?, now: Int64) -> JobState {
         // A job seen for the first time starts now: slots before it existed are not missed.
@@ -97,9 +110,11 @@ public actor SchedulerDaemon: Service {
     /// Ticks until graceful shutdown (SIGTERM), then lets running jobs finish within the
     /// grace period and cancels the rest.
     public func run() async throws {
-        logger.info("scheduler started", metadata: ["jobs": "\(order.count)", "state": "\(settings.statePath)"])
+        logger.info(
+            "scheduler started",
+            metadata: ["jobs": "\(pendingConfiguration?.jobs.count ?? order.count)", "store": "\(store.location)", "host": "\(store.host)"])
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            tick(now: clock.now())
+            await tick(now: clock.now())
             try? await Task.sleep(for: .milliseconds(Int(settings.tick * 1000)))
         }
         await shutDown()
@@ -109,13 +124,13 @@ public actor SchedulerDaemon: Service {
     /// what remains and records it as cancelled.
     public func shutDown() async {
         shuttingDown = true
-        let deadline = clock.now() + Double(settings.shutdownGrace)
+        let deadline = storeNow() + Double(settings.shutdownGrace)
         logger.info("shutting down", metadata: ["running": "\(runningCount)", "grace": "\(settings.shutdownGrace)s"])
-        for name in order { cancelPending(name, reason: "the daemon shut down before the run started") }
+        for name in order { await cancelPending(name, reason: "the daemon shut down before the run started") }
         // If the task is cancelled (a second signal), skip the grace period: sleeps would
         // return at once and these loops would spin.
-        while runningCount > 0 && clock.now() < deadline && !Task.isCancelled {
-            reap(now: clock.now())
+        while runningCount > 0 && storeNow() < deadline && !Task.isCancelled {
+            await reap(now: storeNow())
             if runningCount == 0 { break }
             try? await Task.sleep(for: .milliseconds(100))
         }
@@ -125,28 +140,30 @@ public actor SchedulerDaemon: Service {
                 jobs[name]!.running[index].child.kill(signal: SIGTERM)
             }
         }
-        let killAt = clock.now() + 2
-        while runningCount > 0 && clock.now() < killAt && !Task.isCancelled {
-            reap(now: clock.now())
+        let killAt = storeNow() + 2
+        while runningCount > 0 && storeNow() < killAt && !Task.isCancelled {
+            await reap(now: storeNow())
             try? await Task.sleep(for: .milliseconds(50))
         }
         for state in jobs.values { for run in state.running { run.child.kill(signal: SIGKILL) } }
         while runningCount > 0 {
-            reap(now: clock.now())
+            await reap(now: storeNow())
             // SIGKILL cannot be caught; the children are gone within milliseconds.
             if runningCount > 0 { usleep(10_000) }
         }
         logger.info("scheduler stopped")
     }
 
-    /// Reads the configuration again (SIGHUP). A broken configuration keeps the old one.
+    /// Reads the configuration again (SIGHUP); the new jobs take effect on the next tick.
+    /// A broken configuration keeps the old one.
     /// - Returns: nil on success, else the reason the old configuration stays.
     @discardableResult
     public func reload() -> String? {
         guard let reloadSource else { return "no configuration source to reload from" }
         do {
-            apply(try reloadSource())
-            logger.info("configuration reloaded", metadata: ["jobs": "\(order.count)"])
+            let configuration = try reloadSource()
+            apply(configuration)
+            logger.info("configuration reloaded", metadata: ["jobs": "\(configuration.jobs.count)"])
             return nil
         } catch {
             logger.error("configuration not reloaded, keeping the previous one: \(error)")
@@ -154,13 +171,20 @@ public actor SchedulerDaemon: Service {
         }
     }
 
-    /// Replaces the jobs; running and queued runs of kept jobs continue, removed jobs'
-    /// runs finish but no new slot of theirs starts. Settings other than `tick`,
+    /// Replaces the jobs at the start of the next tick (never in the middle of one, whose
+    /// store calls may be in flight); running and queued runs of kept jobs continue, removed
+    /// jobs' runs finish but no new slot of theirs starts. Settings other than `tick`,
     /// `late_after` and `shutdown_grace` take effect on restart.
     public func apply(_ configuration: JobConfiguration) {
+        pendingConfiguration = configuration
+        pendingIsInitial = false
+    }
+
+    private func apply(_ configuration: JobConfiguration, at time: Double) async {
+        pendingConfiguration = nil
         nextDue = .min
-        let stored = (try? store.cursors()) ?? [:]
-        let now = Int64(clock.now().rounded(.down))
+        let stored = (try? await store.cursors()) ?? [:]
+        let now = Int64(time.rounded(.down))
         var newOrder: [String] = []
         for job in configuration.jobs {
             newOrder.append(job.name)
@@ -187,6 +211,9 @@ public actor SchedulerDaemon: Service {
 
     // MARK: Ticks
 
+    /// The store's clock as of the last tick's measure of it; run deadlines are in this clock.
+    private func storeNow() -> Double { clock.now() + storeOffset }
+
     /// Number of children running now.
     public var runningCount: Int { busyJobs.reduce(0) { $0 + (jobs[$1]?.running.count ?? 0) } }
 
@@ -195,26 +222,75 @@ public actor SchedulerDaemon: Service {
 
     /// One wake-up at `now` (seconds since the epoch): reap and time out children, take
     /// pauses and triggers from the store, run due slots, start queued runs.
-    public func tick(now: Double) {
-        if !recovered { recoverUnfinished(now: now) }
-        reap(now: now)
+    ///
+    /// `now` is the daemon's clock; when the store has a clock of its own (PostgreSQL) the
+    /// tick runs on the store's clock instead, so hosts whose clocks differ agree on when a
+    /// slot is due.
+    public func tick(now local: Double) async {
+        let snapshot: StoreSnapshot
+        do {
+            snapshot = try await store.snapshot()
+            if storeFailing { logger.info("the store answers again", metadata: ["store": "\(store.location)"]) }
+            storeFailing = false
+        } catch {
+            // Without the store nothing can be claimed; children still end and are reaped.
+            if !storeFailing { logger.error("cannot reach the store; no slot starts until it answers: \(error)") }
+            storeFailing = true
+            await reap(now: local + storeOffset)
+            return
+        }
+        let now = snapshot.now ?? local
+        storeOffset = now - local
+        busyElsewhere = snapshot.busyElsewhere
+        for expiry in snapshot.interrupted {
+            logger.warning(
+                "run interrupted: its host stopped renewing its lease",
+                metadata: ["job": "\(expiry.job)", "slot": "\(expiry.slot)", "host": "\(expiry.host)"])
+        }
+        if let configuration = pendingConfiguration {
+            await apply(configuration, at: pendingIsInitial ? createdAt + storeOffset : now)
+        }
+        if !recovered { await recoverUnfinished(now: now) }
+        await reap(now: now)
         guard !shuttingDown else { return }
-        readControl(now: now)
+        if now >= nextHeartbeat { await heartbeat(now: now) }
+        await readControl(version: snapshot.controlVersion)
         let second = Int64(now.rounded(.down))
         if second >= nextDue {
-            for name in order { schedule(name, now: second) }
+            for name in order { await schedule(name, now: second) }
+            await claimBatched()
+            await saveCursors()
             nextDue = earliestDue()
         }
-        for name in busyJobs.sorted() { drain(name, now: now) }
-        if second >= nextPrune { prune(now: second) }
+        for name in busyJobs.union(busyElsewhere.intersection(jobs.keys)).sorted() { await drain(name, now: now) }
+        if second >= nextPrune { await prune(now: second) }
+    }
+
+    /// Renews the leases of this host's runs, three times per lease.
+    private func heartbeat(now: Double) async {
+        nextHeartbeat = now + max(store.lease / 3, 0.05)
+        let held = busyJobs.flatMap { name in
+            (jobs[name]?.running.map(\.id) ?? []) + (jobs[name]?.pending.map(\.id) ?? [])
+        }
+        guard !held.isEmpty else { return }
+        do {
+            let lost = try await store.renewLeases(ids: held)
+            for id in lost.sorted() {
+                logger.warning(
+                    "a run's lease expired before it was renewed; another host recorded it interrupted",
+                    metadata: ["run": "\(id)"])
+            }
+        } catch {
+            logger.error("cannot renew leases: \(error)")
+        }
     }
 
     /// Deletes history and logs older than `keep_history`, at most once an hour.
-    private func prune(now: Int64) {
+    private func prune(now: Int64) async {
         nextPrune = now + 3600
         guard settings.keepHistory > 0 else { return }
         do {
-            let logs = try store.prune(before: now - settings.keepHistory)
+            let logs = try await store.prune(before: now - settings.keepHistory)
             for log in logs { try? FileManager.default.removeItem(atPath: log) }
             if !logs.isEmpty { logger.info("old history pruned", metadata: ["runs": "\(logs.count)"]) }
         } catch {
@@ -232,10 +308,12 @@ public actor SchedulerDaemon: Service {
 
     /// Marks runs left unfinished by an earlier daemon as interrupted, killing an orphaned
     /// child that still runs, so its slot is never run again.
-    private func recoverUnfinished(now: Double) {
+    private func recoverUnfinished(now: Double) async {
         recovered = true
         do {
-            for (record, identity) in try store.unfinishedRuns() {
+            for unfinished in try await store.unfinishedRuns() {
+                let record = unfinished.record
+                let identity = unfinished.pidStart
                 var reason = "the daemon stopped before the run started"
                 if record.status == .running, let pid = record.pid {
                     let alive = ProcessIdentity.killIfSame(pid: pid, identity: identity)
@@ -243,7 +321,7 @@ public actor SchedulerDaemon: Service {
                         ? "the daemon stopped during the run; the orphaned child (pid \(pid)) was killed on restart"
                         : "the daemon stopped during the run"
                 }
-                try store.finish(id: record.id, status: .interrupted, at: now, reason: reason)
+                try await store.finish(id: record.id, status: .interrupted, at: now, reason: reason)
                 logger.warning(
                     "run interrupted", metadata: ["job": "\(record.job)", "slot": "\(record.slot)", "reason": "\(reason)"])
             }
@@ -252,7 +330,7 @@ public actor SchedulerDaemon: Service {
         }
     }
 
-    private func reap(now: Double) {
+    private func reap(now: Double) async {
         for name in busyJobs.sorted() {
             guard var state = jobs[name], !state.running.isEmpty else { continue }
             var still: [ActiveRun] = []
@@ -268,7 +346,7 @@ public actor SchedulerDaemon: Service {
                     still.append(run)
                     continue
                 }
-                record(exit, of: run, job: name, now: now)
+                await record(exit, of: run, job: name, now: now)
             }
             state.running = still
             jobs[name] = state
@@ -276,7 +354,7 @@ public actor SchedulerDaemon: Service {
         }
     }
 
-    private func record(_ exit: ChildExit, of run: ActiveRun, job: String, now: Double) {
+    private func record(_ exit: ChildExit, of run: ActiveRun, job: String, now: Double) async {
         var status: RunStatus
         var code: Int32?
         var signal: Int32?
@@ -302,25 +380,26 @@ public actor SchedulerDaemon: Service {
                 : "killed at shutdown after the grace period"
         }
         do {
-            try store.finish(id: run.id, status: status, at: now, exitCode: code, signal: signal, reason: reason)
+            try await store.finish(id: run.id, status: status, at: now, exitCode: code, signal: signal, reason: reason)
         } catch {
             logger.error("cannot record the end of a run: \(error)", metadata: ["job": "\(job)"])
         }
         logger.info("run ended", metadata: ["job": "\(job)", "slot": "\(run.slot)", "status": "\(status.rawValue)"])
     }
 
-    private func readControl(now: Double) {
-        guard let version = try? store.dataVersion(), version != lastDataVersion else { return }
+    private func readControl(version: Int64) async {
+        guard version != lastDataVersion else { return }
         lastDataVersion = version
-        pausedOverrides = (try? store.pausedOverrides()) ?? pausedOverrides
-        guard let triggers = try? store.takeTriggers() else { return }
+        pausedOverrides = (try? await store.pausedOverrides()) ?? pausedOverrides
+        let known = Set(jobs.filter { !$0.value.removed }.keys)
+        guard let triggers = try? await store.takeTriggers(jobs: known) else { return }
         for trigger in triggers {
             guard let state = jobs[trigger.job], !state.removed else {
                 logger.warning("trigger for an unknown job ignored", metadata: ["job": "\(trigger.job)"])
                 continue
             }
             do {
-                let claimed = try store.claimManual(job: trigger.job, requested: trigger.requestedAt)
+                let claimed = try await store.claimManual(job: trigger.job, requested: trigger.requestedAt)
                 jobs[trigger.job]!.pending.append(PendingRun(id: claimed.id, slot: claimed.slot, kind: .manual))
                 busyJobs.insert(trigger.job)
                 logger.info("run triggered", metadata: ["job": "\(trigger.job)"])
@@ -336,7 +415,7 @@ public actor SchedulerDaemon: Service {
 
     /// Collects the slots due at `now`, applies pause and catch-up policies, and hands the
     /// survivors to the overlap policy.
-    private func schedule(_ name: String, now: Int64) {
+    private func schedule(_ name: String, now: Int64) async {
         guard var state = jobs[name], !state.removed else { return }
         let job = state.job
         var missed: [Int64] = []
@@ -375,25 +454,61 @@ public actor SchedulerDaemon: Service {
                 let skipped = missedCount - catchUp.count
                 if skipped > 0, let last = missed.last(where: { !catchUp.contains($0) }) {
                     let reason = "missed while the daemon was not running (\(missedCount) slot\(missedCount == 1 ? "" : "s")); catch-up policy \(job.catchUp)"
-                    _ = try? store.claim(job: name, slot: last, kind: .catchUp, status: .skipped, reason: reason)
+                    _ = try? await store.claim(job: name, slot: last, kind: .catchUp, status: .skipped, reason: reason)
                     logger.info("missed slots skipped", metadata: ["job": "\(name)", "count": "\(skipped)"])
                 }
             }
-            for slot in catchUp { offer(name, slot: slot, kind: .catchUp, now: now) }
-            for slot in onTime { offer(name, slot: slot, kind: .scheduled, now: now) }
+            if catchUp.isEmpty && onTime.count == 1 {
+                // The usual case: the claim depends on nothing else of this tick.
+                batchedClaims.append(claim(for: name, slot: onTime[0], kind: .scheduled))
+            } else {
+                for slot in catchUp { await offer(name, slot: slot, kind: .catchUp) }
+                for slot in onTime { await offer(name, slot: slot, kind: .scheduled) }
+            }
         }
+        movedCursors.insert(name)
+    }
+
+    /// Saves the watermarks of the jobs whose slots this tick dealt with, in one statement.
+    /// Should the daemon die first, a restart offers those slots again and finds them claimed.
+    private func saveCursors() async {
+        guard !movedCursors.isEmpty else { return }
+        let cursors = Dictionary(uniqueKeysWithValues: movedCursors.compactMap { name in jobs[name].map { (name, $0.cursor) } })
         do {
-            try store.setCursor(jobs[name]!.cursor, job: name)
-            jobs[name]!.storedCursor = jobs[name]!.cursor
+            try await store.setCursors(cursors)
+            for (name, cursor) in cursors { jobs[name]?.storedCursor = cursor }
+            movedCursors.removeAll()
         } catch {
-            logger.error("cannot save the job's progress: \(error)", metadata: ["job": "\(name)"])
+            logger.error("cannot save the jobs' progress: \(error)", metadata: ["jobs": "\(cursors.count)"])
+        }
+    }
+
+    /// Claims the slots batched in this tick and queues or skips each as its claim says.
+    private func claimBatched() async {
+        guard !batchedClaims.isEmpty else { return }
+        let claims = batchedClaims
+        batchedClaims.removeAll()
+        do {
+            for (claim, id) in zip(claims, try await store.claimAll(claims)) { claimed(claim, id: id) }
+        } catch {
+            logger.error("cannot claim \(claims.count) slot(s); not running them: \(error)")
         }
     }
 
     /// Applies the overlap policy to one due slot: claim it, then start, queue or skip it.
-    private func offer(_ name: String, slot: Int64, kind: RunKind, now: Int64) {
-        guard let state = jobs[name] else { return }
-        let busy = !state.running.isEmpty || !state.pending.isEmpty
+    private func offer(_ name: String, slot: Int64, kind: RunKind) async {
+        let claim = claim(for: name, slot: slot, kind: kind)
+        do {
+            claimed(claim, id: try await store.claim(claim))
+        } catch {
+            logger.error("cannot claim a slot; not running it: \(error)", metadata: ["job": "\(name)", "slot": "\(slot)"])
+        }
+    }
+
+    /// The claim for a due slot: queued, or skipped as the overlap policy says.
+    private func claim(for name: String, slot: Int64, kind: RunKind) -> SlotClaim {
+        let state = jobs[name]!
+        let busy = !state.running.isEmpty || !state.pending.isEmpty || busyElsewhere.contains(name)
         var status = RunStatus.queued
         var reason: String?
         if busy {
@@ -412,15 +527,18 @@ public actor SchedulerDaemon: Service {
                 }
             }
         }
-        let id: Int64?
-        do {
-            id = try store.claim(job: name, slot: slot, kind: kind, status: status, reason: reason)
-        } catch {
-            logger.error("cannot claim a slot; not running it: \(error)", metadata: ["job": "\(name)", "slot": "\(slot)"])
-            return
-        }
+        return SlotClaim(
+            job: name, slot: slot, kind: kind, status: status, reason: reason,
+            notBefore: slot + state.job.jitterDelay(forSlot: slot))
+    }
+
+    /// Queues a slot this daemon won; logs one it lost or skipped.
+    private func claimed(_ claim: SlotClaim, id: Int64?) {
+        let (name, slot, kind, status, reason) = (claim.job, claim.slot, claim.kind, claim.status, claim.reason)
         guard let id else {
-            logger.info("slot already claimed before a restart; not running it again", metadata: ["job": "\(name)", "slot": "\(slot)"])
+            logger.info(
+                "slot already claimed (by another host, or before a restart); not running it here",
+                metadata: ["job": "\(name)", "slot": "\(slot)"])
             return
         }
         if status == .skipped {
@@ -432,17 +550,17 @@ public actor SchedulerDaemon: Service {
     }
 
     /// Starts queued runs: one at a time unless the overlap policy allows several.
-    private func drain(_ name: String, now: Double) {
+    private func drain(_ name: String, now: Double) async {
         while let state = jobs[name], let first = state.pending.first,
-            state.running.isEmpty || state.job.overlap == .allow
+            (state.running.isEmpty && !busyElsewhere.contains(name)) || state.job.overlap == .allow
         {
             jobs[name]!.pending.removeFirst()
-            start(name, run: first, now: now)
+            await start(name, run: first, now: now)
         }
         if let state = jobs[name], state.running.isEmpty && state.pending.isEmpty { busyJobs.remove(name) }
     }
 
-    private func start(_ name: String, run: PendingRun, now: Double) {
+    private func start(_ name: String, run: PendingRun, now: Double) async {
         guard let job = jobs[name]?.job else { return }
         let log = (settings.logDirectory as NSString).appendingPathComponent("\(name)/\(run.slot)-\(run.id).log")
         let request = RunRequest(
@@ -450,21 +568,21 @@ public actor SchedulerDaemon: Service {
             environment: ["NIGHTSHIFT_JOB": name, "NIGHTSHIFT_SLOT": String(run.slot), "NIGHTSHIFT_RUN_KIND": run.kind.rawValue])
         do {
             let child = try launcher.launch(request)
-            try? store.markStarted(id: run.id, at: now, pid: child.pid, pidStart: child.identity, log: log)
+            try? await store.markStarted(id: run.id, at: now, pid: child.pid, pidStart: child.identity, log: log)
             jobs[name]!.running.append(
                 ActiveRun(
                     id: run.id, slot: run.slot, child: child, deadline: now + Double(job.timeout + settings.killAfter)))
             logger.info("run started", metadata: ["job": "\(name)", "slot": "\(run.slot)", "pid": "\(child.pid)"])
         } catch {
-            try? store.finish(id: run.id, status: .launchFailed, at: now, reason: "\(error)")
+            try? await store.finish(id: run.id, status: .launchFailed, at: now, reason: "\(error)")
             logger.error("cannot start run: \(error)", metadata: ["job": "\(name)"])
         }
     }
 
-    private func cancelPending(_ name: String, reason: String) {
+    private func cancelPending(_ name: String, reason: String) async {
         guard let pending = jobs[name]?.pending, !pending.isEmpty else { return }
         for run in pending {
-            try? store.finish(id: run.id, status: .cancelled, at: clock.now(), reason: reason)
+            try? await store.finish(id: run.id, status: .cancelled, at: storeNow(), reason: reason)
         }
         jobs[name]!.pending.removeAll()
         if jobs[name]!.running.isEmpty { busyJobs.remove(name) }

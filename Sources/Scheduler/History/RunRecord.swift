@@ -24,6 +24,29 @@ public struct RunRecord: Sendable, Equatable, Codable {
     public var pid: Int32?
     /// The file with the child's output.
     public var log: String?
+    /// The host whose daemon claimed the slot (`--host`, else the machine's host name).
+    public var host: String?
+
+    /// Creates a record.
+    public init(
+        id: Int64, job: String, slot: Int64, kind: RunKind, status: RunStatus, reason: String? = nil,
+        startedAt: Double? = nil, finishedAt: Double? = nil, exitCode: Int32? = nil, signal: Int32? = nil,
+        pid: Int32? = nil, log: String? = nil, host: String? = nil
+    ) {
+        self.id = id
+        self.job = job
+        self.slot = slot
+        self.kind = kind
+        self.status = status
+        self.reason = reason
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.exitCode = exitCode
+        self.signal = signal
+        self.pid = pid
+        self.log = log
+        self.host = host
+    }
 }
 
 /// Why a run happened.

@@ -28,7 +28,9 @@ public struct JobConfiguration: Sendable {
         return try JobConfiguration(toml: text, fileName: path, baseDirectory: directory.isEmpty ? "." : directory)
     }
 
-    private static let settingKeys: Set<String> = ["state", "logs", "runner", "tick", "late_after", "shutdown_grace", "kill_after", "keep_history"]
+    private static let settingKeys: Set<String> = ["state", "logs", "runner", "tick", "late_after", "shutdown_grace", "kill_after", "keep_history",
+        "store", "password_file", "lease",
+    ]
     private static let jobKeys: Set<String> = [
         "name", "script", "args", "schedule", "timezone", "grant", "timeout", "memory", "overlap", "catch_up",
         "jitter", "paused", "dry_run", "panel", "emulator", "extra_args", "command", "concurrency", "rate",
@@ -62,6 +64,12 @@ public struct JobConfiguration: Sendable {
         try s.rejectUnknown(Self.settingKeys)
         var tick = schedulerTable["tick"]?.double ?? 1
         if schedulerTable["tick"]?.double == nil, let seconds = try s.duration("tick") { tick = Double(seconds) }
+        var lease = schedulerTable["lease"]?.double ?? 15
+        if schedulerTable["lease"]?.double == nil, let seconds = try s.duration("lease") { lease = Double(seconds) }
+        let store = try s.string("store")
+        if let store {
+            do { _ = try PostgresLocation(url: store) } catch { throw fail("[scheduler] store: \(error)") }
+        }
         settings = SchedulerSettings(
             statePath: resolve(try s.string("state") ?? "nightshift-state.sqlite"),
             logDirectory: try s.string("logs").map(resolve),
@@ -70,8 +78,12 @@ public struct JobConfiguration: Sendable {
             lateAfter: try s.duration("late_after") ?? 60,
             shutdownGrace: try s.duration("shutdown_grace") ?? 30,
             killAfter: try s.duration("kill_after") ?? 5,
-            keepHistory: try s.duration("keep_history") ?? 90 * 86_400
+            keepHistory: try s.duration("keep_history") ?? 90 * 86_400,
+            store: store,
+            passwordFile: try s.string("password_file").map(resolve),
+            lease: lease
         )
+        if settings.lease < 0.5 || settings.lease > 3600 { throw fail("[scheduler] lease: must be between 0.5 seconds and 1 hour") }
         if settings.tick < 0.05 || settings.tick > 60 { throw fail("[scheduler] tick: must be between 0.05 and 60 seconds") }
 
         let defaults = root["defaults"]?.table ?? TOMLTable()

@@ -1,7 +1,16 @@
 /// The `[scheduler]` table of a jobs file: where state lives and how the daemon ticks.
 public struct SchedulerSettings: Sendable, Equatable {
-    /// The SQLite file with job state and run history.
+    /// The SQLite file with job state and run history (when `store` is nil).
     public var statePath: String
+    /// A PostgreSQL URL (`postgres://USER@HOST:PORT/DB`) shared by several daemons; nil
+    /// keeps state in the SQLite file `statePath`. Never holds a password.
+    public var store: String?
+    /// A file whose first line is the PostgreSQL password; nil reads `PGPASSWORD`, then
+    /// `PGPASSFILE` or `~/.pgpass`.
+    public var passwordFile: String?
+    /// Seconds a run stays held by its host without a renewal; after that another daemon
+    /// records it interrupted and runs the job's next slots.
+    public var lease: Double
     /// The folder that keeps each run's output (`<job>/<slot>.log`).
     public var logDirectory: String
     /// The program and leading arguments that run a script; nil means this executable.
@@ -21,9 +30,13 @@ public struct SchedulerSettings: Sendable, Equatable {
     /// Settings with the defaults, keeping state beside the jobs file.
     public init(
         statePath: String, logDirectory: String? = nil, runner: [String]? = nil, tick: Double = 1,
-        lateAfter: Int64 = 60, shutdownGrace: Int64 = 30, killAfter: Int64 = 5, keepHistory: Int64 = 90 * 86_400
+        lateAfter: Int64 = 60, shutdownGrace: Int64 = 30, killAfter: Int64 = 5, keepHistory: Int64 = 90 * 86_400,
+        store: String? = nil, passwordFile: String? = nil, lease: Double = 15
     ) {
         self.statePath = statePath
+        self.store = store
+        self.passwordFile = passwordFile
+        self.lease = lease
         self.logDirectory = logDirectory ?? statePath + ".runs"
         self.runner = runner
         self.tick = tick

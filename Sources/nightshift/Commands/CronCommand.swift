@@ -99,3 +99,13 @@ func reportingFailures(_ body: () throws -> Void) throws {
         throw ExitCode(failure.code)
     }
 }
+
+/// Runs an async command body, printing a `CommandFailure` as `Error: ...` and exiting with its code.
+func reportingFailures(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let failure as CommandFailure {
+        FileHandle.standardError.write(Data("Error: \(failure.description)\n".utf8))
+        throw ExitCode(failure.code)
+    }
+}

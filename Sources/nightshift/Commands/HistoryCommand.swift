@@ -2,18 +2,17 @@ import ArgumentParser
 import Foundation
 import Scheduler
 
-/// `nightshift history [NAME]`: what the scheduler ran, skipped or cut off.
-struct HistoryCommand: ParsableCommand {
+/// `nightshift history [NAME]`: what the scheduler ran, skipped or cut off, on every host.
+struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "Show scheduled runs, newest first: slot, kind, status, exit code, reason."
+        abstract: "Show scheduled runs, newest first: slot, kind, status, exit code, host, reason."
     )
 
     @Argument(help: "Only this job.")
     var name: String?
 
-    @Option(help: "The jobs file (its [scheduler] state names the history database).")
-    var config: String = "jobs.toml"
+    @OptionGroup var options: JobsCommand.ConfigOption
 
     @Option(help: "How many runs to show.")
     var limit: Int = 50
@@ -21,38 +20,30 @@ struct HistoryCommand: ParsableCommand {
     @Flag(help: "Print JSON: an array of runs with times in seconds since the epoch.")
     var json = false
 
-    func run() throws {
-        try reportingFailures(body)
-    }
-
-    private func body() throws {
-        let configuration: JobConfiguration
-        let store: RunStore
-        do {
-            configuration = try JobConfiguration.load(path: config)
-            store = try RunStore(path: configuration.settings.statePath)
-        } catch {
-            throw CommandFailure.configuration(error)
+    func run() async throws {
+        try await reportingFailures {
+            let (configuration, runs) = try await options.withStore { configuration, store in
+                (configuration, try await store.history(job: name, limit: limit))
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(runs), as: UTF8.self))
+                return
+            }
+            let zones = Dictionary(configuration.jobs.map { ($0.name, $0.zone) }, uniquingKeysWith: { a, _ in a })
+            var rows = [["ID", "JOB", "SLOT", "KIND", "STATUS", "EXIT", "SECONDS", "HOST", "REASON"]]
+            for run in runs {
+                let zone = zones[run.job] ?? .utc
+                let exit = run.exitCode.map(String.init) ?? run.signal.map { "signal \($0)" } ?? "-"
+                let seconds = zip(run.startedAt, run.finishedAt).map { String(format: "%.1f", $1 - $0) } ?? "-"
+                rows.append([
+                    String(run.id), run.job, ISO8601.format(run.slot, in: zone), run.kind.rawValue, run.status.rawValue,
+                    exit, seconds, run.host ?? "-", run.reason ?? "",
+                ])
+            }
+            printTable(rows)
         }
-        let runs = try store.history(job: name, limit: limit)
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(runs), as: UTF8.self))
-            return
-        }
-        let zones = Dictionary(configuration.jobs.map { ($0.name, $0.zone) }, uniquingKeysWith: { a, _ in a })
-        var rows = [["ID", "JOB", "SLOT", "KIND", "STATUS", "EXIT", "SECONDS", "REASON"]]
-        for run in runs {
-            let zone = zones[run.job] ?? .utc
-            let exit = run.exitCode.map(String.init) ?? run.signal.map { "signal \($0)" } ?? "-"
-            let seconds = zip(run.startedAt, run.finishedAt).map { String(format: "%.1f", $1 - $0) } ?? "-"
-            rows.append([
-                String(run.id), run.job, ISO8601.format(run.slot, in: zone), run.kind.rawValue, run.status.rawValue,
-                exit, seconds, run.reason ?? "",
-            ])
-        }
-        printTable(rows)
     }
 }
 

@@ -3,11 +3,14 @@ import Foundation
 import Scheduler
 
 /// `nightshift jobs`: look at and steer the scheduled jobs of a jobs file.
-struct JobsCommand: ParsableCommand {
+struct JobsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jobs",
         abstract: "List, trigger, pause and resume scheduled jobs.",
-        discussion: "These work on the state file named in the jobs file; the daemon picks changes up on its next tick.",
+        discussion: """
+            These work on the store named in the jobs file (the SQLite state file, or the shared \
+            PostgreSQL database, from any host); a daemon picks changes up on its next tick.
+            """,
         subcommands: [List.self, Trigger.self, Pause.self, Resume.self]
     )
 
@@ -15,50 +18,67 @@ struct JobsCommand: ParsableCommand {
         @Option(help: "The jobs file.")
         var config: String = "jobs.toml"
 
-        func load() throws -> (JobConfiguration, RunStore) {
+        /// Reads the jobs file, opens its store, runs `body` and closes the store.
+        func withStore<T>(_ body: (JobConfiguration, any SchedulerStore) async throws -> T) async throws -> T {
+            let configuration: JobConfiguration
+            let store: any SchedulerStore
             do {
-                let configuration = try JobConfiguration.load(path: config)
-                return (configuration, try RunStore(path: configuration.settings.statePath))
+                configuration = try JobConfiguration.load(path: config)
+                store = try await SchedulerStores.open(
+                    settings: configuration.settings, environment: ProcessInfo.processInfo.environment)
             } catch {
+                throw CommandFailure.configuration(error)
+            }
+            do {
+                let result = try await body(configuration, store)
+                await store.close()
+                return result
+            } catch let failure as CommandFailure {
+                await store.close()
+                throw failure
+            } catch {
+                await store.close()
                 throw CommandFailure.configuration(error)
             }
         }
 
-        func job(named name: String) throws -> (Job, RunStore) {
-            let (configuration, store) = try load()
-            guard let job = configuration.jobs.first(where: { $0.name == name }) else {
-                let names = configuration.jobs.map(\.name).joined(separator: ", ")
-                throw CommandFailure("no job named '\(name)' in \(config); jobs: \(names)")
-            }
-            return (job, store)
-        }
-
         /// Looks up the job `name`, applies `change` to its state with the current time in
         /// whole seconds, and prints what `change` returns; failures as the other commands show them.
-        func change(job name: String, _ change: (Job, RunStore, Int64) throws -> String) throws {
-            try reportingFailures {
-                let (job, store) = try self.job(named: name)
-                print(try change(job, store, Int64(Date().timeIntervalSince1970.rounded(.down))))
+        func change(job name: String, _ change: @escaping (Job, any SchedulerStore, Int64) async throws -> String) async throws {
+            try await reportingFailures {
+                let message = try await withStore { configuration, store in
+                    guard let job = configuration.jobs.first(where: { $0.name == name }) else {
+                        let names = configuration.jobs.map(\.name).joined(separator: ", ")
+                        throw CommandFailure("no job named '\(name)' in \(config); jobs: \(names)")
+                    }
+                    return try await change(job, store, Int64(Date().timeIntervalSince1970.rounded(.down)))
+                }
+                print(message)
             }
         }
     }
 
     /// `nightshift jobs list`.
-    struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show each job's schedule, next fire time and last run.")
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show each job's schedule, next fire time and last run (with the host that ran it).")
 
         @OptionGroup var options: ConfigOption
 
-        func run() throws {
-            try reportingFailures(body)
+        func run() async throws {
+            try await reportingFailures {
+                let rows = try await options.withStore { configuration, store in
+                    try await Self.rows(configuration, store: store)
+                }
+                printTable(rows)
+            }
         }
 
-        private func body() throws {
-            let (configuration, store) = try options.load()
+        private static func rows(_ configuration: JobConfiguration, store: any SchedulerStore) async throws -> [[String]] {
             let now = Int64(Date().timeIntervalSince1970.rounded(.down))
-            let last = try store.lastRuns()
-            let paused = try store.pausedOverrides()
-            var rows = [["JOB", "SCHEDULE", "ZONE", "NEXT", "LAST RUN", "STATUS"]]
+            let last = try await store.lastRuns()
+            let paused = try await store.pausedOverrides()
+            var rows = [["JOB", "SCHEDULE", "ZONE", "NEXT", "LAST RUN", "STATUS", "HOST"]]
             for job in configuration.jobs {
                 let isPaused = paused[job.name] ?? job.paused
                 let next = isPaused
@@ -68,32 +88,33 @@ struct JobsCommand: ParsableCommand {
                 rows.append([
                     job.name, job.schedule.description, job.zone.identifier, next,
                     run.map { ISO8601.format($0.slot, in: job.zone) } ?? "-", run?.status.rawValue ?? "-",
+                    run?.host ?? "-",
                 ])
             }
-            printTable(rows)
+            return rows
         }
     }
 
     /// `nightshift jobs trigger NAME`.
-    struct Trigger: ParsableCommand {
+    struct Trigger: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Ask the running daemon to run a job now (it starts on the daemon's next tick).")
+            abstract: "Ask a running daemon to run a job now (it starts on the daemon's next tick).")
 
         @Argument(help: "The job's name.")
         var name: String
 
         @OptionGroup var options: ConfigOption
 
-        func run() throws {
-            try options.change(job: name) { job, store, now in
-                try store.addTrigger(job: job.name, at: now)
+        func run() async throws {
+            try await options.change(job: name) { job, store, now in
+                try await store.addTrigger(job: job.name, at: now)
                 return "triggered \(job.name); see `nightshift history \(job.name)`"
             }
         }
     }
 
     /// `nightshift jobs pause NAME`.
-    struct Pause: ParsableCommand {
+    struct Pause: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Pause a job: its slots pass without running until `jobs resume`.")
 
@@ -102,16 +123,16 @@ struct JobsCommand: ParsableCommand {
 
         @OptionGroup var options: ConfigOption
 
-        func run() throws {
-            try options.change(job: name) { job, store, now in
-                try store.setPaused(true, job: job.name, now: now)
+        func run() async throws {
+            try await options.change(job: name) { job, store, now in
+                try await store.setPaused(true, job: job.name, now: now)
                 return "paused \(job.name)"
             }
         }
     }
 
     /// `nightshift jobs resume NAME`.
-    struct Resume: ParsableCommand {
+    struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Resume a paused job from its next slot (slots passed while paused are not replayed).")
 
@@ -120,9 +141,9 @@ struct JobsCommand: ParsableCommand {
 
         @OptionGroup var options: ConfigOption
 
-        func run() throws {
-            try options.change(job: name) { job, store, now in
-                try store.setPaused(false, job: job.name, now: now)
+        func run() async throws {
+            try await options.change(job: name) { job, store, now in
+                try await store.setPaused(false, job: job.name, now: now)
                 return "resumed \(job.name)"
             }
         }

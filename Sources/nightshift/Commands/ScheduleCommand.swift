@@ -23,6 +23,9 @@ struct ScheduleCommand: AsyncParsableCommand {
     @Option(help: "The jobs file.")
     var config: String = "jobs.toml"
 
+    @Option(help: "The name recorded on this daemon's claims and runs (default: the host name). Give each daemon on one store its own.")
+    var host: String = StoreHost.current
+
     @Flag(help: "Log debug details.")
     var verbose = false
 
@@ -31,14 +34,18 @@ struct ScheduleCommand: AsyncParsableCommand {
         logger.logLevel = verbose ? .debug : .info
         let path = config
         let configuration: JobConfiguration
-        let store: RunStore
+        let store: any SchedulerStore
         do {
             configuration = try JobConfiguration.load(path: path)
-            store = try RunStore(path: configuration.settings.statePath)
+            store = try await SchedulerStores.open(
+                settings: configuration.settings, environment: ProcessInfo.processInfo.environment, host: host,
+                logger: logger)
         } catch {
             FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
             throw ExitCode(6)
         }
+        // The store holds the password now; children (any job's command) must not inherit it.
+        unsetenv("PGPASSWORD")
         let daemon = SchedulerDaemon(
             configuration: configuration, store: store, launcher: ProcessLauncher(), runner: [Self.executablePath()],
             clock: SystemClock(), logger: logger, reload: { try JobConfiguration.load(path: path) })
@@ -54,7 +61,13 @@ struct ScheduleCommand: AsyncParsableCommand {
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
     }
 
     /// This executable, so that children run the same build: `/proc/self/exe`, else argv[0].

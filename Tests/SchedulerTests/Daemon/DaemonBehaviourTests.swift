@@ -4,83 +4,83 @@ import Testing
 
 @Suite("daemon behaviour with an injected clock")
 struct DaemonBehaviourTests {
-    @Test("a slot claimed by a daemon that died is marked interrupted and never run again")
-    func interruptedSlotNotRerun() async throws {
-        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
+    @Test("a slot claimed by a daemon that died is marked interrupted and never run again", arguments: StoreKind.allCases)
+    func interruptedSlotNotRerun(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
         let first = f.daemon([try job("* * * * *")])
         await f.tick(first, at: "2026-05-01T00:01:00Z")
         // The first daemon "dies": a new one starts on the same store within the same minute.
         let second = f.daemon([try job("* * * * *")])
         await f.tick(second, at: "2026-05-01T00:01:10Z")
         #expect(f.launcher.slots == [at("2026-05-01T00:01:00Z")])
-        let history = try f.history("topup")
+        let history = try await f.history("topup")
         #expect(history.map(\.status) == [.interrupted])
         #expect(history[0].reason?.contains("stopped during the run") == true)
     }
 
-    @Test("a slot whose row exists is not run again even if the job's progress was not saved")
-    func claimedSlotNotRerun() async throws {
-        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
-        _ = try f.store.claim(job: "topup", slot: at("2026-05-01T00:01:00Z"), kind: .scheduled, status: .succeeded)
+    @Test("a slot whose row exists is not run again even if the job's progress was not saved", arguments: StoreKind.allCases)
+    func claimedSlotNotRerun(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
+        _ = try await f.store.claim(job: "topup", slot: at("2026-05-01T00:01:00Z"), kind: .scheduled, status: .succeeded)
         let daemon = f.daemon([try job("* * * * *")])
         await f.tick(daemon, at: "2026-05-01T00:01:00Z")
         #expect(f.launcher.slots.isEmpty)
     }
 
-    @Test("jitter delays a slot's start by the job's fixed per-slot amount, within the jitter")
-    func jitter() async throws {
-        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
+    @Test("jitter delays a slot's start by the job's fixed per-slot amount, within the jitter", arguments: StoreKind.allCases)
+    func jitter(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
         let j = try job("0 * * * *", jitter: 600)
         let slot = at("2026-05-01T01:00:00Z")
         let delay = j.jitterDelay(forSlot: slot)
         #expect((1...600).contains(delay))
         let daemon = f.daemon([j])
         f.clock.set(Double(slot + delay - 1))
-        await daemon.tick(now: Double(slot + delay - 1))
+        await f.tick(daemon, now: Double(slot + delay - 1))
         #expect(f.launcher.slots.isEmpty)
-        await daemon.tick(now: Double(slot + delay))
+        await f.tick(daemon, now: Double(slot + delay))
         #expect(f.launcher.slots == [slot])
     }
 
-    @Test("a `nightshift run` exit code is explained in the history (4: outcome unknown)")
-    func exitCodeMeaning() async throws {
-        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
+    @Test("a `nightshift run` exit code is explained in the history (4: outcome unknown)", arguments: StoreKind.allCases)
+    func exitCodeMeaning(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
         let daemon = f.daemon([try job("* * * * *")])
         await f.tick(daemon, at: "2026-05-01T00:01:00Z")
         f.launcher.children[0].finish(4)
         await f.tick(daemon, at: "2026-05-01T00:01:05Z")
-        let run = try #require(try f.history("topup").first)
+        let run = try #require(try await f.history("topup").first)
         #expect(run.status == .failed)
         #expect(run.exitCode == 4)
         #expect(run.reason == "exited with status 4 (outcome unknown: a write got no usable answer; check the panel before running again)")
     }
 
-    @Test("a jitter longer than late_after does not make a slot count as missed")
-    func longJitterIsNotMissed() async throws {
-        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
+    @Test("a jitter longer than late_after does not make a slot count as missed", arguments: StoreKind.allCases)
+    func longJitterIsNotMissed(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
         let j = try job("0 * * * *", catchUp: .skip, jitter: 3600)
         let slot = at("2026-05-01T01:00:00Z")
         let delay = j.jitterDelay(forSlot: slot)
         #expect(delay > 60)
         let daemon = f.daemon([j])
-        await daemon.tick(now: Double(slot + delay))
+        await f.tick(daemon, now: Double(slot + delay))
         #expect(f.launcher.slots == [slot])
-        #expect(try f.history("topup").map(\.kind) == [.scheduled])
+        #expect(try await f.history("topup").map(\.kind) == [.scheduled])
     }
 
-    @Test("a forward clock jump (suspend, NTP step) is an outage: the catch-up policy decides")
-    func forwardJump() async throws {
-        let f = try DaemonFixture(start: "2026-05-01T00:00:10Z")
+    @Test("a forward clock jump (suspend, NTP step) is an outage: the catch-up policy decides", arguments: StoreKind.allCases)
+    func forwardJump(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:10Z", store: store)
         let daemon = f.daemon([try job("0 * * * *", catchUp: .once)])
         await f.tick(daemon, at: "2026-05-01T00:00:30Z")
         await f.tick(daemon, at: "2026-05-01T03:20:00Z")
         #expect(f.launcher.slots == [at("2026-05-01T03:00:00Z")])
-        #expect(try f.history("topup").last?.kind == .catchUp)
+        #expect(try await f.history("topup").last?.kind == .catchUp)
     }
 
-    @Test("a backward clock jump never runs a slot twice")
-    func backwardJump() async throws {
-        let f = try DaemonFixture(start: "2026-05-01T00:59:00Z")
+    @Test("a backward clock jump never runs a slot twice", arguments: StoreKind.allCases)
+    func backwardJump(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:59:00Z", store: store)
         let daemon = f.daemon([try job("0 * * * *", overlap: .allow)])
         await f.tick(daemon, at: "2026-05-01T01:00:00Z")
         await f.tick(daemon, at: "2026-05-01T00:30:00Z")
@@ -89,47 +89,47 @@ struct DaemonBehaviourTests {
         #expect(f.launcher.slots == [at("2026-05-01T01:00:00Z"), at("2026-05-01T02:00:00Z")])
     }
 
-    @Test("a job paused with the store skips its slots and does not replay them on resume")
-    func pauseAndResume() async throws {
-        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
+    @Test("a job paused with the store skips its slots and does not replay them on resume", arguments: StoreKind.allCases)
+    func pauseAndResume(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
         let daemon = f.daemon([try job("* * * * *")])
-        let other = try RunStore(path: f.settings.statePath)  // as `nightshift jobs pause` would
-        try other.setPaused(true, job: "topup", now: at("2026-05-01T00:00:40Z"))
+        let other = try await f.otherConnection()  // as `nightshift jobs pause` would
+        try await other.setPaused(true, job: "topup", now: at("2026-05-01T00:00:40Z"))
         await f.tick(daemon, at: "2026-05-01T00:01:00Z")
         await f.tick(daemon, at: "2026-05-01T00:02:00Z")
         #expect(f.launcher.slots.isEmpty)
-        try other.setPaused(false, job: "topup", now: at("2026-05-01T00:02:30Z"))
+        try await other.setPaused(false, job: "topup", now: at("2026-05-01T00:02:30Z"))
         await f.tick(daemon, at: "2026-05-01T00:03:00Z")
         #expect(f.launcher.slots == [at("2026-05-01T00:03:00Z")])
     }
 
-    @Test("a trigger from another connection starts a manual run at the next tick")
-    func trigger() async throws {
-        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
+    @Test("a trigger from another connection starts a manual run at the next tick", arguments: StoreKind.allCases)
+    func trigger(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
         let daemon = f.daemon([try job("0 3 * * *")])
         await f.tick(daemon, at: "2026-05-01T00:00:40Z")
-        try RunStore(path: f.settings.statePath).addTrigger(job: "topup", at: at("2026-05-01T00:00:45Z"))
+        try await f.otherConnection().addTrigger(job: "topup", at: at("2026-05-01T00:00:45Z"))
         await f.tick(daemon, at: "2026-05-01T00:00:46Z")
         #expect(f.launcher.slots == [at("2026-05-01T00:00:45Z")])
-        #expect(try f.history("topup").map(\.kind) == [.manual])
+        #expect(try await f.history("topup").map(\.kind) == [.manual])
     }
 
-    @Test("a fixed-time job in the hour skipped by DST runs once, at the transition")
-    func dstSkippedHour() async throws {
-        let f = try DaemonFixture(start: "2026-03-07T12:00:00Z")
+    @Test("a fixed-time job in the hour skipped by DST runs once, at the transition", arguments: StoreKind.allCases)
+    func dstSkippedHour(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-03-07T12:00:00Z", store: store)
         let daemon = f.daemon([try job("30 2 * * *", zone: "America/New_York")])
         var t = at("2026-03-07T12:00:00Z")
         while t < at("2026-03-09T12:00:00Z") {
-            await daemon.tick(now: Double(t))
+            await f.tick(daemon, now: Double(t))
             t += 60
         }
         #expect(f.launcher.slots.map { ISO8601.format($0, in: try! ZoneRules(identifier: "America/New_York")) }
             == ["2026-03-08T03:00:00-04:00", "2026-03-09T02:30:00-04:00"])
     }
 
-    @Test("through a fall-back night, a fixed-time job runs once and a wildcard-minute job in both passes")
-    func dstRepeatedHour() async throws {
-        let f = try DaemonFixture(start: "2026-11-01T03:00:00Z")
+    @Test("through a fall-back night, a fixed-time job runs once and a wildcard-minute job in both passes", arguments: StoreKind.allCases)
+    func dstRepeatedHour(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-11-01T03:00:00Z", store: store)
         let zone = try ZoneRules(identifier: "America/New_York")
         let daemon = f.daemon([
             try job("30 1 * * *", name: "fixed", zone: "America/New_York"),
@@ -137,7 +137,7 @@ struct DaemonBehaviourTests {
         ])
         var t = at("2026-11-01T03:00:00Z")
         while t < at("2026-11-01T09:00:00Z") {
-            await daemon.tick(now: Double(t))
+            await f.tick(daemon, now: Double(t))
             for child in f.launcher.children { child.finish() }
             t += 60
         }
@@ -148,24 +148,24 @@ struct DaemonBehaviourTests {
         ])
     }
 
-    @Test("finished runs older than keep_history are deleted with their logs; newer ones stay")
-    func pruning() async throws {
-        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z", keepHistory: 7 * 86_400)
+    @Test("finished runs older than keep_history are deleted with their logs; newer ones stay", arguments: StoreKind.allCases)
+    func pruning(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store, keepHistory: 7 * 86_400)
         let oldLog = f.directory.file("old.log")
         #expect(FileManager.default.createFile(atPath: oldLog, contents: Data("x".utf8)))
-        let old = try #require(try f.store.claim(job: "topup", slot: at("2026-04-20T00:00:00Z"), kind: .scheduled, status: .queued))
-        try f.store.markStarted(id: old, at: 0, pid: 1, pidStart: nil, log: oldLog)
-        try f.store.finish(id: old, status: .succeeded, at: 1, exitCode: 0)
-        _ = try f.store.claim(job: "topup", slot: at("2026-04-28T00:00:00Z"), kind: .scheduled, status: .skipped)
+        let old = try #require(try await f.store.claim(job: "topup", slot: at("2026-04-20T00:00:00Z"), kind: .scheduled, status: .queued))
+        try await f.store.markStarted(id: old, at: 0, pid: 1, pidStart: nil, log: oldLog)
+        try await f.store.finish(id: old, status: .succeeded, at: 1, exitCode: 0)
+        _ = try await f.store.claim(job: "topup", slot: at("2026-04-28T00:00:00Z"), kind: .scheduled, status: .skipped)
         let daemon = f.daemon([try job("0 3 * * *")])
         await f.tick(daemon, at: "2026-05-01T00:00:40Z")
-        #expect(try f.history("topup").map(\.slot) == [at("2026-04-28T00:00:00Z")])
+        #expect(try await f.history("topup").map(\.slot) == [at("2026-04-28T00:00:00Z")])
         #expect(!FileManager.default.fileExists(atPath: oldLog))
     }
 
-    @Test("a broken configuration on reload keeps the old jobs and says why")
-    func brokenReload() async throws {
-        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
+    @Test("a broken configuration on reload keeps the old jobs and says why", arguments: StoreKind.allCases)
+    func brokenReload(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
         let daemon = f.daemon([try job("* * * * *")]) {
             try JobConfiguration(
                 toml: "[[jobs]]\nname = \"topup\"\nscript = \"a.lua\"\nschedule = \"61 * * * *\"\n",
@@ -177,9 +177,9 @@ struct DaemonBehaviourTests {
         #expect(f.launcher.slots == [at("2026-05-01T00:01:00Z")])
     }
 
-    @Test("a reload that changes the schedule takes effect from the next slot")
-    func goodReload() async throws {
-        let f = try DaemonFixture(start: "2026-05-01T00:00:30Z")
+    @Test("a reload that changes the schedule takes effect from the next slot", arguments: StoreKind.allCases)
+    func goodReload(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
         let daemon = f.daemon([try job("0 * * * *")]) {
             try JobConfiguration(
                 toml: "[[jobs]]\nname = \"topup\"\nscript = \"a.lua\"\nschedule = \"*/5 * * * *\"\n",

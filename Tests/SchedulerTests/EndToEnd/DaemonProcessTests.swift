@@ -10,13 +10,15 @@ import Testing
 @Suite("nightshift schedule with real processes", .serialized)
 struct DaemonProcessTests {
     /// A jobs file whose one job runs a shell command in place of `nightshift run`.
-    func writeJobs(_ directory: TemporaryDirectory, schedule: String, timeout: String, shell: String, grace: String = "5s")
-        throws -> String
-    {
+    func writeJobs(
+        _ directory: TemporaryDirectory, _ store: StoreUnderTest, schedule: String, timeout: String, shell: String,
+        grace: String = "5s"
+    ) throws -> String {
         let path = directory.file("jobs.toml")
         let toml = """
             [scheduler]
             state = "state.sqlite"
+            \(store.schedulerLine)
             tick = 0.1
             shutdown_grace = "\(grace)"
             kill_after = "0s"
@@ -59,30 +61,31 @@ struct DaemonProcessTests {
         }
     }
 
-    @Test("kill -9 of the daemon mid-run: after a restart no slot runs twice and the cut-off run is recorded interrupted")
-    func crashMidRun() throws {
+    @Test("kill -9 of the daemon mid-run: after a restart no slot runs twice and the cut-off run is recorded interrupted", arguments: StoreKind.allCases)
+    func crashMidRun(kind: StoreKind) async throws {
         let dir = TemporaryDirectory()
+        let underTest = try StoreUnderTest(kind)
         let starts = dir.file("starts.txt")
         let ends = dir.file("ends.txt")
         let config = try writeJobs(
-            dir, schedule: "@every 2s", timeout: "60s",
+            dir, underTest, schedule: "@every 2s", timeout: "60s",
             // The first run hangs (it is the one cut off); later runs end at once.
             shell: "echo $NIGHTSHIFT_SLOT >> \(starts); if [ ! -e \(dir.file("first")) ]; then : > \(dir.file("first")); sleep 30; fi; echo $NIGHTSHIFT_SLOT >> \(ends)")
-        let store = try RunStore(path: dir.file("state.sqlite"))
+        let store = try await underTest.open(dir)
 
         let first = try NightshiftBinary.start(["schedule", "--config", config], log: dir.file("daemon1.log"))
         defer { stop(first) }
-        #expect(try eventually { try store.history(job: "probe").contains { $0.status == .running } })
-        let cutOff = try #require(try store.history(job: "probe").first { $0.status == .running })
+        #expect(try await eventually { try await store.history(job: "probe").contains { $0.status == .running } })
+        let cutOff = try #require(try await store.history(job: "probe").first { $0.status == .running })
         first.signal(SIGKILL)
         #expect(first.waitForExit() == .signaled(SIGKILL))
 
         let second = try NightshiftBinary.start(["schedule", "--config", config], log: dir.file("daemon2.log"))
         defer { stop(second) }
-        #expect(try eventually { try store.history(job: "probe").filter { $0.status == .succeeded }.count >= 2 })
+        #expect(try await eventually { try await store.history(job: "probe").filter { $0.status == .succeeded }.count >= 2 })
         stop(second)
 
-        let history = try store.history(job: "probe")
+        let history = try await store.history(job: "probe")
         let interrupted = try #require(history.first { $0.id == cutOff.id })
         #expect(interrupted.status == .interrupted)
         #expect(interrupted.reason?.contains("stopped during the run") == true)
@@ -94,30 +97,32 @@ struct DaemonProcessTests {
         #expect(history.allSatisfy { $0.status != .running && $0.status != .queued })
     }
 
-    @Test("a child that crashes (SIGSEGV) is recorded as failed with its signal and the daemon runs on")
-    func crashingChild() throws {
+    @Test("a child that crashes (SIGSEGV) is recorded as failed with its signal and the daemon runs on", arguments: StoreKind.allCases)
+    func crashingChild(kind: StoreKind) async throws {
         let dir = TemporaryDirectory()
-        let config = try writeJobs(dir, schedule: "@every 1s", timeout: "10s", shell: "kill -SEGV $$")
-        let store = try RunStore(path: dir.file("state.sqlite"))
+        let underTest = try StoreUnderTest(kind)
+        let config = try writeJobs(dir, underTest, schedule: "@every 1s", timeout: "10s", shell: "kill -SEGV $$")
+        let store = try await underTest.open(dir)
         let daemon = try NightshiftBinary.start(["schedule", "--config", config], log: dir.file("daemon.log"))
         defer { stop(daemon) }
-        #expect(try eventually { try store.history(job: "probe").filter { $0.status == .failed }.count >= 2 })
+        #expect(try await eventually { try await store.history(job: "probe").filter { $0.status == .failed }.count >= 2 })
         #expect(daemon.poll() == nil)
-        let failed = try store.history(job: "probe").filter { $0.status == .failed }
+        let failed = try await store.history(job: "probe").filter { $0.status == .failed }
         #expect(failed.allSatisfy { $0.signal == SIGSEGV && $0.reason == "killed by signal \(SIGSEGV)" })
     }
 
-    @Test("a job whose script hangs is killed at its deadline and the next slot still runs as scheduled")
-    func hangingJob() throws {
+    @Test("a job whose script hangs is killed at its deadline and the next slot still runs as scheduled", arguments: StoreKind.allCases)
+    func hangingJob(kind: StoreKind) async throws {
         let dir = TemporaryDirectory()
-        let config = try writeJobs(dir, schedule: "@every 3s", timeout: "1s", shell: "sleep 100")
-        let store = try RunStore(path: dir.file("state.sqlite"))
+        let underTest = try StoreUnderTest(kind)
+        let config = try writeJobs(dir, underTest, schedule: "@every 3s", timeout: "1s", shell: "sleep 100")
+        let store = try await underTest.open(dir)
         let daemon = try NightshiftBinary.start(["schedule", "--config", config], log: dir.file("daemon.log"))
         defer { stop(daemon) }
-        #expect(try eventually { try store.history(job: "probe").filter { $0.status == .timedOut }.count >= 3 })
+        #expect(try await eventually { try await store.history(job: "probe").filter { $0.status == .timedOut }.count >= 3 })
         stop(daemon)
 
-        let runs = try store.history(job: "probe").reversed().filter { $0.status == .timedOut }
+        let runs = try await store.history(job: "probe").reversed().filter { $0.status == .timedOut }
         let slots = runs.map(\.slot)
         // Consecutive slots: none was skipped because the previous run was still hanging.
         #expect(zip(slots, slots.dropFirst()).allSatisfy { $1 - $0 == 3 }, "slots: \(slots)")
@@ -126,43 +131,47 @@ struct DaemonProcessTests {
         for run in runs { #expect(liveProcesses(inGroup: run.pid ?? -1).isEmpty) }
     }
 
-    @Test("SIGTERM lets a run that ends within the grace period finish and be recorded as succeeded")
-    func gracefulFinish() throws {
+    @Test("SIGTERM lets a run that ends within the grace period finish and be recorded as succeeded", arguments: StoreKind.allCases)
+    func gracefulFinish(kind: StoreKind) async throws {
         let dir = TemporaryDirectory()
-        let config = try writeJobs(dir, schedule: "@every 1s", timeout: "5m", shell: "sleep 1", grace: "20s")
-        let store = try RunStore(path: dir.file("state.sqlite"))
+        let underTest = try StoreUnderTest(kind)
+        let config = try writeJobs(dir, underTest, schedule: "@every 1s", timeout: "5m", shell: "sleep 1", grace: "20s")
+        let store = try await underTest.open(dir)
         let daemon = try NightshiftBinary.start(["schedule", "--config", config], log: dir.file("daemon.log"))
         defer { stop(daemon) }
-        #expect(try eventually { try store.history(job: "probe").contains { $0.status == .running } })
-        let running = try #require(try store.history(job: "probe").first { $0.status == .running })
+        #expect(try await eventually { try await store.history(job: "probe").contains { $0.status == .running } })
+        let running = try #require(try await store.history(job: "probe").first { $0.status == .running })
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit() == .exited(0))
-        #expect(try store.history(job: "probe").first { $0.id == running.id }?.status == .succeeded)
+        #expect(try await store.history(job: "probe").first { $0.id == running.id }?.status == .succeeded)
     }
 
-    @Test("SIGTERM lets the daemon exit within its grace period, recording an unfinished run as cancelled")
-    func gracefulShutdown() throws {
+    @Test("SIGTERM lets the daemon exit within its grace period, recording an unfinished run as cancelled", arguments: StoreKind.allCases)
+    func gracefulShutdown(kind: StoreKind) async throws {
         let dir = TemporaryDirectory()
-        let config = try writeJobs(dir, schedule: "@every 1s", timeout: "5m", shell: "sleep 100", grace: "1s")
-        let store = try RunStore(path: dir.file("state.sqlite"))
+        let underTest = try StoreUnderTest(kind)
+        let config = try writeJobs(dir, underTest, schedule: "@every 1s", timeout: "5m", shell: "sleep 100", grace: "1s")
+        let store = try await underTest.open(dir)
         let daemon = try NightshiftBinary.start(["schedule", "--config", config], log: dir.file("daemon.log"))
         defer { stop(daemon) }
-        #expect(try eventually { try store.history(job: "probe").contains { $0.status == .running } })
+        #expect(try await eventually { try await store.history(job: "probe").contains { $0.status == .running } })
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit() == .exited(0))
-        let history = try store.history(job: "probe")
+        let history = try await store.history(job: "probe")
         #expect(history.contains { $0.status == .cancelled })
         #expect(history.allSatisfy { $0.status != .running })
     }
 
-    @Test("by default each run is a child `nightshift run SCRIPT` with the job's arguments and grant")
-    func realRunner() throws {
+    @Test("by default each run is a child `nightshift run SCRIPT` with the job's arguments and grant", arguments: StoreKind.allCases)
+    func realRunner(kind: StoreKind) async throws {
         let dir = TemporaryDirectory()
+        let underTest = try StoreUnderTest(kind)
         try "print('hello from ' .. args.who .. ', ' .. #resellers.list() .. ' resellers')\n"
             .write(toFile: dir.file("hello.lua"), atomically: true, encoding: .utf8)
         try """
             [scheduler]
             state = "state.sqlite"
+            \(underTest.schedulerLine)
             tick = 0.1
 
             [[jobs]]
@@ -175,32 +184,50 @@ struct DaemonProcessTests {
             emulator = true
             extra_args = ["--state", "\(dir.file("run-state"))"]
             """.write(toFile: dir.file("jobs.toml"), atomically: true, encoding: .utf8)
-        let store = try RunStore(path: dir.file("state.sqlite"))
+        let store = try await underTest.open(dir)
         let daemon = try NightshiftBinary.start(["schedule", "--config", dir.file("jobs.toml")], log: dir.file("daemon.log"))
         defer { stop(daemon) }
-        #expect(try eventually { try store.history(job: "hello").contains { $0.status.isFinal && $0.status != .skipped } })
+        #expect(try await eventually { try await store.history(job: "hello").contains { $0.status.isFinal && $0.status != .skipped } })
         stop(daemon)
-        let run = try #require(try store.history(job: "hello").last { $0.status.isFinal && $0.status != .skipped })
+        let run = try #require(try await store.history(job: "hello").last { $0.status.isFinal && $0.status != .skipped })
         let output = (try? String(contentsOfFile: run.log ?? "", encoding: .utf8)) ?? ""
         #expect(run.status == .succeeded, "\(output)")
         #expect(output.contains("hello from the daemon"), "\(output)")
     }
 
-    @Test("SIGHUP with a broken jobs file keeps the old jobs running and logs why")
-    func reloadBrokenConfig() throws {
+    @Test("SIGHUP with a broken jobs file keeps the old jobs running and logs why", arguments: StoreKind.allCases)
+    func reloadBrokenConfig(kind: StoreKind) async throws {
         let dir = TemporaryDirectory()
-        let config = try writeJobs(dir, schedule: "@every 1s", timeout: "5s", shell: "true")
-        let store = try RunStore(path: dir.file("state.sqlite"))
+        let underTest = try StoreUnderTest(kind)
+        let config = try writeJobs(dir, underTest, schedule: "@every 1s", timeout: "5s", shell: "true")
+        let store = try await underTest.open(dir)
         let log = dir.file("daemon.log")
         let daemon = try NightshiftBinary.start(["schedule", "--config", config], log: log)
         defer { stop(daemon) }
-        #expect(try eventually { try store.history(job: "probe").contains { $0.status == .succeeded } })
+        #expect(try await eventually { try await store.history(job: "probe").contains { $0.status == .succeeded } })
         try "[[jobs]]\nname = \"probe\"\nschedule = \"0 0 32 * *\"\nscript = \"x.lua\"\n"
             .write(toFile: config, atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
-        #expect(eventually { self.lines(log).contains { $0.contains("configuration not reloaded") } })
-        let before = try store.history(job: "probe").count
-        #expect(try eventually { try store.history(job: "probe").count >= before + 2 })
+        #expect(await eventually { self.lines(log).contains { $0.contains("configuration not reloaded") } })
+        let before = try await store.history(job: "probe").count
+        #expect(try await eventually { try await store.history(job: "probe").count >= before + 2 })
         #expect(lines(log).contains { $0.contains("cron: field 3 (day of month) '32': value out of range 1-31") })
+    }
+
+    @Test("a run's child does not inherit the database password from the daemon's environment", arguments: StoreKind.allCases)
+    func passwordNotInherited(kind: StoreKind) async throws {
+        let dir = TemporaryDirectory()
+        let underTest = try StoreUnderTest(kind)
+        let seen = dir.file("seen.txt")
+        let config = try writeJobs(
+            dir, underTest, schedule: "@every 1s", timeout: "5s", shell: "echo pw=${PGPASSWORD:-none} >> \(seen)")
+        let store = try await underTest.open(dir)
+        let daemon = try NightshiftBinary.start(
+            ["schedule", "--config", config], log: dir.file("daemon.log"), environment: ["PGPASSWORD": TestPostgres.password ?? "pw-for-sqlite"])
+        defer { stop(daemon) }
+        #expect(try await eventually { try await store.history(job: "probe").contains { $0.status == .succeeded } })
+        stop(daemon)
+        let lines = lines(seen)
+        #expect(!lines.isEmpty && lines.allSatisfy { $0 == "pw=none" }, "\(lines)")
     }
 }

@@ -45,9 +45,9 @@ enum NightshiftBinary {
     /// Starts the binary in the background (own process group, output to `log`). Started
     /// with the scheduler's own launcher: Foundation's `Process.waitUntilExit` can hang on a
     /// daemon killed with -9 while its orphaned child lives.
-    static func start(_ arguments: [String], log: String) throws -> any RunningChild {
+    static func start(_ arguments: [String], log: String, environment: [String: String] = [:]) throws -> any RunningChild {
         try ProcessLauncher().launch(
-            RunRequest(job: "test", slot: 0, commandLine: [try require()] + arguments, logPath: log, environment: [:]))
+            RunRequest(job: "test", slot: 0, commandLine: [try require()] + arguments, logPath: log, environment: environment))
     }
 }
 
@@ -58,22 +58,48 @@ extension RunningChild {
     /// Waits for the process to end and returns how; nil if it runs on after `limit` seconds.
     @discardableResult
     func waitForExit(within limit: Double = 60) -> ChildExit? {
-        var exit: ChildExit?
-        _ = eventually(within: limit) {
-            exit = poll()
-            return exit != nil
+        let end = Date().addingTimeInterval(limit)
+        while Date() < end {
+            if let exit = poll() { return exit }
+            usleep(50_000)
         }
-        return exit
+        return poll()
     }
 }
 
 /// Waits until `condition` holds, checking every 50 ms; false if `limit` seconds pass.
 /// Used only to wait for real processes, never to assert how long something took.
-func eventually(within limit: Double = 30, _ condition: () throws -> Bool) rethrows -> Bool {
+func eventually(within limit: Double = 30, _ condition: () async throws -> Bool) async rethrows -> Bool {
     let end = Date().addingTimeInterval(limit)
     while Date() < end {
-        if try condition() { return true }
-        usleep(50_000)
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(50))
     }
-    return try condition()
+    return try await condition()
+}
+
+/// A fresh store of one kind for tests that run the real binary: the line its jobs file
+/// needs, and a connection of the test's own to look at what the daemons recorded.
+struct StoreUnderTest {
+    let kind: StoreKind
+    let url: String?
+
+    init(_ kind: StoreKind) throws {
+        self.kind = kind
+        url = kind == .postgres ? try TestPostgres.freshDatabase() : nil
+    }
+
+    /// `store = "..."` for the `[scheduler]` table, or nothing for SQLite.
+    var schedulerLine: String { url.map { "store = \"\($0)\"" } ?? "" }
+
+    /// Opens the store the jobs file in `directory` names (`state.sqlite` for SQLite).
+    func open(_ directory: TemporaryDirectory) async throws -> any SchedulerStore {
+        switch kind {
+        case .sqlite:
+            return try SQLiteStore(path: directory.file("state.sqlite"), host: "inspector")
+        case .postgres:
+            return try await PostgresStore(
+                location: try PostgresLocation(url: url!), password: TestPostgres.password, host: "inspector")
+        }
+    }
 }

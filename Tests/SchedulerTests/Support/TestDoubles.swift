@@ -31,6 +31,8 @@ final class ScriptedChild: RunningChild, @unchecked Sendable {
     let pid: Int32
     let identity: String? = nil
     let request: RunRequest
+    /// The real time (system clock) the daemon launched it.
+    let launchedAt = Date().timeIntervalSince1970
     private let lock = NSLock()
     private var exit: ChildExit?
     private(set) var signals: [Int32] = []
@@ -83,6 +85,13 @@ final class ScriptedLauncher: RunLauncher, @unchecked Sendable {
     }
 }
 
+/// A clock a fixed number of seconds off the system's: a host whose clock is wrong.
+struct OffsetClock: WallClock {
+    let offset: Double
+
+    func now() -> Double { Date().timeIntervalSince1970 + offset }
+}
+
 /// A temporary folder removed when the test ends.
 final class TemporaryDirectory {
     let path: String
@@ -97,19 +106,41 @@ final class TemporaryDirectory {
     func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 }
 
-/// Builds a daemon over a fresh store with a scripted launcher and a manual clock.
+/// Builds a daemon over a fresh store of either kind with a scripted launcher and a manual
+/// clock. A PostgreSQL store reads "now" from the same manual clock, so times are exact.
 struct DaemonFixture {
     let directory = TemporaryDirectory()
     let clock: ManualClock
     let launcher = ScriptedLauncher()
-    let store: RunStore
+    let kind: StoreKind
+    let store: any SchedulerStore
     let settings: SchedulerSettings
 
-    init(start: String, lateAfter: Int64 = 60, keepHistory: Int64 = 90 * 86_400) throws {
+    init(start: String, store kind: StoreKind, lateAfter: Int64 = 60, keepHistory: Int64 = 90 * 86_400) async throws {
         clock = ManualClock(Double(ISO8601.parse(start, defaultZone: .utc)!))
+        self.kind = kind
+        let url = kind == .postgres ? try TestPostgres.freshDatabase() : nil
         settings = SchedulerSettings(
-            statePath: directory.file("state.sqlite"), lateAfter: lateAfter, keepHistory: keepHistory)
-        store = try RunStore(path: settings.statePath)
+            statePath: directory.file("state.sqlite"), lateAfter: lateAfter, keepHistory: keepHistory, store: url)
+        store = try await Self.open(kind, settings: settings, clock: clock)
+    }
+
+    static func open(_ kind: StoreKind, settings: SchedulerSettings, clock: ManualClock, host: String = "test-host")
+        async throws -> any SchedulerStore
+    {
+        switch kind {
+        case .sqlite:
+            return try SQLiteStore(path: settings.statePath, host: host)
+        case .postgres:
+            return try await PostgresStore(
+                location: try PostgresLocation(url: settings.store!), password: TestPostgres.password, host: host,
+                clockOverride: clock)
+        }
+    }
+
+    /// Another connection to the same store, as `nightshift jobs pause` would open.
+    func otherConnection() async throws -> any SchedulerStore {
+        try await Self.open(kind, settings: settings, clock: clock)
     }
 
     func daemon(_ jobs: [Job], reload: (@Sendable () throws -> JobConfiguration)? = nil) -> SchedulerDaemon {
@@ -121,12 +152,16 @@ struct DaemonFixture {
 
     /// Moves the clock to `time` (ISO-8601) and ticks.
     func tick(_ daemon: SchedulerDaemon, at time: String) async {
-        let t = Double(ISO8601.parse(time, defaultZone: .utc)!)
-        clock.set(t)
-        await daemon.tick(now: t)
+        await tick(daemon, now: Double(ISO8601.parse(time, defaultZone: .utc)!))
     }
 
-    func history(_ job: String) throws -> [RunRecord] { try store.history(job: job).reversed() }
+    /// Moves the clock to `time` (seconds since the epoch) and ticks.
+    func tick(_ daemon: SchedulerDaemon, now time: Double) async {
+        clock.set(time)
+        await daemon.tick(now: time)
+    }
+
+    func history(_ job: String) async throws -> [RunRecord] { try await store.history(job: job).reversed() }
 }
 
 func at(_ text: String) -> Int64 { ISO8601.parse(text, defaultZone: .utc)! }

@@ -1,18 +1,31 @@
 import Foundation
 import GRDB
 
-/// Job state and run history in SQLite. A unique key on (job, slot) means a slot is
-/// claimed once, so it runs at most once across restarts and crashes; the daemon claims a
-/// slot (commits the row) before it starts the child.
-public final class RunStore: Sendable {
+/// Job state and run history in one host's SQLite file. A unique key on (job, slot) means
+/// a slot is claimed once, so it runs at most once across restarts and crashes; the daemon
+/// claims a slot (commits the row) before it starts the child.
+///
+/// One host only: the store has no clock of its own (the daemon's decides), no other host
+/// can hold a run, so leases are recorded but never expire a run, and a restarted daemon
+/// reconciles every unfinished run itself.
+public final class SQLiteStore: SchedulerStore {
     private let queue: DatabaseQueue
+    public let location: String
+    public let host: String
+    public let lease: Double
 
     /// Opens (creating if needed) the state file at `path`.
+    /// - Parameters:
+    ///   - host: recorded on every claim; the machine's host name by default.
+    ///   - lease: seconds a run is held without renewal (recorded, for the history).
     /// - Throws: an error naming the file if it cannot be opened or migrated.
-    public init(path: String) throws {
+    public init(path: String, host: String = StoreHost.current, lease: Double = 15) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.journalMode = .wal
+        location = path
+        self.host = host
+        self.lease = lease
         do {
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty {
@@ -59,12 +72,27 @@ public final class RunStore: Sendable {
                     );
                     """)
         }
+        migrator.registerMigration("v2: hosts and leases") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE runs ADD COLUMN host TEXT;
+                    ALTER TABLE runs ADD COLUMN lease_until REAL;
+                    """)
+        }
         return migrator
+    }
+
+    // MARK: Time and control
+
+    public func snapshot() throws -> StoreSnapshot {
+        // Changes whenever another connection (the `jobs` commands) commits, so the daemon
+        // re-reads pauses and triggers only when something changed.
+        let version = try queue.read { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+        return StoreSnapshot(now: nil, controlVersion: version)
     }
 
     // MARK: Job state
 
-    /// The last slot the daemon has dealt with for each job (its watermark).
     public func cursors() throws -> [String: Int64] {
         try queue.read { db in
             var result: [String: Int64] = [:]
@@ -75,18 +103,18 @@ public final class RunStore: Sendable {
         }
     }
 
-    /// Moves a job's watermark.
-    public func setCursor(_ cursor: Int64, job: String) throws {
+    public func setCursors(_ cursors: [String: Int64]) throws {
         try queue.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO job_state (job, cursor) VALUES (?, ?)
-                    ON CONFLICT (job) DO UPDATE SET cursor = excluded.cursor
-                    """, arguments: [job, cursor])
+            for (job, cursor) in cursors {
+                try db.execute(
+                    sql: """
+                        INSERT INTO job_state (job, cursor) VALUES (?, ?)
+                        ON CONFLICT (job) DO UPDATE SET cursor = MAX(cursor, excluded.cursor)
+                        """, arguments: [job, cursor])
+            }
         }
     }
 
-    /// Pause overrides set with `nightshift jobs pause|resume`; absent means the file decides.
     public func pausedOverrides() throws -> [String: Bool] {
         try queue.read { db in
             var result: [String: Bool] = [:]
@@ -97,8 +125,6 @@ public final class RunStore: Sendable {
         }
     }
 
-    /// Pauses or resumes a job until the next pause/resume, whatever its file says.
-    /// A job the daemon has not seen yet gets its watermark at `now`.
     public func setPaused(_ paused: Bool, job: String, now: Int64) throws {
         try queue.write { db in
             try db.execute(
@@ -109,61 +135,72 @@ public final class RunStore: Sendable {
         }
     }
 
-    // MARK: Runs
+    // MARK: Claims and runs
 
-    /// Claims a slot with a first status. Returns the row id, or nil if the slot was
-    /// claimed before (by this daemon or an earlier one).
-    public func claim(job: String, slot: Int64, kind: RunKind, status: RunStatus, reason: String? = nil) throws -> Int64? {
+    public func claim(_ claim: SlotClaim) throws -> Int64? {
+        // One host: the daemon's clock is the store's, so `notBefore` was checked by the caller.
         try queue.write { db in
             try db.execute(
-                sql: "INSERT OR IGNORE INTO runs (job, slot, kind, status, reason) VALUES (?, ?, ?, ?, ?)",
-                arguments: [job, slot, kind.rawValue, status.rawValue, reason])
+                sql: "INSERT OR IGNORE INTO runs (job, slot, kind, status, reason, host) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [claim.job, claim.slot, claim.kind.rawValue, claim.status.rawValue, claim.reason, host])
             return db.changesCount == 1 ? db.lastInsertedRowID : nil
         }
     }
 
-    /// Claims a manual slot at or just after `requested`: the first free second.
+    public func claimAll(_ claims: [SlotClaim]) throws -> [Int64?] {
+        try queue.write { db in
+            try claims.map { claim in
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO runs (job, slot, kind, status, reason, host) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [claim.job, claim.slot, claim.kind.rawValue, claim.status.rawValue, claim.reason, host])
+                return db.changesCount == 1 ? db.lastInsertedRowID : nil
+            }
+        }
+    }
+
     public func claimManual(job: String, requested: Int64) throws -> (id: Int64, slot: Int64) {
         var slot = requested
         while true {
-            if let id = try claim(job: job, slot: slot, kind: .manual, status: .queued) { return (id, slot) }
+            if let id = try claim(SlotClaim(job: job, slot: slot, kind: .manual, status: .queued)) { return (id, slot) }
             slot += 1
         }
     }
 
-    /// Records that a claimed run's child started.
     public func markStarted(id: Int64, at time: Double, pid: Int32, pidStart: String?, log: String?) throws {
         try queue.write { db in
             try db.execute(
-                sql: "UPDATE runs SET status = 'running', started_at = ?, pid = ?, pid_start = ?, log = ? WHERE id = ?",
-                arguments: [time, pid, pidStart, log, id])
+                sql: """
+                    UPDATE runs SET status = 'running', started_at = ?, pid = ?, pid_start = ?, log = ?,
+                        lease_until = ? WHERE id = ?
+                    """,
+                arguments: [time, pid, pidStart, log, time + lease, id])
         }
     }
 
-    /// Records how a run ended.
     public func finish(
-        id: Int64, status: RunStatus, at time: Double, exitCode: Int32? = nil, signal: Int32? = nil, reason: String? = nil
+        id: Int64, status: RunStatus, at time: Double, exitCode: Int32?, signal: Int32?, reason: String?
     ) throws {
         try queue.write { db in
             try db.execute(
                 sql: """
                     UPDATE runs SET status = ?, finished_at = ?, exit_code = ?, signal = ?,
-                        reason = COALESCE(?, reason) WHERE id = ?
+                        reason = COALESCE(?, reason), lease_until = NULL WHERE id = ?
                     """, arguments: [status.rawValue, time, exitCode, signal, reason, id])
         }
     }
 
-    /// Runs left queued or running by a daemon that is gone, with the recorded process
-    /// identity so that an orphaned child can be found.
-    public func unfinishedRuns() throws -> [(record: RunRecord, pidStart: String?)] {
+    public func renewLeases(ids: [Int64]) throws -> Set<Int64> { [] }
+
+    public func unfinishedRuns() throws -> [UnfinishedRun] {
         try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM runs WHERE status IN ('queued', 'running') ORDER BY id")
-                .map { (Self.record($0), $0["pid_start"]) }
+                .map { UnfinishedRun(record: Self.record($0), pidStart: $0["pid_start"]) }
         }
     }
 
-    /// History, newest first; all jobs when `job` is nil.
-    public func history(job: String? = nil, limit: Int = 50) throws -> [RunRecord] {
+    // MARK: History
+
+    public func history(job: String?, limit: Int) throws -> [RunRecord] {
         try queue.read { db in
             let rows: [Row]
             if let job {
@@ -176,7 +213,6 @@ public final class RunStore: Sendable {
         }
     }
 
-    /// Each job's newest run that did not end as skipped, for `jobs list`.
     public func lastRuns() throws -> [String: RunRecord] {
         try queue.read { db in
             let rows = try Row.fetchAll(
@@ -200,10 +236,9 @@ public final class RunStore: Sendable {
             kind: RunKind(rawValue: row["kind"]) ?? .scheduled,
             status: RunStatus(rawValue: row["status"]) ?? .failed,
             reason: row["reason"], startedAt: row["started_at"], finishedAt: row["finished_at"],
-            exitCode: row["exit_code"], signal: row["signal"], pid: row["pid"], log: row["log"])
+            exitCode: row["exit_code"], signal: row["signal"], pid: row["pid"], log: row["log"], host: row["host"])
     }
 
-    /// Deletes finished runs whose slot is before `cutoff` and returns their log files.
     /// Safe for the at-most-once rule: the daemon never looks at slots behind a job's cursor.
     public func prune(before cutoff: Int64) throws -> [String] {
         try queue.write { db in
@@ -216,25 +251,22 @@ public final class RunStore: Sendable {
 
     // MARK: Triggers
 
-    /// Asks the daemon to run a job now (`nightshift jobs trigger`).
     public func addTrigger(job: String, at time: Int64) throws {
         try queue.write { db in
             try db.execute(sql: "INSERT INTO triggers (job, requested_at) VALUES (?, ?)", arguments: [job, time])
         }
     }
 
-    /// Removes and returns the pending triggers, oldest first.
-    public func takeTriggers() throws -> [(job: String, requestedAt: Int64)] {
+    public func takeTriggers(jobs: Set<String>) throws -> [(job: String, requestedAt: Int64)] {
         try queue.write { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT job, requested_at FROM triggers ORDER BY id")
-            try db.execute(sql: "DELETE FROM triggers")
+            let rows = try Row.fetchAll(db, sql: "SELECT id, job, requested_at FROM triggers ORDER BY id")
+                .filter { jobs.contains($0["job"]) }
+            for row in rows {
+                try db.execute(sql: "DELETE FROM triggers WHERE id = ?", arguments: [row["id"] as Int64])
+            }
             return rows.map { ($0["job"], $0["requested_at"]) }
         }
     }
 
-    /// Changes whenever another connection (the `jobs` commands) commits, so the daemon
-    /// re-reads pauses and triggers only when something changed.
-    public func dataVersion() throws -> Int64 {
-        try queue.read { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
-    }
+    public func close() {}
 }

@@ -1,0 +1,476 @@
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+import Synchronization
+
+/// Job state and run history in PostgreSQL, shared by daemons on several hosts.
+///
+/// Every decision that needs the time reads the database's clock (`now()`) in the same
+/// statement that acts on it: a slot is claimed by one `INSERT … ON CONFLICT DO NOTHING
+/// … RETURNING` that also refuses a slot not yet due, a lease is renewed or found expired
+/// by one `UPDATE`. No statement depends on a session surviving between two queries
+/// (no session advisory locks, no prepared state), so a transaction-mode pooler
+/// (PgBouncer) may sit between the daemons and the database.
+public final class PostgresStore: SchedulerStore {
+    public let location: String
+    public let host: String
+    public let lease: Double
+    private let client: PostgresClient
+    private let runner: Task<Void, Never>
+    private let clockOverride: (any WallClock)?
+    private let password: String?
+    private let timeout: Duration
+    private let statements = Atomic<Int>(0)
+
+    /// Statements sent since the store was opened, each one round trip (schema migration
+    /// not counted); `nightshift-bench scheduler` reports them per slot.
+    public var statementCount: Int { statements.load(ordering: .relaxed) }
+
+    /// Connects and creates or migrates the schema.
+    /// - Parameters:
+    ///   - location: the database.
+    ///   - password: from `PostgresLocation.password(environment:passwordFile:)`.
+    ///   - host: recorded on every claim; the machine's host name by default.
+    ///   - lease: seconds a run stays held without renewal.
+    ///   - clockOverride: tests only: read "now" from this clock instead of the database's.
+    ///   - timeout: how long one statement may take, connecting included.
+    /// - Throws: `ConfigurationError` naming the database (never the password).
+    public init(
+        location: PostgresLocation, password: String?, host: String = StoreHost.current, lease: Double = 15,
+        logger: Logger = Logger(label: "nightshift.store", factory: { _ in SwiftLogNoOpLogHandler() }),
+        clockOverride: (any WallClock)? = nil, timeout: Duration = .seconds(10)
+    ) async throws {
+        self.location = location.description
+        self.host = host
+        self.lease = lease
+        self.clockOverride = clockOverride
+        self.password = password
+        self.timeout = timeout
+        let tls: PostgresClient.Configuration.TLS
+        switch location.tls {
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(.makeClientConfiguration())
+        case .require: tls = .require(.makeClientConfiguration())
+        }
+        var configuration = PostgresClient.Configuration(
+            host: location.host, port: location.port, username: location.user, password: password,
+            database: location.database, tls: tls)
+        configuration.options.maximumConnections = 4
+        configuration.options.connectTimeout = timeout
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        runner = Task { await client.run() }
+        do {
+            // One connection of its own first: the pool retries a failing connection until
+            // a query gives up, which would turn "password authentication failed" into a timeout.
+            let directTLS: PostgresConnection.Configuration.TLS
+            switch location.tls {
+            case .disable: directTLS = .disable
+            case .prefer: directTLS = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .require: directTLS = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+            var direct = PostgresConnection.Configuration(
+                host: location.host, port: location.port, username: location.user, password: password,
+                database: location.database, tls: directTLS)
+            direct.options.connectTimeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000)
+            try await Self.migrate(direct, logger: logger)
+        } catch {
+            await close()
+            throw ConfigurationError("\(location): cannot open the scheduler store: \(describe(error))")
+        }
+    }
+
+    /// Opens the store a jobs file names, password from the environment or its files.
+    public static func open(
+        settings: SchedulerSettings, environment: [String: String], host: String, logger: Logger
+    ) async throws -> PostgresStore {
+        guard let url = settings.store else { throw ConfigurationError("no [scheduler] store URL") }
+        let location = try PostgresLocation(url: url)
+        let password = try location.password(environment: environment, passwordFile: settings.passwordFile)
+        return try await PostgresStore(location: location, password: password, host: host, lease: settings.lease, logger: logger)
+    }
+
+    public func close() async {
+        runner.cancel()
+        await runner.value
+    }
+
+    // A store dropped without `close()` (tests, errors) still shuts its connections down.
+    deinit { runner.cancel() }
+
+    // MARK: Schema
+
+    private static func migrate(_ configuration: PostgresConnection.Configuration, logger: Logger) async throws {
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+        do {
+            try await connection.withTransaction(logger: logger) { db in
+                // A transaction-scoped lock: daemons starting together migrate one at a
+                // time, and it ends with the transaction (pooler-safe).
+                try await db.query("SELECT pg_advisory_xact_lock(727001)", logger: logger)
+                try await db.query("CREATE TABLE IF NOT EXISTS nightshift_schema (version integer NOT NULL)", logger: logger)
+                var version = 0
+                for try await value in try await db.query("SELECT version FROM nightshift_schema", logger: logger)
+                    .decode(Int.self)
+                {
+                    version = value
+                }
+                if version < 1 {
+                    for statement in schemaV1 { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                    try await db.query("INSERT INTO nightshift_schema (version) VALUES (1)", logger: logger)
+                }
+            }
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try await connection.close()
+    }
+
+    // `attempt` is 1 for every run today; retries (issue 12) add rows for attempts 2, 3…
+    // of the same slot, each claimed by the host that holds the previous attempt.
+    private static let schemaV1 = [
+        """
+        CREATE TABLE nightshift_job_state (
+            job text PRIMARY KEY,
+            cursor bigint NOT NULL,
+            paused boolean
+        )
+        """,
+        """
+        CREATE TABLE nightshift_runs (
+            id bigserial PRIMARY KEY,
+            job text NOT NULL,
+            slot bigint NOT NULL,
+            attempt integer NOT NULL DEFAULT 1,
+            kind text NOT NULL,
+            status text NOT NULL,
+            reason text,
+            host text NOT NULL,
+            claimed_at double precision NOT NULL,
+            lease_until double precision,
+            started_at double precision,
+            finished_at double precision,
+            exit_code integer,
+            signal integer,
+            pid integer,
+            pid_start text,
+            log text,
+            UNIQUE (job, slot, attempt)
+        )
+        """,
+        "CREATE INDEX nightshift_runs_unfinished ON nightshift_runs (job) WHERE status IN ('queued', 'running')",
+        "CREATE INDEX nightshift_runs_by_job ON nightshift_runs (job, id)",
+        """
+        CREATE TABLE nightshift_triggers (
+            id bigserial PRIMARY KEY,
+            job text NOT NULL,
+            requested_at bigint NOT NULL,
+            requested_by text NOT NULL
+        )
+        """,
+        "CREATE TABLE nightshift_control (id integer PRIMARY KEY, version bigint NOT NULL)",
+        "INSERT INTO nightshift_control (id, version) VALUES (1, 0)",
+    ]
+
+    // MARK: Helpers
+
+    /// The clock every statement reads: the database's, or the test's override.
+    private var override: Double? { clockOverride?.now() }
+
+    /// Runs a statement with the store's timeout; an unreachable database is an error, not a hang.
+    private func bounded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let timeout = self.timeout
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw StoreError("\(self.location): no answer within \(timeout)")
+            }
+            return value
+        }
+    }
+
+    private func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+        statements.add(1, ordering: .relaxed)
+        do {
+            return try await bounded {
+                var result: [PostgresRandomAccessRow] = []
+                for try await row in try await self.client.query(query) { result.append(row.makeRandomAccess()) }
+                return result
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError("\(location): \(describe(error))")
+        }
+    }
+
+    private func execute(_ query: PostgresQuery) async throws { _ = try await rows(query) }
+
+    /// A message from a PostgresNIO error: the server's words or the connection problem,
+    /// with the password removed should anything echo it.
+    private func describe(_ error: any Error) -> String {
+        var text: String
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] {
+                text = message
+                if let detail = error.serverInfo?[.detail] { text += " (\(detail))" }
+            } else if let underlying = error.underlying {
+                text = "\(error.code): \(underlying)"
+            } else {
+                text = "\(error.code)"
+            }
+        } else {
+            text = "\(error)"
+        }
+        if let password, !password.isEmpty { text = text.replacingOccurrences(of: password, with: "***") }
+        return text
+    }
+
+    private func record(_ row: PostgresRandomAccessRow) throws -> RunRecord {
+        RunRecord(
+            id: try row["id"].decode(Int64.self), job: try row["job"].decode(String.self),
+            slot: try row["slot"].decode(Int64.self),
+            kind: RunKind(rawValue: try row["kind"].decode(String.self)) ?? .scheduled,
+            status: RunStatus(rawValue: try row["status"].decode(String.self)) ?? .failed,
+            reason: try row["reason"].decode(String?.self), startedAt: try row["started_at"].decode(Double?.self),
+            finishedAt: try row["finished_at"].decode(Double?.self), exitCode: try row["exit_code"].decode(Int32?.self),
+            signal: try row["signal"].decode(Int32?.self), pid: try row["pid"].decode(Int32?.self),
+            log: try row["log"].decode(String?.self), host: try row["host"].decode(String?.self))
+    }
+
+    // MARK: Time and control
+
+    public func snapshot() async throws -> StoreSnapshot {
+        // The sweep of expired leases rides along: one round trip per tick. The other parts
+        // of the statement see the rows as they were, and an expired row was not busy anyway.
+        let rows = try await rows(
+            """
+            WITH t AS (SELECT COALESCE(\(override)::float8, extract(epoch FROM now())::float8) AS now),
+            expired AS (
+                UPDATE nightshift_runs r SET status = 'interrupted', finished_at = t.now, lease_until = NULL,
+                    reason = 'the daemon on ' || r.host || ' stopped renewing its lease'
+                        || CASE WHEN r.status = 'running' THEN ' during the run' ELSE ' before the run started' END
+                        || ' (recorded by ' || \(host) || ')'
+                FROM t WHERE r.status IN ('queued', 'running') AND r.lease_until < t.now AND r.host <> \(host)
+                RETURNING r.job, r.slot, r.host
+            )
+            SELECT t.now,
+                (SELECT version FROM nightshift_control WHERE id = 1) AS version,
+                ARRAY(SELECT DISTINCT job FROM nightshift_runs
+                      WHERE status IN ('queued', 'running') AND host <> \(host) AND lease_until > t.now) AS busy,
+                (SELECT COALESCE(json_agg(expired), '[]')::text FROM expired) AS interrupted
+            FROM t
+            """)
+        guard let row = rows.first else { throw StoreError("\(location): the clock query returned no row") }
+        let interrupted = try JSONDecoder().decode(
+            [LeaseExpiry].self, from: Data(try row["interrupted"].decode(String.self).utf8))
+        return StoreSnapshot(
+            now: try row["now"].decode(Double.self), controlVersion: try row["version"].decode(Int64.self),
+            busyElsewhere: Set(try row["busy"].decode([String].self)), interrupted: interrupted)
+    }
+
+    // MARK: Job state
+
+    public func cursors() async throws -> [String: Int64] {
+        var result: [String: Int64] = [:]
+        for row in try await rows("SELECT job, cursor FROM nightshift_job_state") {
+            result[try row["job"].decode(String.self)] = try row["cursor"].decode(Int64.self)
+        }
+        return result
+    }
+
+    public func setCursors(_ cursors: [String: Int64]) async throws {
+        let jobs = Array(cursors.keys)
+        try await execute(
+            """
+            INSERT INTO nightshift_job_state (job, cursor)
+            SELECT * FROM unnest(\(jobs)::text[], \(jobs.map { cursors[$0]! })::bigint[])
+            ON CONFLICT (job) DO UPDATE SET cursor = GREATEST(nightshift_job_state.cursor, excluded.cursor)
+            """)
+    }
+
+    public func pausedOverrides() async throws -> [String: Bool] {
+        var result: [String: Bool] = [:]
+        for row in try await rows("SELECT job, paused FROM nightshift_job_state WHERE paused IS NOT NULL") {
+            result[try row["job"].decode(String.self)] = try row["paused"].decode(Bool.self)
+        }
+        return result
+    }
+
+    public func setPaused(_ paused: Bool, job: String, now: Int64) async throws {
+        try await execute(
+            """
+            WITH bump AS (UPDATE nightshift_control SET version = version + 1 WHERE id = 1)
+            INSERT INTO nightshift_job_state (job, cursor, paused) VALUES (\(job), \(now), \(paused))
+            ON CONFLICT (job) DO UPDATE SET paused = excluded.paused
+            """)
+    }
+
+    // MARK: Claims and runs
+
+    public func claim(_ claim: SlotClaim) async throws -> Int64? {
+        // A claimed run that will run is held under a lease from the moment of the claim;
+        // a skipped row is final and holds nothing.
+        let holds: Double? = claim.status.isFinal ? nil : lease
+        let rows = try await rows(
+            """
+            WITH t AS (SELECT COALESCE(\(override)::float8, extract(epoch FROM now())::float8) AS now)
+            INSERT INTO nightshift_runs (job, slot, kind, status, reason, host, claimed_at, lease_until)
+            SELECT \(claim.job), \(claim.slot), \(claim.kind.rawValue), \(claim.status.rawValue), \(claim.reason),
+                \(host), t.now, t.now + \(holds)::float8
+            FROM t WHERE \(claim.notBefore)::bigint IS NULL OR \(claim.notBefore)::bigint <= t.now
+            ON CONFLICT (job, slot, attempt) DO NOTHING
+            RETURNING id
+            """)
+        return try rows.first?["id"].decode(Int64.self)
+    }
+
+    public func claimAll(_ claims: [SlotClaim]) async throws -> [Int64?] {
+        guard !claims.isEmpty else { return [] }
+        // Arrays cannot carry NULLs here, so: no reason = '', no notBefore = Int64.min, no
+        // lease = 0. Rows go in (job, slot) order, the same on every daemon, so two daemons
+        // claiming overlapping batches wait for each other in one order and never deadlock.
+        let rows = try await rows(
+            """
+            WITH t AS (SELECT COALESCE(\(override)::float8, extract(epoch FROM now())::float8) AS now)
+            INSERT INTO nightshift_runs (job, slot, kind, status, reason, host, claimed_at, lease_until)
+            SELECT c.job, c.slot, c.kind, c.status, NULLIF(c.reason, ''), \(host), t.now,
+                CASE WHEN c.lease > 0 THEN t.now + c.lease END
+            FROM unnest(\(claims.map(\.job))::text[], \(claims.map(\.slot))::bigint[],
+                    \(claims.map(\.kind.rawValue))::text[], \(claims.map(\.status.rawValue))::text[],
+                    \(claims.map { $0.reason ?? "" })::text[], \(claims.map { $0.notBefore ?? .min })::bigint[],
+                    \(claims.map { $0.status.isFinal ? 0 : lease })::float8[])
+                AS c(job, slot, kind, status, reason, not_before, lease),
+                t
+            WHERE c.not_before = \(Int64.min) OR c.not_before <= t.now
+            ORDER BY c.job, c.slot
+            ON CONFLICT (job, slot, attempt) DO NOTHING
+            RETURNING id, job, slot
+            """)
+        var won: [String: [Int64: Int64]] = [:]
+        for row in rows {
+            won[try row["job"].decode(String.self), default: [:]][try row["slot"].decode(Int64.self)] = try row["id"].decode(Int64.self)
+        }
+        return claims.map { won[$0.job]?[$0.slot] }
+    }
+
+    public func claimManual(job: String, requested: Int64) async throws -> (id: Int64, slot: Int64) {
+        var slot = requested
+        while true {
+            if let id = try await claim(SlotClaim(job: job, slot: slot, kind: .manual, status: .queued)) { return (id, slot) }
+            slot += 1
+        }
+    }
+
+    public func markStarted(id: Int64, at time: Double, pid: Int32, pidStart: String?, log: String?) async throws {
+        try await execute(
+            """
+            WITH t AS (SELECT COALESCE(\(override)::float8, extract(epoch FROM now())::float8) AS now)
+            UPDATE nightshift_runs SET status = 'running', started_at = \(time), pid = \(pid), pid_start = \(pidStart),
+                log = \(log), lease_until = t.now + \(lease)::float8
+            FROM t WHERE id = \(id)
+            """)
+    }
+
+    public func finish(
+        id: Int64, status: RunStatus, at time: Double, exitCode: Int32?, signal: Int32?, reason: String?
+    ) async throws {
+        try await execute(
+            """
+            UPDATE nightshift_runs SET status = \(status.rawValue), finished_at = \(time), exit_code = \(exitCode),
+                signal = \(signal), reason = COALESCE(\(reason), reason), lease_until = NULL
+            WHERE id = \(id)
+            """)
+    }
+
+    public func renewLeases(ids: [Int64]) async throws -> Set<Int64> {
+        let rows = try await rows(
+            """
+            WITH t AS (SELECT COALESCE(\(override)::float8, extract(epoch FROM now())::float8) AS now)
+            UPDATE nightshift_runs SET lease_until = t.now + \(lease)::float8
+            FROM t WHERE id = ANY(\(ids)) AND host = \(host) AND status IN ('queued', 'running')
+            RETURNING id
+            """)
+        let renewed = Set(try rows.map { try $0["id"].decode(Int64.self) })
+        return Set(ids).subtracting(renewed)
+    }
+
+    public func unfinishedRuns() async throws -> [UnfinishedRun] {
+        let rows = try await rows(
+            """
+            SELECT * FROM nightshift_runs WHERE status IN ('queued', 'running') AND host = \(host) ORDER BY id
+            """)
+        return try rows.map { UnfinishedRun(record: try record($0), pidStart: try $0["pid_start"].decode(String?.self)) }
+    }
+
+    // MARK: History
+
+    public func history(job: String?, limit: Int) async throws -> [RunRecord] {
+        let rows: [PostgresRandomAccessRow]
+        if let job {
+            rows = try await self.rows("SELECT * FROM nightshift_runs WHERE job = \(job) ORDER BY id DESC LIMIT \(limit)")
+        } else {
+            rows = try await self.rows("SELECT * FROM nightshift_runs ORDER BY id DESC LIMIT \(limit)")
+        }
+        return try rows.map(record)
+    }
+
+    public func lastRuns() async throws -> [String: RunRecord] {
+        let rows = try await rows(
+            """
+            SELECT DISTINCT ON (job) * FROM nightshift_runs WHERE status <> 'skipped' ORDER BY job, id DESC
+            """)
+        var result: [String: RunRecord] = [:]
+        for row in rows {
+            let run = try record(row)
+            result[run.job] = run
+        }
+        return result
+    }
+
+    public func prune(before cutoff: Int64) async throws -> [String] {
+        let rows = try await rows(
+            """
+            DELETE FROM nightshift_runs WHERE slot < \(cutoff) AND status NOT IN ('queued', 'running')
+            RETURNING log
+            """)
+        return try rows.compactMap { try $0["log"].decode(String?.self) }
+    }
+
+    // MARK: Triggers
+
+    public func addTrigger(job: String, at time: Int64) async throws {
+        try await execute(
+            """
+            WITH bump AS (UPDATE nightshift_control SET version = version + 1 WHERE id = 1)
+            INSERT INTO nightshift_triggers (job, requested_at, requested_by) VALUES (\(job), \(time), \(host))
+            """)
+    }
+
+    public func takeTriggers(jobs: Set<String>) async throws -> [(job: String, requestedAt: Int64)] {
+        // DELETE … RETURNING hands each trigger to exactly one daemon.
+        let rows = try await rows(
+            """
+            DELETE FROM nightshift_triggers WHERE job = ANY(\(Array(jobs)))
+            RETURNING id, job, requested_at
+            """)
+        return try rows.map { (id: try $0["id"].decode(Int64.self), job: try $0["job"].decode(String.self), at: try $0["requested_at"].decode(Int64.self)) }
+            .sorted { $0.id < $1.id }
+            .map { ($0.job, $0.at) }
+    }
+}
+
+/// A store operation that failed; the message names the database, never its password.
+public struct StoreError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong.
+    public var description: String
+
+    /// Creates an error.
+    public init(_ description: String) { self.description = description }
+}
