@@ -57,6 +57,7 @@ struct AuditCommand: ParsableCommand {
                 let sign = entry.creditChange > 0 ? "+" : ""
                 line += "  credits \(entry.creditsBefore.map(String.init) ?? "?") -> \(entry.creditsAfter.map(String.init) ?? "?") (\(sign)\(entry.creditChange))"
             }
+            if let location = entry.location { line += "  [\(location)]" }
             Output.out(line)
             Output.out("    \(entry.parameters)")
             if let answer = entry.answer { Output.out("    answer: \(answer)") }
@@ -74,6 +75,7 @@ struct AuditCommand: ParsableCommand {
         object["credit_change"] = .int(entry.creditChange)
         object["credits_before"] = entry.creditsBefore.map(JSONValue.int) ?? .null
         object["credits_after"] = entry.creditsAfter.map(JSONValue.int) ?? .null
+        object["location"] = entry.location.map(JSONValue.string) ?? .null
         return .object(object)
     }
 }
