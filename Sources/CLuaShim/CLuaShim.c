@@ -21,6 +21,7 @@ struct ns_control {
     int hook_period;
     uint64_t deadline_ns;    // CLOCK_MONOTONIC; 0: none
     atomic_int interrupt;
+    atomic_int expired;      // the deadline was declared passed from outside (a watchdog)
     ns_trip tripped;
     int trip_message[NS_TRIP_COUNT];  // registry refs of the pre-made messages, by ns_trip
     lua_State *host_resume;  // the coroutine ns_resume is resuming now (NULL: none)
@@ -94,6 +95,8 @@ static void ns_check(ns_control *c) {
     if (c->pending) {
         c->pending = 0;
         c->tripped = NS_TRIP_MEMORY;
+    } else if (atomic_load_explicit(&c->expired, memory_order_relaxed)) {
+        c->tripped = NS_TRIP_DEADLINE;
     } else if (atomic_load_explicit(&c->interrupt, memory_order_relaxed)) {
         c->tripped = NS_TRIP_INTERRUPT;
     } else if (c->instr_limit != 0 && c->instr_used > c->instr_limit) {
@@ -117,6 +120,7 @@ ns_control *ns_control_new(void) {
     ns_control *c = calloc(1, sizeof(ns_control));
     if (c == NULL) return NULL;
     atomic_init(&c->interrupt, 0);
+    atomic_init(&c->expired, 0);
     for (int i = 0; i < NS_TRIP_COUNT; i++) c->trip_message[i] = LUA_NOREF;
     c->traceback_ref = LUA_NOREF;
     return c;
@@ -147,13 +151,17 @@ void ns_set_instruction_limit(ns_control *c, int64_t count) { c->instr_limit = c
 int64_t ns_instructions_used(const ns_control *c) { return c->instr_used; }
 void ns_set_deadline(ns_control *c, uint64_t monotonic_ns) { c->deadline_ns = monotonic_ns; }
 void ns_interrupt(ns_control *c) { atomic_store_explicit(&c->interrupt, 1, memory_order_relaxed); }
-int ns_interrupt_requested(ns_control *c) { return atomic_load_explicit(&c->interrupt, memory_order_relaxed); }
+void ns_expire(ns_control *c) { atomic_store_explicit(&c->expired, 1, memory_order_relaxed); }
+int ns_interrupt_requested(ns_control *c) {
+    return atomic_load_explicit(&c->interrupt, memory_order_relaxed) || atomic_load_explicit(&c->expired, memory_order_relaxed);
+}
 ns_trip ns_tripped(ns_control *c) {
     if (c->tripped == NS_TRIP_NONE) {
         // A refusal that Lua did not retry before the host looked: it was final.
         if (c->pending) c->tripped = NS_TRIP_MEMORY;
         // An interrupt that came while a host function was waiting, before the hook ran:
         // it still ends the call, whatever the script did with the host function's error.
+        else if (atomic_load_explicit(&c->expired, memory_order_relaxed)) c->tripped = NS_TRIP_DEADLINE;
         else if (atomic_load_explicit(&c->interrupt, memory_order_relaxed)) c->tripped = NS_TRIP_INTERRUPT;
     }
     c->pending = 0;
@@ -176,6 +184,7 @@ void ns_reset_budget(lua_State *L) {
     c->pending = 0;
     c->instr_used = 0;
     atomic_store_explicit(&c->interrupt, 0, memory_order_relaxed);
+    atomic_store_explicit(&c->expired, 0, memory_order_relaxed);
     lua_sethook(L, ns_hook, LUA_MASKCOUNT, c->hook_period);
 }
 

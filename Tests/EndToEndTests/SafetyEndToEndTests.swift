@@ -13,7 +13,7 @@ struct SafetyEndToEndTests {
         ("non-tail recursion", "local function f() return 1 + f() end return f()", "limit"),
         ("resume swallowing the limit", "while true do coroutine.resume(coroutine.create(function() while true do end end)) end", "limit"),
         ("looping <close> handler", "local x <close> = setmetatable({}, {__close = function() while true do end end}) while true do end", "limit"),
-        ("sleep past the deadline", "sleep(3600) while true do end", "time limit of 2s exceeded"),
+        ("sleep past the deadline", "sleep(3600) while true do end", "time limit of 2 s exceeded"),
         ("C-level pattern backtracking", "local s = string.rep('a', 60) return s:find(string.rep('a?', 60) .. 'b')", "stuck inside a library call"),
     ]
 

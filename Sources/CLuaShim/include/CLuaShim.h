@@ -99,7 +99,10 @@ void ns_set_deadline(ns_control *c, uint64_t monotonic_ns);
 uint64_t ns_monotonic_ns(void);
 /// Safe from any thread: the next hook or trampoline return raises the interrupt error.
 void ns_interrupt(ns_control *c);
-/// Whether ns_interrupt was called since the budget was last reset (any thread).
+/// Safe from any thread: ends the running call as if its deadline had passed (a deadline kept
+/// outside the VM, such as a process watchdog's), so it is reported as the time limit.
+void ns_expire(ns_control *c);
+/// Whether ns_interrupt or ns_expire was called since the budget was last reset (any thread).
 int ns_interrupt_requested(ns_control *c);
 /// Starts a fresh budget: clears the trip, the interrupt flag and the instruction count,
 /// and puts the calling thread's hook back to its normal period.

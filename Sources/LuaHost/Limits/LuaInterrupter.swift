@@ -13,6 +13,12 @@ public struct LuaInterrupter: Sendable {
         ns_interrupt(control.pointer)
     }
 
+    /// Ends the running call as if its time limit had passed: for a deadline kept outside
+    /// the VM (a process watchdog), so that the call reports the time limit, not an interrupt.
+    public func expire() {
+        ns_expire(control.pointer)
+    }
+
     /// Whether a stop was asked for since the current call began: host functions that wait
     /// (for the panel, in `sleep`) poll it to give up early.
     public var isRequested: Bool {

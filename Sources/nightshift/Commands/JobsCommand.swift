@@ -15,15 +15,17 @@ struct JobsCommand: AsyncParsableCommand {
     )
 
     struct ConfigOption: ParsableArguments {
-        @Option(help: "The jobs file.")
-        var config: String = "jobs.toml"
+        @Option(
+            name: [.customLong("jobs"), .customLong("config")],
+            help: "The jobs file (--config is its old name, still accepted; nightshift.toml is never meant here).")
+        var jobs: String = "jobs.toml"
 
         /// Reads the jobs file, opens its store, runs `body` and closes the store.
         func withStore<T>(_ body: (JobConfiguration, any SchedulerStore) async throws -> T) async throws -> T {
             let configuration: JobConfiguration
             let store: any SchedulerStore
             do {
-                configuration = try JobConfiguration.load(path: config)
+                configuration = try JobConfiguration.load(path: jobs)
                 store = try await SchedulerStores.open(
                     settings: configuration.settings, environment: ProcessInfo.processInfo.environment)
             } catch {
@@ -49,7 +51,7 @@ struct JobsCommand: AsyncParsableCommand {
                 let message = try await withStore { configuration, store in
                     guard let job = configuration.jobs.first(where: { $0.name == name }) else {
                         let names = configuration.jobs.map(\.name).joined(separator: ", ")
-                        throw CommandFailure("no job named '\(name)' in \(config); jobs: \(names)")
+                        throw CommandFailure("no job named '\(name)' in \(jobs); jobs: \(names)")
                     }
                     return try await change(job, store, Int64(Date().timeIntervalSince1970.rounded(.down)))
                 }

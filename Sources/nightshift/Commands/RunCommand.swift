@@ -76,15 +76,14 @@ struct RunCommand: AsyncParsableCommand {
             if code != .ok { throw code.exit }
         } catch let failure as RunCommandFailure {
             if json {
-                Output.out("{\"status\":\"not started\",\"exit_code\":\(failure.code.rawValue),\"error\":\(jsonString(failure.message))}")
+                Output.out(RunReport.object([
+                    "status": .string("not started"), "exit_code": .int(Int(failure.code.rawValue)),
+                    "error": .string(failure.message),
+                ]))
             }
             Output.error("nightshift run: \(failure.message)")
             throw failure.code.exit
         }
-    }
-
-    private func jsonString(_ text: String) -> String {
-        String(decoding: JSONWriter.write(.string(text)), as: UTF8.self)
     }
 
     private func execute(started: ContinuousClock.Instant) async throws(RunCommandFailure) -> NightshiftExitCode {
@@ -143,7 +142,8 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         let runID = runner.identity.runID
-        let limitText = "time limit of \(Limits.describe(timeLimit)) exceeded"
+        // The VM's own words for its time limit, so the terminal and the run record agree.
+        let limitText = LuaLimit.time(timeLimit).description
         let watchdog = ProcessWatchdog(deadline: deadline, interrupter: runner.interrupter) {
             // The VM is stuck in a C call: record and leave without waiting for it.
             let message = "\(limitText); the script was stuck inside a library call and the process was ended"
@@ -151,8 +151,10 @@ struct RunCommand: AsyncParsableCommand {
                 id: runID, endedAt: Timestamp.iso(Date()), status: RunStatus.timedOut.rawValue, output: sink.text,
                 error: message)
             if json {
-                output.out(
-                    "{\"run_id\":\"\(runID)\",\"status\":\"timed out\",\"exit_code\":\(NightshiftExitCode.limit.rawValue),\"error\":\(String(decoding: JSONWriter.write(.string(message)), as: UTF8.self))}")
+                output.out(RunReport.object([
+                    "run_id": .string(runID), "status": .string(RunStatus.timedOut.rawValue),
+                    "exit_code": .int(Int(NightshiftExitCode.limit.rawValue)), "error": .string(message),
+                ]))
             }
             output.error("nightshift run: run \(runID) stopped: \(message)")
             output.finish(until: deadline + .milliseconds(980))
@@ -173,10 +175,6 @@ struct RunCommand: AsyncParsableCommand {
         var result = await ScriptThread.run { runner.execute() }
         watchdog.finish()
         await connection.shutdown()
-        if result.status == .interrupted && watchdog.interruptedTheRun {
-            result.status = .timedOut
-            result.error = limitText
-        }
         if result.status == .timedOut { result.error = limitText }
         if result.status == .interrupted { result.error = "interrupted (Ctrl-C or SIGTERM)" }
 

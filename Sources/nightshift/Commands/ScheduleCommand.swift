@@ -8,7 +8,7 @@ import ServiceLifecycle
     import Glibc
 #endif
 
-/// `nightshift schedule --config jobs.toml`: the scheduling daemon.
+/// `nightshift schedule --jobs jobs.toml`: the scheduling daemon.
 struct ScheduleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schedule",
@@ -20,8 +20,10 @@ struct ScheduleCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The jobs file.")
-    var config: String = "jobs.toml"
+    @Option(
+        name: [.customLong("jobs"), .customLong("config")],
+        help: "The jobs file (--config is its old name, still accepted; nightshift.toml is never meant here).")
+    var jobs: String = "jobs.toml"
 
     @Option(help: "The name recorded on this daemon's claims and runs (default: the host name). Give each daemon on one store its own.")
     var host: String = StoreHost.current
@@ -32,7 +34,7 @@ struct ScheduleCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "nightshift.scheduler") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = verbose ? .debug : .info
-        let path = config
+        let path = jobs
         let configuration: JobConfiguration
         let store: any SchedulerStore
         do {

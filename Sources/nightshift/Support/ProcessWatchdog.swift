@@ -3,11 +3,10 @@ import LuaHost
 import Synchronization
 
 /// Keeps `nightshift run` within its deadline whatever the script does: at the deadline
-/// plus half a second it interrupts the VM; if the VM still has not returned at the
+/// plus half a second it ends the VM's call as timed out; if the VM still has not returned at the
 /// deadline plus one second (stuck inside a C library call), it gives up and ends the process.
 final class ProcessWatchdog: Sendable {
     private let finished = Atomic<Bool>(false)
-    private let fired = Atomic<Bool>(false)
     private let deadline: ContinuousClock.Instant
     private let interrupter: LuaInterrupter
     private let giveUp: @Sendable () -> Void
@@ -22,8 +21,6 @@ final class ProcessWatchdog: Sendable {
         self.giveUp = giveUp
     }
 
-    /// Whether the watchdog interrupted the run (so "interrupted" means "timed out").
-    var interruptedTheRun: Bool { fired.load(ordering: .acquiring) }
 
     /// Starts watching on its own thread.
     func start() {
@@ -38,8 +35,8 @@ final class ProcessWatchdog: Sendable {
     private func watch() {
         sleep(until: deadline + .milliseconds(500))
         guard !finished.load(ordering: .acquiring) else { return }
-        fired.store(true, ordering: .releasing)
-        interrupter.interrupt()
+        // Reported as the time limit it is, in the run record as on the terminal.
+        interrupter.expire()
         sleep(until: deadline + .milliseconds(900))
         guard !finished.load(ordering: .acquiring) else { return }
         giveUp()

@@ -36,7 +36,14 @@ enum RunReport {
         object["notifications_sent"] = .int(result.notificationsSent)
         object["plan"] = .array(result.plan.map(change))
         object["output"] = .string(result.output)
-        return String(decoding: JSONWriter.write(.object(object)), as: UTF8.self)
+        object["modules"] = .array(result.modules.map { .object(["path": .string($0.path), "sha256": .string($0.sha256)]) })
+        return Self.object(object)
+    }
+
+    /// One JSON object as text: every JSON line `run` prints is built this way, never by
+    /// pasting strings.
+    static func object(_ object: JSONObject) -> String {
+        String(decoding: JSONWriter.write(.object(object)), as: UTF8.self)
     }
 
     static func change(_ change: PlannedChange) -> JSONValue {
@@ -47,6 +54,7 @@ enum RunReport {
         object["credits_before"] = change.creditsBefore.map(JSONValue.int) ?? .null
         object["credits_after"] = change.creditsAfter.map(JSONValue.int) ?? .null
         object["fields"] = .array(change.fieldChanges.map(JSONValue.string))
+        object["location"] = change.location.map(JSONValue.string) ?? .null
         return .object(object)
     }
 }

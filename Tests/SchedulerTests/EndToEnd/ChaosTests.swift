@@ -41,7 +41,7 @@ struct ChaosTests {
         let hosts = ["d1", "d2", "d3"]
         func start(_ host: String, _ generation: Int) throws -> any RunningChild {
             try NightshiftBinary.start(
-                ["schedule", "--config", config, "--host", host], log: dir.file("\(host)-\(generation).log"))
+                ["schedule", "--jobs", config, "--host", host], log: dir.file("\(host)-\(generation).log"))
         }
         var daemons = try Dictionary(uniqueKeysWithValues: hosts.map { ($0, try start($0, 0)) })
         defer {

@@ -73,14 +73,14 @@ struct DaemonProcessTests {
             shell: "echo $NIGHTSHIFT_SLOT >> \(starts); if [ ! -e \(dir.file("first")) ]; then : > \(dir.file("first")); sleep 30; fi; echo $NIGHTSHIFT_SLOT >> \(ends)")
         let store = try await underTest.open(dir)
 
-        let first = try NightshiftBinary.start(["schedule", "--config", config], log: dir.file("daemon1.log"))
+        let first = try NightshiftBinary.start(["schedule", "--jobs", config], log: dir.file("daemon1.log"))
         defer { stop(first) }
         #expect(try await eventually { try await store.history(job: "probe").contains { $0.status == .running } })
         let cutOff = try #require(try await store.history(job: "probe").first { $0.status == .running })
         first.signal(SIGKILL)
         #expect(first.waitForExit() == .signaled(SIGKILL))
 
-        let second = try NightshiftBinary.start(["schedule", "--config", config], log: dir.file("daemon2.log"))
+        let second = try NightshiftBinary.start(["schedule", "--jobs", config], log: dir.file("daemon2.log"))
         defer { stop(second) }
         #expect(try await eventually { try await store.history(job: "probe").filter { $0.status == .succeeded }.count >= 2 })
         stop(second)
@@ -103,7 +103,7 @@ struct DaemonProcessTests {
         let underTest = try StoreUnderTest(kind)
         let config = try writeJobs(dir, underTest, schedule: "@every 1s", timeout: "10s", shell: "kill -SEGV $$")
         let store = try await underTest.open(dir)
-        let daemon = try NightshiftBinary.start(["schedule", "--config", config], log: dir.file("daemon.log"))
+        let daemon = try NightshiftBinary.start(["schedule", "--jobs", config], log: dir.file("daemon.log"))
         defer { stop(daemon) }
         #expect(try await eventually { try await store.history(job: "probe").filter { $0.status == .failed }.count >= 2 })
         #expect(daemon.poll() == nil)
@@ -117,7 +117,7 @@ struct DaemonProcessTests {
         let underTest = try StoreUnderTest(kind)
         let config = try writeJobs(dir, underTest, schedule: "@every 3s", timeout: "1s", shell: "sleep 100")
         let store = try await underTest.open(dir)
-        let daemon = try NightshiftBinary.start(["schedule", "--config", config], log: dir.file("daemon.log"))
+        let daemon = try NightshiftBinary.start(["schedule", "--jobs", config], log: dir.file("daemon.log"))
         defer { stop(daemon) }
         #expect(try await eventually { try await store.history(job: "probe").filter { $0.status == .timedOut }.count >= 3 })
         stop(daemon)
@@ -137,7 +137,7 @@ struct DaemonProcessTests {
         let underTest = try StoreUnderTest(kind)
         let config = try writeJobs(dir, underTest, schedule: "@every 1s", timeout: "5m", shell: "sleep 1", grace: "20s")
         let store = try await underTest.open(dir)
-        let daemon = try NightshiftBinary.start(["schedule", "--config", config], log: dir.file("daemon.log"))
+        let daemon = try NightshiftBinary.start(["schedule", "--jobs", config], log: dir.file("daemon.log"))
         defer { stop(daemon) }
         #expect(try await eventually { try await store.history(job: "probe").contains { $0.status == .running } })
         let running = try #require(try await store.history(job: "probe").first { $0.status == .running })
@@ -152,7 +152,7 @@ struct DaemonProcessTests {
         let underTest = try StoreUnderTest(kind)
         let config = try writeJobs(dir, underTest, schedule: "@every 1s", timeout: "5m", shell: "sleep 100", grace: "1s")
         let store = try await underTest.open(dir)
-        let daemon = try NightshiftBinary.start(["schedule", "--config", config], log: dir.file("daemon.log"))
+        let daemon = try NightshiftBinary.start(["schedule", "--jobs", config], log: dir.file("daemon.log"))
         defer { stop(daemon) }
         #expect(try await eventually { try await store.history(job: "probe").contains { $0.status == .running } })
         daemon.signal(SIGTERM)
@@ -185,7 +185,7 @@ struct DaemonProcessTests {
             extra_args = ["--state", "\(dir.file("run-state"))"]
             """.write(toFile: dir.file("jobs.toml"), atomically: true, encoding: .utf8)
         let store = try await underTest.open(dir)
-        let daemon = try NightshiftBinary.start(["schedule", "--config", dir.file("jobs.toml")], log: dir.file("daemon.log"))
+        let daemon = try NightshiftBinary.start(["schedule", "--jobs", dir.file("jobs.toml")], log: dir.file("daemon.log"))
         defer { stop(daemon) }
         #expect(try await eventually { try await store.history(job: "hello").contains { $0.status.isFinal && $0.status != .skipped } })
         stop(daemon)
@@ -202,7 +202,7 @@ struct DaemonProcessTests {
         let config = try writeJobs(dir, underTest, schedule: "@every 1s", timeout: "5s", shell: "true")
         let store = try await underTest.open(dir)
         let log = dir.file("daemon.log")
-        let daemon = try NightshiftBinary.start(["schedule", "--config", config], log: log)
+        let daemon = try NightshiftBinary.start(["schedule", "--jobs", config], log: log)
         defer { stop(daemon) }
         #expect(try await eventually { try await store.history(job: "probe").contains { $0.status == .succeeded } })
         try "[[jobs]]\nname = \"probe\"\nschedule = \"0 0 32 * *\"\nscript = \"x.lua\"\n"
@@ -223,7 +223,7 @@ struct DaemonProcessTests {
             dir, underTest, schedule: "@every 1s", timeout: "5s", shell: "echo pw=${PGPASSWORD:-none} >> \(seen)")
         let store = try await underTest.open(dir)
         let daemon = try NightshiftBinary.start(
-            ["schedule", "--config", config], log: dir.file("daemon.log"), environment: ["PGPASSWORD": TestPostgres.password ?? "pw-for-sqlite"])
+            ["schedule", "--jobs", config], log: dir.file("daemon.log"), environment: ["PGPASSWORD": TestPostgres.password ?? "pw-for-sqlite"])
         defer { stop(daemon) }
         #expect(try await eventually { try await store.history(job: "probe").contains { $0.status == .succeeded } })
         stop(daemon)

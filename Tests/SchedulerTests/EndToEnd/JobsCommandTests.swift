@@ -26,25 +26,27 @@ struct JobsCommandTests {
     func listPauseResume(kind: StoreKind) async throws {
         let (dir, config, _) = try setUp(kind)
         defer { withExtendedLifetime(dir) {} }
-        let list = try NightshiftBinary.run(["jobs", "list", "--config", config])
+        let list = try NightshiftBinary.run(["jobs", "list", "--jobs", config])
         #expect(list.status == 0, "\(list.error)")
         let row = try #require(list.output.split(separator: "\n").first { $0.hasPrefix("nightly") })
         #expect(row.contains("0 3 * * *") && row.contains("Europe/Berlin"))
         #expect(row.contains("T03:00:00+01:00") || row.contains("T03:00:00+02:00"))
 
-        #expect(try NightshiftBinary.run(["jobs", "pause", "nightly", "--config", config]).status == 0)
-        #expect(try NightshiftBinary.run(["jobs", "list", "--config", config]).output.contains("paused"))
-        #expect(try NightshiftBinary.run(["jobs", "resume", "nightly", "--config", config]).status == 0)
-        #expect(!(try NightshiftBinary.run(["jobs", "list", "--config", config]).output.contains("paused")))
+        // --config is the jobs file's old flag name, still accepted.
+        #expect(try NightshiftBinary.run(["jobs", "list", "--config", config]).output.contains("nightly"))
+        #expect(try NightshiftBinary.run(["jobs", "pause", "nightly", "--jobs", config]).status == 0)
+        #expect(try NightshiftBinary.run(["jobs", "list", "--jobs", config]).output.contains("paused"))
+        #expect(try NightshiftBinary.run(["jobs", "resume", "nightly", "--jobs", config]).status == 0)
+        #expect(!(try NightshiftBinary.run(["jobs", "list", "--jobs", config]).output.contains("paused")))
     }
 
     @Test("jobs trigger queues a run for the daemon; an unknown job name is refused with the known names", arguments: StoreKind.allCases)
     func trigger(kind: StoreKind) async throws {
         let (dir, config, underTest) = try setUp(kind)
-        #expect(try NightshiftBinary.run(["jobs", "trigger", "nightly", "--config", config]).status == 0)
+        #expect(try NightshiftBinary.run(["jobs", "trigger", "nightly", "--jobs", config]).status == 0)
         let store = try await underTest.open(dir)
         #expect(try await store.takeTriggers(jobs: ["nightly"]).map(\.job) == ["nightly"])
-        let unknown = try NightshiftBinary.run(["jobs", "trigger", "weekly", "--config", config])
+        let unknown = try NightshiftBinary.run(["jobs", "trigger", "weekly", "--jobs", config])
         #expect(unknown.status != 0)
         #expect(unknown.error.contains("no job named 'weekly'") && unknown.error.contains("nightly"))
     }
@@ -56,15 +58,15 @@ struct JobsCommandTests {
         let first = try #require(try await store.claim(job: "nightly", slot: 1_780_000_000, kind: .scheduled, status: .queued))
         try await store.finish(id: first, status: .succeeded, at: 1_780_000_002, exitCode: 0)
         _ = try await store.claim(job: "nightly", slot: 1_780_086_400, kind: .scheduled, status: .skipped, reason: "why")
-        let result = try NightshiftBinary.run(["history", "nightly", "--json", "--config", config])
+        let result = try NightshiftBinary.run(["history", "nightly", "--json", "--jobs", config])
         #expect(result.status == 0, "\(result.error)")
         let runs = try JSONDecoder().decode([RunRecord].self, from: Data(result.output.utf8))
         #expect(runs.map(\.slot) == [1_780_086_400, 1_780_000_000])
         #expect(runs.map(\.status) == [.skipped, .succeeded])
         #expect(runs.map(\.host) == ["inspector", "inspector"])
-        let table = try NightshiftBinary.run(["history", "--config", config])
+        let table = try NightshiftBinary.run(["history", "--jobs", config])
         #expect(table.output.contains("succeeded") && table.output.contains("why") && table.output.contains("inspector"))
-        let list = try NightshiftBinary.run(["jobs", "list", "--config", config])
+        let list = try NightshiftBinary.run(["jobs", "list", "--jobs", config])
         let row = try #require(list.output.split(separator: "\n").first { $0.hasPrefix("nightly") })
         #expect(row.hasSuffix("succeeded  inspector"))
     }
