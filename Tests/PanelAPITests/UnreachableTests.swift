@@ -32,6 +32,20 @@ struct UnreachableTests {
             logger: capture.logger)
     }
 
+    /// Makes `call` with a client of `port` on the test's own threads; returns the error it
+    /// must throw and how long it took.
+    static func failure(
+        port: Int, capture: LogCapture, _ call: @escaping @Sendable (PanelClient) async throws -> Void
+    ) async throws -> (PanelError?, Duration) {
+        try await Fixture.onOwnThreads { threads in
+            let (client, http) = try Self.client(port: port, capture: capture, threads: threads)
+            defer { Task { try? await http.shutdown() } }
+            let started = ContinuousClock.now
+            let error = await #expect(throws: PanelError.self) { try await call(client) }
+            return (error, ContinuousClock.now - started)
+        }
+    }
+
     /// Attempts handed to the transport, from the client's debug log.
     static func attempts(_ capture: LogCapture) -> Int {
         capture.text.split(separator: "\n").filter { $0.hasPrefix("debug panel call [") }.count
@@ -41,14 +55,7 @@ struct UnreachableTests {
     func readRefused() async throws {
         let port = try Self.closedPort()
         let capture = LogCapture()
-        let (error, elapsed) = try await Fixture.onOwnThreads { threads in
-            let (client, http) = try Self.client(port: port, capture: capture, threads: threads)
-            defer { Task { try? await http.shutdown() } }
-            let started = ContinuousClock.now
-            let error = await #expect(throws: PanelError.self) { try await client.list() }
-            let elapsed = ContinuousClock.now - started
-            return (error, elapsed)
-        }
+        let (error, elapsed) = try await Self.failure(port: port, capture: capture) { _ = try await $0.list() }
         #expect(error?.kind == .transport)
         #expect(error?.description == "resellers.list: transport failure: panel unreachable: connection refused (127.0.0.1:\(port)); nothing was sent")
         // Three attempts, 200 ms and 400 ms apart: far from the 30 s timeout.
@@ -61,14 +68,7 @@ struct UnreachableTests {
     func writeRefused() async throws {
         let port = try Self.closedPort()
         let capture = LogCapture()
-        let (error, elapsed) = try await Fixture.onOwnThreads { threads in
-            let (client, http) = try Self.client(port: port, capture: capture, threads: threads)
-            defer { Task { try? await http.shutdown() } }
-            let started = ContinuousClock.now
-            let error = await #expect(throws: PanelError.self) { try await client.addCredits(.id(1), 5) }
-            let elapsed = ContinuousClock.now - started
-            return (error, elapsed)
-        }
+        let (error, elapsed) = try await Self.failure(port: port, capture: capture) { _ = try await $0.addCredits(.id(1), 5) }
         #expect(elapsed < .seconds(5))
         #expect(error?.kind == .transport)
         #expect(error?.detail == "panel unreachable: connection refused (127.0.0.1:\(port)); nothing was sent")

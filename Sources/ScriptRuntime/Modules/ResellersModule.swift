@@ -18,26 +18,6 @@ enum ResellersModule {
         }
     }
 
-    /// Runs `body` and turns its outcome into the `ok, value` pair the prelude expects.
-    static func answer(_ body: () throws -> Result<LuaValue, ScriptFailure>) -> LuaReturn {
-        do {
-            switch try body() {
-            case .success(let value): return .many([.boolean(true), value])
-            case .failure(let failure): return .many([.boolean(false), failure.luaValue])
-            }
-        } catch {
-            return .many([.boolean(false), .string(LuaString(message(of: error)))])
-        }
-    }
-
-    static func message(of error: any Error) -> String {
-        switch error {
-        case let error as BadArgument: error.message
-        case let error as LuaArgumentError: error.description
-        default: "\(error)"
-        }
-    }
-
     // MARK: resellers.new
 
     static func new(_ args: LuaArguments, _ panel: GuardedPanel) throws -> CallStep<LuaValue> {

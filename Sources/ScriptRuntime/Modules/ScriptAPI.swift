@@ -49,3 +49,35 @@ enum ScriptAPI {
         return Installed(runMain: runMain, join: join, scheduler: scheduler, modules: loaded)
     }
 }
+
+extension ScriptAPI {
+    // Host functions answer the prelude's wrappers with `true, value` or `false, error`; the
+    // wrapper raises the error at the script's line. These build that pair.
+
+    /// `true, value` or `false, error object`.
+    static func pair(_ result: Result<LuaValue, ScriptFailure>) -> [LuaValue] {
+        switch result {
+        case .success(let value): [.boolean(true), value]
+        case .failure(let failure): [.boolean(false), failure.luaValue]
+        }
+    }
+
+    /// Runs `body` and answers with its outcome; a thrown argument error becomes
+    /// `false, message`, already worded as Lua's.
+    static func answer(_ body: () throws -> Result<LuaValue, ScriptFailure>) -> LuaReturn {
+        do {
+            return .many(pair(try body()))
+        } catch {
+            return .many([.boolean(false), .string(LuaString(errorText(error)))])
+        }
+    }
+
+    /// The text of a host function's argument error (`bad argument #1 to ...`).
+    static func errorText(_ error: any Error) -> String {
+        switch error {
+        case let error as ResellersModule.BadArgument: error.message
+        case let error as LuaArgumentError: error.description
+        default: "\(error)"
+        }
+    }
+}

@@ -7,7 +7,7 @@ enum UtilityModule {
     static func functions(output: OutputSink) -> [LuaHostFunction] {
         [
             LuaHostFunction("json.encode") { args in
-                ResellersModule.answer {
+                ScriptAPI.answer {
                     try args.expectAtMost(1)
                     do {
                         let json = try LuaJSON.json(try args.value(1))
@@ -18,7 +18,7 @@ enum UtilityModule {
                 }
             },
             LuaHostFunction("json.decode") { args in
-                ResellersModule.answer {
+                ScriptAPI.answer {
                     try args.expectAtMost(1)
                     let bytes = try args.bytes(1)
                     do {

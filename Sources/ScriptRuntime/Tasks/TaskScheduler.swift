@@ -135,22 +135,22 @@ final class TaskScheduler {
     func answer(_ args: LuaArguments, _ step: CallStep<LuaValue>) -> LuaReturn {
         switch step {
         case .now(let result):
-            return .many(Self.pair(result))
+            return .many(ScriptAPI.pair(result))
         case .later(let wait):
             if let task = yieldingTask(args) {
                 start(wait) { [unowned self] result in
-                    task.resumeValues = Self.pair(result)
+                    task.resumeValues = ScriptAPI.pair(result)
                     makeReady(task)
                 }
                 task.state = .waiting
                 return .yield
             }
             var answer: [LuaValue]?
-            start(wait) { answer = Self.pair($0) }
+            start(wait) { answer = ScriptAPI.pair($0) }
             switch pump(until: { answer != nil }) {
             case .done: return .many(answer!)
             case .stopped: return .stop
-            case .deadlocked: return .many(Self.pair(.failure(ScriptFailure(wait.abandoned))))
+            case .deadlocked: return .many(ScriptAPI.pair(.failure(ScriptFailure(wait.abandoned))))
             }
         }
     }
@@ -160,7 +160,7 @@ final class TaskScheduler {
         do {
             return answer(args, try body())
         } catch {
-            return .many([.boolean(false), .string(LuaString(ResellersModule.message(of: error)))])
+            return .many([.boolean(false), .string(LuaString(ScriptAPI.errorText(error)))])
         }
     }
 
@@ -369,13 +369,6 @@ final class TaskScheduler {
         guard let operation = operations.removeValue(forKey: sequence) else { return false }
         operation.deliver(outcome)
         return true
-    }
-
-    private static func pair(_ result: Result<LuaValue, ScriptFailure>) -> [LuaValue] {
-        switch result {
-        case .success(let value): [.boolean(true), value]
-        case .failure(let failure): [.boolean(false), failure.luaValue]
-        }
     }
 
     private func seconds(_ duration: Duration) -> Double {

@@ -28,8 +28,13 @@ enum NightshiftBinary {
 
     /// Runs the binary to completion; returns exit status, standard output and error.
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+        try capture(try require(), arguments)
+    }
+
+    /// Runs `executable` to completion; returns exit status, standard output and error.
+    static func capture(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try require())
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let output = Pipe()
         let error = Pipe()
