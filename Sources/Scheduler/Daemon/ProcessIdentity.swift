@@ -19,6 +19,17 @@ public enum ProcessIdentity {
         return fields.count > 19 ? String(fields[19]) : nil
     }
 
+    /// Whether the process `pid` is still the one recorded and has not ended (a zombie has
+    /// ended: its exit waits only to be collected).
+    public static func isRunning(pid: Int32, identity: String?) -> Bool {
+        guard let identity, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 19, String(fields[19]) == identity else { return false }
+        return fields[0] != "Z" && fields[0] != "X"
+    }
+
     /// Kills an orphaned child's process group if the process is still the one recorded.
     /// Returns whether it was still running.
     @discardableResult

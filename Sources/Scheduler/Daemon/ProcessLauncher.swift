@@ -8,7 +8,7 @@ import Foundation
 
 /// Starts each run as a real child process with `posix_spawn`: its own process group (so a
 /// deadline kills everything it started), standard input from `/dev/null`, output and
-/// errors appended to the run's log file.
+/// errors appended to the run's log file (created 0600, in folders created 0700).
 public struct ProcessLauncher: RunLauncher {
     /// Creates a launcher.
     public init() {}
@@ -33,13 +33,13 @@ public struct ProcessLauncher: RunLauncher {
             throw LaunchError(description: "empty command line")
         }
         let directory = (request.logPath as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try? PrivateFiles.createDirectory(directory)
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, request.logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 1, request.logPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         // The child must not hold the daemon's descriptors (the state database, other runs'
         // logs): an orphan would keep them open after a crash.

@@ -17,7 +17,7 @@ import ServiceLifecycle
 /// daemon schedules by that clock, not its own. Runs left unfinished by this host are marked
 /// interrupted on start; runs of a host whose lease expired are marked by any survivor.
 public actor SchedulerDaemon: Service {
-    private struct ActiveRun {
+    struct ActiveRun {
         var id: Int64
         var slot: Int64
         var child: any RunningChild
@@ -25,13 +25,19 @@ public actor SchedulerDaemon: Service {
         var killedFor: RunStatus?
     }
 
-    private struct PendingRun {
+    struct PendingRun {
         var id: Int64
         var slot: Int64
         var kind: RunKind
+        /// 1 for a slot's first run, 2… for its retries.
+        var attempt = 1
+        /// A retry starts no earlier than this (the store's clock).
+        var notBefore: Double?
+        /// When the run was first ready to start but for `max_running`.
+        var waitingSince: Double?
     }
 
-    private struct JobState {
+    struct JobState {
         var job: Job
         var cursor: Int64
         var storedCursor: Int64?
@@ -41,30 +47,32 @@ public actor SchedulerDaemon: Service {
         var removed = false
     }
 
-    private var settings: SchedulerSettings
-    private let store: any SchedulerStore
-    private let launcher: any RunLauncher
-    private let clock: any WallClock
-    private let runner: [String]
-    private let logger: Logger
+    var settings: SchedulerSettings
+    let store: any SchedulerStore
+    let launcher: any RunLauncher
+    let clock: any WallClock
+    let runner: [String]
+    let logger: Logger
     private let reloadSource: (@Sendable () throws -> JobConfiguration)?
-    private var jobs: [String: JobState] = [:]
+    var jobs: [String: JobState] = [:]
     private var order: [String] = []
     private var pausedOverrides: [String: Bool] = [:]
     private var lastDataVersion: Int64 = -1
-    private var busyElsewhere: Set<String> = []
+    var busyElsewhere: Set<String> = []
     private var movedCursors: Set<String> = []
     // Jobs with one slot due in a tick are claimed together, in one statement, at its end.
     private var batchedClaims: [SlotClaim] = []
     private var nextHeartbeat: Double = -.infinity
     private var storeFailing = false
     private var recovered = false
-    private var shuttingDown = false
+    var shuttingDown = false
     // An idle tick must cost next to nothing with thousands of jobs: it only compares the
     // clock with the earliest due start and looks at the jobs that have runs.
     private var nextDue: Int64 = .min
-    private var busyJobs: Set<String> = []
+    var busyJobs: Set<String> = []
     private var nextPrune: Int64 = .min
+    // Ends of runs the store did not take yet (SchedulerDaemon+UnsavedEnds).
+    var unsavedEnds: [UnsavedEnd] = []
 
     /// Creates a daemon.
     /// - Parameters:
@@ -151,6 +159,16 @@ public actor SchedulerDaemon: Service {
             // SIGKILL cannot be caught; the children are gone within milliseconds.
             if runningCount > 0 { usleep(10_000) }
         }
+        await flushUnsavedEnds()
+        while !unsavedEnds.isEmpty && storeNow() < deadline + 2 && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(500))
+            await flushUnsavedEnds()
+        }
+        if !unsavedEnds.isEmpty {
+            logger.error(
+                "the store did not answer: ends of runs not recorded; the next start reads them from their result files",
+                metadata: ["runs": "\(unsavedEnds.map(\.id))"])
+        }
         logger.info("scheduler stopped")
     }
 
@@ -207,12 +225,13 @@ public actor SchedulerDaemon: Service {
         settings.shutdownGrace = configuration.settings.shutdownGrace
         settings.killAfter = configuration.settings.killAfter
         settings.keepHistory = configuration.settings.keepHistory
+        settings.maxRunning = configuration.settings.maxRunning
     }
 
     // MARK: Ticks
 
     /// The store's clock as of the last tick's measure of it; run deadlines are in this clock.
-    private func storeNow() -> Double { clock.now() + storeOffset }
+    func storeNow() -> Double { clock.now() + storeOffset }
 
     /// Number of children running now.
     public var runningCount: Int { busyJobs.reduce(0) { $0 + (jobs[$1]?.running.count ?? 0) } }
@@ -250,6 +269,7 @@ public actor SchedulerDaemon: Service {
         if let configuration = pendingConfiguration {
             await apply(configuration, at: pendingIsInitial ? createdAt + storeOffset : now)
         }
+        await flushUnsavedEnds()
         if !recovered { await recoverUnfinished(now: now) }
         await reap(now: now)
         guard !shuttingDown else { return }
@@ -262,7 +282,7 @@ public actor SchedulerDaemon: Service {
             await saveCursors()
             nextDue = earliestDue()
         }
-        for name in busyJobs.union(busyElsewhere.intersection(jobs.keys)).sorted() { await drain(name, now: now) }
+        await drainAll(now: now)
         if second >= nextPrune { await prune(now: second) }
     }
 
@@ -271,7 +291,7 @@ public actor SchedulerDaemon: Service {
         nextHeartbeat = now + max(store.lease / 3, 0.05)
         let held = busyJobs.flatMap { name in
             (jobs[name]?.running.map(\.id) ?? []) + (jobs[name]?.pending.map(\.id) ?? [])
-        }
+        } + unsavedEnds.map(\.id)
         guard !held.isEmpty else { return }
         do {
             let lost = try await store.renewLeases(ids: held)
@@ -308,7 +328,7 @@ public actor SchedulerDaemon: Service {
 
     /// Marks runs left unfinished by an earlier daemon as interrupted, killing an orphaned
     /// child that still runs, so its slot is never run again.
-    private func recoverUnfinished(now: Double) async {
+    func recoverUnfinished(now: Double) async {
         recovered = true
         do {
             for unfinished in try await store.unfinishedRuns() {
@@ -354,7 +374,7 @@ public actor SchedulerDaemon: Service {
         }
     }
 
-    private func record(_ exit: ChildExit, of run: ActiveRun, job: String, now: Double) async {
+    func record(_ exit: ChildExit, of run: ActiveRun, job: String, now: Double) async {
         var status: RunStatus
         var code: Int32?
         var signal: Int32?
@@ -379,10 +399,9 @@ public actor SchedulerDaemon: Service {
                 ? "killed at its deadline (timeout \(DurationText.text(jobs[job]?.job.timeout ?? 0)))"
                 : "killed at shutdown after the grace period"
         }
-        do {
+        let store = self.store
+        await saveEnd(id: run.id, job: job) { [status, code, signal, reason] in
             try await store.finish(id: run.id, status: status, at: now, exitCode: code, signal: signal, reason: reason)
-        } catch {
-            logger.error("cannot record the end of a run: \(error)", metadata: ["job": "\(job)"])
         }
         logger.info("run ended", metadata: ["job": "\(job)", "slot": "\(run.slot)", "status": "\(status.rawValue)"])
     }
@@ -549,18 +568,7 @@ public actor SchedulerDaemon: Service {
         busyJobs.insert(name)
     }
 
-    /// Starts queued runs: one at a time unless the overlap policy allows several.
-    private func drain(_ name: String, now: Double) async {
-        while let state = jobs[name], let first = state.pending.first,
-            (state.running.isEmpty && !busyElsewhere.contains(name)) || state.job.overlap == .allow
-        {
-            jobs[name]!.pending.removeFirst()
-            await start(name, run: first, now: now)
-        }
-        if let state = jobs[name], state.running.isEmpty && state.pending.isEmpty { busyJobs.remove(name) }
-    }
-
-    private func start(_ name: String, run: PendingRun, now: Double) async {
+    func start(_ name: String, run: PendingRun, now: Double) async {
         guard let job = jobs[name]?.job else { return }
         let log = (settings.logDirectory as NSString).appendingPathComponent("\(name)/\(run.slot)-\(run.id).log")
         let request = RunRequest(
@@ -579,7 +587,7 @@ public actor SchedulerDaemon: Service {
         }
     }
 
-    private func cancelPending(_ name: String, reason: String) async {
+    func cancelPending(_ name: String, reason: String) async {
         guard let pending = jobs[name]?.pending, !pending.isEmpty else { return }
         for run in pending {
             try? await store.finish(id: run.id, status: .cancelled, at: storeNow(), reason: reason)

@@ -30,13 +30,15 @@ public struct Job: Sendable {
     public var jitter: Int64
     /// A paused job's slots pass without running.
     public var paused: Bool
+    /// Whether and how a run that failed before sending anything is run again; nil: never.
+    public var retry: RetryPolicy?
 
     /// Creates a job; only name, script and schedule have no default.
     public init(
         name: String, script: String, arguments: [(key: String, value: String)] = [], schedule: Schedule,
         zone: ZoneRules = .utc, grant: JobGrant = JobGrant(), timeout: Int64 = 300, memory: String? = nil,
         runFlags: [String] = [], command: [String]? = nil, overlap: OverlapPolicy = .skip,
-        catchUp: CatchUpPolicy = .once, jitter: Int64 = 0, paused: Bool = false
+        catchUp: CatchUpPolicy = .once, jitter: Int64 = 0, paused: Bool = false, retry: RetryPolicy? = nil
     ) {
         self.name = name
         self.script = script
@@ -52,6 +54,7 @@ public struct Job: Sendable {
         self.catchUp = catchUp
         self.jitter = jitter
         self.paused = paused
+        self.retry = retry
     }
 
     /// The child's command line: `command` if set, else `runner run SCRIPT` with the

@@ -29,11 +29,12 @@ public struct JobConfiguration: Sendable {
     }
 
     private static let settingKeys: Set<String> = ["state", "logs", "runner", "tick", "late_after", "shutdown_grace", "kill_after", "keep_history",
-        "store", "password_file", "lease",
+        "store", "password_file", "lease", "max_running",
     ]
     private static let jobKeys: Set<String> = [
         "name", "script", "args", "schedule", "timezone", "grant", "timeout", "memory", "overlap", "catch_up",
         "jitter", "paused", "dry_run", "panel", "emulator", "extra_args", "command", "concurrency", "rate",
+        "retry", "max_output",
     ]
     private static let grantKeys: Set<String> = ["allow", "max_credits", "max_credits_per_reseller"]
 
@@ -85,6 +86,10 @@ public struct JobConfiguration: Sendable {
         )
         if settings.lease < 0.5 || settings.lease > 3600 { throw fail("[scheduler] lease: must be between 0.5 seconds and 1 hour") }
         if settings.tick < 0.05 || settings.tick > 60 { throw fail("[scheduler] tick: must be between 0.05 and 60 seconds") }
+        if let maxRunning = try s.int("max_running") {
+            guard maxRunning >= 1 else { throw fail("[scheduler] max_running: must be at least 1 (the most runs at once)") }
+            settings.maxRunning = maxRunning
+        }
 
         let defaults = root["defaults"]?.table ?? TOMLTable()
         try TOMLReader(table: defaults, context: "[defaults]", fileName: fileName).rejectUnknown(Self.jobKeys.subtracting(["name"]))
@@ -162,11 +167,13 @@ public struct JobConfiguration: Sendable {
             runFlags += ["--concurrency", String(concurrency)]
         }
         if let rate = try r.rate("rate") { runFlags += ["--rate", rate] }
+        if let maxOutput = try r.size("max_output") { runFlags += ["--max-output", String(maxOutput)] }
         runFlags += try r.strings("extra_args") ?? []
         return Job(
             name: name, script: script.map(resolve) ?? "", arguments: arguments, schedule: schedule, zone: zone,
             grant: grant, timeout: timeout, memory: try r.string("memory"), runFlags: runFlags, command: command,
-            overlap: overlap, catchUp: catchUp, jitter: try r.duration("jitter") ?? 0, paused: try r.bool("paused") ?? false)
+            overlap: overlap, catchUp: catchUp, jitter: try r.duration("jitter") ?? 0, paused: try r.bool("paused") ?? false,
+            retry: try RetryPolicy(reader: r))
     }
 
     private static func catchUp(_ text: String, reader r: TOMLReader) throws(ConfigurationError) -> CatchUpPolicy {

@@ -26,12 +26,14 @@ public struct SchedulerSettings: Sendable, Equatable {
     public var killAfter: Int64
     /// Finished runs (and their logs) older than this many seconds are deleted; 0 keeps all.
     public var keepHistory: Int64
+    /// At most this many children run at once across the daemon (`max_running`); nil: no limit.
+    public var maxRunning: Int?
 
     /// Settings with the defaults, keeping state beside the jobs file.
     public init(
         statePath: String, logDirectory: String? = nil, runner: [String]? = nil, tick: Double = 1,
         lateAfter: Int64 = 60, shutdownGrace: Int64 = 30, killAfter: Int64 = 5, keepHistory: Int64 = 90 * 86_400,
-        store: String? = nil, passwordFile: String? = nil, lease: Double = 15
+        store: String? = nil, passwordFile: String? = nil, lease: Double = 15, maxRunning: Int? = nil
     ) {
         self.statePath = statePath
         self.store = store
@@ -44,5 +46,6 @@ public struct SchedulerSettings: Sendable, Equatable {
         self.shutdownGrace = shutdownGrace
         self.killAfter = killAfter
         self.keepHistory = keepHistory
+        self.maxRunning = maxRunning
     }
 }

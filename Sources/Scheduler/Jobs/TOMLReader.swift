@@ -53,6 +53,33 @@ struct TOMLReader {
         return String(number)
     }
 
+    /// A size as `nightshift run --max-output` reads it (`10M`, `512K`, `1G`, `10MiB`, or a
+    /// number of bytes), returned as a number of bytes.
+    func size(_ key: String) throws(ConfigurationError) -> Int? {
+        guard let value = value(key) else { return nil }
+        if let number = value.int, number > 0 { return number }
+        var text = value.string?.trimmingWhitespace.uppercased() ?? ""
+        if text.hasSuffix("IB") { text.removeLast(2) } else if text.hasSuffix("B") { text.removeLast() }
+        var shift = 0
+        if let last = text.last, let unit = ["K": 10, "M": 20, "G": 30][String(last)] {
+            shift = unit
+            text.removeLast()
+        }
+        guard let number = Int(text), number > 0, number <= Int.max >> shift else {
+            throw fail("\(key): write a size such as \"10M\", \"512K\" or \"1G\"")
+        }
+        return number << shift
+    }
+
+    /// A number (integer or fractional) of at least `minimum`.
+    func number(_ key: String, atLeast minimum: Double) throws(ConfigurationError) -> Double? {
+        guard let value = value(key) else { return nil }
+        guard let number = value.double ?? value.int.map(Double.init), number.isFinite, number >= minimum else {
+            throw fail("\(key): must be a number, at least \(minimum)")
+        }
+        return number
+    }
+
     func table(_ key: String) throws(ConfigurationError) -> TOMLTable? {
         guard let value = value(key) else { return nil }
         guard let table = value.table else { throw fail("\(key): must be a table, e.g. \(key) = { ... }") }

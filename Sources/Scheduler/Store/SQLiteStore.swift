@@ -28,9 +28,9 @@ public final class SQLiteStore: SchedulerStore {
         self.lease = lease
         do {
             let directory = (path as NSString).deletingLastPathComponent
-            if !directory.isEmpty {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            }
+            if !directory.isEmpty { try PrivateFiles.createDirectory(directory) }
+            // 0600 before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
+            PrivateFiles.createFile(path)
             queue = try DatabaseQueue(path: path, configuration: configuration)
             try Self.migrator.migrate(queue)
         } catch {

@@ -116,12 +116,16 @@ struct DaemonFixture {
     let store: any SchedulerStore
     let settings: SchedulerSettings
 
-    init(start: String, store kind: StoreKind, lateAfter: Int64 = 60, keepHistory: Int64 = 90 * 86_400) async throws {
+    init(
+        start: String, store kind: StoreKind, lateAfter: Int64 = 60, keepHistory: Int64 = 90 * 86_400,
+        maxRunning: Int? = nil
+    ) async throws {
         clock = ManualClock(Double(ISO8601.parse(start, defaultZone: .utc)!))
         self.kind = kind
         let url = kind == .postgres ? try TestPostgres.freshDatabase() : nil
         settings = SchedulerSettings(
-            statePath: directory.file("state.sqlite"), lateAfter: lateAfter, keepHistory: keepHistory, store: url)
+            statePath: directory.file("state.sqlite"), lateAfter: lateAfter, keepHistory: keepHistory, store: url,
+            maxRunning: maxRunning)
         store = try await Self.open(kind, settings: settings, clock: clock)
     }
 

@@ -1,0 +1,42 @@
+import Foundation
+
+extension SchedulerDaemon {
+    /// The end of a run that the store did not take (PostgreSQL unreachable): kept and
+    /// written again on every tick until the store answers, so the run is never left
+    /// `running` by a daemon that knows how it ended.
+    struct UnsavedEnd: Sendable {
+        var id: Int64
+        var job: String
+        var write: @Sendable () async throws -> Void
+    }
+
+    /// Writes a run's end, or keeps it for the next tick when the store fails.
+    func saveEnd(id: Int64, job: String, _ write: @escaping @Sendable () async throws -> Void) async {
+        // Ends are written in order: a later one never overtakes one still waiting.
+        guard unsavedEnds.isEmpty else {
+            unsavedEnds.append(UnsavedEnd(id: id, job: job, write: write))
+            return
+        }
+        do {
+            try await write()
+        } catch {
+            logger.error(
+                "cannot record the end of a run; keeping it until the store answers: \(error)",
+                metadata: ["job": "\(job)", "run": "\(id)"])
+            unsavedEnds.append(UnsavedEnd(id: id, job: job, write: write))
+        }
+    }
+
+    /// Writes the kept ends, oldest first; stops at the first the store still refuses.
+    func flushUnsavedEnds() async {
+        while let first = unsavedEnds.first {
+            do {
+                try await first.write()
+            } catch {
+                return
+            }
+            unsavedEnds.removeFirst()
+            logger.info("recorded the end of a run the store could not take before", metadata: ["job": "\(first.job)", "run": "\(first.id)"])
+        }
+    }
+}
