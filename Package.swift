@@ -60,9 +60,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The vocabulary every part shares: how a run stands or ended, and the receipt a
+        // finished run leaves for the scheduler.
+        .target(name: "NightshiftCore", swiftSettings: strict),
         .target(
             name: "Scheduler",
             dependencies: [
+                "NightshiftCore",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -76,7 +80,7 @@ let package = Package(
         .target(
             name: "ScriptRuntime",
             dependencies: [
-                "LuaHost", "PanelAPI",
+                "LuaHost", "PanelAPI", "NightshiftCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -89,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "nightshift",
             dependencies: [
-                "LuaHost", "PanelAPI", "PanelEmulator", "Scheduler", "REPL", "ScriptRuntime",
+                "LuaHost", "PanelAPI", "PanelEmulator", "Scheduler", "REPL", "ScriptRuntime", "NightshiftCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -99,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "nightshift-bench",
             dependencies: [
-                "LuaHost", "CLuaShim", "CLua", "PanelAPI", "PanelEmulator", "Scheduler", "ScriptRuntime",
+                "LuaHost", "CLuaShim", "CLua", "PanelAPI", "PanelEmulator", "Scheduler", "ScriptRuntime", "NightshiftCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -122,12 +126,12 @@ let package = Package(
             swiftSettings: strict
         ),
         // Scheduler tests
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: strict),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "NightshiftCore"], swiftSettings: strict),
         // ScriptRuntime tests, and end-to-end tests of the built `nightshift run` binary
         .testTarget(
             name: "ScriptRuntimeTests",
             dependencies: [
-                "ScriptRuntime", "LuaHost", "PanelAPI", "PanelEmulator", .product(name: "Logging", package: "swift-log"),
+                "ScriptRuntime", "NightshiftCore", "LuaHost", "PanelAPI", "PanelEmulator", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import LuaHost
 import Logging
+import LuaHost
+import NightshiftCore
 import PanelAPI
 import ScriptRuntime
 
@@ -52,6 +53,13 @@ struct RunCommand: AsyncParsableCommand {
 
     @Flag(help: "Show log.debug lines too.")
     var verbose = false
+
+    @Option(
+        name: .customLong("result-file"),
+        help: ArgumentHelp(
+            "Also write how the run ended to this file, as one JSON object (the scheduler passes it to read its runs' outcomes).",
+            valueName: "path"))
+    var resultFile: String?
 
     @OptionGroup var state: StateOptions
 
@@ -150,6 +158,10 @@ struct RunCommand: AsyncParsableCommand {
             _ = try? audit.finishRun(
                 id: runID, endedAt: Timestamp.iso(Date()), status: RunStatus.timedOut.rawValue, output: sink.text,
                 error: message)
+            if let resultFile {
+                try? RunReceipt(runID: runID, status: .timedOut, exitCode: NightshiftExitCode.limit.rawValue, error: message)
+                    .write(to: resultFile)
+            }
             if json {
                 output.out(RunReport.object([
                     "run_id": .string(runID), "status": .string(RunStatus.timedOut.rawValue),
@@ -179,6 +191,14 @@ struct RunCommand: AsyncParsableCommand {
         if result.status == .interrupted { result.error = "interrupted (Ctrl-C or SIGTERM)" }
 
         let code = NightshiftExitCode(result.status)
+        if let resultFile {
+            let receipt = RunReceipt(
+                runID: result.runID, status: result.status, exitCode: code.rawValue, error: result.error,
+                errorKind: result.errorKind, writesSent: result.writesSent, creditsMoved: result.creditsMoved)
+            do { try receipt.write(to: resultFile) } catch {
+                output.error("nightshift run: --result-file: \(error); the run itself is recorded in the audit log")
+            }
+        }
         defer { output.finish(until: deadline + .milliseconds(950)) }
         if json {
             output.out(RunReport.json(result, mode: mode, scriptPath: script, exitCode: code.rawValue))
