@@ -18,11 +18,16 @@ public struct RunReceipt: Sendable, Hashable, Codable {
     public var writesSent: Int
     /// Credits moved (sum of absolute changes).
     public var creditsMoved: Int
+    /// Notifications handed to their targets (`notify.send`): writes to the outside world too.
+    public var notificationsSent: Int
+    /// Whether running the script again is safe and may help: see ``isRetryable(status:errorKind:writesSent:notificationsSent:)``.
+    /// The scheduler retries only runs whose receipt says so.
+    public var retryable: Bool
 
-    /// Creates a receipt.
+    /// Creates a receipt; `retryable` follows from the other fields.
     public init(
         runID: String, status: RunStatus, exitCode: Int32, error: String? = nil, errorKind: String? = nil,
-        writesSent: Int = 0, creditsMoved: Int = 0
+        writesSent: Int = 0, creditsMoved: Int = 0, notificationsSent: Int = 0
     ) {
         self.runID = runID
         self.status = status
@@ -31,11 +36,47 @@ public struct RunReceipt: Sendable, Hashable, Codable {
         self.errorKind = errorKind
         self.writesSent = writesSent
         self.creditsMoved = creditsMoved
+        self.notificationsSent = notificationsSent
+        retryable = Self.isRetryable(
+            status: status, errorKind: errorKind, writesSent: writesSent, notificationsSent: notificationsSent)
+    }
+
+    /// The error kinds of a panel that could not be used at all: unreachable, down (5xx on a
+    /// read), overloaded past its retries, or a read that got no answer in time.
+    public static let retryableErrorKinds: Set<String> = ["transport failure", "timed out"]
+
+    /// Whether a run that ended this way may be run again: it sent nothing (no write, no
+    /// notification), and it failed because the panel could not be used or ran out of
+    /// time. An unknown outcome, a refusal, a script error or a limit other than time is
+    /// never worth a retry, and a run that sent anything never is.
+    public static func isRetryable(status: RunStatus, errorKind: String?, writesSent: Int, notificationsSent: Int) -> Bool {
+        guard writesSent == 0 && notificationsSent == 0 else { return false }
+        switch status {
+        case .failed: return errorKind.map(retryableErrorKinds.contains) ?? false
+        case .timedOut: return true
+        default: return false
+        }
     }
 
     private enum CodingKeys: String, CodingKey {
         case runID = "run_id", status, exitCode = "exit_code", error, errorKind = "error_kind"
-        case writesSent = "writes_sent", creditsMoved = "credits_moved"
+        case writesSent = "writes_sent", creditsMoved = "credits_moved", notificationsSent = "notifications_sent"
+        case retryable
+    }
+
+    /// Reads a receipt; one written before `notifications_sent` and `retryable` existed reads
+    /// as no notification and not retryable.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        runID = try container.decode(String.self, forKey: .runID)
+        status = try container.decode(RunStatus.self, forKey: .status)
+        exitCode = try container.decode(Int32.self, forKey: .exitCode)
+        error = try container.decodeIfPresent(String.self, forKey: .error)
+        errorKind = try container.decodeIfPresent(String.self, forKey: .errorKind)
+        writesSent = try container.decode(Int.self, forKey: .writesSent)
+        creditsMoved = try container.decode(Int.self, forKey: .creditsMoved)
+        notificationsSent = try container.decodeIfPresent(Int.self, forKey: .notificationsSent) ?? 0
+        retryable = try container.decodeIfPresent(Bool.self, forKey: .retryable) ?? false
     }
 
     /// Writes the receipt to `path` atomically (a reader never sees half of it), owner-only.

@@ -20,15 +20,15 @@ final class AdoptedChild: RunningChild, @unchecked Sendable {
         self.identity = identity
     }
 
-    /// `.signaled(0)` once the process is gone: its exit status went to whoever reaped it
-    /// (init), so the result file is the only account of how it ended.
+    /// `.vanished` once the process is gone: its exit status went to whoever reaped it
+    /// (init), so its receipt is the only account of how it ended.
     func poll() -> ChildExit? {
         lock.lock()
         defer { lock.unlock() }
-        if gone { return .signaled(0) }
+        if gone { return .vanished }
         guard !ProcessIdentity.isRunning(pid: pid, identity: identity) else { return nil }
         gone = true
-        return .signaled(0)
+        return .vanished
     }
 
     func kill(signal: Int32) {

@@ -29,14 +29,4 @@ public enum ProcessIdentity {
         guard fields.count > 19, String(fields[19]) == identity else { return false }
         return fields[0] != "Z" && fields[0] != "X"
     }
-
-    /// Kills an orphaned child's process group if the process is still the one recorded.
-    /// Returns whether it was still running.
-    @discardableResult
-    public static func killIfSame(pid: Int32, identity: String?) -> Bool {
-        guard let identity, startTime(of: pid) == identity else { return false }
-        _ = Glibc.kill(-pid, SIGKILL)
-        _ = Glibc.kill(pid, SIGKILL)
-        return true
-    }
 }

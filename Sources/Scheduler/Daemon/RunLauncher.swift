@@ -27,6 +27,9 @@ public enum ChildExit: Sendable, Equatable {
     case exited(Int32)
     /// A signal ended it.
     case signaled(Int32)
+    /// It ended while it was not this daemon's child (it outlived an earlier daemon and was
+    /// adopted): whoever reaped it got its status, so only its receipt can tell.
+    case vanished
 }
 
 /// A started child that the daemon polls on each tick and kills at its deadline.

@@ -15,8 +15,9 @@ import ServiceLifecycle
 /// A slot is claimed in the store (unique job + slot) before its child starts, so after any
 /// crash a restart never runs it again, and of several daemons on one store only the one
 /// that won the claim runs it. When the store has a clock of its own (PostgreSQL), the
-/// daemon schedules by that clock, not its own. Runs left unfinished by this host are marked
-/// interrupted on start; runs of a host whose lease expired are marked by any survivor.
+/// daemon schedules by that clock, not its own. Runs left unfinished by this host are
+/// reconciled on start (SchedulerDaemon+Recovery); runs of a host whose lease expired are
+/// marked interrupted by any survivor.
 public actor SchedulerDaemon: Service {
     struct ActiveRun {
         var id: Int64
@@ -26,6 +27,9 @@ public actor SchedulerDaemon: Service {
         /// Where `nightshift run` leaves its receipt; nil for a custom command.
         var receipt: String?
         var killedFor: RunStatus?
+        var kind: RunKind = .scheduled
+        /// 1 for a slot's first run, 2… for its retries.
+        var attempt = 1
     }
 
     struct PendingRun {
@@ -67,7 +71,7 @@ public actor SchedulerDaemon: Service {
     private var batchedClaims: [SlotClaim] = []
     private var nextHeartbeat: Double = -.infinity
     private var storeFailing = false
-    private var recovered = false
+    var recovered = false
     var shuttingDown = false
     // An idle tick must cost next to nothing with thousands of jobs: it only compares the
     // clock with the earliest due start and looks at the jobs that have runs.
@@ -329,33 +333,9 @@ public actor SchedulerDaemon: Service {
         return earliest
     }
 
-    /// Marks runs left unfinished by an earlier daemon as interrupted, killing an orphaned
-    /// child that still runs, so its slot is never run again.
-    func recoverUnfinished(now: Double) async {
-        recovered = true
-        do {
-            for unfinished in try await store.unfinishedRuns() {
-                let record = unfinished.record
-                let identity = unfinished.pidStart
-                var reason = "the daemon stopped before the run started"
-                if record.status == .running, let pid = record.pid {
-                    let alive = ProcessIdentity.killIfSame(pid: pid, identity: identity)
-                    reason = alive
-                        ? "the daemon stopped during the run; the orphaned child (pid \(pid)) was killed on restart"
-                        : "the daemon stopped during the run"
-                }
-                try await store.finish(id: record.id, status: .interrupted, at: now, reason: reason)
-                logger.warning(
-                    "run interrupted", metadata: ["job": "\(record.job)", "slot": "\(record.slot)", "reason": "\(reason)"])
-            }
-        } catch {
-            logger.error("cannot recover unfinished runs: \(error)")
-        }
-    }
-
     private func reap(now: Double) async {
         for name in busyJobs.sorted() {
-            guard var state = jobs[name], !state.running.isEmpty else { continue }
+            guard let state = jobs[name], !state.running.isEmpty else { continue }
             var still: [ActiveRun] = []
             for var run in state.running {
                 if run.killedFor == nil && now >= run.deadline {
@@ -371,43 +351,23 @@ public actor SchedulerDaemon: Service {
                 }
                 await record(exit, of: run, job: name, now: now)
             }
-            state.running = still
-            jobs[name] = state
-            if still.isEmpty && state.pending.isEmpty { busyJobs.remove(name) }
+            // Only the running list: recording an end may have queued a retry meanwhile.
+            jobs[name]?.running = still
+            releaseIfIdle(name)
         }
     }
 
     func record(_ exit: ChildExit, of run: ActiveRun, job: String, now: Double) async {
-        var end = RunEnd(status: .failed)
-        switch exit {
-        case let .exited(value):
-            end.exitCode = value
-            if let receipt = run.receipt.flatMap(RunReceipt.read(from:)) {
-                // The child said how it ended: its status, error and writes, not a guess.
-                end.status = receipt.status
-                end.reason = receipt.error
-                end.runID = receipt.runID
-                end.writesSent = receipt.writesSent
-                end.creditsMoved = receipt.creditsMoved
-            } else if value == 0 {
-                end.status = .succeeded
-            } else {
-                end.reason = "exited with status \(value)"
-                // Only `nightshift run` speaks this code table; a custom command does not.
-                if run.receipt != nil, let code = RunExitCode(rawValue: value) {
-                    end.status = code.status
-                    end.reason! += " (\(code.meaning))"
-                }
-            }
-        case let .signaled(value):
-            end.signal = value
-            end.reason = "killed by signal \(value)"
-        }
+        let receipt = run.receipt.flatMap(RunReceipt.read(from:))
+        var end = RunEnd(exit: exit, receipt: receipt, script: run.receipt != nil)
         if let killedFor = run.killedFor {
             end.status = killedFor
             end.reason = killedFor == .timedOut
                 ? "killed at its deadline (timeout \(DurationText.text(jobs[job]?.job.timeout ?? 0)))"
                 : "killed at shutdown after the grace period"
+        } else if let receipt {
+            // Claimed before this end is written: a crash in between loses the retry, never doubles it.
+            await retryIfWorthIt(job: job, slot: run.slot, kind: run.kind, attempt: run.attempt, receipt: receipt, end: &end, now: now)
         }
         let store = self.store
         await saveEnd(id: run.id, job: job) { [end] in
@@ -548,7 +508,9 @@ public actor SchedulerDaemon: Service {
                 // A catch-up replay (policy `all`) waits its turn instead.
                 if kind != .catchUp {
                     status = .skipped
-                    reason = "the previous run was still running (overlap policy skip)"
+                    reason = state.running.isEmpty && state.pending.contains(where: { $0.attempt > 1 })
+                        ? "a retry of an earlier slot was still waiting to start (overlap policy skip)"
+                        : "the previous run was still running (overlap policy skip)"
                 }
             case .queue:
                 if kind != .catchUp && state.pending.contains(where: { $0.kind != .catchUp }) {
@@ -581,18 +543,25 @@ public actor SchedulerDaemon: Service {
 
     func start(_ name: String, run: PendingRun, now: Double) async {
         guard let job = jobs[name]?.job else { return }
-        let log = (settings.logDirectory as NSString).appendingPathComponent("\(name)/\(run.slot)-\(run.id).log")
-        let receipt = job.command == nil ? String(log.dropLast(4)) + ".receipt.json" : nil
+        let log = logPath(job: name, slot: run.slot, id: run.id)
+        let receipt = job.command == nil ? Self.receiptPath(log: log) : nil
         let request = RunRequest(
             job: name, slot: run.slot, commandLine: job.commandLine(runner: runner, receipt: receipt), logPath: log,
-            environment: ["NIGHTSHIFT_JOB": name, "NIGHTSHIFT_SLOT": String(run.slot), "NIGHTSHIFT_RUN_KIND": run.kind.rawValue])
+            environment: [
+                "NIGHTSHIFT_JOB": name, "NIGHTSHIFT_SLOT": String(run.slot), "NIGHTSHIFT_RUN_KIND": run.kind.rawValue,
+                "NIGHTSHIFT_ATTEMPT": String(run.attempt),
+            ])
         do {
+            // The log file exists from before the launch: after a crash, a queued run without
+            // one certainly never started (SchedulerDaemon+Recovery).
+            try PrivateFiles.createDirectory((log as NSString).deletingLastPathComponent)
+            PrivateFiles.createFile(log)
             let child = try launcher.launch(request)
             try? await store.markStarted(id: run.id, at: now, pid: child.pid, pidStart: child.identity, log: log)
             jobs[name]!.running.append(
                 ActiveRun(
                     id: run.id, slot: run.slot, child: child, deadline: now + Double(job.timeout + settings.killAfter),
-                    receipt: receipt))
+                    receipt: receipt, kind: run.kind, attempt: run.attempt))
             logger.info("run started", metadata: ["job": "\(name)", "slot": "\(run.slot)", "pid": "\(child.pid)"])
         } catch {
             try? await store.finish(id: run.id, status: .launchFailed, at: now, reason: "\(error)")

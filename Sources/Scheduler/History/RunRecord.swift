@@ -35,14 +35,20 @@ public struct RunRecord: Sendable, Equatable, Codable {
     public var writesSent: Int?
     /// Credits the child moved, from its receipt.
     public var creditsMoved: Int?
+    /// 1 for a slot's first run, 2… for its retries (`retry`); each attempt is a row.
+    public var attempt: Int
+    /// When a retry may start (seconds since the epoch); nil for first attempts.
+    public var retryAt: Double?
 
     /// Creates a record.
     public init(
         id: Int64, job: String, slot: Int64, kind: RunKind, status: RunStatus, reason: String? = nil,
         startedAt: Double? = nil, finishedAt: Double? = nil, exitCode: Int32? = nil, signal: Int32? = nil,
         pid: Int32? = nil, log: String? = nil, host: String? = nil, runID: String? = nil, writesSent: Int? = nil,
-        creditsMoved: Int? = nil
+        creditsMoved: Int? = nil, attempt: Int = 1, retryAt: Double? = nil
     ) {
+        self.attempt = attempt
+        self.retryAt = retryAt
         self.runID = runID
         self.writesSent = writesSent
         self.creditsMoved = creditsMoved

@@ -124,6 +124,10 @@ public final class PostgresStore: SchedulerStore {
                     for statement in schemaV2 { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
                     try await db.query("UPDATE nightshift_schema SET version = 2", logger: logger)
                 }
+                if version < 3 {
+                    for statement in schemaV3 { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                    try await db.query("UPDATE nightshift_schema SET version = 3", logger: logger)
+                }
             }
         } catch {
             try? await connection.close()
@@ -132,8 +136,8 @@ public final class PostgresStore: SchedulerStore {
         try await connection.close()
     }
 
-    // `attempt` is 1 for every run today; retries (issue 12) add rows for attempts 2, 3…
-    // of the same slot, each claimed by the host that holds the previous attempt.
+    // `attempt` is 1 for a slot's first run; retries add rows for attempts 2, 3… of the
+    // same slot, each claimed by the host that held the previous attempt.
     private static let schemaV1 = [
         """
         CREATE TABLE nightshift_job_state (
@@ -186,6 +190,11 @@ public final class PostgresStore: SchedulerStore {
         "ALTER TABLE nightshift_runs ADD COLUMN credits_moved integer",
         "UPDATE nightshift_runs SET status = 'timed out' WHERE status = 'timed-out'",
         "UPDATE nightshift_runs SET status = 'launch failed' WHERE status = 'launch-failed'",
+    ]
+
+    // Retries: the (job, slot, attempt) key was there from v1; a retry's start is recorded.
+    private static let schemaV3 = [
+        "ALTER TABLE nightshift_runs ADD COLUMN IF NOT EXISTS retry_at double precision"
     ]
 
     // MARK: Helpers
@@ -258,7 +267,8 @@ public final class PostgresStore: SchedulerStore {
             signal: try row["signal"].decode(Int32?.self), pid: try row["pid"].decode(Int32?.self),
             log: try row["log"].decode(String?.self), host: try row["host"].decode(String?.self),
             runID: try row["run_id"].decode(String?.self), writesSent: try row["writes_sent"].decode(Int?.self),
-            creditsMoved: try row["credits_moved"].decode(Int?.self))
+            creditsMoved: try row["credits_moved"].decode(Int?.self), attempt: Int(try row["attempt"].decode(Int32.self)),
+            retryAt: try row["retry_at"].decode(Double?.self))
     }
 
     // MARK: Time and control
@@ -338,9 +348,9 @@ public final class PostgresStore: SchedulerStore {
         let rows = try await rows(
             """
             WITH t AS (SELECT COALESCE(\(override)::float8, extract(epoch FROM now())::float8) AS now)
-            INSERT INTO nightshift_runs (job, slot, kind, status, reason, host, claimed_at, lease_until)
-            SELECT \(claim.job), \(claim.slot), \(claim.kind.rawValue), \(claim.status.rawValue), \(claim.reason),
-                \(host), t.now, t.now + \(holds)::float8
+            INSERT INTO nightshift_runs (job, slot, attempt, kind, status, reason, host, claimed_at, lease_until, retry_at)
+            SELECT \(claim.job), \(claim.slot), \(Int32(claim.attempt)), \(claim.kind.rawValue), \(claim.status.rawValue),
+                \(claim.reason), \(host), t.now, t.now + \(holds)::float8, \(claim.retryAt)::float8
             FROM t WHERE \(claim.notBefore)::bigint IS NULL OR \(claim.notBefore)::bigint <= t.now
             ON CONFLICT (job, slot, attempt) DO NOTHING
             RETURNING id
@@ -423,7 +433,11 @@ public final class PostgresStore: SchedulerStore {
             """
             SELECT * FROM nightshift_runs WHERE status IN ('queued', 'running') AND host = \(host) ORDER BY id
             """)
-        return try rows.map { UnfinishedRun(record: try record($0), pidStart: try $0["pid_start"].decode(String?.self)) }
+        return try rows.map {
+            UnfinishedRun(
+                record: try record($0), pidStart: try $0["pid_start"].decode(String?.self),
+                leaseUntil: try $0["lease_until"].decode(Double?.self))
+        }
     }
 
     // MARK: History

@@ -2,9 +2,10 @@ import Foundation
 import GRDB
 import NightshiftCore
 
-/// Job state and run history in one host's SQLite file. A unique key on (job, slot) means
-/// a slot is claimed once, so it runs at most once across restarts and crashes; the daemon
-/// claims a slot (commits the row) before it starts the child.
+/// Job state and run history in one host's SQLite file. A unique key on (job, slot,
+/// attempt) means a slot (and each retry of it) is claimed once, so it runs at most once
+/// across restarts and crashes; the daemon claims a slot (commits the row) before it starts
+/// the child.
 ///
 /// One host only: the store has no clock of its own (the daemon's decides), no other host
 /// can hold a run, so leases are recorded but never expire a run, and a restarted daemon
@@ -90,7 +91,35 @@ public final class SQLiteStore: SchedulerStore {
                     UPDATE runs SET status = 'launch failed' WHERE status = 'launch-failed';
                     """)
         }
+        migrator.registerMigration("v4: attempts", migrate: Self.addAttempts)
         return migrator
+    }
+
+    /// Each retry of a slot is a row of its own: the unique key becomes (job, slot, attempt).
+    /// SQLite cannot change a table's constraints, so the table is rebuilt from its own
+    /// definition (whatever columns other migrations added), and its indexes with it.
+    private static func addAttempts(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+                ALTER TABLE runs ADD COLUMN retry_at REAL;
+                """)
+        guard let definition = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'runs'"),
+            definition.contains("UNIQUE (job, slot)")
+        else { throw DatabaseError(message: "runs table: unexpected definition; cannot add attempts") }
+        let indexes = try String.fetchAll(
+            db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'runs' AND sql IS NOT NULL")
+        let rebuilt = definition
+            .replacingOccurrences(of: "CREATE TABLE runs", with: "CREATE TABLE runs_rebuilt")
+            .replacingOccurrences(of: "UNIQUE (job, slot)", with: "UNIQUE (job, slot, attempt)")
+        try db.execute(sql: rebuilt)
+        try db.execute(
+            sql: """
+                INSERT INTO runs_rebuilt SELECT * FROM runs;
+                DROP TABLE runs;
+                ALTER TABLE runs_rebuilt RENAME TO runs;
+                """)
+        for index in indexes { try db.execute(sql: index) }
     }
 
     // MARK: Time and control
@@ -150,23 +179,24 @@ public final class SQLiteStore: SchedulerStore {
 
     public func claim(_ claim: SlotClaim) throws -> Int64? {
         // One host: the daemon's clock is the store's, so `notBefore` was checked by the caller.
-        try queue.write { db in
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO runs (job, slot, kind, status, reason, host) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [claim.job, claim.slot, claim.kind.rawValue, claim.status.rawValue, claim.reason, host])
-            return db.changesCount == 1 ? db.lastInsertedRowID : nil
-        }
+        try queue.write { db in try insert(claim, db) }
     }
 
     public func claimAll(_ claims: [SlotClaim]) throws -> [Int64?] {
-        try queue.write { db in
-            try claims.map { claim in
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO runs (job, slot, kind, status, reason, host) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [claim.job, claim.slot, claim.kind.rawValue, claim.status.rawValue, claim.reason, host])
-                return db.changesCount == 1 ? db.lastInsertedRowID : nil
-            }
-        }
+        try queue.write { db in try claims.map { try insert($0, db) } }
+    }
+
+    private func insert(_ claim: SlotClaim, _ db: Database) throws -> Int64? {
+        try db.execute(
+            sql: """
+                INSERT OR IGNORE INTO runs (job, slot, attempt, kind, status, reason, host, retry_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                claim.job, claim.slot, claim.attempt, claim.kind.rawValue, claim.status.rawValue, claim.reason, host,
+                claim.retryAt,
+            ])
+        return db.changesCount == 1 ? db.lastInsertedRowID : nil
     }
 
     public func claimManual(job: String, requested: Int64) throws -> (id: Int64, slot: Int64) {
@@ -204,12 +234,25 @@ public final class SQLiteStore: SchedulerStore {
         }
     }
 
-    public func renewLeases(ids: [Int64]) throws -> Set<Int64> { [] }
+    /// Nothing is lost on one host; the renewal tells `history` the daemon still watches
+    /// these runs (system clock: the one `history` compares with).
+    public func renewLeases(ids: [Int64]) throws -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE runs SET lease_until = ? WHERE status IN ('queued', 'running')
+                        AND id IN (\(ids.map { _ in "?" }.joined(separator: ",")))
+                    """,
+                arguments: StatementArguments([Date().timeIntervalSince1970 + lease] + ids.map { $0 as any DatabaseValueConvertible }))
+        }
+        return []
+    }
 
     public func unfinishedRuns() throws -> [UnfinishedRun] {
         try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM runs WHERE status IN ('queued', 'running') ORDER BY id")
-                .map { UnfinishedRun(record: Self.record($0), pidStart: $0["pid_start"]) }
+                .map { UnfinishedRun(record: Self.record($0), pidStart: $0["pid_start"], leaseUntil: $0["lease_until"]) }
         }
     }
 
@@ -252,7 +295,8 @@ public final class SQLiteStore: SchedulerStore {
             status: RunStatus(rawValue: row["status"]) ?? .failed,
             reason: row["reason"], startedAt: row["started_at"], finishedAt: row["finished_at"],
             exitCode: row["exit_code"], signal: row["signal"], pid: row["pid"], log: row["log"], host: row["host"],
-            runID: row["run_id"], writesSent: row["writes_sent"], creditsMoved: row["credits_moved"])
+            runID: row["run_id"], writesSent: row["writes_sent"], creditsMoved: row["credits_moved"],
+            attempt: row["attempt"] ?? 1, retryAt: row["retry_at"])
     }
 
     /// Safe for the at-most-once rule: the daemon never looks at slots behind a job's cursor.

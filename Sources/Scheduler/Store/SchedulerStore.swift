@@ -6,8 +6,9 @@ import NightshiftCore
 /// and `history` commands talk only to this interface.
 ///
 /// The rules every store keeps:
-/// - A run is a row keyed by (job, slot); `claim` inserts it in one statement and says
-///   whether this host won it, so a slot runs at most once among all daemons.
+/// - A run is a row keyed by (job, slot, attempt); `claim` inserts it in one statement and
+///   says whether this host won it, so a slot (and each retry of it) runs at most once
+///   among all daemons.
 /// - "Now" for claims and leases is the store's clock (PostgreSQL's `now()`), never a
 ///   host's own: `snapshot()` hands the daemon that clock once per tick.
 /// - A run that is queued or running is held by the host that claimed it under a lease,
@@ -60,7 +61,8 @@ public protocol SchedulerStore: AnyObject, Sendable {
     /// Records how a run ended.
     func finish(id: Int64, _ end: RunEnd, at time: Double) async throws
     /// Extends the leases of runs this host holds; returns the ids it no longer holds
-    /// (another host recorded them interrupted after the lease expired).
+    /// (another host recorded them interrupted after the lease expired). SQLite renews too,
+    /// so `history` can tell a run nobody watches any more.
     func renewLeases(ids: [Int64]) async throws -> Set<Int64>
     /// Runs this host left queued or running (a daemon on this host that is gone), with
     /// the recorded process identity so that an orphaned child can be found.
@@ -121,15 +123,25 @@ public struct SlotClaim: Sendable, Equatable {
     /// The earliest time (seconds since the epoch, the store's clock) the slot may be
     /// claimed: its jittered start. nil claims at any time (skipped rows, manual runs).
     public var notBefore: Int64?
+    /// 1 claims the slot; 2… claims a retry of it, held by the host that ran the attempt before.
+    public var attempt: Int
+    /// For a retry: when it may start (the store's clock), recorded so that a restarted
+    /// daemon knows whether the retry is still due.
+    public var retryAt: Double?
 
     /// Creates a claim.
-    public init(job: String, slot: Int64, kind: RunKind, status: RunStatus, reason: String? = nil, notBefore: Int64? = nil) {
+    public init(
+        job: String, slot: Int64, kind: RunKind, status: RunStatus, reason: String? = nil, notBefore: Int64? = nil,
+        attempt: Int = 1, retryAt: Double? = nil
+    ) {
         self.job = job
         self.slot = slot
         self.kind = kind
         self.status = status
         self.reason = reason
         self.notBefore = notBefore
+        self.attempt = attempt
+        self.retryAt = retryAt
     }
 }
 
@@ -171,10 +183,14 @@ public struct UnfinishedRun: Sendable {
     public var record: RunRecord
     /// The child's start time when it started (see `ProcessIdentity`).
     public var pidStart: String?
+    /// Until when the daemon that holds the run last said it watches it (seconds since the
+    /// epoch, the store's clock); nil when no lease was recorded.
+    public var leaseUntil: Double?
 
     /// Creates one.
-    public init(record: RunRecord, pidStart: String?) {
+    public init(record: RunRecord, pidStart: String?, leaseUntil: Double? = nil) {
         self.record = record
         self.pidStart = pidStart
+        self.leaseUntil = leaseUntil
     }
 }

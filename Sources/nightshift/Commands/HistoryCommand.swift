@@ -6,7 +6,7 @@ import Scheduler
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "Show scheduled runs, newest first: slot, kind, status, exit code, writes sent, host, reason."
+        abstract: "Show scheduled runs, newest first: slot, kind, attempt, status, exit code, writes sent, host, reason."
     )
 
     @Argument(help: "Only this job.")
@@ -20,11 +20,19 @@ struct HistoryCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON: an array of runs with times in seconds since the epoch.")
     var json = false
 
+    @Option(help: "The daemon's --host name, to check its runs' processes on this machine (default: the host name).")
+    var host: String = StoreHost.current
+
     func run() async throws {
         try await reportingFailures {
-            let (configuration, runs) = try await options.withStore { configuration, store in
-                (configuration, try await store.history(job: name, limit: limit))
+            let (configuration, recorded, unfinished) = try await options.withStore { configuration, store in
+                (configuration, try await store.history(job: name, limit: limit), try await store.unfinishedRuns())
             }
+            // A run still recorded running whose daemon and process are both gone shows as it ended.
+            let commands = Set(configuration.jobs.filter { $0.command != nil }.map(\.name))
+            let runs = UnwatchedRuns.observed(
+                recorded, unfinished: unfinished, host: host, isScript: { !commands.contains($0) },
+                now: Date().timeIntervalSince1970)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -32,13 +40,14 @@ struct HistoryCommand: AsyncParsableCommand {
                 return
             }
             let zones = Dictionary(configuration.jobs.map { ($0.name, $0.zone) }, uniquingKeysWith: { a, _ in a })
-            var rows = [["ID", "JOB", "SLOT", "KIND", "STATUS", "EXIT", "SECONDS", "WRITES", "HOST", "REASON"]]
+            var rows = [["ID", "JOB", "SLOT", "KIND", "ATTEMPT", "STATUS", "EXIT", "SECONDS", "WRITES", "HOST", "REASON"]]
             for run in runs {
                 let zone = zones[run.job] ?? .utc
                 let exit = run.exitCode.map(String.init) ?? run.signal.map { "signal \($0)" } ?? "-"
                 let seconds = zip(run.startedAt, run.finishedAt).map { String(format: "%.1f", $1 - $0) } ?? "-"
                 rows.append([
-                    String(run.id), run.job, ISO8601.format(run.slot, in: zone), run.kind.rawValue, run.status.rawValue,
+                    String(run.id), run.job, ISO8601.format(run.slot, in: zone), run.kind.rawValue, String(run.attempt),
+                    run.status.rawValue,
                     exit, seconds, run.writesSent.map(String.init) ?? "-", run.host ?? "-", run.reason ?? "",
                 ])
             }

@@ -159,8 +159,10 @@ struct RunCommand: AsyncParsableCommand {
                 id: runID, endedAt: Timestamp.iso(Date()), status: RunStatus.timedOut.rawValue, output: sink.text,
                 error: message)
             if let resultFile {
-                try? RunReceipt(runID: runID, status: .timedOut, exitCode: NightshiftExitCode.limit.rawValue, error: message)
-                    .write(to: resultFile)
+                var receipt = RunReceipt(runID: runID, status: .timedOut, exitCode: NightshiftExitCode.limit.rawValue, error: message)
+                // The stuck VM's counts cannot be read from here: writes may have been sent.
+                receipt.retryable = false
+                try? receipt.write(to: resultFile)
             }
             if json {
                 output.out(RunReport.object([
@@ -194,7 +196,8 @@ struct RunCommand: AsyncParsableCommand {
         if let resultFile {
             let receipt = RunReceipt(
                 runID: result.runID, status: result.status, exitCode: code.rawValue, error: result.error,
-                errorKind: result.errorKind, writesSent: result.writesSent, creditsMoved: result.creditsMoved)
+                errorKind: result.errorKind, writesSent: result.writesSent, creditsMoved: result.creditsMoved,
+                notificationsSent: result.notificationsSent)
             do { try receipt.write(to: resultFile) } catch {
                 output.error("nightshift run: --result-file: \(error); the run itself is recorded in the audit log")
             }

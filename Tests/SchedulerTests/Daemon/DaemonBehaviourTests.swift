@@ -5,7 +5,7 @@ import Testing
 
 @Suite("daemon behaviour with an injected clock")
 struct DaemonBehaviourTests {
-    @Test("a slot claimed by a daemon that died is marked interrupted and never run again", arguments: StoreKind.allCases)
+    @Test("a slot whose daemon died during the run is never run again; its child gone without a receipt is recorded crashed", arguments: StoreKind.allCases)
     func interruptedSlotNotRerun(store: StoreKind) async throws {
         let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
         let first = f.daemon([try job("* * * * *")])
@@ -15,8 +15,8 @@ struct DaemonBehaviourTests {
         await f.tick(second, at: "2026-05-01T00:01:10Z")
         #expect(f.launcher.slots == [at("2026-05-01T00:01:00Z")])
         let history = try await f.history("topup")
-        #expect(history.map(\.status) == [.interrupted])
-        #expect(history[0].reason?.contains("stopped during the run") == true)
+        #expect(history.map(\.status) == [.crashed])
+        #expect(history[0].reason?.contains("the child ended without reporting how the run ended") == true)
     }
 
     @Test("a slot whose row exists is not run again even if the job's progress was not saved", arguments: StoreKind.allCases)

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
+import NightshiftCore
 import Scheduler
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -46,6 +48,18 @@ final class ScriptedChild: RunningChild, @unchecked Sendable {
         lock.lock()
         exit = .exited(status)
         lock.unlock()
+    }
+
+    /// Where the daemon asked `nightshift run` to leave its receipt (`--result-file`).
+    var receiptPath: String? {
+        guard let index = request.commandLine.firstIndex(of: "--result-file") else { return nil }
+        return request.commandLine[index + 1]
+    }
+
+    /// Ends as `nightshift run` does: the receipt first, then the exit with its code.
+    func finish(_ receipt: RunReceipt) throws {
+        try receipt.write(to: try #require(receiptPath))
+        finish(receipt.exitCode)
     }
 
     func poll() -> ChildExit? {
@@ -172,9 +186,10 @@ func at(_ text: String) -> Int64 { ISO8601.parse(text, defaultZone: .utc)! }
 
 func job(
     _ schedule: String, name: String = "topup", zone: String = "UTC", overlap: OverlapPolicy = .skip,
-    catchUp: CatchUpPolicy = .once, jitter: Int64 = 0, timeout: Int64 = 300, command: [String]? = nil
+    catchUp: CatchUpPolicy = .once, jitter: Int64 = 0, timeout: Int64 = 300, command: [String]? = nil,
+    retry: RetryPolicy? = nil
 ) throws -> Job {
     Job(
         name: name, script: "topup.lua", schedule: try Schedule(schedule), zone: try ZoneRules(identifier: zone),
-        timeout: timeout, command: command, overlap: overlap, catchUp: catchUp, jitter: jitter)
+        timeout: timeout, command: command, overlap: overlap, catchUp: catchUp, jitter: jitter, retry: retry)
 }
