@@ -1,0 +1,152 @@
+import Foundation
+import NightshiftCore
+import Scheduler
+import Testing
+
+/// What a restarted daemon does with the runs an earlier daemon of its host left queued or
+/// running: the earlier daemon "dies" by being dropped, the store keeps its rows.
+@Suite("restart after a daemon crash")
+struct RecoveryTests {
+    func logPath(_ f: DaemonFixture, slot: Int64, id: Int64) -> String {
+        f.settings.logDirectory + "/topup/\(slot)-\(id).log"
+    }
+
+    func receiptPath(_ log: String) -> String { String(log.dropLast(4)) + ".receipt.json" }
+
+    @Test("a run claimed but never started (no log file) runs after a restart within late_after, once", arguments: StoreKind.allCases)
+    func neverStartedRuns(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
+        let slot = at("2026-05-01T00:01:00Z")
+        let id = try #require(try await f.store.claim(job: "topup", slot: slot, kind: .scheduled, status: .queued))
+        f.clock.set(Double(slot + 50))
+        let daemon = f.daemon([try job("0 * * * *")])
+        await f.tick(daemon, now: Double(slot + 50))
+        #expect(f.launcher.slots == [slot])
+        let history = try await f.history("topup")
+        #expect(history.map(\.id) == [id])
+        #expect(history.map(\.status) == [.running])
+    }
+
+    @Test("a run claimed but never started is recorded interrupted when its time is more than late_after ago", arguments: StoreKind.allCases)
+    func neverStartedTooLate(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
+        let slot = at("2026-05-01T00:01:00Z")
+        _ = try await f.store.claim(job: "topup", slot: slot, kind: .scheduled, status: .queued)
+        f.clock.set(Double(slot + 61))
+        let daemon = f.daemon([try job("0 * * * *")])
+        await f.tick(daemon, now: Double(slot + 61))
+        #expect(f.launcher.slots.isEmpty)
+        let history = try await f.history("topup")
+        #expect(history.map(\.status) == [.interrupted])
+        #expect(history[0].reason == "the daemon stopped before the run started; not run after the restart: its time was more than late_after (1m) ago. Nothing was sent")
+    }
+
+    @Test("a queued run whose log file exists may have started: it is never started again", arguments: StoreKind.allCases)
+    func maybeStarted(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
+        let slot = at("2026-05-01T00:01:00Z")
+        let id = try #require(try await f.store.claim(job: "topup", slot: slot, kind: .scheduled, status: .queued))
+        let log = logPath(f, slot: slot, id: id)
+        try FileManager.default.createDirectory(atPath: (log as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: log, contents: nil)
+        f.clock.set(Double(slot + 5))
+        let daemon = f.daemon([try job("0 * * * *")])
+        await f.tick(daemon, now: Double(slot + 5))
+        #expect(f.launcher.slots.isEmpty)
+        let history = try await f.history("topup")
+        #expect(history.map(\.status) == [.interrupted])
+        #expect(history[0].reason?.hasPrefix("the daemon stopped while starting the run; it may have run") == true)
+    }
+
+    @Test("a run whose child ended while no daemon watched it is recorded from its receipt, and retried when worth it", arguments: StoreKind.allCases)
+    func endedWhileDown(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
+        let slot = at("2026-05-01T01:00:00Z")
+        let id = try #require(try await f.store.claim(job: "topup", slot: slot, kind: .scheduled, status: .queued))
+        let log = logPath(f, slot: slot, id: id)
+        // A pid no process has (above the kernel's limit), so the child is surely gone.
+        try await f.store.markStarted(id: id, at: Double(slot), pid: 4_194_305, pidStart: "12345", log: log)
+        try FileManager.default.createDirectory(atPath: (log as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try RunReceipt(
+            runID: "r-down", status: .failed, exitCode: 1, error: "resellers.list: transport failure: connection refused",
+            errorKind: "transport failure"
+        ).write(to: receiptPath(log))
+        f.clock.set(Double(slot + 20))
+        let daemon = f.daemon([try job("0 * * * *", retry: RetryPolicy(attempts: 2, delay: 30))])
+        await f.tick(daemon, now: Double(slot + 20))
+        var history = try await f.history("topup")
+        #expect(history.map(\.status) == [.failed, .queued])
+        #expect(history[0].runID == "r-down")
+        #expect(history[0].reason?.contains("recorded after a daemon restart, from the run's receipt; retry 2 of 2") == true)
+        #expect(!FileManager.default.fileExists(atPath: receiptPath(log)))
+        await f.tick(daemon, now: Double(slot + 50))
+        #expect(f.launcher.slots == [slot])
+        history = try await f.history("topup")
+        #expect(history.map(\.attempt) == [1, 2])
+    }
+
+    @Test("a run whose child ended while no daemon watched it and left no receipt is recorded crashed", arguments: StoreKind.allCases)
+    func crashedWhileDown(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
+        let slot = at("2026-05-01T01:00:00Z")
+        let id = try #require(try await f.store.claim(job: "topup", slot: slot, kind: .scheduled, status: .queued))
+        try await f.store.markStarted(id: id, at: Double(slot), pid: 4_194_305, pidStart: "12345", log: logPath(f, slot: slot, id: id))
+        f.clock.set(Double(slot + 20))
+        let daemon = f.daemon([try job("0 * * * *", retry: RetryPolicy(attempts: 2, delay: 30))])
+        await f.tick(daemon, now: Double(slot + 20))
+        let history = try await f.history("topup")
+        #expect(history.map(\.status) == [.crashed])
+        #expect(f.launcher.slots.isEmpty)
+    }
+
+    @Test("a child that outlived its daemon is adopted: watched until it ends, then recorded from its receipt", arguments: StoreKind.allCases)
+    func adopted(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
+        let slot = at("2026-05-01T01:00:00Z")
+        let id = try #require(try await f.store.claim(job: "topup", slot: slot, kind: .scheduled, status: .queued))
+        let log = logPath(f, slot: slot, id: id)
+        // A real process stands in for the orphaned `nightshift run`.
+        let orphan = try ProcessLauncher().launch(
+            RunRequest(job: "topup", slot: slot, commandLine: ["/bin/sleep", "30"], logPath: log, environment: [:]))
+        defer { orphan.kill(signal: SIGKILL); _ = orphan.waitForExit() }
+        try await f.store.markStarted(id: id, at: Double(slot), pid: orphan.pid, pidStart: orphan.identity, log: log)
+
+        f.clock.set(Double(slot + 20))
+        let daemon = f.daemon([try job("0 * * * *")])
+        await f.tick(daemon, now: Double(slot + 20))
+        #expect(await daemon.runningCount == 1)
+        await f.tick(daemon, now: Double(slot + 21))
+        #expect(try await f.history("topup").map(\.status) == [.running])
+
+        try RunReceipt(runID: "r-orphan", status: .succeeded, exitCode: 0, writesSent: 2, creditsMoved: 100).write(to: receiptPath(log))
+        orphan.kill(signal: SIGTERM)
+        #expect(orphan.waitForExit() != nil)
+        await f.tick(daemon, now: Double(slot + 22))
+        #expect(await daemon.runningCount == 0)
+        let history = try await f.history("topup")
+        #expect(history.map(\.status) == [.succeeded])
+        #expect(history[0].runID == "r-orphan")
+        #expect(history[0].writesSent == 2)
+        #expect(f.launcher.slots.isEmpty)
+    }
+
+    @Test("an adopted child still running at its deadline is killed and recorded timed out", arguments: StoreKind.allCases)
+    func adoptedDeadline(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
+        let slot = at("2026-05-01T01:00:00Z")
+        let id = try #require(try await f.store.claim(job: "topup", slot: slot, kind: .scheduled, status: .queued))
+        let log = logPath(f, slot: slot, id: id)
+        let orphan = try ProcessLauncher().launch(
+            RunRequest(job: "topup", slot: slot, commandLine: ["/bin/sleep", "30"], logPath: log, environment: [:]))
+        defer { orphan.kill(signal: SIGKILL); _ = orphan.waitForExit() }
+        try await f.store.markStarted(id: id, at: Double(slot), pid: orphan.pid, pidStart: orphan.identity, log: log)
+        let daemon = f.daemon([try job("0 * * * *", timeout: 60)])
+        await f.tick(daemon, now: Double(slot + 20))
+        #expect(await daemon.runningCount == 1)
+        // timeout 60 s + kill_after 5 s after its start.
+        await f.tick(daemon, now: Double(slot + 65))
+        #expect(orphan.waitForExit(within: 5) == .signaled(SIGKILL))
+        await f.tick(daemon, now: Double(slot + 66))
+        #expect(try await f.history("topup").map(\.status) == [.timedOut])
+    }
+}
