@@ -150,3 +150,30 @@ struct RecoveryTests {
         #expect(try await f.history("topup").map(\.status) == [.timedOut])
     }
 }
+
+@Suite("a store that stops answering")
+struct UnreachableStoreTests {
+    @Test("a run that ends while the store does not answer is recorded, in order, once it answers again", arguments: StoreKind.allCases)
+    func endKeptUntilStoreAnswers(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
+        let flaky = UnreachableStore(f.store)
+        let daemon = f.daemon([try job("* * * * *", overlap: .allow), try job("* * * * *", name: "other")], store: flaky)
+        await f.tick(daemon, at: "2026-05-01T00:01:00Z")
+        #expect(f.launcher.children.count == 2)
+        flaky.unreachable = true
+        let child = { (name: String) in f.launcher.children.first { $0.request.job == name }! }
+        try child("topup").finish(RunReceipt(runID: "r-1", status: .succeeded, exitCode: 0, writesSent: 1))
+        await f.tick(daemon, at: "2026-05-01T00:01:05Z")
+        child("other").finish(4)
+        await f.tick(daemon, at: "2026-05-01T00:01:06Z")
+        #expect(await daemon.runningCount == 0)
+        #expect(try await f.store.history(job: nil).map(\.status) == [.running, .running])
+        flaky.unreachable = false
+        await f.tick(daemon, at: "2026-05-01T00:01:07Z")
+        let topup = try await f.history("topup")
+        #expect(topup.map(\.status) == [.succeeded])
+        #expect(topup[0].runID == "r-1")
+        #expect(topup[0].finishedAt == Double(at("2026-05-01T00:01:05Z")))
+        #expect(try await f.history("other").map(\.status) == [.outcomeUnknown])
+    }
+}

@@ -161,9 +161,11 @@ struct DaemonFixture {
         try await Self.open(kind, settings: settings, clock: clock)
     }
 
-    func daemon(_ jobs: [Job], reload: (@Sendable () throws -> JobConfiguration)? = nil) -> SchedulerDaemon {
+    func daemon(
+        _ jobs: [Job], reload: (@Sendable () throws -> JobConfiguration)? = nil, store: (any SchedulerStore)? = nil
+    ) -> SchedulerDaemon {
         SchedulerDaemon(
-            configuration: JobConfiguration(settings: settings, jobs: jobs), store: store, launcher: launcher,
+            configuration: JobConfiguration(settings: settings, jobs: jobs), store: store ?? self.store, launcher: launcher,
             runner: ["nightshift"], clock: clock, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
             reload: reload)
     }
