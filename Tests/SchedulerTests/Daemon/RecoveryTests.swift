@@ -13,6 +13,17 @@ struct RecoveryTests {
 
     func receiptPath(_ log: String) -> String { String(log.dropLast(4)) + ".receipt.json" }
 
+    /// A run at `slot` whose daemon died while its child (a real process standing in for the
+    /// orphaned `nightshift run`) still runs.
+    func orphanedRun(_ f: DaemonFixture, slot: Int64) async throws -> (log: String, orphan: any RunningChild) {
+        let id = try #require(try await f.store.claim(job: "topup", slot: slot, kind: .scheduled, status: .queued))
+        let log = logPath(f, slot: slot, id: id)
+        let orphan = try ProcessLauncher().launch(
+            RunRequest(job: "topup", slot: slot, commandLine: ["/bin/sleep", "30"], logPath: log, environment: [:]))
+        try await f.store.markStarted(id: id, at: Double(slot), pid: orphan.pid, pidStart: orphan.identity, log: log)
+        return (log, orphan)
+    }
+
     @Test("a run claimed but never started (no log file) runs after a restart within late_after, once", arguments: StoreKind.allCases)
     func neverStartedRuns(store: StoreKind) async throws {
         let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
@@ -103,13 +114,8 @@ struct RecoveryTests {
     func adopted(store: StoreKind) async throws {
         let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
         let slot = at("2026-05-01T01:00:00Z")
-        let id = try #require(try await f.store.claim(job: "topup", slot: slot, kind: .scheduled, status: .queued))
-        let log = logPath(f, slot: slot, id: id)
-        // A real process stands in for the orphaned `nightshift run`.
-        let orphan = try ProcessLauncher().launch(
-            RunRequest(job: "topup", slot: slot, commandLine: ["/bin/sleep", "30"], logPath: log, environment: [:]))
+        let (log, orphan) = try await orphanedRun(f, slot: slot)
         defer { orphan.kill(signal: SIGKILL); _ = orphan.waitForExit() }
-        try await f.store.markStarted(id: id, at: Double(slot), pid: orphan.pid, pidStart: orphan.identity, log: log)
 
         f.clock.set(Double(slot + 20))
         let daemon = f.daemon([try job("0 * * * *")])
@@ -134,12 +140,8 @@ struct RecoveryTests {
     func adoptedDeadline(store: StoreKind) async throws {
         let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
         let slot = at("2026-05-01T01:00:00Z")
-        let id = try #require(try await f.store.claim(job: "topup", slot: slot, kind: .scheduled, status: .queued))
-        let log = logPath(f, slot: slot, id: id)
-        let orphan = try ProcessLauncher().launch(
-            RunRequest(job: "topup", slot: slot, commandLine: ["/bin/sleep", "30"], logPath: log, environment: [:]))
+        let (_, orphan) = try await orphanedRun(f, slot: slot)
         defer { orphan.kill(signal: SIGKILL); _ = orphan.waitForExit() }
-        try await f.store.markStarted(id: id, at: Double(slot), pid: orphan.pid, pidStart: orphan.identity, log: log)
         let daemon = f.daemon([try job("0 * * * *", timeout: 60)])
         await f.tick(daemon, now: Double(slot + 20))
         #expect(await daemon.runningCount == 1)

@@ -40,12 +40,36 @@ struct RunControlProcessTests {
         }
     }
 
-    /// Busy for `seconds` (the sandbox has no sleep), then prints `done`.
-    static let slowScript = """
-        local started = os.time()
-        while os.time() - started < tonumber(args.seconds) do end
-        print("done")
-        """
+    /// A jobs file whose job `slow` is busy for `seconds` (the sandbox has no sleep), then
+    /// prints `done`; it runs when triggered.
+    func slowJob(_ dir: TemporaryDirectory, _ store: StoreUnderTest, seconds: Int) throws -> String {
+        try script(
+            dir, "slow.lua",
+            """
+            local started = os.time()
+            while os.time() - started < tonumber(args.seconds) do end
+            print("done")
+            """)
+        return try writeJobs(
+            dir, store,
+            """
+            [[jobs]]
+            name = "slow"
+            script = "slow.lua"
+            schedule = "@every 1h"
+            args = { seconds = \(seconds) }
+            timeout = "60s"
+            emulator = true
+            extra_args = ["--state", "\(dir.file("run-state"))"]
+            """)
+    }
+
+    /// Triggers `slow` and returns its run once it is running.
+    func startSlow(_ config: String, _ store: any SchedulerStore) async throws -> RunRecord {
+        #expect(try NightshiftBinary.run(["jobs", "trigger", "slow", "--jobs", config]).status == 0)
+        #expect(try await eventually { try await store.history(job: "slow").first?.status == .running })
+        return try #require(try await store.history(job: "slow").first)
+    }
 
     @Test("against a panel answering HTTP 500: a run that could not read is retried to its last attempt; a write that got 500 (outcome unknown) is not", arguments: StoreKind.allCases)
     func retriesAgainstFailingPanel(kind: StoreKind) async throws {
@@ -103,25 +127,11 @@ struct RunControlProcessTests {
     func childKilled(kind: StoreKind) async throws {
         let dir = TemporaryDirectory()
         let underTest = try StoreUnderTest(kind)
-        try script(dir, "slow.lua", Self.slowScript)
-        let config = try writeJobs(
-            dir, underTest,
-            """
-            [[jobs]]
-            name = "slow"
-            script = "slow.lua"
-            schedule = "@every 1h"
-            args = { seconds = 30 }
-            timeout = "60s"
-            emulator = true
-            extra_args = ["--state", "\(dir.file("run-state"))"]
-            """)
+        let config = try slowJob(dir, underTest, seconds: 30)
         let store = try await underTest.open(dir)
         let daemon = try NightshiftBinary.start(["schedule", "--jobs", config], log: dir.file("daemon.log"))
         defer { stop(daemon) }
-        #expect(try NightshiftBinary.run(["jobs", "trigger", "slow", "--jobs", config]).status == 0)
-        #expect(try await eventually { try await store.history(job: "slow").first?.status == .running })
-        let run = try #require(try await store.history(job: "slow").first)
+        let run = try await startSlow(config, store)
         kill(try #require(run.pid), SIGKILL)
         #expect(try await eventually { try await store.history(job: "slow").first?.status == .crashed })
         let crashed = try #require(try await store.history(job: "slow").first)
@@ -133,25 +143,11 @@ struct RunControlProcessTests {
     func daemonKilledChildFinishes(kind: StoreKind) async throws {
         let dir = TemporaryDirectory()
         let underTest = try StoreUnderTest(kind)
-        try script(dir, "slow.lua", Self.slowScript)
-        let config = try writeJobs(
-            dir, underTest,
-            """
-            [[jobs]]
-            name = "slow"
-            script = "slow.lua"
-            schedule = "@every 1h"
-            args = { seconds = 6 }
-            timeout = "60s"
-            emulator = true
-            extra_args = ["--state", "\(dir.file("run-state"))"]
-            """)
+        let config = try slowJob(dir, underTest, seconds: 6)
         let store = try await underTest.open(dir)
         let first = try NightshiftBinary.start(["schedule", "--jobs", config], log: dir.file("daemon1.log"))
         defer { stop(first) }
-        #expect(try NightshiftBinary.run(["jobs", "trigger", "slow", "--jobs", config]).status == 0)
-        #expect(try await eventually { try await store.history(job: "slow").first?.status == .running })
-        let run = try #require(try await store.history(job: "slow").first)
+        let run = try await startSlow(config, store)
         let pid = try #require(run.pid)
         let identity = try #require(ProcessIdentity.startTime(of: pid))
         first.signal(SIGKILL)
@@ -177,25 +173,11 @@ struct RunControlProcessTests {
     func bothKilled(kind: StoreKind) async throws {
         let dir = TemporaryDirectory()
         let underTest = try StoreUnderTest(kind)
-        try script(dir, "slow.lua", Self.slowScript)
-        let config = try writeJobs(
-            dir, underTest,
-            """
-            [[jobs]]
-            name = "slow"
-            script = "slow.lua"
-            schedule = "@every 1h"
-            args = { seconds = 30 }
-            timeout = "60s"
-            emulator = true
-            extra_args = ["--state", "\(dir.file("run-state"))"]
-            """)
+        let config = try slowJob(dir, underTest, seconds: 30)
         let store = try await underTest.open(dir)
         let daemon = try NightshiftBinary.start(["schedule", "--jobs", config], log: dir.file("daemon1.log"))
         defer { stop(daemon) }
-        #expect(try NightshiftBinary.run(["jobs", "trigger", "slow", "--jobs", config]).status == 0)
-        #expect(try await eventually { try await store.history(job: "slow").first?.status == .running })
-        let run = try #require(try await store.history(job: "slow").first)
+        let run = try await startSlow(config, store)
         daemon.signal(SIGKILL)
         daemon.waitForExit()
         kill(try #require(run.pid), SIGKILL)

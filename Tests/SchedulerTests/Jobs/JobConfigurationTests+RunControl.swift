@@ -3,21 +3,8 @@ import Testing
 
 private let oneJob = "[[jobs]]\nname = \"a\"\nscript = \"/a.lua\"\nschedule = \"@daily\"\n"
 
-@Suite("jobs file: retry, max_running, max_output")
-struct RunControlSettingsTests {
-    func parse(_ toml: String) throws -> JobConfiguration {
-        try JobConfiguration(toml: toml, fileName: "jobs.toml", baseDirectory: "/etc/nightshift")
-    }
-
-    func message(_ toml: String) -> String? {
-        do {
-            _ = try parse(toml)
-            return nil
-        } catch {
-            return "\(error)"
-        }
-    }
-
+/// `retry`, `max_running` and `max_output`, with the suite's `parse` and `message`.
+extension JobConfigurationTests {
     @Test("retry is read from a job or [defaults]; delays grow by backoff up to max_delay")
     func retry() throws {
         let configuration = try parse(
