@@ -59,7 +59,7 @@ struct RecoveryTests {
         let id = try #require(try await f.store.claim(job: "topup", slot: slot, kind: .scheduled, status: .queued))
         let log = logPath(f, slot: slot, id: id)
         try FileManager.default.createDirectory(atPath: (log as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         f.clock.set(Double(slot + 5))
         let daemon = f.daemon([try job("0 * * * *")])
         await f.tick(daemon, now: Double(slot + 5))

@@ -147,3 +147,36 @@ struct RetryTests {
         #expect(f.launcher.children.last?.request.environment["NIGHTSHIFT_ATTEMPT"] == "2")
     }
 }
+
+@Suite("what a receipt says about retrying")
+struct ReceiptRetryableTests {
+    @Test("only a run that sent nothing and could not use the panel, or ran out of time, is retryable", arguments: [
+        (RunStatus.failed, "transport failure", 0, 0, true),
+        (.failed, "timed out", 0, 0, true),
+        (.timedOut, nil, 0, 0, true),
+        (.failed, "transport failure", 1, 0, false),
+        (.failed, "transport failure", 0, 1, false),
+        (.timedOut, nil, 3, 0, false),
+        (.outcomeUnknown, "outcome unknown", 0, 0, false),
+        (.failed, "panel refused", 0, 0, false),
+        (.failed, "not authorised", 0, 0, false),
+        (.failed, nil, 0, 0, false),
+        (.refused, "credit cap", 0, 0, false),
+        (.succeeded, nil, 0, 0, false),
+        (.interrupted, nil, 0, 0, false),
+    ] as [(RunStatus, String?, Int, Int, Bool)])
+    func retryable(status: RunStatus, kind: String?, writes: Int, notifications: Int, expected: Bool) {
+        let receipt = RunReceipt(
+            runID: "r", status: status, exitCode: RunExitCode(status).rawValue, errorKind: kind, writesSent: writes,
+            notificationsSent: notifications)
+        #expect(receipt.retryable == expected)
+    }
+
+    @Test("a receipt from before `retryable` existed reads as not retryable, with no notification")
+    func olderReceipt() throws {
+        let json = #"{"run_id":"r","status":"failed","exit_code":1,"error_kind":"transport failure","writes_sent":0,"credits_moved":0}"#
+        let receipt = try JSONDecoder().decode(RunReceipt.self, from: Data(json.utf8))
+        #expect(!receipt.retryable)
+        #expect(receipt.notificationsSent == 0)
+    }
+}
