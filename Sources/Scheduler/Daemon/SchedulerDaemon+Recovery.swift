@@ -73,8 +73,7 @@ extension SchedulerDaemon {
                 job: record.job, slot: record.slot, kind: record.kind, attempt: record.attempt, receipt: receipt, end: &end,
                 now: now)
         }
-        await finishRecovered(record, end, now: now)
-        if let path { unlink(path) }
+        await finishRecovered(record, end, receipt: path, now: now)
     }
 
     private func recoverQueued(_ record: RunRecord, now: Double) async {
@@ -121,9 +120,9 @@ extension SchedulerDaemon {
             metadata: ["job": "\(record.job)", "slot": "\(record.slot)", "attempt": "\(record.attempt)"])
     }
 
-    private func finishRecovered(_ record: RunRecord, _ end: RunEnd, now: Double) async {
+    private func finishRecovered(_ record: RunRecord, _ end: RunEnd, receipt: String? = nil, now: Double) async {
         let store = self.store
-        await saveEnd(id: record.id, job: record.job) { try await store.finish(id: record.id, end, at: now) }
+        await saveEnd(id: record.id, job: record.job, receipt: receipt) { try await store.finish(id: record.id, end, at: now) }
         logger.warning(
             "run left by the previous daemon recorded",
             metadata: [

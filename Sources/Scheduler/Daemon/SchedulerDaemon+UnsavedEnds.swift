@@ -7,23 +7,29 @@ extension SchedulerDaemon {
     struct UnsavedEnd: Sendable {
         var id: Int64
         var job: String
+        /// The child's receipt, removed once the end is recorded: until then it is what a
+        /// restarted daemon would read the end from.
+        var receipt: String?
         var write: @Sendable () async throws -> Void
     }
 
-    /// Writes a run's end, or keeps it for the next tick when the store fails.
-    func saveEnd(id: Int64, job: String, _ write: @escaping @Sendable () async throws -> Void) async {
+    /// Writes a run's end, or keeps it for the next tick when the store fails; removes the
+    /// run's receipt once the end is recorded.
+    func saveEnd(id: Int64, job: String, receipt: String? = nil, _ write: @escaping @Sendable () async throws -> Void) async {
+        let end = UnsavedEnd(id: id, job: job, receipt: receipt, write: write)
         // Ends are written in order: a later one never overtakes one still waiting.
         guard unsavedEnds.isEmpty else {
-            unsavedEnds.append(UnsavedEnd(id: id, job: job, write: write))
+            unsavedEnds.append(end)
             return
         }
         do {
             try await write()
+            if let receipt { unlink(receipt) }
         } catch {
             logger.error(
                 "cannot record the end of a run; keeping it until the store answers: \(error)",
                 metadata: ["job": "\(job)", "run": "\(id)"])
-            unsavedEnds.append(UnsavedEnd(id: id, job: job, write: write))
+            unsavedEnds.append(end)
         }
     }
 
@@ -36,6 +42,7 @@ extension SchedulerDaemon {
                 return
             }
             unsavedEnds.removeFirst()
+            if let receipt = first.receipt { unlink(receipt) }
             logger.info("recorded the end of a run the store could not take before", metadata: ["job": "\(first.job)", "run": "\(first.id)"])
         }
     }

@@ -370,10 +370,9 @@ public actor SchedulerDaemon: Service {
             await retryIfWorthIt(job: job, slot: run.slot, kind: run.kind, attempt: run.attempt, receipt: receipt, end: &end, now: now)
         }
         let store = self.store
-        await saveEnd(id: run.id, job: job) { [end] in
+        await saveEnd(id: run.id, job: job, receipt: run.receipt) { [end] in
             try await store.finish(id: run.id, end, at: now)
         }
-        if let receipt = run.receipt { unlink(receipt) }
         logger.info("run ended", metadata: ["job": "\(job)", "slot": "\(run.slot)", "status": "\(end.status.rawValue)"])
     }
 

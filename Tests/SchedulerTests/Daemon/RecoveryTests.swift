@@ -170,8 +170,12 @@ struct UnreachableStoreTests {
         await f.tick(daemon, at: "2026-05-01T00:01:06Z")
         #expect(await daemon.runningCount == 0)
         #expect(try await f.store.history(job: nil).map(\.status) == [.running, .running])
+        // Until the end is recorded, the receipt stays: a restart would read the end from it.
+        let receipt = try #require(child("topup").receiptPath)
+        #expect(FileManager.default.fileExists(atPath: receipt))
         flaky.unreachable = false
         await f.tick(daemon, at: "2026-05-01T00:01:07Z")
+        #expect(!FileManager.default.fileExists(atPath: receipt))
         let topup = try await f.history("topup")
         #expect(topup.map(\.status) == [.succeeded])
         #expect(topup[0].runID == "r-1")
