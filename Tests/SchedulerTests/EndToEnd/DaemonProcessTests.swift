@@ -75,8 +75,14 @@ struct DaemonProcessTests {
 
         let first = try NightshiftBinary.start(["schedule", "--jobs", config], log: dir.file("daemon1.log"))
         defer { stop(first) }
-        #expect(try await eventually { try await store.history(job: "probe").contains { $0.status == .running } })
-        let cutOff = try #require(try await store.history(job: "probe").first { $0.status == .running })
+        // The long run is the first one started; a later run is running only for milliseconds.
+        var running: RunRecord?
+        _ = try await eventually {
+            let firstSlot = lines(starts).first
+            running = try await store.history(job: "probe").first { $0.status == .running && String($0.slot) == firstSlot }
+            return running != nil
+        }
+        let cutOff = try #require(running)
         first.signal(SIGKILL)
         #expect(first.waitForExit() == .signaled(SIGKILL))
 
