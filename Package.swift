@@ -90,15 +90,30 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // What the commands do, as a library: the environment, the panel connection, and one
+        // run of a script as a process (output threads, watchdog, report, receipt). The
+        // executable parses flags, installs signal handlers and calls it.
+        .target(
+            name: "Operations",
+            dependencies: [
+                "LuaHost", "PanelAPI", "PanelEmulator", "ScriptRuntime", "NightshiftCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "nightshift",
             dependencies: [
-                "LuaHost", "PanelAPI", "PanelEmulator", "Scheduler", "REPL", "ScriptRuntime", "NightshiftCore",
+                "LuaHost", "PanelAPI", "PanelEmulator", "Scheduler", "REPL", "ScriptRuntime", "NightshiftCore", "Operations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            // Release builds carry the Swift runtime and Foundation inside the binary: loading
+            // and relocating a dozen shared Swift libraries was a third of a hello-world run's
+            // start-up (docs/architecture.md, "Start-up").
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
         ),
         .executableTarget(
             name: "nightshift-bench",
