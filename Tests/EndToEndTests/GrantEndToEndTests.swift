@@ -17,7 +17,8 @@ struct GrantEndToEndTests {
             let before = try panel.snapshot()
             for (function, call) in Self.calls {
                 let others = Self.calls.map(\.function).filter { $0 != function }.flatMap { ["--allow", $0] }
-                try panel.expectRefused("call.lua", source: call, others + ["--max-credits", "100"], saying: "\(function) is not granted")
+                try panel.expectRefused(
+                    "call.lua", source: call, others + ["--max-credits", "100"], saying: "\(function) is not granted")
             }
             #expect(try panel.snapshot() == before)
         }
@@ -59,7 +60,8 @@ struct GrantEndToEndTests {
     func newAndUpdateCapped() throws {
         try withKnownPanel { panel in
             try panel.run(
-                "new.lua", source: "resellers.new{name = 'dave', credits = 50}", ["--allow", "resellers.new", "--max-credits", "49"], expecting: 2)
+                "new.lua", source: "resellers.new{name = 'dave', credits = 50}", ["--allow", "resellers.new", "--max-credits", "49"],
+                expecting: 2)
             let update = try panel.script("update.lua", "resellers.update('carol', {credits = 40})")
             #expect(try panel.run(update, ["--allow", "resellers.update", "--max-credits", "39"]).status == 2)
             #expect(try panel.run(update, ["--allow", "resellers.update", "--max-credits", "40"]).status == 0)
@@ -77,7 +79,8 @@ struct GrantEndToEndTests {
                 print('started')
                 """
             let result = try panel.expectRefused(
-                "declared.lua", source: declared, ["--allow", "resellers.add_credits", "--max-credits", "100"], saying: "--max-credits 500")
+                "declared.lua", source: declared, ["--allow", "resellers.add_credits", "--max-credits", "100"],
+                saying: "--max-credits 500")
             #expect(!result.output.contains("started"))
         }
     }

@@ -37,7 +37,8 @@ struct GrantTests {
     @Test("the per-reseller cap counts a reseller named by id and by username together")
     func perResellerCapAcrossNames() async throws {
         let (h, _) = try await refused(
-            "resellers.add_credits(2, 6) resellers.add_credits('bob', 6)", grant: writeGrant(.resellersAddCredits, max: 100, perReseller: 10))
+            "resellers.add_credits(2, 6) resellers.add_credits('bob', 6)",
+            grant: writeGrant(.resellersAddCredits, max: 100, perReseller: 10))
         #expect(try await h.credits("bob") == 11)
     }
 
@@ -68,7 +69,8 @@ struct GrantTests {
     @Test("a declaration that exceeds the grant stops the run before any call")
     func declarationExceeds() async throws {
         let (h, result) = try await refused(
-            "-- nightshift: allow resellers.list, resellers.add_credits\n-- nightshift: max-credits 100\nresellers.list()", grant: writeGrant(.resellersAddCredits, max: 50))
+            "-- nightshift: allow resellers.list, resellers.add_credits\n-- nightshift: max-credits 100\nresellers.list()",
+            grant: writeGrant(.resellersAddCredits, max: 50))
         #expect(result.error?.contains("--max-credits 100") == true)
         #expect(h.transport.sent.isEmpty)
     }

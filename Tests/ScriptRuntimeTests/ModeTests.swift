@@ -65,7 +65,8 @@ struct ModeTests {
     func outcomeUnknown() async throws {
         let h = try await Harness.make(faults: FaultPlan(dropRate: 1))
         let result = try await h.run(
-            "pcall(resellers.add_credits, 1, 5) resellers.add_credits(2, 5)", grant: writeGrant(.resellersAddCredits), expecting: .outcomeUnknown)
+            "pcall(resellers.add_credits, 1, 5) resellers.add_credits(2, 5)", grant: writeGrant(.resellersAddCredits),
+            expecting: .outcomeUnknown)
         #expect(h.transport.writesSent.count == 1)
         #expect(try h.writes(result.runID).map(\.outcome) == [AuditOutcome.unknown])
     }

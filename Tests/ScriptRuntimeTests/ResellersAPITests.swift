@@ -84,7 +84,8 @@ struct ResellersAPITests {
 
     @Test("argument errors point at the script's line")
     func argumentErrorPosition() async throws {
-        let result = try await Harness.make().run("\n\nresellers.add_credits(1, 2.5)", grant: writeGrant(.resellersAddCredits), expecting: .failed)
+        let result = try await Harness.make().run(
+            "\n\nresellers.add_credits(1, 2.5)", grant: writeGrant(.resellersAddCredits), expecting: .failed)
         #expect(result.error?.hasPrefix("test.lua:3: bad argument #2 to 'resellers.add_credits'") == true, "\(result.error ?? "")")
     }
 
@@ -110,6 +111,7 @@ struct ResellersAPITests {
     @Test("args holds the command-line arguments as strings")
     func arguments() async throws {
         try await Harness.make().run(
-            "assert(args.threshold == '500' and args.name == 'a=b')", arguments: [("threshold", "500"), ("name", "a=b")], expecting: .succeeded)
+            "assert(args.threshold == '500' and args.name == 'a=b')", arguments: [("threshold", "500"), ("name", "a=b")],
+            expecting: .succeeded)
     }
 }

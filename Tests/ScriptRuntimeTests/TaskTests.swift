@@ -125,7 +125,8 @@ struct TaskTests {
 
     @Test("a task that fails and that nothing waits for fails the run at its end")
     func unobservedFailure() async throws {
-        let result = try await Harness.make().run("tasks.spawn(function() error('lost') end) tasks.spawn(function() error('too') end)", expecting: .failed)
+        let result = try await Harness.make().run(
+            "tasks.spawn(function() error('lost') end) tasks.spawn(function() error('too') end)", expecting: .failed)
         #expect(result.error == "task 1 failed and nothing waited for it: test.lua:1: lost (and 1 more)")
     }
 
