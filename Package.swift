@@ -109,11 +109,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strict,
-            // Release builds carry the Swift runtime and Foundation inside the binary: loading
-            // and relocating a dozen shared Swift libraries was a third of a hello-world run's
-            // start-up (docs/architecture.md, "Start-up").
-            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "nightshift-bench",
