@@ -9,7 +9,7 @@ import GRDB
 /// can hold a run, so leases are recorded but never expire a run, and a restarted daemon
 /// reconciles every unfinished run itself.
 public final class SQLiteStore: SchedulerStore {
-    private let queue: DatabaseQueue
+    let queue: DatabaseQueue
     public let location: String
     public let host: String
     public let lease: Double
@@ -79,6 +79,7 @@ public final class SQLiteStore: SchedulerStore {
                     ALTER TABLE runs ADD COLUMN lease_until REAL;
                     """)
         }
+        migrator.registerMigration("notifications", migrate: Self.createNotifications)
         return migrator
     }
 
@@ -230,7 +231,7 @@ public final class SQLiteStore: SchedulerStore {
         }
     }
 
-    private static func record(_ row: Row) -> RunRecord {
+    static func record(_ row: Row) -> RunRecord {
         RunRecord(
             id: row["id"], job: row["job"], slot: row["slot"],
             kind: RunKind(rawValue: row["kind"]) ?? .scheduled,

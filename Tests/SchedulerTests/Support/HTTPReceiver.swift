@@ -1,0 +1,94 @@
+import Foundation
+import Hummingbird
+import Logging
+import Synchronization
+
+/// A notification receiver on 127.0.0.1 and a free port, started by the test: it records
+/// every request (method, path with query, body) and answers each as `answer` says, after
+/// its delay. Stopped by cancelling its server task.
+final class HTTPReceiver: Sendable {
+    /// One request as it arrived.
+    struct Received: Sendable, Equatable {
+        var method: String
+        var uri: String
+        var body: String
+    }
+
+    /// The secret part of the URLs (as in Slack's hook URLs and healthchecks.io's UUIDs).
+    static let secretPath = "/hooks/T0NIGHT/B0SHIFT/s3cr3t-t0ken-4242"
+
+    let port: Int
+    private let box: Box
+    private let server: Task<Void, any Error>
+
+    /// The URL to configure: the secret path on this receiver.
+    var url: String { "http://127.0.0.1:\(port)\(Self.secretPath)" }
+    var received: [Received] { box.requests.withLock { $0 } }
+
+    private init(port: Int, box: Box, server: Task<Void, any Error>) {
+        self.port = port
+        self.box = box
+        self.server = server
+    }
+
+    /// Starts a receiver; `answer` gets the request's number (1 for the first) and gives the
+    /// status and how long to wait before answering.
+    static func start(
+        _ answer: @escaping @Sendable (Int) -> (HTTPResponse.Status, Duration) = { _ in (.ok, .zero) }
+    ) async throws -> HTTPReceiver {
+        let box = Box()
+        let router = Router()
+        router.on("/**", method: .post) { request, _ in try await handle(request, box: box, answer: answer) }
+        router.on("/**", method: .get) { request, _ in try await handle(request, box: box, answer: answer) }
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        var logger = Logger(label: "test.receiver")
+        logger.logLevel = .critical
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
+        let server = Task { try await app.runService() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else { throw Failure() }
+        return HTTPReceiver(port: port, box: box, server: server)
+    }
+
+    private static func handle(
+        _ request: Request, box: Box, answer: @Sendable (Int) -> (HTTPResponse.Status, Duration)
+    ) async throws -> HTTPResponse.Status {
+        var request = request
+        let body = try await request.collectBody(upTo: 1 << 20)
+        let number = box.requests.withLock { requests in
+            requests.append(Received(method: request.method.rawValue, uri: request.uri.description, body: String(buffer: body)))
+            return requests.count
+        }
+        let (status, delay) = answer(number)
+        if delay > .zero { try await Task.sleep(for: delay) }
+        return status
+    }
+
+    func stop() { server.cancel() }
+
+    struct Failure: Error {}
+
+    private final class Box: Sendable {
+        let requests = Mutex<[Received]>([])
+    }
+}
+
+/// A loopback URL nothing listens on (a port bound, then closed): connections are refused.
+func refusingURL() throws -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+        }
+    }
+    guard bound else { throw HTTPReceiver.Failure() }
+    return "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))\(HTTPReceiver.secretPath)"
+}
