@@ -167,7 +167,7 @@ struct JobNotificationTests {
             try n.finish(index, status: status)
             await n.tick(String(format: "2026-05-01T00:%02d:05Z", index + 1))
             // One run's notification at a time, so that the order below is the runs' order.
-            #expect(await eventually(within: 10) { try await n.records().count == [1, 2, 2, 3][index] })
+            #expect(try await eventually(within: 10) { try await n.records().count == [1, 2, 2, 3][index] })
         }
         _ = try await n.settle()
         let events = try receiver.received.map { try object($0.body)["event"] as? String }
