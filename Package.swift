@@ -62,6 +62,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The vocabulary every part shares: how a run stands or ended, and the receipt a
+        // finished run leaves for the scheduler.
+        .target(name: "NightshiftCore", swiftSettings: strict),
         // Notification delivery (webhook POST, command with stdin, retries, URL redaction),
         // shared by scripts' notify.send and the scheduler's job notifications.
         .target(
@@ -77,7 +80,7 @@ let package = Package(
         .target(
             name: "Scheduler",
             dependencies: [
-                "NotifyDelivery",
+                "NightshiftCore", "NotifyDelivery",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,7 +97,7 @@ let package = Package(
         .target(
             name: "ScriptRuntime",
             dependencies: [
-                "LuaHost", "PanelAPI", "NotifyDelivery",
+                "LuaHost", "PanelAPI", "NightshiftCore", "NotifyDelivery",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -104,20 +107,35 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .executableTarget(
-            name: "nightshift",
+        // What the commands do, as a library: the environment, the panel connection, and one
+        // run of a script as a process (output threads, watchdog, report, receipt). The
+        // executable parses flags, installs signal handlers and calls it.
+        .target(
+            name: "Operations",
             dependencies: [
-                "LuaHost", "PanelAPI", "PanelEmulator", "Scheduler", "REPL", "ScriptRuntime",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "LuaHost", "PanelAPI", "PanelEmulator", "ScriptRuntime", "NightshiftCore",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "nightshift",
+            dependencies: [
+                "LuaHost", "PanelAPI", "PanelEmulator", "Scheduler", "REPL", "ScriptRuntime", "NightshiftCore", "Operations",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict,
+            // Release builds carry the Swift runtime and Foundation inside the binary: loading
+            // and relocating a dozen shared Swift libraries was a third of a hello-world run's
+            // start-up (docs/architecture.md, "Start-up").
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+        ),
+        .executableTarget(
             name: "nightshift-bench",
             dependencies: [
-                "LuaHost", "CLuaShim", "CLua", "PanelAPI", "PanelEmulator", "Scheduler", "ScriptRuntime",
+                "LuaHost", "CLuaShim", "CLua", "PanelAPI", "PanelEmulator", "Scheduler", "ScriptRuntime", "NightshiftCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -143,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "SchedulerTests",
             dependencies: [
-                "Scheduler", "NotifyDelivery", .product(name: "Hummingbird", package: "hummingbird"),
+                "Scheduler", "NightshiftCore", "NotifyDelivery", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -153,7 +171,7 @@ let package = Package(
         .testTarget(
             name: "ScriptRuntimeTests",
             dependencies: [
-                "ScriptRuntime", "LuaHost", "PanelAPI", "PanelEmulator", .product(name: "Logging", package: "swift-log"),
+                "ScriptRuntime", "NightshiftCore", "LuaHost", "PanelAPI", "PanelEmulator", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict

@@ -1,6 +1,7 @@
 import Foundation
-import LuaHost
 import Logging
+import LuaHost
+import NightshiftCore
 import PanelAPI
 import PanelEmulator
 import ScriptRuntime
@@ -169,7 +170,7 @@ enum RunBenchmarks {
             let elapsed: Double = await ScriptThread.run {
                 let start = ContinuousClock.now
                 let result = runner.execute()
-                precondition(result.status == .ok, "\(result.error ?? "")")
+                precondition(result.status == .succeeded, "\(result.error ?? "")")
                 return seconds(ContinuousClock.now - start)
             }
             return Double(calls) / elapsed

@@ -86,7 +86,7 @@ struct RunModeTests {
         let result = try panel.run(script, ["--json", "--dry-run", "--allow", "resellers.add_credits", "--max-credits", "3"])
         #expect(result.status == 0)
         let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
-        #expect(object?["status"] as? String == "ok")
+        #expect(object?["status"] as? String == "succeeded")
         #expect(object?["exit_code"] as? Int == 0)
         #expect((object?["plan"] as? [Any])?.count == 1)
         #expect(object?["output"] as? String == "hi\n")

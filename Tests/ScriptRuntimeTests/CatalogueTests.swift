@@ -28,7 +28,7 @@ struct CatalogueTests {
         }
         let granted = Grant(allowed: Set(DemoGroup.catalogue.parse("demo.*")!), maxCredits: 10)
         let ok = try await run("assert(demo.echo('hi') == 'hi') demo.give(1, 7)", granted)
-        #expect(ok.status == .ok, "\(ok.error ?? "")")
+        #expect(ok.status == .succeeded, "\(ok.error ?? "")")
         #expect(try await h.credits("alice") == 107)
         #expect(try h.writes(ok.runID).map(\.endpoint) == ["resellers.add_credits"])
 

@@ -19,7 +19,7 @@ struct ModeTests {
             assert(seen.bob == 25, tostring(seen.bob))
             assert(seen.dave == 5 and id == 4, tostring(id))
             """, grant: writeGrant(.resellersAddCredits, .resellersNew), mode: .dryRun)
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
         #expect(h.transport.writesSent.isEmpty)
         #expect(try await h.credits("bob") == 5)
         #expect(result.plan.map(\.description) == [
@@ -50,7 +50,7 @@ struct ModeTests {
             ok, err = pcall(resellers.add_credits, 2, -10)
             assert(not ok and err.panel_message == 'NOT ENOUGH CREDITS', tostring(err))
             """, grant: writeGrant(.resellersAddCredits), mode: .dryRun)
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 
     @Test("confirm mode sends a write only after yes, and audits a no as declined")
@@ -60,7 +60,7 @@ struct ModeTests {
         let result = try await h.run(
             "resellers.add_credits(1, 1) local ok, err = pcall(resellers.add_credits, 2, 1) assert(err.kind == 'declined')",
             grant: writeGrant(.resellersAddCredits), mode: .confirm, confirmer: confirmer)
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
         #expect(confirmer.asked.count == 2)
         #expect(h.transport.writesSent.count == 1)
         #expect(try h.writes(result.runID).map(\.outcome) == [AuditOutcome.done, AuditOutcome.declined])

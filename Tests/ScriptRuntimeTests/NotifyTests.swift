@@ -24,7 +24,7 @@ struct NotifyTests {
         let result = try await h.run(
             #"print(notify.send("ops", {text = "low credits", reseller = "bob"}))"#, grant: Self.grant("notify.ops"),
             notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(receiver.url))))
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
         #expect(result.output == "true\n")
         #expect(receiver.received == [#"{"reseller":"bob","text":"low credits"}"#])
         #expect(result.notificationsSent == 1)
@@ -43,7 +43,7 @@ struct NotifyTests {
         let result = try await h.run(
             #"notify.send("ops", "nightly top-up done")"#, grant: Self.grant("notify.*"),
             notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(receiver.url))))
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
         #expect(receiver.received == [#"{"text":"nightly top-up done"}"#])
     }
 
@@ -73,7 +73,7 @@ struct NotifyTests {
         let result = try await h.run(
             #"notify.send("ops", "would say this")"#, grant: Self.grant("notify.ops"), mode: .dryRun,
             notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(receiver.url))))
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
         let planned = try #require(result.plan.first)
         #expect(planned.endpoint == "notify.ops")
         #expect(planned.description.contains(#"{"text":"would say this"}"#), "\(planned)")
@@ -88,7 +88,7 @@ struct NotifyTests {
         let result = try await h.run(
             #"local ok, err = pcall(notify.send, "nowhere", "x") print(ok, err.kind)"#, grant: Self.grant("notify.*"),
             notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .command(["/bin/true"]))))
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
         #expect(result.output == "false\tinvalid request\n")
     }
 
@@ -115,7 +115,7 @@ struct NotifyTests {
         let result = try await h.run(
             #"notify.send("mail", {text = "hi"})"#, grant: Self.grant("notify.mail"),
             notifier: Self.notifier(NotifyTarget(name: "mail", delivery: .command(["/bin/sh", "-c", "cat > '\(file)'"]))))
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
         #expect(try String(contentsOfFile: file, encoding: .utf8) == #"{"text":"hi"}"#)
         let entry = try #require(try h.writes(result.runID).first)
         #expect(entry.outcome == AuditOutcome.done)
@@ -128,7 +128,7 @@ struct NotifyTests {
         let result = try await h.run(
             #"local ok, err = pcall(notify.send, "mail", "x") print(ok, err.kind)"#, grant: Self.grant("notify.mail"),
             notifier: Self.notifier(NotifyTarget(name: "mail", delivery: .command(["/bin/sh", "-c", "exit 3"]))))
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
         #expect(result.output == "false\tnotify failed\n")
         #expect(try h.writes(result.runID).first?.outcome == AuditOutcome.failed)
     }
@@ -140,7 +140,7 @@ struct NotifyTests {
         let result = try await h.run(
             #"local ok, err = pcall(notify.send, "ops", "x") print(ok, err.kind)"#, grant: Self.grant("notify.ops"),
             notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(url))))
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
         #expect(result.output == "false\tnotify failed\n")
         let entry = try #require(try h.writes(result.runID).first)
         #expect(entry.outcome == AuditOutcome.failed)
@@ -204,7 +204,7 @@ struct NotifyTests {
             print(ticks)
             """, grant: Self.grant("notify.ops"),
             notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(receiver.url))))
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
         #expect((Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= 10, "\(result.output)")
     }
 

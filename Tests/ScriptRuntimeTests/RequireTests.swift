@@ -53,7 +53,7 @@ struct RequireTests {
             local b = require("lib.format")
             assert(a == b and a.credits(5) == "5 cr" and count == 1)
             """)
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 
     @Test("a.b may also be a/b/init.lua, and a module without a return value gives true")
@@ -62,7 +62,7 @@ struct RequireTests {
         try folder.write("pricing/init.lua", "return 42")
         try folder.write("side.lua", "loaded_side = true")
         let result = try await run(folder, "assert(require('pricing') == 42) assert(require('side') == true and loaded_side)")
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 
     @Test("hostile: path traversal in the name is refused")
@@ -87,7 +87,7 @@ struct RequireTests {
             local ok, err = pcall(require, 5)
             assert(not ok and err:find("bad argument #1 to 'require' (string expected, got number)", 1, true), err)
             """)
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 
     @Test("hostile: a link to a file outside the module folder is refused")
@@ -164,7 +164,7 @@ struct RequireTests {
         try folder.write("prices.lua", "return { rate = function() return 10 end }")
         try folder.write("sneaky.lua", "require('prices').rate = function() return 0 end return true")
         let result = try await run(folder, "require 'sneaky' assert(require('prices').rate() == 0)")
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 
     @Test("hostile: a module that replaces globals the prelude uses breaks nothing of the host's")
@@ -191,7 +191,7 @@ struct RequireTests {
         try folder.write("real.lua", "runs = (runs or 0) + 1 return {}")
         try folder.link("alias.lua", to: "real.lua")
         let result = try await run(folder, "assert(require('alias') == require('real') and runs == 1)")
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
         #expect(result.modules.count == 1)
     }
 
@@ -207,7 +207,7 @@ struct RequireTests {
                         searchers = { function() return function() return "evil" end end } }
             assert(require('x') == 'real')
             """)
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 
     @Test("hostile: a module runs in the sandbox with the run's grant, and cannot widen it")
@@ -253,7 +253,7 @@ struct RequireTests {
             ok, err = pcall(require, 'lib.broken')
             assert(not ok and err:find("lib/broken.lua:1:", 1, true), err)
             """)
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 
     @Test("the run record keeps every module's path and SHA-256")

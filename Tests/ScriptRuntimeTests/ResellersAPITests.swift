@@ -18,7 +18,7 @@ struct ResellersAPITests {
             assert(r.email == "alice@example.com", tostring(r.email))
             assert(resellers.list()[3].use_credits == false)
             """)
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 
     @Test("add_credits by id and by table with username both reach the panel")
@@ -27,7 +27,7 @@ struct ResellersAPITests {
         let result = try await h.run(
             "resellers.add_credits(1, 10) resellers.add_credits{username='bob', credits=7}",
             grant: writeGrant(.resellersAddCredits))
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
         #expect(try await h.credits("alice") == 110)
         #expect(try await h.credits("bob") == 12)
     }
@@ -38,7 +38,7 @@ struct ResellersAPITests {
         let result = try await h.run(
             "local id = resellers.new{name='dave', credits=20, use_credits=true, max_allowed_connections=3} assert(id == 4, tostring(id))",
             grant: writeGrant(.resellersNew))
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
         #expect(try await h.credits("dave") == 20)
     }
 
@@ -48,7 +48,7 @@ struct ResellersAPITests {
         let result = try await h.run(
             "resellers.update('bob', {max_allowed_connections = 9}) resellers.update{id = 1, max_allowed_connections = 7}",
             grant: writeGrant(.resellersUpdate))
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
         #expect(try await h.emulator.store.find(.username("bob"))?.maxAllowedConnections == 9)
         #expect(try await h.emulator.store.find(.id(1))?.maxAllowedConnections == 7)
     }
@@ -64,7 +64,7 @@ struct ResellersAPITests {
             assert(err.panel_message == "NOT EXISTS", tostring(err.panel_message))
             assert(tostring(err) == err.message and err.message:find("NOT EXISTS", 1, true), tostring(err))
             """, grant: writeGrant(.resellersAddCredits))
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 
     @Test("fractional, NaN and non-numeric credit amounts are refused before anything is sent")
@@ -79,7 +79,7 @@ struct ResellersAPITests {
             assert(msg(resellers.update, 1, {credits = 1.5}):find("whole number", 1, true))
             assert(msg(resellers.add_credits, 1, 2.5):find("^test.lua:3:") == nil)
             """, grant: writeGrant(.resellersAddCredits, .resellersNew, .resellersUpdate))
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
         #expect(h.transport.writesSent.isEmpty)
     }
 
@@ -100,7 +100,7 @@ struct ResellersAPITests {
             assert(json.encode({1, 2, json.null}) == "[1,2,null]", json.encode({1, 2, json.null}))
             assert(json.encode({b = 1, a = true}) == '{"a":true,"b":1}')
             """)
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 
     @Test("panel.call refuses the resellers group so credit caps cannot be bypassed")
@@ -118,6 +118,6 @@ struct ResellersAPITests {
         let h = try await Harness.make()
         let result = try await h.run(
             "assert(args.threshold == '500' and args.name == 'a=b')", arguments: [("threshold", "500"), ("name", "a=b")])
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 }

@@ -22,7 +22,7 @@ struct TaskTests {
             assert(select("#", t:wait()) == 4, "waiting twice gives the same answer")
             assert(tostring(t) == "task 1" and t:done())
             """)
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 
     @Test("panel calls made by tasks are in flight at the same time")
@@ -34,7 +34,7 @@ struct TaskTests {
             for i = 1, 20 do list[i] = i end
             tasks.map(list, function(i) resellers.add_credits("alice", 1) end, {concurrency = 20})
             """, grant: writeGrant(.resellersAddCredits, max: 100))
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
         #expect(h.transport.writesSent.count == 20)
         #expect(h.transport.maxInFlight == 20)
         #expect(try await h.credits("alice") == 120)
@@ -54,7 +54,7 @@ struct TaskTests {
             assert(#out == 30)
             for i = 1, 30 do assert(out[i] == i * 10, "item " .. i .. " is " .. tostring(out[i])) end
             """)
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 
     @Test("tasks.map raises the first error, naming the item's index, and starts no item after it")
@@ -73,7 +73,7 @@ struct TaskTests {
             assert(err:find("tasks.map: item 2 failed: test.lua:4: no good", 1, true), err)
             assert(#started == 2, "items started: " .. #started)  -- 1 and 2 at once; none after 2 failed
             """)
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 
     @Test("tasks.map keeps a panel error's kind and adds the index")
@@ -88,7 +88,7 @@ struct TaskTests {
             assert(err.kind == "panel refused" and err.index == 2, tostring(err))
             assert(tostring(err):find("^tasks.map: item 2 failed: resellers.add_credits: panel refused"), tostring(err))
             """, grant: writeGrant(.resellersAddCredits, max: 10))
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 
     @Test("tasks.map with errors = 'collect' gives one ok/value/error record per item")
@@ -104,7 +104,7 @@ struct TaskTests {
             assert(not out[2].ok and out[2].error.code == 7)
             assert(out[3].ok and out[3].value == 3)
             """)
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 
     @Test("tasks.map refuses bad arguments in Lua's words")
@@ -119,7 +119,7 @@ struct TaskTests {
             assert(err({}, print, {errors = "ignore"}):find('errors must be "raise" or "collect"', 1, true))
             assert(#tasks.map({}, print) == 0)
             """)
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 
     @Test("an error inside a task comes back from wait as false and the error value")
@@ -134,7 +134,7 @@ struct TaskTests {
             local ok2, e2 = s:wait()
             assert(not ok2 and e2:find("attempt to index"), e2)
             """)
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 
     @Test("a task that fails and that nothing waits for fails the run at its end")
@@ -162,7 +162,7 @@ struct TaskTests {
             local ok, seen = parent:wait()
             assert(ok and seen == 15, tostring(seen))
             """, grant: writeGrant(.resellersAddCredits, max: 10))
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
         #expect(try await h.credits("alice") == 106)
     }
 
@@ -227,7 +227,7 @@ struct TaskTests {
               end
             end, {concurrency = 8})
             """, grant: writeGrant(.resellersAddCredits, max: 100))
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
         #expect(h.transport.maxInFlight == 8)
     }
 
@@ -247,7 +247,7 @@ struct TaskTests {
             local ok, names = t:wait()
             assert(ok and names == "alice,bob,carol", tostring(names))
             """)
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 
     @Test("a panel call inside the script's own coroutine works: it waits in place, other tasks go on")
@@ -265,7 +265,7 @@ struct TaskTests {
             assert(co() == "end")
             assert(select(2, other:wait()) == "other done")
             """, grant: writeGrant(.resellersAddCredits, max: 10))
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
         #expect(h.transport.maxInFlight == 2)
     }
 
@@ -284,7 +284,7 @@ struct TaskTests {
             local done, rows = t:wait()
             assert(done and rows == 3, tostring(rows))
             """)
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 
     @Test("coroutine.yield in a task only lets the other tasks run")
@@ -298,7 +298,7 @@ struct TaskTests {
             a:wait() b:wait()
             assert(table.concat(trace, " ") == "a1 b1 a2 b2 a3 b3", table.concat(trace, " "))
             """)
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 
     @Test("two tasks that wait for each other are a deadlock, reported as an error")
@@ -325,7 +325,7 @@ struct TaskTests {
             local ok, err = t:wait()
             assert(not ok and err:find("a task cannot wait for itself"), tostring(err))
             """)
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 
     @Test("tasks.sleep refuses negative and non-numeric durations")
@@ -338,7 +338,7 @@ struct TaskTests {
             ok, e = pcall(tasks.sleep, "soon")
             assert(not ok and e:find("number expected, got string", 1, true), e)
             """)
-        #expect(result.status == .ok, "\(result.error ?? "")")
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
     }
 }
 
@@ -359,7 +359,7 @@ struct TaskSafetyTests {
         let grant = writeGrant(.resellersAddCredits, max: 10_000)
         let first = try await h.run(script, grant: grant, mode: .dryRun)
         let second = try await h.run(script, grant: grant, mode: .dryRun)
-        #expect(first.status == .ok, "\(first.error ?? "")")
+        #expect(first.status == .succeeded, "\(first.error ?? "")")
         #expect(first.plan.map(\.creditChange) == Array(1...20))
         #expect(first.plan.map(\.description) == second.plan.map(\.description))
         #expect(h.transport.writesSent.isEmpty)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NightshiftCore
 import ServiceLifecycle
 
 #if canImport(Glibc)
@@ -22,6 +23,8 @@ public actor SchedulerDaemon: Service {
         var slot: Int64
         var child: any RunningChild
         var deadline: Double
+        /// Where `nightshift run` leaves its receipt; nil for a custom command.
+        var receipt: String?
         var killedFor: RunStatus?
         var kind: RunKind = .scheduled
         var startedAt: Double = 0
@@ -364,41 +367,50 @@ public actor SchedulerDaemon: Service {
     }
 
     private func record(_ exit: ChildExit, of run: ActiveRun, job: String, now: Double) async {
-        var status: RunStatus
-        var code: Int32?
-        var signal: Int32?
-        var reason: String?
+        var end = RunEnd(status: .failed)
         switch exit {
         case let .exited(value):
-            code = value
-            status = value == 0 ? .succeeded : .failed
-            if value != 0 {
-                reason = "exited with status \(value)"
+            end.exitCode = value
+            if let receipt = run.receipt.flatMap(RunReceipt.read(from:)) {
+                // The child said how it ended: its status, error and writes, not a guess.
+                end.status = receipt.status
+                end.reason = receipt.error
+                end.runID = receipt.runID
+                end.writesSent = receipt.writesSent
+                end.creditsMoved = receipt.creditsMoved
+            } else if value == 0 {
+                end.status = .succeeded
+            } else {
+                end.reason = "exited with status \(value)"
                 // Only `nightshift run` speaks this code table; a custom command does not.
-                if jobs[job]?.job.command == nil, let meaning = RunExitMeaning.of(value) { reason! += " (\(meaning))" }
+                if run.receipt != nil, let code = RunExitCode(rawValue: value) {
+                    end.status = code.status
+                    end.reason! += " (\(code.meaning))"
+                }
             }
         case let .signaled(value):
-            signal = value
-            status = .failed
-            reason = "killed by signal \(value)"
+            end.signal = value
+            end.reason = "killed by signal \(value)"
         }
         if let killedFor = run.killedFor {
-            status = killedFor
-            reason = killedFor == .timedOut
+            end.status = killedFor
+            end.reason = killedFor == .timedOut
                 ? "killed at its deadline (timeout \(DurationText.text(jobs[job]?.job.timeout ?? 0)))"
                 : "killed at shutdown after the grace period"
         }
         do {
-            try await store.finish(id: run.id, status: status, at: now, exitCode: code, signal: signal, reason: reason)
+            try await store.finish(id: run.id, end, at: now)
         } catch {
             logger.error("cannot record the end of a run: \(error)", metadata: ["job": "\(job)"])
         }
+        if let receipt = run.receipt { unlink(receipt) }
         events.runFinished(
             RunRecord(
-                id: run.id, job: job, slot: run.slot, kind: run.kind, status: status, reason: reason, startedAt: run.startedAt,
-                finishedAt: now, exitCode: code, signal: signal, pid: run.child.pid, log: run.log, host: store.host),
+                id: run.id, job: job, slot: run.slot, kind: run.kind, status: end.status, reason: end.reason,
+                startedAt: run.startedAt, finishedAt: now, exitCode: end.exitCode, signal: end.signal, pid: run.child.pid,
+                log: run.log, host: store.host, runID: end.runID, writesSent: end.writesSent, creditsMoved: end.creditsMoved),
             job: jobs[job].flatMap { $0.removed ? nil : $0.job })
-        logger.info("run ended", metadata: ["job": "\(job)", "slot": "\(run.slot)", "status": "\(status.rawValue)"])
+        logger.info("run ended", metadata: ["job": "\(job)", "slot": "\(run.slot)", "status": "\(end.status.rawValue)"])
     }
 
     private func readControl(version: Int64) async {
@@ -586,8 +598,9 @@ public actor SchedulerDaemon: Service {
     private func start(_ name: String, run: PendingRun, now: Double) async {
         guard let job = jobs[name]?.job else { return }
         let log = (settings.logDirectory as NSString).appendingPathComponent("\(name)/\(run.slot)-\(run.id).log")
+        let receipt = job.command == nil ? String(log.dropLast(4)) + ".receipt.json" : nil
         let request = RunRequest(
-            job: name, slot: run.slot, commandLine: job.commandLine(runner: runner), logPath: log,
+            job: name, slot: run.slot, commandLine: job.commandLine(runner: runner, receipt: receipt), logPath: log,
             environment: ["NIGHTSHIFT_JOB": name, "NIGHTSHIFT_SLOT": String(run.slot), "NIGHTSHIFT_RUN_KIND": run.kind.rawValue])
         do {
             let child = try launcher.launch(request)
@@ -595,7 +608,7 @@ public actor SchedulerDaemon: Service {
             jobs[name]!.running.append(
                 ActiveRun(
                     id: run.id, slot: run.slot, child: child, deadline: now + Double(job.timeout + settings.killAfter),
-                    kind: run.kind, startedAt: now, log: log))
+                    receipt: receipt, kind: run.kind, startedAt: now, log: log))
             logger.info("run started", metadata: ["job": "\(name)", "slot": "\(run.slot)", "pid": "\(child.pid)"])
             events.runStarted(
                 RunRecord(

@@ -1,3 +1,5 @@
+import NightshiftCore
+
 /// One row of run history: a slot of a job and what became of it.
 public struct RunRecord: Sendable, Equatable, Codable {
     /// Row id, increasing in the order slots were claimed.
@@ -26,13 +28,24 @@ public struct RunRecord: Sendable, Equatable, Codable {
     public var log: String?
     /// The host whose daemon claimed the slot (`--host`, else the machine's host name).
     public var host: String?
+    /// The child's own run id (`nightshift run`), from its receipt: the key of its run
+    /// record and audit rows.
+    public var runID: String?
+    /// Writes the child sent to the panel, from its receipt.
+    public var writesSent: Int?
+    /// Credits the child moved, from its receipt.
+    public var creditsMoved: Int?
 
     /// Creates a record.
     public init(
         id: Int64, job: String, slot: Int64, kind: RunKind, status: RunStatus, reason: String? = nil,
         startedAt: Double? = nil, finishedAt: Double? = nil, exitCode: Int32? = nil, signal: Int32? = nil,
-        pid: Int32? = nil, log: String? = nil, host: String? = nil
+        pid: Int32? = nil, log: String? = nil, host: String? = nil, runID: String? = nil, writesSent: Int? = nil,
+        creditsMoved: Int? = nil
     ) {
+        self.runID = runID
+        self.writesSent = writesSent
+        self.creditsMoved = creditsMoved
         self.id = id
         self.job = job
         self.slot = slot
@@ -59,27 +72,34 @@ public enum RunKind: String, Sendable, Codable {
     case manual
 }
 
-/// What became of a slot. Every slot that reaches the store has exactly one row.
-public enum RunStatus: String, Sendable, Codable {
-    /// Waiting for the previous run to end (overlap policy `queue`, catch-up `all`).
-    case queued
-    /// The child is running.
-    case running
-    /// The child exited with status 0.
-    case succeeded
-    /// The child exited with another status or was killed by a signal it did not expect.
-    case failed
-    /// The child was killed at its deadline.
-    case timedOut = "timed-out"
-    /// The daemon stopped (crash, kill -9) while the run was queued or running.
-    case interrupted
-    /// The daemon shut down (SIGTERM) and the run did not end within the grace period.
-    case cancelled
-    /// The slot did not run: previous run still going, job paused or catch-up policy.
-    case skipped
-    /// The child could not be started.
-    case launchFailed = "launch-failed"
+/// How a run ended, as the daemon records it.
+public struct RunEnd: Sendable, Equatable {
+    /// The final status.
+    public var status: RunStatus
+    /// The child's exit code, if it exited.
+    public var exitCode: Int32?
+    /// The signal that ended the child, if one did.
+    public var signal: Int32?
+    /// Why, in words; nil keeps the reason already recorded.
+    public var reason: String?
+    /// The child's run id, writes sent and credits moved, from its receipt.
+    public var runID: String?
+    /// See ``RunRecord/writesSent``.
+    public var writesSent: Int?
+    /// See ``RunRecord/creditsMoved``.
+    public var creditsMoved: Int?
 
-    /// Whether the run is over.
-    public var isFinal: Bool { self != .queued && self != .running }
+    /// Creates an end.
+    public init(
+        status: RunStatus, exitCode: Int32? = nil, signal: Int32? = nil, reason: String? = nil, runID: String? = nil,
+        writesSent: Int? = nil, creditsMoved: Int? = nil
+    ) {
+        self.status = status
+        self.exitCode = exitCode
+        self.signal = signal
+        self.reason = reason
+        self.runID = runID
+        self.writesSent = writesSent
+        self.creditsMoved = creditsMoved
+    }
 }

@@ -58,9 +58,10 @@ public struct Job: Sendable {
 
     /// The child's command line: `command` if set, else `runner run SCRIPT` with the
     /// arguments, grant, limits and extra flags.
-    public func commandLine(runner: [String]) -> [String] {
+    public func commandLine(runner: [String], receipt: String? = nil) -> [String] {
         if let command { return command }
         var line = runner + ["run", script]
+        if let receipt { line += ["--result-file", receipt] }
         for argument in arguments { line += ["--arg", "\(argument.key)=\(argument.value)"] }
         line += grant.flags
         line += ["--timeout", DurationText.text(timeout)]

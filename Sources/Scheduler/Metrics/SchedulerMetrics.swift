@@ -92,8 +92,11 @@ public final class SchedulerMetrics: SchedulerEvents {
         count(run)
         if let started = run.startedAt, let finished = run.finishedAt { runDuration.record(max(0, finished - started)) }
         if run.status == .succeeded, let finished = run.finishedAt { lastSuccess(run.job).set(finished) }
-        Counter(label: "nightshift_writes_sent_total", dimensions: [("job", run.job)], factory: factory).increment(by: 0)
-        Counter(label: "nightshift_credits_moved_total", dimensions: [("job", run.job)], factory: factory).increment(by: 0)
+        // Present for every job that ran, 0 until it sends a write (or for a custom command).
+        Counter(label: "nightshift_writes_sent_total", dimensions: [("job", run.job)], factory: factory)
+            .increment(by: max(0, run.writesSent ?? 0))
+        Counter(label: "nightshift_credits_moved_total", dimensions: [("job", run.job)], factory: factory)
+            .increment(by: max(0, run.creditsMoved ?? 0))
     }
 
     public func slotSkipped(_ run: RunRecord, job: Job, missed: Int) { count(run) }

@@ -1,4 +1,5 @@
 import Foundation
+import NightshiftCore
 
 /// The message a job's webhook and command get: one JSON object about one run or skipped
 /// slot, with a `text` line so that Slack and Mattermost incoming webhooks show it as is.
@@ -17,12 +18,16 @@ public struct JobNotification: Sendable {
     public var missedSlots: Int?
     /// The status of the run before, for `recovered`.
     public var previousStatus: RunStatus?
+    /// Whether the child was `nightshift run`, whose exit codes have meanings (a job's own
+    /// `command` may use any).
+    public var exitCodesKnown: Bool
 
     /// Creates a message.
     public init(
         event: JobNotify.Event, run: RunRecord, zone: ZoneRules, outputTail: String? = nil, missedSlots: Int? = nil,
-        previousStatus: RunStatus? = nil
+        previousStatus: RunStatus? = nil, exitCodesKnown: Bool = true
     ) {
+        self.exitCodesKnown = exitCodesKnown
         self.event = event
         self.run = run
         self.zone = zone
@@ -35,8 +40,8 @@ public struct JobNotification: Sendable {
     /// `killed by signal 9`, or the recorded reason.
     public var exitMeaning: String? {
         if let code = run.exitCode {
-            if code == 0 { return "exited with status 0 (success)" }
-            return "exited with status \(code)" + (RunExitMeaning.of(code).map { " (\($0))" } ?? "")
+            guard exitCodesKnown, let known = RunExitCode(rawValue: code) else { return "exited with status \(code)" }
+            return "exited with status \(code) (\(known.meaning))"
         }
         if let signal = run.signal { return "killed by signal \(signal)" }
         return run.status.isFinal ? run.reason : nil
@@ -75,7 +80,8 @@ public struct JobNotification: Sendable {
             "job": run.job,
             "slot": ISO8601.format(run.slot, in: zone),
             "slot_epoch": Int(run.slot),
-            "run_id": Int(run.id),
+            "run_id": value(run.runID),
+            "history_id": Int(run.id),
             "kind": run.kind.rawValue,
             "host": value(run.host),
             "status": run.status.rawValue,
@@ -83,8 +89,8 @@ public struct JobNotification: Sendable {
             "signal": value(run.signal.map { Int($0) }),
             "exit_meaning": value(exitMeaning),
             "error": value(run.reason),
-            "writes_sent": NSNull(),
-            "credits_moved": NSNull(),
+            "writes_sent": value(run.writesSent),
+            "credits_moved": value(run.creditsMoved),
             "started_at": value(run.startedAt),
             "finished_at": value(run.finishedAt),
             "duration_seconds": value(duration),

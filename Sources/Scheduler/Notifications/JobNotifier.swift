@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NightshiftCore
 import NotifyDelivery
 import ServiceLifecycle
 import Synchronization
@@ -92,12 +93,15 @@ public final class JobNotifier: SchedulerEvents, Service {
                 }
                 event = previous.map { $0 != .succeeded } == true ? .recovered : .success
             } else {
-                event = Self.isOutcomeUnknown(run) ? .outcomeUnknown : .failure
+                event = run.status == .outcomeUnknown ? .outcomeUnknown : .failure
             }
             let tail = run.log.flatMap { Self.tail(of: $0, bytes: tuning.outputTail) }
                 .map { URLRedaction.redact($0, urls: notify.secrets) }
             announce(
-                JobNotification(event: event, run: run, zone: job.zone, outputTail: tail, previousStatus: previous), job: job)
+                JobNotification(
+                    event: event, run: run, zone: job.zone, outputTail: tail, previousStatus: previous,
+                    exitCodesKnown: job.command == nil),
+                job: job)
             guard let url = notify.ping else { return }
             let success = run.status == .succeeded
             let body = Array((JobNotification(event: event, run: run, zone: job.zone).text + "\n" + (tail ?? "")).utf8)
@@ -119,10 +123,6 @@ public final class JobNotifier: SchedulerEvents, Service {
 
     public func ticked(_ tick: SchedulerTick) {}
 
-    /// Whether a run ended with a write whose outcome is unknown (`nightshift run` exit 4).
-    static func isOutcomeUnknown(_ run: RunRecord) -> Bool {
-        run.exitCode == 4 && run.status == .failed
-    }
 
     // MARK: Deliveries
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOSSL
+import NightshiftCore
 import PostgresNIO
 import Synchronization
 
@@ -119,6 +120,10 @@ public final class PostgresStore: SchedulerStore {
                     for statement in schemaV1 { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
                     try await db.query("INSERT INTO nightshift_schema (version) VALUES (1)", logger: logger)
                 }
+                if version < 2 {
+                    for statement in schemaV2 { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                    try await db.query("UPDATE nightshift_schema SET version = 2", logger: logger)
+                }
                 for statement in notificationSchema { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
             }
         } catch {
@@ -172,6 +177,16 @@ public final class PostgresStore: SchedulerStore {
         """,
         "CREATE TABLE nightshift_control (id integer PRIMARY KEY, version bigint NOT NULL)",
         "INSERT INTO nightshift_control (id, version) VALUES (1, 0)",
+    ]
+
+    // One status vocabulary with `nightshift run` (NightshiftCore.RunStatus), and what the
+    // child's receipt says.
+    private static let schemaV2 = [
+        "ALTER TABLE nightshift_runs ADD COLUMN run_id text",
+        "ALTER TABLE nightshift_runs ADD COLUMN writes_sent integer",
+        "ALTER TABLE nightshift_runs ADD COLUMN credits_moved integer",
+        "UPDATE nightshift_runs SET status = 'timed out' WHERE status = 'timed-out'",
+        "UPDATE nightshift_runs SET status = 'launch failed' WHERE status = 'launch-failed'",
     ]
 
     // MARK: Helpers
@@ -242,7 +257,9 @@ public final class PostgresStore: SchedulerStore {
             reason: try row["reason"].decode(String?.self), startedAt: try row["started_at"].decode(Double?.self),
             finishedAt: try row["finished_at"].decode(Double?.self), exitCode: try row["exit_code"].decode(Int32?.self),
             signal: try row["signal"].decode(Int32?.self), pid: try row["pid"].decode(Int32?.self),
-            log: try row["log"].decode(String?.self), host: try row["host"].decode(String?.self))
+            log: try row["log"].decode(String?.self), host: try row["host"].decode(String?.self),
+            runID: try row["run_id"].decode(String?.self), writesSent: try row["writes_sent"].decode(Int?.self),
+            creditsMoved: try row["credits_moved"].decode(Int?.self))
     }
 
     // MARK: Time and control
@@ -379,13 +396,13 @@ public final class PostgresStore: SchedulerStore {
             """)
     }
 
-    public func finish(
-        id: Int64, status: RunStatus, at time: Double, exitCode: Int32?, signal: Int32?, reason: String?
-    ) async throws {
+    public func finish(id: Int64, _ end: RunEnd, at time: Double) async throws {
         try await execute(
             """
-            UPDATE nightshift_runs SET status = \(status.rawValue), finished_at = \(time), exit_code = \(exitCode),
-                signal = \(signal), reason = COALESCE(\(reason), reason), lease_until = NULL
+            UPDATE nightshift_runs SET status = \(end.status.rawValue), finished_at = \(time),
+                exit_code = \(end.exitCode), signal = \(end.signal), reason = COALESCE(\(end.reason), reason),
+                lease_until = NULL, run_id = \(end.runID), writes_sent = \(end.writesSent),
+                credits_moved = \(end.creditsMoved)
             WHERE id = \(id)
             """)
     }

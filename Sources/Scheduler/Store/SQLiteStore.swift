@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NightshiftCore
 
 /// Job state and run history in one host's SQLite file. A unique key on (job, slot) means
 /// a slot is claimed once, so it runs at most once across restarts and crashes; the daemon
@@ -77,6 +78,16 @@ public final class SQLiteStore: SchedulerStore {
                 sql: """
                     ALTER TABLE runs ADD COLUMN host TEXT;
                     ALTER TABLE runs ADD COLUMN lease_until REAL;
+                    """)
+        }
+        migrator.registerMigration("v3: one status vocabulary, receipts") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE runs ADD COLUMN run_id TEXT;
+                    ALTER TABLE runs ADD COLUMN writes_sent INTEGER;
+                    ALTER TABLE runs ADD COLUMN credits_moved INTEGER;
+                    UPDATE runs SET status = 'timed out' WHERE status = 'timed-out';
+                    UPDATE runs SET status = 'launch failed' WHERE status = 'launch-failed';
                     """)
         }
         migrator.registerMigration("notifications", migrate: Self.createNotifications)
@@ -178,15 +189,19 @@ public final class SQLiteStore: SchedulerStore {
         }
     }
 
-    public func finish(
-        id: Int64, status: RunStatus, at time: Double, exitCode: Int32?, signal: Int32?, reason: String?
-    ) throws {
+    public func finish(id: Int64, _ end: RunEnd, at time: Double) throws {
         try queue.write { db in
             try db.execute(
                 sql: """
                     UPDATE runs SET status = ?, finished_at = ?, exit_code = ?, signal = ?,
-                        reason = COALESCE(?, reason), lease_until = NULL WHERE id = ?
-                    """, arguments: [status.rawValue, time, exitCode, signal, reason, id])
+                        reason = COALESCE(?, reason), lease_until = NULL, run_id = ?, writes_sent = ?,
+                        credits_moved = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    end.status.rawValue, time, end.exitCode, end.signal, end.reason, end.runID, end.writesSent,
+                    end.creditsMoved, id,
+                ])
         }
     }
 
@@ -237,7 +252,8 @@ public final class SQLiteStore: SchedulerStore {
             kind: RunKind(rawValue: row["kind"]) ?? .scheduled,
             status: RunStatus(rawValue: row["status"]) ?? .failed,
             reason: row["reason"], startedAt: row["started_at"], finishedAt: row["finished_at"],
-            exitCode: row["exit_code"], signal: row["signal"], pid: row["pid"], log: row["log"], host: row["host"])
+            exitCode: row["exit_code"], signal: row["signal"], pid: row["pid"], log: row["log"], host: row["host"],
+            runID: row["run_id"], writesSent: row["writes_sent"], creditsMoved: row["credits_moved"])
     }
 
     /// Safe for the at-most-once rule: the daemon never looks at slots behind a job's cursor.

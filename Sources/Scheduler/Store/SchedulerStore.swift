@@ -1,3 +1,6 @@
+import NightshiftCore
+
+
 /// Where the scheduler keeps job state and run history: SQLite for one host
 /// (`SQLiteStore`), PostgreSQL for several (`PostgresStore`). The daemon and the `jobs`
 /// and `history` commands talk only to this interface.
@@ -55,9 +58,7 @@ public protocol SchedulerStore: AnyObject, Sendable, ObservationStore {
     /// Records that a claimed run's child started (and renews its lease).
     func markStarted(id: Int64, at time: Double, pid: Int32, pidStart: String?, log: String?) async throws
     /// Records how a run ended.
-    func finish(
-        id: Int64, status: RunStatus, at time: Double, exitCode: Int32?, signal: Int32?, reason: String?
-    ) async throws
+    func finish(id: Int64, _ end: RunEnd, at time: Double) async throws
     /// Extends the leases of runs this host holds; returns the ids it no longer holds
     /// (another host recorded them interrupted after the lease expired).
     func renewLeases(ids: [Int64]) async throws -> Set<Int64>
@@ -94,7 +95,7 @@ extension SchedulerStore {
     public func finish(
         id: Int64, status: RunStatus, at time: Double, exitCode: Int32? = nil, signal: Int32? = nil, reason: String? = nil
     ) async throws {
-        try await finish(id: id, status: status, at: time, exitCode: exitCode, signal: signal, reason: reason)
+        try await finish(id: id, RunEnd(status: status, exitCode: exitCode, signal: signal, reason: reason), at: time)
     }
 
     /// Claims a slot with a first status (tests, seeding); see `claim(_:)`.

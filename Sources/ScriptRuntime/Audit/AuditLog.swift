@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NightshiftCore
 
 /// The audit database (SQLite): every write in every mode, and every run.
 ///
@@ -98,6 +99,10 @@ public final class AuditLog: Sendable {
         migrator.registerMigration("v3: the process of a run") { db in
             try db.execute(sql: "ALTER TABLE runs ADD COLUMN pid INTEGER")
             try db.execute(sql: "ALTER TABLE runs ADD COLUMN process_start INTEGER")
+        }
+        migrator.registerMigration("v4: one status vocabulary with the scheduler") { db in
+            // Older runs were recorded `ok`; the scheduler's history says `succeeded`.
+            try db.execute(sql: "UPDATE runs SET status = 'succeeded' WHERE status = 'ok'")
         }
         return migrator
     }

@@ -1,3 +1,5 @@
+import NightshiftCore
+
 /// What one run did.
 public struct RunResult: Sendable {
     /// The run's id.

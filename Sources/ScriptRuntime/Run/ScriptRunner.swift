@@ -1,6 +1,7 @@
 import Foundation
-import LuaHost
 import Logging
+import LuaHost
+import NightshiftCore
 import PanelAPI
 
 /// Runs one script: a fresh sandboxed VM with the script API, the grant and caps enforced,
@@ -162,7 +163,7 @@ public final class ScriptRunner: @unchecked Sendable {
             // The script returned before the interrupt could fire: still a refusal.
             return finished(stop.kind == .panel(.outcomeUnknown) ? .outcomeUnknown : .refused, stop.message, kind: stop.kind.word)
         }
-        return finished(.ok)
+        return finished(.succeeded)
     }
 
     private var chunkName: String {

@@ -6,7 +6,7 @@ import Scheduler
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "Show scheduled runs, newest first: slot, kind, status, exit code, host, reason.",
+        abstract: "Show scheduled runs, newest first: slot, kind, status, exit code, writes sent, host, reason.",
         discussion: "--notifications shows the job notifications sent about them instead (webhook, ping, command; URLs redacted)."
     )
 
@@ -37,14 +37,14 @@ struct HistoryCommand: AsyncParsableCommand {
                 return
             }
             let zones = Dictionary(configuration.jobs.map { ($0.name, $0.zone) }, uniquingKeysWith: { a, _ in a })
-            var rows = [["ID", "JOB", "SLOT", "KIND", "STATUS", "EXIT", "SECONDS", "HOST", "REASON"]]
+            var rows = [["ID", "JOB", "SLOT", "KIND", "STATUS", "EXIT", "SECONDS", "WRITES", "HOST", "REASON"]]
             for run in runs {
                 let zone = zones[run.job] ?? .utc
                 let exit = run.exitCode.map(String.init) ?? run.signal.map { "signal \($0)" } ?? "-"
                 let seconds = zip(run.startedAt, run.finishedAt).map { String(format: "%.1f", $1 - $0) } ?? "-"
                 rows.append([
                     String(run.id), run.job, ISO8601.format(run.slot, in: zone), run.kind.rawValue, run.status.rawValue,
-                    exit, seconds, run.host ?? "-", run.reason ?? "",
+                    exit, seconds, run.writesSent.map(String.init) ?? "-", run.host ?? "-", run.reason ?? "",
                 ])
             }
             printTable(rows)

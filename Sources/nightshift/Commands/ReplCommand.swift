@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import LuaHost
 import Logging
+import LuaHost
+import Operations
 import PanelAPI
 import REPL
 import ScriptRuntime

@@ -1,4 +1,5 @@
 import Foundation
+import NightshiftCore
 import Scheduler
 import Testing
 
@@ -42,7 +43,7 @@ struct DaemonBehaviourTests {
         #expect(f.launcher.slots == [slot])
     }
 
-    @Test("a `nightshift run` exit code is explained in the history (4: outcome unknown)", arguments: StoreKind.allCases)
+    @Test("a child that left no result is recorded from its exit code (4: outcome unknown)", arguments: StoreKind.allCases)
     func exitCodeMeaning(store: StoreKind) async throws {
         let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
         let daemon = f.daemon([try job("* * * * *")])
@@ -50,9 +51,35 @@ struct DaemonBehaviourTests {
         f.launcher.children[0].finish(4)
         await f.tick(daemon, at: "2026-05-01T00:01:05Z")
         let run = try #require(try await f.history("topup").first)
-        #expect(run.status == .failed)
+        #expect(run.status == .outcomeUnknown)
         #expect(run.exitCode == 4)
         #expect(run.reason == "exited with status 4 (outcome unknown: a write got no usable answer; check the panel before running again)")
+    }
+
+    @Test("a child's result file decides its history row: status, error, run id, writes and credits", arguments: StoreKind.allCases)
+    func receiptIsRecorded(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
+        let daemon = f.daemon([try job("* * * * *")])
+        await f.tick(daemon, at: "2026-05-01T00:01:00Z")
+        let line = f.launcher.children[0].request.commandLine
+        let flag = try #require(line.firstIndex(of: "--result-file"))
+        let path = line[flag + 1]
+        // The real launcher makes the log folder; the scripted one starts nothing.
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try RunReceipt(
+            runID: "r-42", status: .refused, exitCode: 2, error: "resellers.add_credits is not granted",
+            errorKind: "not granted", writesSent: 3, creditsMoved: 150
+        ).write(to: path)
+        f.launcher.children[0].finish(2)
+        await f.tick(daemon, at: "2026-05-01T00:01:05Z")
+        let run = try #require(try await f.history("topup").first)
+        #expect(run.status == .refused)
+        #expect(run.reason == "resellers.add_credits is not granted")
+        #expect(run.runID == "r-42")
+        #expect(run.writesSent == 3)
+        #expect(run.creditsMoved == 150)
+        #expect(!FileManager.default.fileExists(atPath: path), "the result file is removed once recorded")
     }
 
     @Test("a jitter longer than late_after does not make a slot count as missed", arguments: StoreKind.allCases)

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NightshiftCore
 import Logging
 import NIOCore
 import Scheduler
@@ -46,7 +47,7 @@ struct MetricsTests {
         let server = try await Server(metrics: metrics, clock: n.f.clock, daemon: n.daemon)
 
         await n.tick("2026-05-01T00:01:00Z")
-        try n.finish(0, status: 0)
+        try n.finish(0, status: 0, receipt: RunReceipt(runID: "r1", status: .succeeded, exitCode: 0, writesSent: 3, creditsMoved: 120))
         await n.tick("2026-05-01T00:01:04Z")
         await n.tick("2026-05-01T00:02:00Z")
         try n.finish(1, status: 1)
@@ -80,8 +81,8 @@ struct MetricsTests {
         #expect(families.value("nightshift_running_runs") == 1)
         #expect(families.value("nightshift_notifications_total", ["outcome": "delivered"]) == 2)
         #expect(families.value("nightshift_last_tick_timestamp_seconds") == Double(at("2026-05-01T00:04:00Z")))
-        #expect(families.value("nightshift_writes_sent_total", ["job": "topup"]) != nil)
-        #expect(families.value("nightshift_credits_moved_total", ["job": "topup"]) != nil)
+        #expect(families.value("nightshift_writes_sent_total", ["job": "topup"]) == 3)
+        #expect(families.value("nightshift_credits_moved_total", ["job": "topup"]) == 120)
         #expect(!response.body.contains("s3cr3t"))
 
         // After a restart, the last success comes from the store.

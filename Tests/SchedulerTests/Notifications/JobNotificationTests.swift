@@ -1,4 +1,5 @@
 import Foundation
+import NightshiftCore
 import NotifyDelivery
 import Scheduler
 import Testing
@@ -12,7 +13,10 @@ struct JobNotificationTests {
         let n = try await NotificationFixture(store: store, jobs: [try notifyingJob(JobNotify(webhook: receiver.url))])
         await n.tick("2026-05-01T00:01:00Z")
         let output = "starting\n" + String(repeating: "é", count: 3000) + "\ntop-up refused for bob\n"
-        try n.finish(0, status: 1, output: output)
+        let error = "resellers.add_credits: panel refused: NOT EXISTS (id 42)"
+        try n.finish(
+            0, status: 1, output: output,
+            receipt: RunReceipt(runID: "run-7f3a", status: .failed, exitCode: 1, error: error, writesSent: 2, creditsMoved: 150))
         await n.tick("2026-05-01T00:01:07Z")
         let records = try await n.settle()
 
@@ -29,6 +33,11 @@ struct JobNotificationTests {
         #expect(body["status"] as? String == "failed")
         #expect(number(body["exit_code"]) == 1)
         #expect(body["exit_meaning"] as? String == "exited with status 1 (the script failed)")
+        #expect(body["error"] as? String == error)
+        #expect(body["run_id"] as? String == "run-7f3a")
+        #expect(number(body["history_id"]) == Double(try #require(try await n.f.history("topup").first).id))
+        #expect(number(body["writes_sent"]) == 2)
+        #expect(number(body["credits_moved"]) == 150)
         #expect(number(body["duration_seconds"]) == 7)
         let tail = try #require(body["output_tail"] as? String)
         #expect(tail.hasSuffix("\ntop-up refused for bob\n"))
@@ -37,8 +46,7 @@ struct JobNotificationTests {
         #expect(!tail.contains("\u{FFFD}"), "the tail starts on a whole character")
         let text = try #require(body["text"] as? String)
         #expect(text.hasPrefix("nightshift: job topup failed (slot 2026-05-01T00:01:00"), "\(text)")
-        #expect(text.hasSuffix("exited with status 1 (the script failed)"), "\(text)")
-        #expect(body.keys.contains("writes_sent") && body.keys.contains("credits_moved") && body.keys.contains("error"))
+        #expect(text.hasSuffix(": \(error)"), "\(text)")
 
         #expect(records.count == 1)
         let record = try #require(records.first)
@@ -147,6 +155,7 @@ struct JobNotificationTests {
         let records = try await n.settle()
         let body = try object(try String(contentsOfFile: out, encoding: .utf8))
         #expect(body["event"] as? String == "outcome-unknown")
+        #expect(body["status"] as? String == "outcome unknown")
         #expect(body["job"] as? String == "topup")
         #expect((body["exit_meaning"] as? String)?.contains("outcome unknown") == true)
         #expect(body["output_tail"] as? String == "resellers.add_credits: no answer\n")

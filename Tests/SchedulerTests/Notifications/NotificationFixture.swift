@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NightshiftCore
 import Scheduler
 import Testing
 
@@ -25,13 +26,18 @@ struct NotificationFixture {
 
     func tick(_ time: String) async { await f.tick(daemon, at: time) }
 
-    /// The n-th child (from 0), with `output` written to its log file first.
-    func finish(_ index: Int, status: Int32, output: String = "") throws {
+    /// Ends the n-th child (from 0) with `status`, after writing `output` to its log file and,
+    /// as `nightshift run --result-file` does, its receipt.
+    func finish(_ index: Int, status: Int32, output: String = "", receipt: RunReceipt? = nil) throws {
         let child = f.launcher.children[index]
         let log = child.request.logPath
         try FileManager.default.createDirectory(
             atPath: (log as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try output.write(toFile: log, atomically: true, encoding: .utf8)
+        if let receipt {
+            let flag = try #require(child.request.commandLine.firstIndex(of: "--result-file"))
+            try receipt.write(to: child.request.commandLine[flag + 1])
+        }
         child.finish(status)
     }
 

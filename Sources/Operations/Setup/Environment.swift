@@ -2,19 +2,23 @@ import Foundation
 import ScriptRuntime
 
 /// What the executable reads from the environment and files: configuration, state folder,
-/// API key. Only the executable does this; libraries are handed the results.
-struct Environment {
-    let variables: [String: String]
+/// API key. Only the executable calls it; ScriptRuntime and the other libraries are handed
+/// the results.
+public struct Environment {
+    /// The environment variables read.
+    public let variables: [String: String]
 
-    init(variables: [String: String] = ProcessInfo.processInfo.environment) {
+    /// The process environment, or given variables (tests).
+    public init(variables: [String: String] = ProcessInfo.processInfo.environment) {
         self.variables = variables
     }
 
-    var home: String { variables["HOME"] ?? NSHomeDirectory() }
+    /// `$HOME`.
+    public var home: String { variables["HOME"] ?? NSHomeDirectory() }
 
     /// Loads nightshift.toml: `--config`, else `$NIGHTSHIFT_CONFIG`, else `./nightshift.toml`
     /// if present, else `~/.config/nightshift/nightshift.toml` if present, else defaults.
-    func configuration(explicit: String?) throws(RunCommandFailure) -> NightshiftConfiguration {
+    public func configuration(explicit: String?) throws(RunCommandFailure) -> NightshiftConfiguration {
         let path: String
         if let explicit {
             path = explicit
@@ -39,7 +43,7 @@ struct Environment {
 
     /// The state folder: `--state`, else `$NIGHTSHIFT_STATE_DIR`, else the configuration's
     /// `[state] dir`, else `$XDG_STATE_HOME/nightshift`, else `~/.local/state/nightshift`.
-    func stateDirectory(explicit: String?, configuration: NightshiftConfiguration) -> String {
+    public func stateDirectory(explicit: String?, configuration: NightshiftConfiguration) -> String {
         if let explicit { return explicit }
         if let fromEnvironment = variables["NIGHTSHIFT_STATE_DIR"], !fromEnvironment.isEmpty { return fromEnvironment }
         if let configured = configuration.stateDirectory { return configured }
@@ -48,7 +52,7 @@ struct Environment {
     }
 
     /// The audit database in the state folder.
-    func auditLog(stateDirectory: String) throws(RunCommandFailure) -> AuditLog {
+    public func auditLog(stateDirectory: String) throws(RunCommandFailure) -> AuditLog {
         do {
             return try AuditLog(path: stateDirectory + "/audit.sqlite")
         } catch {
@@ -58,7 +62,7 @@ struct Environment {
     }
 
     /// The API key: `$NIGHTSHIFT_API_KEY`, else the key file (`--key-file` or the configuration's).
-    func apiKey(keyFile: String?, configuration: NightshiftConfiguration) throws(RunCommandFailure) -> String {
+    public func apiKey(keyFile: String?, configuration: NightshiftConfiguration) throws(RunCommandFailure) -> String {
         if let key = variables["NIGHTSHIFT_API_KEY"], !key.isEmpty { return key }
         guard let path = keyFile ?? configuration.keyFile else {
             throw RunCommandFailure(

@@ -1,0 +1,54 @@
+/// How a run stands or ended: one vocabulary for `nightshift run` (its run records and
+/// `--json`), the scheduler's history, notifications and metrics. The raw value is what
+/// every record and output says.
+///
+/// A scheduled run's status is its child's own status when the child got far enough to say
+/// (`refused`, `outcome unknown`, ...); the scheduler adds the states only it sees: a slot
+/// waiting, skipped, or a child that could not start.
+public enum RunStatus: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Waiting to start (scheduler: the previous run of the job is still going, or no free
+    /// run slot under `max_running`).
+    case queued
+    /// Running now.
+    case running
+    /// The script finished.
+    case succeeded
+    /// The script raised an error (its own, an argument error, or a panel failure it did not
+    /// catch), or a scheduled child exited with a code that names no other status.
+    case failed
+    /// The script did not compile, or could not start.
+    case syntaxError = "syntax error"
+    /// The grant refused a call, or the script's declaration asks for more than the grant.
+    case refused
+    /// A write was sent without a usable answer: it may or may not have been applied.
+    case outcomeUnknown = "outcome unknown"
+    /// The run's time limit.
+    case timedOut = "timed out"
+    /// The memory limit.
+    case memoryLimit = "memory limit"
+    /// The instruction limit.
+    case instructionLimit = "instruction limit"
+    /// Too many tasks alive at once (`--max-tasks`).
+    case taskLimit = "task limit"
+    /// Stopped from outside: Ctrl-C or SIGTERM, or (scheduler) the daemon that held the run
+    /// stopped and no outcome could be learned.
+    case interrupted
+    /// The audit log could not be written, so the run stopped before sending anything more.
+    case auditFailure = "audit failure"
+    /// The record says running, but its process is gone (`kill -9`, a power loss): the run
+    /// never ended, and its writes still open stay outcome unknown.
+    case crashed
+    /// Scheduler: the daemon shut down and the run did not end within the grace period.
+    case cancelled
+    /// Scheduler: the slot did not run (previous run still going, job paused, catch-up
+    /// policy, or it waited past `late_after`).
+    case skipped
+    /// Scheduler: the child process could not be started.
+    case launchFailed = "launch failed"
+
+    /// Whether the run is over.
+    public var isFinal: Bool { self != .queued && self != .running }
+
+    /// Whether the run did what it was asked.
+    public var isSuccess: Bool { self == .succeeded }
+}
