@@ -157,11 +157,17 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
+        // Test support: a recording HTTP receiver for notification tests (webhooks, pings).
+        .target(
+            name: "TestHTTP",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestHTTP",
+            swiftSettings: strict),
         // Scheduler tests
         .testTarget(
             name: "SchedulerTests",
             dependencies: [
-                "Scheduler", "NightshiftCore", "NotifyDelivery", .product(name: "Hummingbird", package: "hummingbird"),
+                "Scheduler", "NightshiftCore", "NotifyDelivery", "TestHTTP", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -171,8 +177,8 @@ let package = Package(
         .testTarget(
             name: "ScriptRuntimeTests",
             dependencies: [
-                "ScriptRuntime", "NightshiftCore", "LuaHost", "PanelAPI", "PanelEmulator", .product(name: "Logging", package: "swift-log"),
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "ScriptRuntime", "NightshiftCore", "LuaHost", "PanelAPI", "PanelEmulator", "TestHTTP",
+                .product(name: "Logging", package: "swift-log"), .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),

@@ -2,6 +2,7 @@ import Foundation
 import LuaHost
 import PanelAPI
 import Synchronization
+import TestHTTP
 import Testing
 
 @testable import ScriptRuntime

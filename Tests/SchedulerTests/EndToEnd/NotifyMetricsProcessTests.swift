@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import Scheduler
+import TestHTTP
 import Testing
 
 #if canImport(Glibc)

@@ -4,6 +4,7 @@ import NightshiftCore
 import Logging
 import NIOCore
 import Scheduler
+import TestHTTP
 import Testing
 
 @Suite("Prometheus metrics and /healthz")

@@ -3,27 +3,32 @@ import Hummingbird
 import Logging
 import Synchronization
 
-/// A notification receiver on 127.0.0.1 and a free port, started by the test: it records
-/// every request (method, path with query, body) and answers each as `answer` says, after
-/// its delay. Stopped by cancelling its server task.
-final class HTTPReceiver: Sendable {
+/// A notification receiver (webhook, ping URL) on 127.0.0.1 and a free port, started by a
+/// test: it records every request (method, path with query, body) and answers each as
+/// `answer` says, after its delay. Shared by the test targets that deliver notifications.
+public final class HTTPReceiver: Sendable {
     /// One request as it arrived.
-    struct Received: Sendable, Equatable {
-        var method: String
-        var uri: String
-        var body: String
+    public struct Received: Sendable, Equatable {
+        /// `POST`, `GET`.
+        public var method: String
+        /// The path with its query.
+        public var uri: String
+        /// The body as text.
+        public var body: String
     }
 
     /// The secret part of the URLs (as in Slack's hook URLs and healthchecks.io's UUIDs).
-    static let secretPath = "/hooks/T0NIGHT/B0SHIFT/s3cr3t-t0ken-4242"
+    public static let secretPath = "/hooks/T0NIGHT/B0SHIFT/s3cr3t-t0ken-4242"
 
-    let port: Int
+    /// The port it listens on.
+    public let port: Int
     private let box: Box
     private let server: Task<Void, any Error>
 
     /// The URL to configure: the secret path on this receiver.
-    var url: String { "http://127.0.0.1:\(port)\(Self.secretPath)" }
-    var received: [Received] { box.requests.withLock { $0 } }
+    public var url: String { "http://127.0.0.1:\(port)\(Self.secretPath)" }
+    /// Every request so far, in arrival order.
+    public var received: [Received] { box.requests.withLock { $0 } }
 
     private init(port: Int, box: Box, server: Task<Void, any Error>) {
         self.port = port
@@ -33,7 +38,7 @@ final class HTTPReceiver: Sendable {
 
     /// Starts a receiver; `answer` gets the request's number (1 for the first) and gives the
     /// status and how long to wait before answering.
-    static func start(
+    public static func start(
         _ answer: @escaping @Sendable (Int) -> (HTTPResponse.Status, Duration) = { _ in (.ok, .zero) }
     ) async throws -> HTTPReceiver {
         let box = Box()
@@ -66,17 +71,19 @@ final class HTTPReceiver: Sendable {
         return status
     }
 
-    func stop() { server.cancel() }
+    /// Stops the server (a request still waiting is cut off).
+    public func stop() { server.cancel() }
 
-    struct Failure: Error {}
+    /// The receiver could not start.
+    public struct Failure: Error {}
 
     private final class Box: Sendable {
         let requests = Mutex<[Received]>([])
     }
 }
 
-/// A loopback URL nothing listens on (a port bound, then closed): connections are refused.
-func refusingURL() throws -> String {
+/// A loopback port nothing listens on (bound, then closed): connections to it are refused.
+public func closedPort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var address = sockaddr_in()
@@ -90,5 +97,10 @@ func refusingURL() throws -> String {
         }
     }
     guard bound else { throw HTTPReceiver.Failure() }
-    return "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))\(HTTPReceiver.secretPath)"
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// The receiver's secret path on a port that refuses connections.
+public func refusingURL() throws -> String {
+    "http://127.0.0.1:\(try closedPort())\(HTTPReceiver.secretPath)"
 }
