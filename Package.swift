@@ -151,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "PanelAPITests",
             dependencies: [
-                "PanelAPI", "PanelEmulator", .product(name: "Logging", package: "swift-log"),
+                "PanelAPI", "PanelEmulator", "TestHTTP", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             exclude: ["Fixtures"],
@@ -182,6 +182,6 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["PanelAPI"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["PanelAPI", "TestHTTP"], swiftSettings: strict),
     ]
 )

@@ -15,10 +15,6 @@ enum PrometheusOracle {
         var samples: [Sample]
     }
 
-    struct Failed: Error, CustomStringConvertible {
-        var description: String
-    }
-
     static let program = """
         import json, sys
         from prometheus_client.parser import text_string_to_metric_families
@@ -31,28 +27,11 @@ enum PrometheusOracle {
 
     /// Parses `text`; throws with the parser's own words if it is not valid exposition.
     static func parse(_ text: String) throws -> [Family] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", program]
-        let input = Pipe()
-        let output = Pipe()
-        let error = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        try input.fileHandleForWriting.write(contentsOf: Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failed(
-                description: "prometheus_client could not parse the exposition (pip install prometheus_client?): "
-                    + String(decoding: err, as: UTF8.self))
-        }
+        let out = try Python.run(
+            program, input: Data(text.utf8),
+            hint: "prometheus_client could not parse the exposition (is it installed? pip install prometheus_client)")
         guard let list = try JSONSerialization.jsonObject(with: out) as? [[String: Any]] else {
-            throw Failed(description: "unexpected oracle output")
+            throw Python.Failure(description: "unexpected oracle output")
         }
         return list.map { family in
             Family(
