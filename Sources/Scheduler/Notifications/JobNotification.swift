@@ -62,12 +62,18 @@ public struct JobNotification: Sendable {
             } else {
                 what = "ran late (catch-up)"
             }
-        case .recovered: what = "recovered" + (previousStatus.map { " (succeeded after \($0.rawValue))" } ?? "")
+        case .recovered: what = "recovered"
         case .success: what = "succeeded"
         }
         var line = "nightshift: job \(run.job) \(what) (slot \(slot)\(host))"
-        let detail = run.reason ?? (event == .failure || event == .outcomeUnknown ? exitMeaning : nil)
-        if let detail, !detail.isEmpty, event != .success, event != .recovered { line += ": \(detail)" }
+        switch event {
+        case .failure, .outcomeUnknown, .missed:
+            if let detail = run.reason ?? exitMeaning, !detail.isEmpty { line += ": \(detail)" }
+        case .recovered:
+            if let previousStatus { line += ": it succeeded after a run that ended \(previousStatus.rawValue)" }
+        case .success:
+            break
+        }
         return line
     }
 

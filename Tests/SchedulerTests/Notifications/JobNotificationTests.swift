@@ -188,6 +188,7 @@ struct JobNotificationTests {
         let recovered = try object(receiver.received[1].body)
         #expect(recovered["previous_status"] as? String == "failed")
         #expect(recovered["status"] as? String == "succeeded")
+        #expect((recovered["text"] as? String)?.hasSuffix(": it succeeded after a run that ended failed") == true)
     }
 
     @Test("a slot skipped by the overlap policy and slots missed while the daemon was down are `missed`, with how many", arguments: StoreKind.allCases)
