@@ -213,6 +213,28 @@ struct JobNotificationTests {
         #expect(records.count == 2)
     }
 
+    @Test("a slot replayed late by the catch-up policy is `missed` when it starts, beside the skipped row for the slots not replayed", arguments: StoreKind.allCases)
+    func catchUpIsMissed(store: StoreKind) async throws {
+        let receiver = try await HTTPReceiver.start()
+        defer { receiver.stop() }
+        var fiveMinutes = try job("*/5 * * * *")
+        fiveMinutes.notify = JobNotify(on: [.missed], webhook: receiver.url)
+        let n = try await NotificationFixture(store: store, jobs: [fiveMinutes], start: "2026-05-01T00:04:30Z")
+        await n.tick("2026-05-01T00:05:00Z")
+        try n.finish(0, status: 0)
+        await n.tick("2026-05-01T00:05:05Z")
+        await n.tick("2026-05-01T00:17:00Z")  // 00:10 and 00:15 missed: 00:15 replayed, 00:10 skipped
+        _ = try await n.settle()
+        let bodies = try receiver.received.map { try object($0.body) }.sorted { number($0["slot_epoch"])! < number($1["slot_epoch"])! }
+        #expect(bodies.map { $0["slot"] as? String } == [
+            ISO8601.format(at("2026-05-01T00:10:00Z"), in: .utc), ISO8601.format(at("2026-05-01T00:15:00Z"), in: .utc),
+        ])
+        #expect(bodies.map { $0["event"] as? String } == ["missed", "missed"])
+        #expect(bodies.map { $0["status"] as? String } == ["skipped", "running"])
+        #expect(bodies.map { $0["kind"] as? String } == ["catch-up", "catch-up"])
+        #expect((bodies[1]["text"] as? String)?.contains("ran late (catch-up)") == true)
+    }
+
     @Test("at shutdown, deliveries still under way get the grace period, then are recorded: not sent, or unknown if an attempt was in flight", arguments: StoreKind.allCases)
     func shutdown(store: StoreKind) async throws {
         let hanging = try await HTTPReceiver.start { _ in (.ok, .seconds(30)) }
