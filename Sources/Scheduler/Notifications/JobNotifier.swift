@@ -14,11 +14,11 @@ import Synchronization
 /// when nothing reached the receiver or it answered 5xx or 429. An attempt that timed out
 /// after sending is not repeated (at most once: the receiver may have it). As a `Service`
 /// placed before the daemon in a `ServiceGroup`, it stops after the daemon: deliveries
-/// still under way get `NotificationTuning.shutdownGrace`, then are recorded as not sent.
+/// still under way get `NotificationTuning.shutdownGrace`, then are recorded as not sent (or
+/// unknown, if an attempt was in flight).
 public final class JobNotifier: SchedulerEvents, Service {
     private struct Delivery {
         var record: NotificationRecord
-        var task: Task<Void, Never>?
         var attempts = 0
         var inFlight = false
         var last: NotifyReceipt?
@@ -163,7 +163,10 @@ public final class JobNotifier: SchedulerEvents, Service {
             await finish(record, receipt: NotifyReceipt(outcome: .notSent, detail: "the daemon was shutting down", attempts: 0))
             return
         }
-        let receipt = await DeliveryRetry.deliver(delays: tuning.retryDelays, shouldRetry: Self.worthRetrying) { [self] in
+        let kind = record.targetKind
+        let receipt = await DeliveryRetry.deliver(
+            delays: tuning.retryDelays, shouldRetry: { Self.worthRetrying($0, kind: kind) }
+        ) { [self] in
             state.withLock {
                 $0.deliveries[key]?.attempts += 1
                 $0.deliveries[key]?.inFlight = true
@@ -184,11 +187,11 @@ public final class JobNotifier: SchedulerEvents, Service {
 
     /// Retried: nothing reached the receiver, or it said to try later (5xx, 429). Never after
     /// a timeout or a failure once the message was sent, and never a command that ran and failed.
-    static func worthRetrying(_ receipt: NotifyReceipt) -> Bool {
+    static func worthRetrying(_ receipt: NotifyReceipt, kind: NotificationRecord.TargetKind) -> Bool {
         switch receipt.outcome {
         case .notSent: return true
         case .rejected:
-            guard let status = receipt.status, receipt.detail.hasPrefix("HTTP ") else { return false }
+            guard kind != .command, let status = receipt.status else { return false }
             return status >= 500 || status == 429
         case .delivered, .unknown: return false
         }

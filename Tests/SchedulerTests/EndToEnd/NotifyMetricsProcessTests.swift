@@ -62,14 +62,15 @@ struct NotifyMetricsProcessTests {
         #expect(zip(slots, slots.dropFirst()).allSatisfy { $1 - $0 == 2 }, "consecutive slots: \(slots)")
         for run in runs {
             let lag = try #require(run.startedAt) - Double(run.slot)
-            #expect(lag < 1.5, "slot \(run.slot) started \(lag) s late")
+            #expect(lag < 2.5, "slot \(run.slot) started \(lag) s late")
         }
 
         let metrics = try await get("http://127.0.0.1:\(port)/metrics")
         #expect(metrics.status == 200)
         let families = try PrometheusOracle.parse(metrics.body)
         #expect((families.value("nightshift_runs_total", ["job": "probe", "status": "failed"]) ?? 0) >= 4)
-        #expect((families.value("nightshift_job_next_run_timestamp_seconds", ["job": "probe"]) ?? 0) > Date().timeIntervalSince1970 - 2)
+        let next = try #require(families.value("nightshift_job_next_run_timestamp_seconds", ["job": "probe"]))
+        #expect(abs(next - Date().timeIntervalSince1970) < 30 && Int(next) % 2 == 0, "an @every 2s slot near now: \(next)")
         let health = try await get("http://127.0.0.1:\(port)/healthz")
         #expect(health.status == 200)
         #expect(health.body.hasPrefix("ok: "))

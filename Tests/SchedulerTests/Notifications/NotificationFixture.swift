@@ -15,8 +15,10 @@ struct NotificationFixture {
 
     init(
         store: StoreKind, jobs: [Job], start: String = "2026-05-01T00:00:30Z",
+        // Timeouts far above what a loopback exchange takes, so that a machine starved by other
+        // suites (2 cores, blocking end-to-end tests) delays a test but does not change its outcome.
         tuning: NotificationTuning = NotificationTuning(
-            attemptTimeout: .seconds(5), retryDelays: [.milliseconds(50), .milliseconds(100)], shutdownGrace: .seconds(10)),
+            attemptTimeout: .seconds(30), retryDelays: [.milliseconds(50), .milliseconds(100)], shutdownGrace: .seconds(120)),
         extra: [any SchedulerEvents] = [], onDelivery: @escaping @Sendable (NotificationRecord) -> Void = { _ in }
     ) async throws {
         f = try await DaemonFixture(start: start, store: store)
