@@ -151,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "PanelAPITests",
             dependencies: [
-                "PanelAPI", "PanelEmulator", "TestHTTP", .product(name: "Logging", package: "swift-log"),
+                "PanelAPI", "PanelEmulator", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             exclude: ["Fixtures"],
@@ -160,7 +160,10 @@ let package = Package(
         // Test support: a recording HTTP receiver for notification tests (webhooks, pings).
         .target(
             name: "TestHTTP",
-            dependencies: [.product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "PanelEmulator", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/TestHTTP",
             swiftSettings: strict),
         // Scheduler tests
@@ -182,6 +185,6 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["PanelAPI", "TestHTTP"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["PanelAPI"], swiftSettings: strict),
     ]
 )

@@ -1,5 +1,4 @@
 import Foundation
-import TestHTTP
 import Testing
 
 #if canImport(Glibc)
@@ -17,6 +16,20 @@ private func write(_ text: String, to path: String) throws {
     try text.write(toFile: path, atomically: true, encoding: .utf8)
 }
 
+/// A loopback port nothing listens on (bound, then closed).
+private func closedPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw Panel.Startup(description: "cannot find a free port") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
 
 @Suite("nightshift run: notifications, output limits, file modes, crashed runs", .serialized)
 struct OpsEndToEndTests {

@@ -1,6 +1,6 @@
 import Foundation
 import PanelAPI
-import TestHTTP
+import PanelEmulator
 import Testing
 
 @Suite("An unreachable panel fails fast and says why")
@@ -36,7 +36,7 @@ struct UnreachableTests {
 
     @Test("a read from a refused port fails within the read retry policy, naming the cause, host and port")
     func readRefused() async throws {
-        let port = try closedPort()
+        let port = try PanelEmulator.closedPort()
         let capture = LogCapture()
         let (error, elapsed) = try await Self.failure(port: port, capture: capture) { _ = try await $0.list() }
         #expect(error?.kind == .transport)
@@ -49,7 +49,7 @@ struct UnreachableTests {
 
     @Test("a write to a refused port is not sent and fails at once")
     func writeRefused() async throws {
-        let port = try closedPort()
+        let port = try PanelEmulator.closedPort()
         let capture = LogCapture()
         let (error, elapsed) = try await Self.failure(port: port, capture: capture) { _ = try await $0.addCredits(.id(1), 5) }
         #expect(elapsed < .seconds(5))

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import PanelEmulator
 import Synchronization
 
 /// A notification receiver (webhook, ping URL) on 127.0.0.1 and a free port, started by a
@@ -82,25 +83,7 @@ public final class HTTPReceiver: Sendable {
     }
 }
 
-/// A loopback port nothing listens on (bound, then closed): connections to it are refused.
-public func closedPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-        }
-    }
-    guard bound else { throw HTTPReceiver.Failure() }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
-
 /// The receiver's secret path on a port that refuses connections.
 public func refusingURL() throws -> String {
-    "http://127.0.0.1:\(try closedPort())\(HTTPReceiver.secretPath)"
+    "http://127.0.0.1:\(try PanelEmulator.closedPort())\(HTTPReceiver.secretPath)"
 }
