@@ -30,6 +30,8 @@ public struct Job: Sendable {
     public var jitter: Int64
     /// A paused job's slots pass without running.
     public var paused: Bool
+    /// Who hears about its runs (webhook, ping, command) and for which events.
+    public var notify = JobNotify()
 
     /// Creates a job; only name, script and schedule have no default.
     public init(

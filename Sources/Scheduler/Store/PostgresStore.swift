@@ -124,6 +124,7 @@ public final class PostgresStore: SchedulerStore {
                     for statement in schemaV2 { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
                     try await db.query("UPDATE nightshift_schema SET version = 2", logger: logger)
                 }
+                for statement in notificationSchema { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
             }
         } catch {
             try? await connection.close()
@@ -210,7 +211,7 @@ public final class PostgresStore: SchedulerStore {
         }
     }
 
-    private func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
         statements.add(1, ordering: .relaxed)
         do {
             return try await bounded {
@@ -225,7 +226,7 @@ public final class PostgresStore: SchedulerStore {
         }
     }
 
-    private func execute(_ query: PostgresQuery) async throws { _ = try await rows(query) }
+    func execute(_ query: PostgresQuery) async throws { _ = try await rows(query) }
 
     /// A message from a PostgresNIO error: the server's words or the connection problem,
     /// with the password removed should anything echo it.
@@ -247,7 +248,7 @@ public final class PostgresStore: SchedulerStore {
         return text
     }
 
-    private func record(_ row: PostgresRandomAccessRow) throws -> RunRecord {
+    func record(_ row: PostgresRandomAccessRow) throws -> RunRecord {
         RunRecord(
             id: try row["id"].decode(Int64.self), job: try row["job"].decode(String.self),
             slot: try row["slot"].decode(Int64.self),

@@ -48,9 +48,14 @@ struct ScheduleCommand: AsyncParsableCommand {
         }
         // The store holds the password now; children (any job's command) must not inherit it.
         unsetenv("PGPASSWORD")
+        // Observers of the daemon: metrics (if `[scheduler] metrics` is set) and job notifications.
+        let metrics = configuration.settings.metrics.map { _ in SchedulerMetrics() }
+        if let metrics, let successes = try? await store.lastSuccesses() { metrics.load(lastSuccesses: successes) }
+        let notifier = JobNotifier(store: store, logger: logger, onDelivery: { metrics?.notified($0) })
         let daemon = SchedulerDaemon(
             configuration: configuration, store: store, launcher: ProcessLauncher(), runner: [Self.executablePath()],
-            clock: SystemClock(), logger: logger, reload: { try JobConfiguration.load(path: path) })
+            clock: SystemClock(), logger: logger, reload: { try JobConfiguration.load(path: path) },
+            events: SchedulerEventFanOut([notifier] + (metrics.map { [$0] } ?? [])))
 
         signal(SIGHUP, SIG_IGN)
         let hangup = DispatchSource.makeSignalSource(signal: SIGHUP)
@@ -60,11 +65,27 @@ struct ScheduleCommand: AsyncParsableCommand {
         hangup.resume()
         defer { hangup.cancel() }
 
+        // Shut down in reverse order: the daemon first (its last runs' notifications are
+        // queued as it stops), then the metrics server, then the notifier's grace period.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: notifier)]
+        if let metrics, let address = configuration.settings.metrics {
+            // Healthy while ticks come: three ticks, and at least 10 s, may pass between scrapes.
+            let maxTickAge = max(10, 3 * configuration.settings.tick)
+            services.append(
+                .init(
+                    service: MetricsServer(
+                        address: address, metrics: metrics, clock: SystemClock(), maxTickAge: maxTickAge,
+                        nextSlots: { await daemon.nextSlots }, logger: logger)))
+        }
+        services.append(.init(service: daemon))
         let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
+        } catch let failure as MetricsServer.Failure {
+            await store.close()
+            FileHandle.standardError.write(Data("Error: \(failure)\n".utf8))
+            throw ExitCode(6)
         } catch {
             await store.close()
             throw error

@@ -143,11 +143,14 @@ struct DaemonFixture {
         try await Self.open(kind, settings: settings, clock: clock)
     }
 
-    func daemon(_ jobs: [Job], reload: (@Sendable () throws -> JobConfiguration)? = nil) -> SchedulerDaemon {
+    func daemon(
+        _ jobs: [Job], reload: (@Sendable () throws -> JobConfiguration)? = nil,
+        events: any SchedulerEvents = NoSchedulerEvents()
+    ) -> SchedulerDaemon {
         SchedulerDaemon(
             configuration: JobConfiguration(settings: settings, jobs: jobs), store: store, launcher: launcher,
             runner: ["nightshift"], clock: clock, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
-            reload: reload)
+            reload: reload, events: events)
     }
 
     /// Moves the clock to `time` (ISO-8601) and ticks.
