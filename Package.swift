@@ -107,13 +107,23 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // SharedRecords: run records and audit rows copied to the PostgreSQL the hosts share.
+        .target(
+            name: "SharedRecords",
+            dependencies: [
+                "ScriptRuntime", "Scheduler", "NightshiftCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // What the commands do, as a library: the environment, the panel connection, and one
         // run of a script as a process (output threads, watchdog, report, receipt). The
         // executable parses flags, installs signal handlers and calls it.
         .target(
             name: "Operations",
             dependencies: [
-                "LuaHost", "PanelAPI", "PanelEmulator", "ScriptRuntime", "NightshiftCore",
+                "LuaHost", "PanelAPI", "PanelEmulator", "ScriptRuntime", "NightshiftCore", "Scheduler", "SharedRecords",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -122,6 +132,7 @@ let package = Package(
             name: "nightshift",
             dependencies: [
                 "LuaHost", "PanelAPI", "PanelEmulator", "Scheduler", "REPL", "ScriptRuntime", "NightshiftCore", "Operations",
+                "SharedRecords",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -182,5 +193,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["PanelAPI"], swiftSettings: strict),
+        .testTarget(
+            name: "SharedRecordsTests",
+            dependencies: [
+                "SharedRecords", "ScriptRuntime", "Scheduler", "NightshiftCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
     ]
 )

@@ -74,6 +74,7 @@ public final class ScriptProcess: Sendable {
     private let sink: OutputSink
     private let deadline: ContinuousClock.Instant
     private let timeLimit: Duration
+    private let records: RecordsShipping?
 
     /// Everything that can fail before the script starts.
     /// - Parameters:
@@ -100,6 +101,9 @@ public final class ScriptProcess: Sendable {
         logger.logLevel = request.verbose ? .debug : .warning
         let stateDirectory = environment.stateDirectory(explicit: request.stateDirectory, configuration: configuration)
         let audit = try environment.auditLog(stateDirectory: stateDirectory)
+        let records = RecordsShipping(
+            settings: try environment.sharedRecords(configuration), audit: audit, stateDirectory: stateDirectory,
+            environment: environment)
 
         // Panel calls never outlive the run.
         let connection = try await connect(min(configuration.panelTimeout ?? .seconds(30), timeLimit), logger)
@@ -141,6 +145,7 @@ public final class ScriptProcess: Sendable {
         self.sink = sink
         self.deadline = deadline
         self.timeLimit = timeLimit
+        self.records = records
         interrupter = runner.interrupter
         runID = runner.identity.runID
     }
@@ -169,8 +174,14 @@ public final class ScriptProcess: Sendable {
         await connection.shutdown()
         if result.status == .timedOut { result.error = limitText }
         if result.status == .interrupted { result.error = "interrupted (Ctrl-C or SIGTERM)" }
-        defer { output.finish(until: deadline + .milliseconds(950)) }
-        return report(result)
+        let code = report(result)
+        output.finish(until: deadline + .milliseconds(950))
+        // After the result is out: a copy that fails or is slow changes neither the run nor its
+        // exit code, and the process still ends within the deadline plus one second.
+        await records?.ship(until: min(.now + .seconds(5), deadline + .milliseconds(980))) {
+            Output.error("nightshift run: \($0)")
+        }
+        return code
     }
 
     /// Writes the receipt, then the JSON object or the plan and summary; returns the exit code.

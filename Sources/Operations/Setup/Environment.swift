@@ -1,5 +1,7 @@
 import Foundation
+import Scheduler
 import ScriptRuntime
+import SharedRecords
 
 /// What the executable reads from the environment and files: configuration, state folder,
 /// API key. Only the executable calls it; ScriptRuntime and the other libraries are handed
@@ -51,13 +53,30 @@ public struct Environment {
         return home + "/.local/state/nightshift"
     }
 
+    /// The name recorded on this process's runs and shown beside them in the shared records:
+    /// `$NIGHTSHIFT_HOST` (the scheduler sets it to its `--host` for its jobs), else the
+    /// machine's host name.
+    public var host: String {
+        if let host = variables["NIGHTSHIFT_HOST"], !host.isEmpty { return host }
+        return StoreHost.current
+    }
+
     /// The audit database in the state folder.
     public func auditLog(stateDirectory: String) throws(RunCommandFailure) -> AuditLog {
         do {
-            return try AuditLog(path: stateDirectory + "/audit.sqlite")
+            return try AuditLog(path: stateDirectory + "/audit.sqlite", host: host)
         } catch {
             throw RunCommandFailure(
                 .configuration, "\(error.description); choose another state folder with --state DIR or NIGHTSHIFT_STATE_DIR")
+        }
+    }
+
+    /// The shared records nightshift.toml names in `[records]`, or nil.
+    public func sharedRecords(_ configuration: NightshiftConfiguration) throws(RunCommandFailure) -> SharedRecordsSettings? {
+        do {
+            return try SharedRecordsSettings(configuration: configuration)
+        } catch {
+            throw RunCommandFailure(.configuration, "nightshift.toml: \(error.description)")
         }
     }
 

@@ -63,6 +63,9 @@ struct ReplCommand: AsyncParsableCommand {
         let stateDirectory = environment.stateDirectory(explicit: state.stateDirectory, configuration: configuration)
         let audit = try environment.auditLog(stateDirectory: stateDirectory)
         let grant = try grantOptions.grant(notifyTargets: configuration.notifyTargets.map(\.name))
+        let records = RecordsShipping(
+            settings: try environment.sharedRecords(configuration), audit: audit, stateDirectory: stateDirectory,
+            environment: environment)
         let connection = try await panel.connect(
             environment: environment, configuration: configuration,
             timeout: min(configuration.panelTimeout ?? .seconds(30), timeLimit), logger: logger)
@@ -102,6 +105,7 @@ struct ReplCommand: AsyncParsableCommand {
         }
         session.finish()
         await connection.shutdown()
+        await records?.ship(until: .now + .seconds(5)) { Output.error("nightshift repl: \($0)") }
         if status != 0 { throw RunCommandFailure(.scriptFailed, "the session ended with status \(status)") }
     }
 
