@@ -346,19 +346,19 @@ private struct RunRow: Encodable {
     var process_start: Int64?
 
     init(_ run: ScriptRuntime.RunRecord) {
-        host = Text.clean(run.host ?? "")
-        id = Text.clean(run.id)
-        script_path = Text.clean(run.scriptPath)
-        script_hash = Text.clean(run.scriptHash)
-        arguments = Text.clean(run.arguments)
-        grant_text = Text.clean(run.grant)
-        mode = Text.clean(run.mode)
-        started_at = Text.clean(run.startedAt)
-        ended_at = run.endedAt.map(Text.clean)
-        status = Text.clean(run.status)
-        output = Text.clean(run.output)
-        error = run.error.map(Text.clean)
-        modules = Text.clean(run.modules)
+        host = run.host ?? ""
+        id = run.id
+        script_path = run.scriptPath
+        script_hash = run.scriptHash
+        arguments = run.arguments
+        grant_text = run.grant
+        mode = run.mode
+        started_at = run.startedAt
+        ended_at = run.endedAt
+        status = run.status
+        output = run.output
+        error = run.error
+        modules = run.modules
         pid = run.process?.pid
         process_start = run.process?.startTime
     }
@@ -384,29 +384,21 @@ private struct WriteRow: Encodable {
     var location: String?
 
     init(_ entry: AuditEntry) {
-        host = Text.clean(entry.host ?? "")
-        run_id = Text.clean(entry.runID)
+        host = entry.host ?? ""
+        run_id = entry.runID
         seq = entry.id
-        time = Text.clean(entry.time)
-        script_path = Text.clean(entry.scriptPath)
-        script_hash = Text.clean(entry.scriptHash)
-        endpoint = Text.clean(entry.endpoint)
-        target = Text.clean(entry.target)
-        parameters = Text.clean(entry.parameters)
-        mode = Text.clean(entry.mode)
-        outcome = Text.clean(entry.outcome)
-        answer = entry.answer.map(Text.clean)
+        time = entry.time
+        script_path = entry.scriptPath
+        script_hash = entry.scriptHash
+        endpoint = entry.endpoint
+        target = entry.target
+        parameters = entry.parameters
+        mode = entry.mode
+        outcome = entry.outcome
+        answer = entry.answer
         credit_change = entry.creditChange
         credits_before = entry.creditsBefore
         credits_after = entry.creditsAfter
-        location = entry.location.map(Text.clean)
-    }
-}
-
-private enum Text {
-    /// PostgreSQL's text cannot hold NUL, which a script may print: it becomes U+FFFD, so one
-    /// odd run can never block the rows behind it.
-    static func clean(_ text: String) -> String {
-        text.contains("\u{0}") ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
+        location = entry.location
     }
 }

@@ -89,7 +89,7 @@ struct SharedRecordsEndToEndTests {
             #expect(runs.first { $0["id"] as? String == idB }?["host"] as? String == "host-b")
             let writes = try host.objects("audit")
             #expect(writes.map { "\($0["run_id"] ?? "") \($0["host"] ?? "") \($0["target"] ?? "")" } == [
-                "\(idA) host-a 1", "\(idB) host-b 2",
+                "\(idA) host-a id 1", "\(idB) host-b id 2",
             ])
 
             let text = try host.show("runs")
@@ -177,7 +177,7 @@ struct SharedRecordsEndToEndTests {
         environment["NIGHTSHIFT_STATE_DIR"] = panel.folder + "/state-daemon"
         daemon.environment = environment
         let log = panel.folder + "/daemon.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         daemon.standardOutput = FileHandle(forWritingAtPath: log)
         daemon.standardError = FileHandle(forWritingAtPath: log)
         try daemon.run()

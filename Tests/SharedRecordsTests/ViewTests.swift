@@ -17,7 +17,7 @@ struct ViewTests {
         try await SharedRecordsStore.ship(settings, password: password, from: a.audit, host: "host-a")
         try await SharedRecordsStore.ship(settings, password: password, from: b.audit, host: "host-b")
         // Still going on host A: only A knows it.
-        let a2 = try a.startedRun(startedAt: "2026-03-01T10:00:02.000Z", writes: 1, process: ProcessIdentity.current)
+        let a2 = try a.startedRun(startedAt: "2026-03-01T10:00:02.000Z", writes: 1, process: ScriptRuntime.ProcessIdentity.current)
 
         let store = try await SharedRecordsStore.open(settings, password: password)
         let fromA = try await SharedRecordsView.runs(shared: store, local: a.audit)

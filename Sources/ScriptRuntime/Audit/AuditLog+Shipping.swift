@@ -21,6 +21,10 @@ public struct AuditShipment: Sendable {
 }
 
 extension AuditLog {
+    /// Runs to copy. Runs already copied as crashed stay `running` here (crashed is never
+    /// stored), so they are left out by name.
+    static let toShip = "\(notShipped) AND NOT (status = 'running' AND shipped IS 'crashed')"
+
     /// The next batch of runs whose current record is not in the shared records.
     ///
     /// A run that is still going is left for later. A run recorded as running whose process
@@ -43,13 +47,10 @@ extension AuditLog {
                 arguments += [position.startedAt, position.row]
             }
             arguments += [limit]
-            // Runs already copied as crashed stay `running` here (crashed is never stored), so
-            // they are left out by name.
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT rowid AS row_number, * FROM runs
-                    WHERE \(Self.notShipped) AND NOT (status = 'running' AND shipped = 'crashed') \(after)
+                    SELECT rowid AS row_number, * FROM runs WHERE \(Self.toShip) \(after)
                     ORDER BY started_at, rowid LIMIT ?
                     """,
                 arguments: arguments)
@@ -95,10 +96,7 @@ extension AuditLog {
     /// going included).
     public func unshippedCount() throws -> Int {
         try queue.read { db in
-            try Int.fetchOne(
-                db,
-                sql: "SELECT count(*) FROM runs WHERE \(Self.notShipped) AND NOT (status = 'running' AND shipped = 'crashed')"
-            ) ?? 0
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM runs WHERE \(Self.toShip)") ?? 0
         }
     }
 }

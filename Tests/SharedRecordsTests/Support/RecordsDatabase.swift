@@ -57,7 +57,7 @@ struct HostLog {
     /// Records a finished run with `writes` writes; returns its id.
     @discardableResult
     func finishedRun(
-        _ id: String = RunIdentity.newRunID(), status: String = "ok", writes: Int = 1, startedAt: String? = nil,
+        _ id: String = RunIdentity.newRunID(), status: String = "ok", startedAt: String? = nil, writes: Int = 1,
         output: String = "done\n"
     ) throws -> String {
         try startedRun(id, startedAt: startedAt, writes: writes, process: nil)
@@ -68,12 +68,13 @@ struct HostLog {
     /// Records a run that has not ended, made by `process`.
     @discardableResult
     func startedRun(
-        _ id: String = RunIdentity.newRunID(), startedAt: String? = nil, writes: Int = 1, process: ProcessIdentity?
+        _ id: String = RunIdentity.newRunID(), startedAt: String? = nil, writes: Int = 1,
+        process: ScriptRuntime.ProcessIdentity?
     ) throws -> String {
         // The writes are made at the run's start: tests that order rows choose the times.
         let time = startedAt ?? Timestamp.iso(Date())
         try audit.startRun(
-            RunRecord(
+            ScriptRuntime.RunRecord(
                 id: id, scriptPath: "scripts/topup.lua", scriptHash: "abc", arguments: "amount=5",
                 grant: "resellers.add_credits", mode: "live", startedAt: time, process: process))
         for index in 0..<writes {
