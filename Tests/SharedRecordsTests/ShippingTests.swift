@@ -13,18 +13,18 @@ struct ShippingTests {
         let a = try HostLog(host: "host-a")
         let run = try a.finishedRun(writes: 3)
 
-        let first = try await SharedRecordsStore.ship(settings, password: RecordsDatabase.password, from: a.audit, host: "unused")
+        let first = try await RecordsDatabase.ship(settings, from: a.audit, host: "unused")
         #expect(first.runs == 1 && first.writes == 3 && first.complete)
-        let second = try await SharedRecordsStore.ship(settings, password: RecordsDatabase.password, from: a.audit, host: "unused")
+        let second = try await RecordsDatabase.ship(settings, from: a.audit, host: "unused")
         #expect(second.runs == 0 && second.writes == 0)
 
         // Even when the local marker is lost (copied, then killed before marking), a copy
         // made again leaves one row per run and per write.
         try clearMarks(a.audit)
-        let again = try await SharedRecordsStore.ship(settings, password: RecordsDatabase.password, from: a.audit, host: "unused")
+        let again = try await RecordsDatabase.ship(settings, from: a.audit, host: "unused")
         #expect(again.runs == 1)
 
-        let store = try await SharedRecordsStore.open(settings, password: RecordsDatabase.password)
+        let store = try await RecordsDatabase.open(settings)
         let runs = try await store.runs(limit: 100)
         let writes = try await store.writes(limit: 100)
         await store.close()
@@ -50,10 +50,10 @@ struct ShippingTests {
         #expect(try a.audit.unshippedCount() == 1)
 
         let late = try a.finishedRun(writes: 1)
-        let shipped = try await SharedRecordsStore.ship(settings, password: RecordsDatabase.password, from: a.audit, host: "host-a")
+        let shipped = try await RecordsDatabase.ship(settings, from: a.audit, host: "host-a")
         #expect(shipped.runs == 2 && shipped.writes == 3)
         #expect(try a.audit.unshippedCount() == 0)
-        let store = try await SharedRecordsStore.open(settings, password: RecordsDatabase.password)
+        let store = try await RecordsDatabase.open(settings)
         #expect(Set(try await store.runs().map(\.id)) == [early, late])
         #expect(try await store.writes().count == 3)
         await store.close()
@@ -67,19 +67,19 @@ struct ShippingTests {
         let live = try a.startedRun(process: me)
         let dead = try a.startedRun(process: ScriptRuntime.ProcessIdentity(pid: me.pid, startTime: me.startTime + 1))
 
-        let shipped = try await SharedRecordsStore.ship(settings, password: RecordsDatabase.password, from: a.audit, host: "host-a")
+        let shipped = try await RecordsDatabase.ship(settings, from: a.audit, host: "host-a")
         #expect(shipped.runs == 1)
-        let store = try await SharedRecordsStore.open(settings, password: RecordsDatabase.password)
+        let store = try await RecordsDatabase.open(settings)
         let copied = try await store.runs()
         #expect(copied.map(\.id) == [dead])
         #expect(copied.first?.status == ScriptRuntime.RunStatus.crashed.rawValue)
         // Its write was sent without an answer, and stays so.
         #expect(try await store.writes(runID: dead).map(\.outcome) == [AuditOutcome.unknown])
-        #expect(try await SharedRecordsStore.ship(settings, password: RecordsDatabase.password, from: a.audit, host: "host-a").runs == 0)
+        #expect(try await RecordsDatabase.ship(settings, from: a.audit, host: "host-a").runs == 0)
 
         // The live run ends: now it is copied, with its final status.
         try a.audit.finishRun(id: live, endedAt: Timestamp.iso(Date()), status: "failed", output: "", error: "boom")
-        #expect(try await SharedRecordsStore.ship(settings, password: RecordsDatabase.password, from: a.audit, host: "host-a").runs == 1)
+        #expect(try await RecordsDatabase.ship(settings, from: a.audit, host: "host-a").runs == 1)
         let after = try await store.runs(status: "failed")
         await store.close()
         #expect(after.map(\.id) == [live])
@@ -95,8 +95,8 @@ struct ShippingTests {
             ScriptRuntime.RunRecord(id: "0123456789ab", scriptPath: "a.lua", scriptHash: "h", arguments: "", grant: "g", mode: "live",
                 startedAt: Timestamp.iso(Date())))
         try old.finishRun(id: "0123456789ab", endedAt: Timestamp.iso(Date()), status: "ok", output: "", error: nil)
-        try await SharedRecordsStore.ship(settings, password: RecordsDatabase.password, from: old, host: "box-7")
-        let store = try await SharedRecordsStore.open(settings, password: RecordsDatabase.password)
+        try await RecordsDatabase.ship(settings, from: old, host: "box-7")
+        let store = try await RecordsDatabase.open(settings)
         #expect(try await store.runs().map(\.host) == ["box-7"])
         await store.close()
     }
@@ -106,7 +106,7 @@ struct ShippingTests {
         let settings = try await RecordsDatabase.fresh()
         let a = try HostLog(host: "host-a")
         let ids = try (0..<7).map { i in try a.finishedRun(startedAt: "2026-01-01T00:00:0\(i).000Z", writes: 0) }
-        let store = try await SharedRecordsStore.open(settings, password: RecordsDatabase.password)
+        let store = try await RecordsDatabase.open(settings)
         let shipped = try await store.ship(from: a.audit, host: "host-a", batch: 3)
         #expect(shipped.runs == 7)
         #expect(try await store.runs().map(\.id) == ids.reversed())
@@ -127,7 +127,7 @@ struct ShippingTests {
     func wrongPassword() async throws {
         let settings = try await RecordsDatabase.fresh()
         let error = await #expect(throws: StoreError.self) {
-            try await SharedRecordsStore.open(settings, password: "not-the-password-xyz")
+            try await SharedRecordsStore.open(settings, password: "not-the-password-xyz", timeout: RecordsDatabase.patience)
         }
         let text = try #require(error).description
         #expect(text.contains("password authentication failed"))

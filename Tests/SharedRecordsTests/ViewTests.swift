@@ -9,17 +9,16 @@ struct ViewTests {
     @Test("each host sees every host's copied runs and writes, plus its own not copied yet, each naming its host")
     func everyHost() async throws {
         let settings = try await RecordsDatabase.fresh()
-        let password = RecordsDatabase.password
         let a = try HostLog(host: "host-a")
         let b = try HostLog(host: "host-b")
         let a1 = try a.finishedRun(startedAt: "2026-03-01T10:00:00.000Z", writes: 1)
         let b1 = try b.finishedRun(startedAt: "2026-03-01T10:00:01.000Z", writes: 2)
-        try await SharedRecordsStore.ship(settings, password: password, from: a.audit, host: "host-a")
-        try await SharedRecordsStore.ship(settings, password: password, from: b.audit, host: "host-b")
+        try await RecordsDatabase.ship(settings, from: a.audit, host: "host-a")
+        try await RecordsDatabase.ship(settings, from: b.audit, host: "host-b")
         // Still going on host A: only A knows it.
         let a2 = try a.startedRun(startedAt: "2026-03-01T10:00:02.000Z", writes: 1, process: ScriptRuntime.ProcessIdentity.current)
 
-        let store = try await SharedRecordsStore.open(settings, password: password)
+        let store = try await RecordsDatabase.open(settings)
         let fromA = try await SharedRecordsView.runs(shared: store, local: a.audit)
         #expect(fromA.map(\.id) == [a2, b1, a1])
         #expect(fromA.map(\.host) == ["host-a", "host-b", "host-a"])
@@ -38,15 +37,14 @@ struct ViewTests {
     @Test("filters and the limit apply to the merged rows")
     func filters() async throws {
         let settings = try await RecordsDatabase.fresh()
-        let password = RecordsDatabase.password
         let a = try HostLog(host: "host-a")
         let b = try HostLog(host: "host-b")
         let ok = try a.finishedRun(status: "ok", startedAt: "2026-03-01T10:00:00.000Z")
         let failed = try b.finishedRun(status: "failed", startedAt: "2026-03-01T10:00:01.000Z")
-        try await SharedRecordsStore.ship(settings, password: password, from: b.audit, host: "host-b")
+        try await RecordsDatabase.ship(settings, from: b.audit, host: "host-b")
         let pending = try a.finishedRun(status: "failed", startedAt: "2026-03-01T10:00:02.000Z")
 
-        let store = try await SharedRecordsStore.open(settings, password: password)
+        let store = try await RecordsDatabase.open(settings)
         #expect(try await SharedRecordsView.runs(shared: store, local: a.audit, status: "failed").map(\.id) == [pending, failed])
         #expect(try await SharedRecordsView.runs(shared: store, local: a.audit, limit: 2).map(\.id) == [pending, failed])
         #expect(try await SharedRecordsView.runs(shared: store, local: a.audit, script: "TOPUP").count == 3)

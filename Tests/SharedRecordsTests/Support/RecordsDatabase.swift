@@ -37,6 +37,23 @@ enum RecordsDatabase {
         return SharedRecordsSettings(location: fresh)
     }
 
+    /// Statements wait for long: when every suite runs at once on two cores, blocking
+    /// end-to-end suites hold the threads the connection's continuations need for seconds.
+    static let patience: Duration = .seconds(120)
+
+    /// Copies `audit`'s pending runs to `settings`' database.
+    @discardableResult
+    static func ship(
+        _ settings: SharedRecordsSettings, from audit: AuditLog, host: String
+    ) async throws -> SharedRecordsStore.Shipped {
+        try await SharedRecordsStore.ship(settings, password: password, from: audit, host: host, timeout: patience)
+    }
+
+    /// Opens `settings`' database.
+    static func open(_ settings: SharedRecordsSettings) async throws -> SharedRecordsStore {
+        try await SharedRecordsStore.open(settings, password: password, timeout: patience)
+    }
+
     /// Settings for a database nobody listens for: port 1 on loopback refuses connections.
     static func unreachable() throws -> SharedRecordsSettings {
         SharedRecordsSettings(location: try PostgresLocation(url: "postgres://nightshift@127.0.0.1:1/nowhere"))
