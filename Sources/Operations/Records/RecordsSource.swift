@@ -13,6 +13,28 @@ public struct RecordsSource {
     /// Whether rows name their host in text output: whenever records are shared.
     public let showsHosts: Bool
 
+    /// Opens the source, reads with `body` and closes it.
+    /// - Parameters:
+    ///   - configPath: `--config`; nil finds nightshift.toml as every command does.
+    ///   - stateDirectory: `--state`.
+    /// - Returns: what `body` read, and whether rows should name their host.
+    /// - Throws: `RunCommandFailure` when nightshift.toml or the state folder cannot be used;
+    ///   what `body` throws.
+    public static func read<T>(
+        configPath: String?, stateDirectory: String?, local: Bool, command: String,
+        _ body: (RecordsSource) async throws -> T
+    ) async throws -> (rows: T, showsHosts: Bool) {
+        let source = try await open(configPath: configPath, stateDirectory: stateDirectory, local: local, command: command)
+        do {
+            let rows = try await body(source)
+            await source.close()
+            return (rows, source.showsHosts)
+        } catch {
+            await source.close()
+            throw error
+        }
+    }
+
     /// Opens what the flags and nightshift.toml name.
     /// - Parameters:
     ///   - local: `--local`: this host's audit.sqlite only.

@@ -42,21 +42,17 @@ struct AuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         let entries: [AuditEntry]
-        let source: RecordsSource
+        let showsHosts: Bool
         do {
-            source = try await RecordsSource.open(
-                configPath: state.configPath, stateDirectory: state.stateDirectory, local: local, command: "audit")
-        } catch {
-            Output.error("nightshift audit: \(error.message)")
-            throw error.code.exit
+            (entries, showsHosts) = try await RecordsSource.read(
+                configPath: state.configPath, stateDirectory: state.stateDirectory, local: local, command: "audit"
+            ) {
+                try await $0.writes(runID: runID, endpoint: endpoint, outcome: outcome, mode: mode, limit: limit)
+            }
+        } catch let failure as RunCommandFailure {
+            Output.error("nightshift audit: \(failure.message)")
+            throw failure.code.exit
         }
-        do {
-            entries = try await source.writes(runID: runID, endpoint: endpoint, outcome: outcome, mode: mode, limit: limit)
-        } catch {
-            await source.close()
-            throw error
-        }
-        await source.close()
         if json {
             Output.out(String(decoding: JSONWriter.write(.array(entries.map(Self.json))), as: UTF8.self))
             return
@@ -66,7 +62,7 @@ struct AuditCommand: AsyncParsableCommand {
             return
         }
         for entry in entries {
-            let host = source.showsHosts ? "  \(entry.host ?? "-")" : ""
+            let host = showsHosts ? "  \(entry.host ?? "-")" : ""
             var line = "\(entry.time)\(host)  \(entry.runID)  \(entry.mode)  \(entry.outcome)  \(entry.endpoint)  \(entry.target)"
             if entry.creditChange != 0 || entry.creditsBefore != nil {
                 let sign = entry.creditChange > 0 ? "+" : ""

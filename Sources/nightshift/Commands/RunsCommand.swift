@@ -38,21 +38,17 @@ struct RunsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let records: [RunRecord]
-        let source: RecordsSource
+        let showsHosts: Bool
         do {
-            source = try await RecordsSource.open(
-                configPath: state.configPath, stateDirectory: state.stateDirectory, local: local, command: "runs")
-        } catch {
-            Output.error("nightshift runs: \(error.message)")
-            throw error.code.exit
+            (records, showsHosts) = try await RecordsSource.read(
+                configPath: state.configPath, stateDirectory: state.stateDirectory, local: local, command: "runs"
+            ) {
+                try await $0.runs(status: status, script: script, limit: limit)
+            }
+        } catch let failure as RunCommandFailure {
+            Output.error("nightshift runs: \(failure.message)")
+            throw failure.code.exit
         }
-        do {
-            records = try await source.runs(status: status, script: script, limit: limit)
-        } catch {
-            await source.close()
-            throw error
-        }
-        await source.close()
         if json {
             Output.out(String(decoding: JSONWriter.write(.array(records.map(Self.json))), as: UTF8.self))
             return
@@ -62,7 +58,7 @@ struct RunsCommand: AsyncParsableCommand {
             return
         }
         for record in records {
-            let host = source.showsHosts ? "  \(record.host ?? "-")" : ""
+            let host = showsHosts ? "  \(record.host ?? "-")" : ""
             Output.out("\(record.id)\(host)  \(record.startedAt)  \(record.status)  \(record.mode)  \(record.scriptPath)\(record.arguments.isEmpty ? "" : "  " + record.arguments)")
             Output.out("    grant: \(record.grant)")
             if let error = record.error { Output.out("    error: \(error)") }
