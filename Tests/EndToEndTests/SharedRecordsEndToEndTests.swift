@@ -203,7 +203,7 @@ struct SharedRecordsEndToEndTests {
         let runID = try #require(seen.first?["run_id"] as? String)
         let run = try other.objects("runs").first { $0["id"] as? String == runID }
         #expect(run?["host"] as? String == "daemon-x")
-        #expect(run?["status"] as? String == "ok")
+        #expect(run?["status"] as? String == "succeeded")
 
         // The jobs left the copy to the daemon: none tried and failed (they have no password).
         let logs = FileManager.default.enumerator(atPath: panel.folder + "/scheduler.sqlite.runs")?.allObjects as? [String] ?? []

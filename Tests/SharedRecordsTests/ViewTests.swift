@@ -39,7 +39,7 @@ struct ViewTests {
         let settings = try await RecordsDatabase.fresh()
         let a = try HostLog(host: "host-a")
         let b = try HostLog(host: "host-b")
-        let ok = try a.finishedRun(status: "ok", startedAt: "2026-03-01T10:00:00.000Z")
+        let ok = try a.finishedRun(status: "succeeded", startedAt: "2026-03-01T10:00:00.000Z")
         let failed = try b.finishedRun(status: "failed", startedAt: "2026-03-01T10:00:01.000Z")
         try await RecordsDatabase.ship(settings, from: b.audit, host: "host-b")
         let pending = try a.finishedRun(status: "failed", startedAt: "2026-03-01T10:00:02.000Z")
@@ -48,7 +48,7 @@ struct ViewTests {
         #expect(try await SharedRecordsView.runs(shared: store, local: a.audit, status: "failed").map(\.id) == [pending, failed])
         #expect(try await SharedRecordsView.runs(shared: store, local: a.audit, limit: 2).map(\.id) == [pending, failed])
         #expect(try await SharedRecordsView.runs(shared: store, local: a.audit, script: "TOPUP").count == 3)
-        #expect(try await SharedRecordsView.runs(shared: store, local: a.audit, status: "ok").map(\.id) == [ok])
+        #expect(try await SharedRecordsView.runs(shared: store, local: a.audit, status: "succeeded").map(\.id) == [ok])
         #expect(try await SharedRecordsView.writes(shared: store, local: a.audit, limit: 1).map(\.runID) == [pending])
         await store.close()
     }
