@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import NightshiftCore
 import Scheduler
 import ScriptRuntime
@@ -139,5 +140,47 @@ struct ShippingTests {
     /// Forgets every mark, as a process killed between a copy's commit and its marks would.
     private func clearMarks(_ audit: AuditLog) throws {
         try DatabaseQueue(path: audit.path).write { db in try db.execute(sql: "UPDATE runs SET shipped = NULL") }
+    }
+}
+
+@Suite("shared records: the daemon's shipper")
+struct ShipperTests {
+    private let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    @Test("asked once, it copies what is pending")
+    func copiesOnRequest() async throws {
+        let settings = try await RecordsDatabase.fresh()
+        let a = try HostLog(host: "host-a")
+        try a.finishedRun(writes: 2)
+        let shipper = RecordShipper(
+            settings: settings, password: RecordsDatabase.password, audit: a.audit, host: "host-a", logger: quiet,
+            timeout: RecordsDatabase.patience)
+        shipper.request()
+        #expect(try await waitUntil { try a.audit.unshippedCount() == 0 })
+        #expect(await shipper.isFailing == false)
+    }
+
+    @Test("while the database is down it never throws, keeps the rows and tries again on its own")
+    func retriesOnItsOwn() async throws {
+        let a = try HostLog(host: "host-a")
+        try a.finishedRun()
+        let shipper = RecordShipper(
+            settings: try RecordsDatabase.unreachable(), password: nil, audit: a.audit, host: "host-a", logger: quiet,
+            retry: .milliseconds(10)...(.milliseconds(40)))
+        shipper.request()
+        // One request, several passes: the retries come from the shipper itself.
+        #expect(try await waitUntil { await shipper.completedPasses >= 3 })
+        #expect(await shipper.isFailing)
+        #expect(try a.audit.unshippedCount() == 1)
+    }
+
+    /// Polls `condition` every 20 ms for up to 60 s (waits on work in flight; asserts no time).
+    private func waitUntil(_ condition: () async throws -> Bool) async throws -> Bool {
+        let end = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < end {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return try await condition()
     }
 }

@@ -34,6 +34,11 @@ public struct RecordsShipping: Sendable {
     /// Never fails the run: a failure is one warning line (no password), and the rows stay
     /// in audit.sqlite for the next run or the daemon to copy.
     public func ship(until: ContinuousClock.Instant, warn: (String) -> Void) async {
+        guard ContinuousClock.now.duration(to: until) > .milliseconds(50) else {
+            warn(
+                "warning: the run's records were not copied to the shared records: no time was left before the run's deadline; they stay in \(audit.path) and are copied after a later run")
+            return
+        }
         do {
             let password = try settings.password(environment: variables)
             try await SharedRecordsStore.ship(
