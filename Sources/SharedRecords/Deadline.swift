@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Waits for work for at most a given time, without waiting for work that ignores
@@ -8,7 +9,11 @@ enum Deadline {
     struct Expired: Error, CustomStringConvertible {
         let what: String
         let timeout: Duration
-        var description: String { "no answer within \(timeout) (\(what))" }
+        var description: String {
+            let (seconds, attoseconds) = timeout.components
+            let tenths = (Double(seconds) + Double(attoseconds) / 1e18) * 10
+            return "no answer within \((tenths.rounded() / 10).formatted()) s (\(what))"
+        }
     }
 
     /// `body`'s result, or ``Expired`` once `timeout` has passed.

@@ -1,3 +1,6 @@
+import Foundation
+import NIOCore
+import NIOPosix
 import NIOSSL
 import PostgresNIO
 
@@ -55,7 +58,9 @@ extension PostgresLocation {
                 text = message
                 if let detail = error.serverInfo?[.detail] { text += " (\(detail))" }
             } else if let underlying = error.underlying {
-                text = "\(error.code): \(underlying)"
+                text = connectionProblem(underlying) ?? "\(error.code): \(underlying)"
+            } else if error.code == .serverClosedConnection {
+                text = "the connection was closed before the server answered"
             } else {
                 text = "\(error.code)"
             }
@@ -64,5 +69,24 @@ extension PostgresLocation {
         }
         if let password, !password.isEmpty { text = text.replacingOccurrences(of: password, with: "***") }
         return text
+    }
+
+    /// Words for a failed connect (`cannot connect: connection refused`), never a type dump;
+    /// nil for anything else.
+    private static func connectionProblem(_ error: any Error) -> String? {
+        if let error = error as? NIOConnectionError {
+            if let failure = error.connectionErrors.first {
+                return connectionProblem(failure.error) ?? "cannot connect"
+            }
+            return error.dnsAError != nil || error.dnsAAAAError != nil
+                ? "cannot resolve the host name \(error.host)" : "cannot connect"
+        }
+        if let error = error as? IOError {
+            return "cannot connect: " + String(cString: strerror(error.errnoCode)).lowercased()
+        }
+        if let error = error as? ChannelError, case .connectTimeout = error {
+            return "cannot connect: no answer within the connect timeout"
+        }
+        return nil
     }
 }
