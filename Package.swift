@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Lua 5.4 from Debian's liblua5.4-dev.
@@ -63,16 +65,33 @@ let package = Package(
         // The vocabulary every part shares: how a run stands or ended, and the receipt a
         // finished run leaves for the scheduler.
         .target(name: "NightshiftCore", swiftSettings: strict),
+        // Notification delivery (webhook POST, command with stdin, retries, URL redaction),
+        // shared by scripts' notify.send and the scheduler's job notifications.
+        .target(
+            name: "NotifyDelivery",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "Scheduler",
             dependencies: [
-                "NightshiftCore",
+                "NightshiftCore", "NotifyDelivery",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -80,7 +99,7 @@ let package = Package(
         .target(
             name: "ScriptRuntime",
             dependencies: [
-                "LuaHost", "PanelAPI", "NightshiftCore",
+                "LuaHost", "PanelAPI", "NightshiftCore", "NotifyDelivery",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -90,10 +109,32 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // SharedRecords: run records and audit rows copied to the PostgreSQL the hosts share.
+        .target(
+            name: "SharedRecords",
+            dependencies: [
+                "ScriptRuntime", "Scheduler", "NightshiftCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // What the commands do, as a library: the environment, the panel connection, and one
+        // run of a script as a process (output threads, watchdog, report, receipt). The
+        // executable parses flags, installs signal handlers and calls it.
+        .target(
+            name: "Operations",
+            dependencies: [
+                "LuaHost", "PanelAPI", "PanelEmulator", "ScriptRuntime", "NightshiftCore", "Scheduler", "SharedRecords",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "nightshift",
             dependencies: [
-                "LuaHost", "PanelAPI", "PanelEmulator", "Scheduler", "REPL", "ScriptRuntime", "NightshiftCore",
+                "LuaHost", "PanelAPI", "PanelEmulator", "Scheduler", "REPL", "ScriptRuntime", "NightshiftCore", "Operations",
+                "SharedRecords",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -125,17 +166,44 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
+        // Test support: a recording HTTP receiver for notification tests (webhooks, pings).
+        .target(
+            name: "TestHTTP",
+            dependencies: [
+                "PanelEmulator", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestHTTP",
+            swiftSettings: strict),
         // Scheduler tests
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "NightshiftCore"], swiftSettings: strict),
+        .testTarget(
+            name: "SchedulerTests",
+            dependencies: [
+                "Scheduler", "NightshiftCore", "NotifyDelivery", "TestHTTP", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
         // ScriptRuntime tests, and end-to-end tests of the built `nightshift run` binary
         .testTarget(
             name: "ScriptRuntimeTests",
             dependencies: [
-                "ScriptRuntime", "NightshiftCore", "LuaHost", "PanelAPI", "PanelEmulator", .product(name: "Logging", package: "swift-log"),
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "ScriptRuntime", "NightshiftCore", "LuaHost", "PanelAPI", "PanelEmulator", "TestHTTP",
+                .product(name: "Logging", package: "swift-log"), .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["PanelAPI"], swiftSettings: strict),
+        .testTarget(
+            name: "SharedRecordsTests",
+            dependencies: [
+                "SharedRecords", "ScriptRuntime", "Scheduler", "NightshiftCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
     ]
 )

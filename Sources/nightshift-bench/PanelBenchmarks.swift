@@ -277,26 +277,10 @@ enum PanelBenchmarks {
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
-    static func findPHP() -> String? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
-            let path = "\(dir)/php"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
-    }
+    static func findPHP() -> String? { RunBenchmarks.find("php") }
 
+    /// Runs a PHP script to completion and returns what it printed.
     static func runPHP(_ php: String, _ script: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: php)
-        process.arguments = [script]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "php failed running \(script)"])
-        }
-        return String(decoding: data, as: UTF8.self)
+        try RunBenchmarks.runProgram(php, [script], keepingOutput: true)
     }
 }

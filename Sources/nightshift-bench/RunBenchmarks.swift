@@ -45,22 +45,34 @@ enum RunBenchmarks {
     /// Runs the program to completion, its output discarded; a failure carries what it said
     /// on standard error.
     static func runToEnd(_ program: String, _ arguments: [String], environment: [String: String]) throws {
+        _ = try runProgram(program, arguments, environment: environment, keepingOutput: false)
+    }
+
+    /// Runs the program to completion and returns what it printed (or, unless `keepingOutput`,
+    /// sends that to /dev/null); a failure carries what it said on standard error.
+    static func runProgram(
+        _ program: String, _ arguments: [String], environment: [String: String] = [:], keepingOutput: Bool
+    ) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        let output = keepingOutput ? Pipe() : nil
+        if let output { process.standardOutput = output } else { process.standardOutput = FileHandle(forWritingAtPath: "/dev/null") }
         let errors = Pipe()
         process.standardError = errors
         try process.run()
+        // Output first: standard error stays short unless the program fails.
+        let printed = output?.fileHandleForReading.readDataToEndOfFile() ?? Data()
         let text = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw BenchFailure(
                 description: "\(program) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: text, as: UTF8.self))")
         }
+        return String(decoding: printed, as: UTF8.self)
     }
 
     struct BenchFailure: Error, CustomStringConvertible { let description: String }

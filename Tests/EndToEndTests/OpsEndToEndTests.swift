@@ -67,6 +67,24 @@ struct OpsEndToEndTests {
         }
     }
 
+    @Test("notify.send works in the REPL under --allow notify.NAME: the command target gets the message, and the audit log records it")
+    func replNotify() throws {
+        let folder = try workFolder()
+        let received = folder + "/received.json"
+        try write("[notify.ops]\ncommand = [\"/bin/sh\", \"-c\", \"cat > \(received)\"]\n", to: folder + "/nightshift.toml")
+        let common = ["--state", folder + "/state", "--config", folder + "/nightshift.toml", "--emulator", "--yes"]
+        let session = try Nightshift.run(
+            ["repl", "--allow", "notify.ops"] + common, input: "print(notify.send('ops', 'from the repl'))\n")
+        #expect(session.status == 0, "\(session.all)")
+        #expect(session.output.contains("true"), "\(session.all)")
+        #expect(try String(contentsOfFile: received, encoding: .utf8) == #"{"text":"from the repl"}"#)
+        let audit = try Nightshift.run(["audit", "--json", "--state", folder + "/state", "--config", folder + "/nightshift.toml"])
+        #expect(audit.output.contains("\"endpoint\":\"notify.ops\""), "\(audit.all)")
+        let refused = try Nightshift.run(["repl", "--allow", "notify.nope"] + common, input: "1\n")
+        #expect(refused.status == 6, "\(refused.all)")
+        #expect(refused.error.contains("--allow notify.nope: no such notification target"), "\(refused.all)")
+    }
+
     @Test("past --max-output the output is dropped with one line saying so, and the run goes on to its end")
     func outputCap() throws {
         let folder = try workFolder()

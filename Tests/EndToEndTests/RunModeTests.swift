@@ -5,65 +5,61 @@ import Testing
 struct RunModeTests {
     @Test("live mode sends the write, and audit shows it done")
     func live() throws {
-        let panel = try knownPanel()
-        defer { panel.stop() }
-        let script = try panel.script("give.lua", "resellers.add_credits('bob', 20)")
-        let result = try panel.run(script, ["--allow", "resellers.add_credits", "--max-credits", "20"])
-        #expect(result.status == 0, "\(result.all)")
-        #expect(try panel.credits()["bob"] == 25)
-        let id = try #require(Panel.runID(result))
-        let audit = try panel.audit(["--run", id, "--json"])
-        #expect(audit.output.contains("\"outcome\":\"done\""))
-        #expect(audit.output.contains("\"parameters\":\"resellers.add_credits username=bob&credits=20\""))
+        try withKnownPanel { panel in
+            let result = try panel.run(
+                "give.lua", source: "resellers.add_credits('bob', 20)", ["--allow", "resellers.add_credits", "--max-credits", "20"],
+                expecting: 0)
+            #expect(try panel.credits()["bob"] == 25)
+            let audit = try panel.auditJSON(of: result)
+            #expect(audit.contains("\"outcome\":\"done\""))
+            #expect(audit.contains("\"parameters\":\"resellers.add_credits username=bob&credits=20\""))
+        }
     }
 
     @Test("dry-run prints the plan with credits before and after and changes nothing")
     func dryRun() throws {
-        let panel = try knownPanel()
-        defer { panel.stop() }
-        let before = try panel.snapshot()
-        let script = try panel.script("give.lua", "resellers.add_credits('bob', 20) resellers.update(1, {credits = 150})")
-        let result = try panel.run(script, ["--dry-run", "--allow", "resellers.*", "--max-credits", "100"])
-        #expect(result.status == 0, "\(result.all)")
-        #expect(result.output.contains("1. resellers.add_credits  bob (id 2)  credits 5 -> 25 (+20)"), "\(result.output)")
-        #expect(result.output.contains("2. resellers.update  alice (id 1)  credits 100 -> 150 (+50)"), "\(result.output)")
-        #expect(try panel.snapshot() == before)
+        try withKnownPanel { panel in
+            let before = try panel.snapshot()
+            let result = try panel.run(
+                "give.lua", source: "resellers.add_credits('bob', 20) resellers.update(1, {credits = 150})",
+                ["--dry-run", "--allow", "resellers.*", "--max-credits", "100"], expecting: 0)
+            #expect(result.output.contains("1. resellers.add_credits  bob (id 2)  credits 5 -> 25 (+20)"), "\(result.output)")
+            #expect(result.output.contains("2. resellers.update  alice (id 1)  credits 100 -> 150 (+50)"), "\(result.output)")
+            #expect(try panel.snapshot() == before)
+        }
     }
 
     @Test("confirm mode sends only the writes answered yes")
     func confirm() throws {
-        let panel = try knownPanel()
-        defer { panel.stop() }
-        let script = try panel.script("two.lua", "resellers.add_credits(1, 1) pcall(resellers.add_credits, 2, 1)")
-        let result = try panel.run(script, ["--confirm", "--allow", "resellers.add_credits", "--max-credits", "5"], input: "y\nn\n")
-        #expect(result.status == 0, "\(result.all)")
-        let credits = try panel.credits()
-        #expect(credits["alice"] == 101)
-        #expect(credits["bob"] == 5)
-        let audit = try panel.audit(["--run", try #require(Panel.runID(result)), "--json"])
-        #expect(audit.output.contains("\"outcome\":\"declined\""))
+        try withKnownPanel { panel in
+            let result = try panel.run(
+                "two.lua", source: "resellers.add_credits(1, 1) pcall(resellers.add_credits, 2, 1)",
+                ["--confirm", "--allow", "resellers.add_credits", "--max-credits", "5"], input: "y\nn\n", expecting: 0)
+            let credits = try panel.credits()
+            #expect(credits["alice"] == 101)
+            #expect(credits["bob"] == 5)
+            #expect(try panel.auditJSON(of: result).contains("\"outcome\":\"declined\""))
+        }
     }
 
     @Test("dry-run sends no write by any path: <close> handlers, error objects' tostring, pcall, a failing end")
     func dryRunNoPath() throws {
-        let panel = try knownPanel()
-        defer { panel.stop() }
-        let before = try panel.snapshot()
-        let script = try panel.script("sneaky.lua", """
-            local a <close> = setmetatable({}, {__close = function() resellers.add_credits(1, 1) end})
-            local ok = pcall(function()
-              local b <close> = setmetatable({}, {__close = function() resellers.new{name = 'mallory', credits = 1} end})
-              error("inner")
-            end)
-            pcall(panel.call, 'line', 'create', {username = 'x'})
-            resellers.update('bob', {max_allowed_connections = 99})
-            error(setmetatable({}, {__tostring = function() resellers.add_credits(2, 1) return "outer" end}))
-            """)
-        let result = try panel.run(script, ["--dry-run", "--max-credits", "10"] + allWrites)
-        #expect(result.status == 1, "\(result.all)")
-        #expect(try panel.snapshot() == before)
-        let audit = try panel.audit(["--run", try #require(Panel.runID(result)), "--json"])
-        #expect(!audit.output.contains("\"mode\":\"live\""))
+        try withKnownPanel { panel in
+            let before = try panel.snapshot()
+            let source = """
+                local a <close> = setmetatable({}, {__close = function() resellers.add_credits(1, 1) end})
+                local ok = pcall(function()
+                  local b <close> = setmetatable({}, {__close = function() resellers.new{name = 'mallory', credits = 1} end})
+                  error("inner")
+                end)
+                pcall(panel.call, 'line', 'create', {username = 'x'})
+                resellers.update('bob', {max_allowed_connections = 99})
+                error(setmetatable({}, {__tostring = function() resellers.add_credits(2, 1) return "outer" end}))
+                """
+            let result = try panel.run("sneaky.lua", source: source, ["--dry-run", "--max-credits", "10"] + allWrites, expecting: 1)
+            #expect(try panel.snapshot() == before)
+            #expect(!(try panel.auditJSON(of: result).contains("\"mode\":\"live\"")))
+        }
     }
 
     @Test("--emulator runs a script against the built-in emulator with seeded resellers")
@@ -80,15 +76,15 @@ struct RunModeTests {
 
     @Test("--json prints one object with the status, plan and exit code")
     func jsonOutput() throws {
-        let panel = try knownPanel()
-        defer { panel.stop() }
-        let script = try panel.script("give.lua", "print('hi') resellers.add_credits(1, 3)")
-        let result = try panel.run(script, ["--json", "--dry-run", "--allow", "resellers.add_credits", "--max-credits", "3"])
-        #expect(result.status == 0)
-        let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
-        #expect(object?["status"] as? String == "succeeded")
-        #expect(object?["exit_code"] as? Int == 0)
-        #expect((object?["plan"] as? [Any])?.count == 1)
-        #expect(object?["output"] as? String == "hi\n")
+        try withKnownPanel { panel in
+            let result = try panel.run(
+                "give.lua", source: "print('hi') resellers.add_credits(1, 3)",
+                ["--json", "--dry-run", "--allow", "resellers.add_credits", "--max-credits", "3"], expecting: 0)
+            let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+            #expect(object?["status"] as? String == "succeeded")
+            #expect(object?["exit_code"] as? Int == 0)
+            #expect((object?["plan"] as? [Any])?.count == 1)
+            #expect(object?["output"] as? String == "hi\n")
+        }
     }
 }

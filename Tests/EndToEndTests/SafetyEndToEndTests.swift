@@ -20,85 +20,76 @@ struct SafetyEndToEndTests {
     @Test("hostile scripts end with a message naming the limit, exit 3, and the process never crashes", arguments: hostile.map(\.name))
     func hostileScript(name: String) throws {
         let entry = try #require(Self.hostile.first { $0.name == name })
-        let panel = try knownPanel()
-        defer { panel.stop() }
-        let script = try panel.script("hostile.lua", entry.source)
-        let result = try panel.run(script, ["--timeout", "2s", "--memory", "16M"])
-        #expect(result.exited)
-        #expect(result.status == 3, "\(result.all)")
-        #expect(result.error.contains(entry.message), "\(result.error)")
+        try withKnownPanel { panel in
+            let result = try panel.run("hostile.lua", source: entry.source, ["--timeout", "2s", "--memory", "16M"], expecting: 3)
+            #expect(result.exited)
+            #expect(result.error.contains(entry.message), "\(result.error)")
+        }
     }
 
     @Test("the API key appears in no output, audit record, run record or error")
     func keyNeverShown() throws {
-        let panel = try knownPanel()
-        defer { panel.stop() }
-        var everything = ""
-        let script = try panel.script("leak.lua", """
-            print(json.encode(resellers.list()))
-            resellers.add_credits(1, 1)
-            local ok, err = pcall(resellers.add_credits, 'nobody', 1)
-            log.error(tostring(err), err.message)
-            error(err)
-            """)
-        for flags in [["--dry-run"], [], ["--json"]] {
-            let result = try panel.run(script, flags + ["--allow", "resellers.*", "--max-credits", "5"])
-            everything += result.all
-        }
-        // A wrong key: the panel's refusal must not echo ours back.
-        let wrong = try Nightshift.run(
-            ["run", script, "--panel", panel.url, "--state", panel.state], environment: ["NIGHTSHIFT_API_KEY": Panel.key + "x"])
-        everything += wrong.all
-        everything += try panel.audit(["--json"]).all
-        everything += try Nightshift.run(["runs", "--state", panel.state, "--json", "--output"]).all
-        for file in ["audit.sqlite", "audit.sqlite-wal"] {
-            if let data = FileManager.default.contents(atPath: panel.state + "/" + file) {
-                everything += String(decoding: data, as: UTF8.self)
+        try withKnownPanel { panel in
+            var everything = ""
+            let script = try panel.script("leak.lua", """
+                print(json.encode(resellers.list()))
+                resellers.add_credits(1, 1)
+                local ok, err = pcall(resellers.add_credits, 'nobody', 1)
+                log.error(tostring(err), err.message)
+                error(err)
+                """)
+            for flags in [["--dry-run"], [], ["--json"]] {
+                let result = try panel.run(script, flags + ["--allow", "resellers.*", "--max-credits", "5"])
+                everything += result.all
             }
+            // A wrong key: the panel's refusal must not echo ours back.
+            everything += try panel.run(script, environment: ["NIGHTSHIFT_API_KEY": Panel.key + "x"]).all
+            everything += try panel.audit(["--json"]).all
+            everything += try Nightshift.run(["runs", "--state", panel.state, "--json", "--output"]).all
+            for file in ["audit.sqlite", "audit.sqlite-wal"] {
+                if let data = FileManager.default.contents(atPath: panel.state + "/" + file) {
+                    everything += String(decoding: data, as: UTF8.self)
+                }
+            }
+            #expect(everything.contains("resellers.add_credits"))
+            #expect(!everything.contains(Panel.key))
         }
-        #expect(everything.contains("resellers.add_credits"))
-        #expect(!everything.contains(Panel.key))
     }
 
     @Test("without an API key the run does not start and says how to give one (exit 6)")
     func noKey() throws {
-        let panel = try knownPanel()
-        defer { panel.stop() }
-        let script = try panel.script("list.lua", "resellers.list()")
-        let result = try Nightshift.run(["run", script, "--panel", panel.url, "--state", panel.state])
-        #expect(result.status == 6)
-        #expect(result.error.contains("NIGHTSHIFT_API_KEY"))
+        try withKnownPanel { panel in
+            let result = try panel.run(try panel.script("list.lua", "resellers.list()"), environment: [:])
+            #expect(result.status == 6)
+            #expect(result.error.contains("NIGHTSHIFT_API_KEY"))
+        }
     }
 
     @Test("a key file that others can read is refused (exit 6); mode 600 is accepted")
     func keyFileMode() throws {
-        let panel = try knownPanel()
-        defer { panel.stop() }
-        let script = try panel.script("list.lua", "resellers.list()")
-        let keyFile = panel.folder + "/key"
-        try Panel.key.write(toFile: keyFile, atomically: true, encoding: .utf8)
-        chmod(keyFile, 0o644)
-        let open = try Nightshift.run(["run", script, "--panel", panel.url, "--state", panel.state, "--key-file", keyFile])
-        #expect(open.status == 6)
-        #expect(open.error.contains("chmod 600"))
-        chmod(keyFile, 0o600)
-        let closed = try Nightshift.run(["run", script, "--panel", panel.url, "--state", panel.state, "--key-file", keyFile])
-        #expect(closed.status == 0, "\(closed.all)")
+        try withKnownPanel { panel in
+            let script = try panel.script("list.lua", "resellers.list()")
+            let keyFile = try panel.keyFile(mode: 0o644)
+            let open = try panel.run(script, ["--key-file", keyFile], environment: [:])
+            #expect(open.status == 6)
+            #expect(open.error.contains("chmod 600"))
+            chmod(keyFile, 0o600)
+            let closed = try panel.run(script, ["--key-file", keyFile], environment: [:])
+            #expect(closed.status == 0, "\(closed.all)")
+        }
     }
 
     @Test("nightshift.toml gives the panel URL and key file")
     func configurationFile() throws {
-        let panel = try knownPanel()
-        defer { panel.stop() }
-        let keyFile = panel.folder + "/key"
-        try Panel.key.write(toFile: keyFile, atomically: true, encoding: .utf8)
-        chmod(keyFile, 0o600)
-        let config = panel.folder + "/nightshift.toml"
-        try "[panel]\nurl = \"\(panel.url)\"\nkey_file = \"key\"\n[state]\ndir = \"state\"\n".write(toFile: config, atomically: true, encoding: .utf8)
-        let script = try panel.script("count.lua", "print(#resellers.list())")
-        let result = try Nightshift.run(["run", script, "--config", config])
-        #expect(result.status == 0, "\(result.all)")
-        #expect(result.output == "3\n")
+        try withKnownPanel { panel in
+            _ = try panel.keyFile(mode: 0o600)
+            let config = panel.folder + "/nightshift.toml"
+            try "[panel]\nurl = \"\(panel.url)\"\nkey_file = \"key\"\n[state]\ndir = \"state\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+            let script = try panel.script("count.lua", "print(#resellers.list())")
+            let result = try Nightshift.run(["run", script, "--config", config])
+            #expect(result.status == 0, "\(result.all)")
+            #expect(result.output == "3\n")
+        }
     }
 
     @Test("nightshift check reports a syntax error with its line (exit 5)")
@@ -156,12 +147,27 @@ struct OutcomeUnknownEndToEndTests {
     func droppedAnswer() throws {
         let panel = try Panel(seed: 3, extra: ["--drop-rate", "1"])
         defer { panel.stop() }
-        let script = try panel.script("give.lua", "pcall(resellers.add_credits, 1, 5) resellers.add_credits(2, 5)")
-        let result = try panel.run(script, ["--allow", "resellers.add_credits", "--max-credits", "10"])
-        #expect(result.status == 4, "\(result.all)")
+        let result = try panel.run(
+            "give.lua", source: "pcall(resellers.add_credits, 1, 5) resellers.add_credits(2, 5)",
+            ["--allow", "resellers.add_credits", "--max-credits", "10"], expecting: 4)
         #expect(result.error.contains("look at the reseller in the panel before running again"))
-        let audit = try panel.audit(["--run", try #require(Panel.runID(result)), "--json"])
-        let rows = try JSONSerialization.jsonObject(with: Data(audit.output.utf8)) as? [[String: Any]]
+        let rows = try JSONSerialization.jsonObject(with: Data(try panel.auditJSON(of: result).utf8)) as? [[String: Any]]
         #expect(rows?.map { $0["outcome"] as? String } == ["outcome unknown"])
+    }
+}
+
+extension Panel {
+    /// `nightshift run SCRIPT --panel URL --state STATE` plus `flags`, with `environment` in
+    /// place of the one that holds the API key.
+    func run(_ script: String, _ flags: [String] = [], environment: [String: String]) throws -> Nightshift.Result {
+        try Nightshift.run(["run", script, "--panel", url, "--state", state] + flags, environment: environment)
+    }
+
+    /// Writes the API key to `key` in the panel's folder with permissions `mode`; returns its path.
+    func keyFile(mode: mode_t) throws -> String {
+        let path = folder + "/key"
+        try Panel.key.write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, mode)
+        return path
     }
 }

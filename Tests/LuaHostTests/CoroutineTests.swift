@@ -42,6 +42,12 @@ final class Driver {
                 return args.vm.isStopping ? .stop : .none
             }, as: "drive")
     }
+
+    /// The first coroutine's error, if it ended with one.
+    var firstError: LuaError? {
+        guard case .failed(let error)? = outcomes.first else { return nil }
+        return error
+    }
 }
 
 @Suite("coroutines the host drives")
@@ -53,10 +59,15 @@ struct CoroutineTests {
         return (h, driver)
     }
 
+    /// Runs `source` in a fresh VM with the driver installed: its results, and the driver.
+    func drive(_ source: String) throws -> ([LuaValue], Driver) {
+        let (h, driver) = try harness()
+        return (try h.run(source), driver)
+    }
+
     @Test("a host function yields the coroutine, and the values it is resumed with become its results")
     func yieldAndResume() throws {
-        let (h, driver) = try harness()
-        let results = try h.run(
+        let (results, driver) = try drive(
             """
             local seen = {}
             -- The first resume starts a coroutine; its first pause() returns the second round.
@@ -76,8 +87,7 @@ struct CoroutineTests {
 
     @Test("yields pass through pcall, the sandbox's xpcall and Lua functions")
     func yieldThroughProtectedCalls() throws {
-        let (h, driver) = try harness()
-        let results = try h.run(
+        let (results, driver) = try drive(
             """
             local out = {}
             spawn(function()
@@ -95,8 +105,7 @@ struct CoroutineTests {
 
     @Test("where a C call stands between (a table.sort comparator, gsub), the coroutine cannot yield")
     func notYieldable() throws {
-        let (h, driver) = try harness()
-        let results = try h.run(
+        let (results, driver) = try drive(
             """
             local out = {}
             spawn(function()
@@ -114,8 +123,7 @@ struct CoroutineTests {
 
     @Test("a script's coroutine.resume of a coroutine waiting for the host has no effect: it keeps waiting")
     func resumeFromScriptLeavesItWaiting() throws {
-        let (h, _) = try harness()
-        let results = try h.run(
+        let (results, _) = try drive(
             """
             local waiting, got, poked
             spawn(function()
@@ -140,21 +148,14 @@ struct CoroutineTests {
             return "survived"
             """)
         #expect(error?.kind == .limit(.instructions(200_000)))
-        guard case .failed(let inner)? = driver.outcomes.first else {
-            Issue.record("the coroutine did not fail: \(driver.outcomes)")
-            return
-        }
+        let inner = try #require(driver.firstError, "the coroutine did not fail: \(driver.outcomes)")
         #expect(inner.kind == .limit(.instructions(200_000)))
     }
 
     @Test("a coroutine's error comes back with its message and a traceback")
     func coroutineError() throws {
-        let (h, driver) = try harness()
-        _ = try h.run("spawn(function() pause() error('boom') end) drive()")
-        guard case .failed(let error)? = driver.outcomes.first else {
-            Issue.record("the coroutine did not fail: \(driver.outcomes)")
-            return
-        }
+        let (_, driver) = try drive("spawn(function() pause() error('boom') end) drive()")
+        let error = try #require(driver.firstError, "the coroutine did not fail: \(driver.outcomes)")
         #expect(error.kind == .runtime)
         #expect(error.message == "test.lua:1: boom")
         #expect(error.traceback?.contains("stack traceback") == true)

@@ -1,4 +1,5 @@
 import LuaHost
+import Testing
 
 /// Limits small enough that hostile scripts end in milliseconds.
 let testLimits = LuaLimits(instructions: 5_000_000, memory: 8 << 20, time: .seconds(10))
@@ -31,6 +32,18 @@ final class Harness {
         } catch {
             return nil
         }
+    }
+
+    /// Runs `source`, which must fail, expects its error's kind and message, and returns the
+    /// error for further checks.
+    @discardableResult
+    func expectFailure(
+        _ source: String, _ kind: LuaError.Kind, _ message: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) -> LuaError? {
+        let error = failure(source)
+        #expect(error?.kind == kind, "\(error?.message ?? "no error")", sourceLocation: sourceLocation)
+        #expect(error?.message == message, sourceLocation: sourceLocation)
+        return error
     }
 }
 

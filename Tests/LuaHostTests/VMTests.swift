@@ -18,18 +18,12 @@ struct VMTests {
 
     @Test("a syntax error names the chunk and the line")
     func syntaxError() throws {
-        let h = try Harness()
-        let error = h.failure("local x = 1\nlocal y = = 2")
-        #expect(error?.kind == .syntax)
-        #expect(error?.message == "test.lua:2: unexpected symbol near '='")
+        try Harness().expectFailure("local x = 1\nlocal y = = 2", .syntax, "test.lua:2: unexpected symbol near '='")
     }
 
     @Test("a runtime error carries its position and a traceback")
     func runtimeError() throws {
-        let h = try Harness()
-        let error = h.failure("local function f()\n  error('broken')\nend\nf()")
-        #expect(error?.kind == .runtime)
-        #expect(error?.message == "test.lua:2: broken")
+        let error = try Harness().expectFailure("local function f()\n  error('broken')\nend\nf()", .runtime, "test.lua:2: broken")
         #expect(error?.traceback?.contains("in local 'f'") == true)
         #expect(error?.traceback?.contains("test.lua:4:") == true)
     }
@@ -97,9 +91,7 @@ struct VMTests {
     @Test("the time limit ends a loop that has no instruction limit")
     func timeLimit() throws {
         let h = try Harness(limits: LuaLimits(instructions: nil, memory: 8 << 20, time: .milliseconds(100)))
-        let error = h.failure("while true do end")
-        #expect(error?.kind == .limit(.time(.milliseconds(100))))
-        #expect(error?.message == "time limit of 100 ms exceeded")
+        h.expectFailure("while true do end", .limit(.time(.milliseconds(100))), "time limit of 100 ms exceeded")
     }
 
     @Test("limits reset per top-level call")

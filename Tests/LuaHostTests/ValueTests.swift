@@ -50,10 +50,7 @@ struct ValueTests {
 
     @Test("a cyclic table is refused with a clear error, not a crash")
     func cycleRefused() throws {
-        let h = try Harness()
-        let error = h.failure("local t = {} t.self = t return t")
-        #expect(error?.kind == .conversion)
-        #expect(error?.message == "table contains a cycle")
+        try Harness().expectFailure("local t = {} t.self = t return t", .conversion, "table contains a cycle")
     }
 
     @Test("a shared (acyclic) subtable converts twice")
@@ -98,9 +95,6 @@ struct ValueTests {
 
     @Test("threads cannot cross to Swift")
     func threadRefused() throws {
-        let h = try Harness()
-        let error = h.failure("return coroutine.create(function() end)")
-        #expect(error?.kind == .conversion)
-        #expect(error?.message == "cannot convert a thread value")
+        try Harness().expectFailure("return coroutine.create(function() end)", .conversion, "cannot convert a thread value")
     }
 }

@@ -26,6 +26,13 @@ struct EmulatorTests {
             logger: Fixture.quiet)
     }
 
+    /// An emulator seeded with five resellers over the SQLite file at `path`, so that writes go
+    /// through a real database, and reseller `id`'s credits before the test.
+    static func fileEmulator(at path: String, creditsOf id: Int) async throws -> (PanelEmulator, Int) {
+        let emulator = try await Fixture.emulator(seed: 5, storePath: path)
+        return (emulator, try #require(try await emulator.store.find(.id(id))).credits)
+    }
+
     @Test("both key placements work over HTTP", arguments: KeyPlacement.allCases)
     func keyPlacements(placement: KeyPlacement) async throws {
         let emulator = try await Fixture.emulator(seed: 3)
@@ -111,8 +118,7 @@ struct EmulatorTests {
     func concurrentCredits() async throws {
         let path = Fixture.temporaryDatabase()
         defer { Fixture.removeDatabase(path) }
-        let emulator = try await Fixture.emulator(seed: 5, storePath: path)
-        let before = try #require(try await emulator.store.find(.id(3))).credits
+        let (emulator, before) = try await Self.fileEmulator(at: path, creditsOf: 3)
         let failures = try await Self.withServer(emulator) { port in
             // The claim is exactness, not speed: queued behind the connection pool on a busy
             // CI machine, the last requests may wait long, so none may time out here.
@@ -141,8 +147,7 @@ struct EmulatorTests {
     func oneLoopThread() async throws {
         let path = Fixture.temporaryDatabase()
         defer { Fixture.removeDatabase(path) }
-        let emulator = try await Fixture.emulator(seed: 5, storePath: path)
-        let before = try #require(try await emulator.store.find(.id(2))).credits
+        let (emulator, before) = try await Self.fileEmulator(at: path, creditsOf: 2)
         let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let (failures, listed) = try await emulator.withRunningServer(eventLoopGroup: loop, logger: Fixture.quiet) { port in
             let http = HTTPTransport(eventLoopGroup: loop, logger: Fixture.quiet)

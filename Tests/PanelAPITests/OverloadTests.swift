@@ -6,6 +6,22 @@ import Testing
 struct OverloadTests {
     static let list = TimedStubTransport.status(200, "[]")
 
+    /// Makes `call` with a client whose panel answers every request 429 and whose policy allows
+    /// `attempts` (1 to 2 ms apart), and expects it to give up after that many requests: a
+    /// transport error saying `detail`.
+    static func expectGivesUp(
+        after attempts: Int, saying detail: String, sourceLocation: SourceLocation = #_sourceLocation,
+        _ call: (PanelClient) async throws -> Void
+    ) async throws {
+        let transport = TimedStubTransport { _, _ in TimedStubTransport.status(429) }
+        let client = try Fixture.politeClient(
+            transport, overload: OverloadPolicy(maxAttempts: attempts, initialDelay: .milliseconds(1), maxDelay: .milliseconds(2)))
+        let error = await #expect(throws: PanelError.self, sourceLocation: sourceLocation) { try await call(client) }
+        #expect(error?.kind == .transport, sourceLocation: sourceLocation)
+        #expect(error?.detail == detail, sourceLocation: sourceLocation)
+        #expect(transport.callCount == attempts, sourceLocation: sourceLocation)
+    }
+
     @Test("a write answered 429 is sent again after the backoff and succeeds")
     func writeResentAfter429() async throws {
         let transport = TimedStubTransport { call, _ in call == 1 ? TimedStubTransport.status(429) : HeldTransport.ok }
@@ -17,13 +33,9 @@ struct OverloadTests {
 
     @Test("a write answered 429 every time gives up: panel overloaded, nothing was applied")
     func writeGivesUp() async throws {
-        let transport = TimedStubTransport { _, _ in TimedStubTransport.status(429) }
-        let client = try Fixture.politeClient(
-            transport, overload: OverloadPolicy(maxAttempts: 3, initialDelay: .milliseconds(1), maxDelay: .milliseconds(2)))
-        let error = await #expect(throws: PanelError.self) { try await client.addCredits(.id(1), 5) }
-        #expect(error?.kind == .transport)
-        #expect(error?.detail == "panel overloaded (HTTP 429); nothing was applied")
-        #expect(transport.callCount == 3)
+        try await Self.expectGivesUp(after: 3, saying: "panel overloaded (HTTP 429); nothing was applied") {
+            _ = try await $0.addCredits(.id(1), 5)
+        }
     }
 
     @Test("a write answered 503 is outcome unknown and not sent again")
@@ -45,13 +57,9 @@ struct OverloadTests {
 
     @Test("a read answered 429 every time gives up after the policy's attempts")
     func readGivesUp() async throws {
-        let transport = TimedStubTransport { _, _ in TimedStubTransport.status(429) }
-        let client = try Fixture.politeClient(
-            transport, overload: OverloadPolicy(maxAttempts: 4, initialDelay: .milliseconds(1), maxDelay: .milliseconds(2)))
-        let error = await #expect(throws: PanelError.self) { try await client.list() }
-        #expect(error?.kind == .transport)
-        #expect(error?.detail == "panel overloaded (HTTP 429); gave up after 4 attempts")
-        #expect(transport.callCount == 4)
+        try await Self.expectGivesUp(after: 4, saying: "panel overloaded (HTTP 429); gave up after 4 attempts") {
+            _ = try await $0.list()
+        }
     }
 
     @Test("Retry-After in seconds holds back every request of the client, not only the answered one")

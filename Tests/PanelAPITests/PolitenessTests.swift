@@ -157,31 +157,36 @@ struct CancellationTests {
         #expect(transport.callCount == 1)
     }
 
-    @Test("a write handed to the in-process transport runs to its real answer when its task is cancelled")
-    func writeInFlightNotCancelledInProcess() async throws {
+    /// An emulator that takes 300 ms to answer, and the first reseller's credits before the test.
+    static func slowEmulator() async throws -> (PanelEmulator, Int) {
         let emulator = try await Fixture.emulator(seed: 1, faults: FaultPlan(latency: .milliseconds(300)))
-        let before = try #require(try await emulator.store.all().first).credits
-        let client = try Fixture.politeClient(InProcessTransport(emulator: emulator))
+        return (emulator, try #require(try await emulator.store.all().first).credits)
+    }
+
+    /// Adds 7 credits to reseller 1 from a task, cancels the task once the write is at the
+    /// emulator, and returns the write's reply.
+    static func cancelWhileInFlight(_ client: PanelClient, _ emulator: PanelEmulator) async throws -> PanelReply {
         let write = Task { try await client.addCredits(.id(1), 7) }
         await HeldTransport.until { emulator.statistics.inFlight == 1 }
         write.cancel()
-        let reply = try await write.value
+        return try await write.value
+    }
+
+    @Test("a write handed to the in-process transport runs to its real answer when its task is cancelled")
+    func writeInFlightNotCancelledInProcess() async throws {
+        let (emulator, before) = try await Self.slowEmulator()
+        let reply = try await Self.cancelWhileInFlight(try Fixture.politeClient(InProcessTransport(emulator: emulator)), emulator)
         #expect(reply.body["result"] == .bool(true))
         #expect(try await emulator.store.all().first?.credits == before + 7)
     }
 
     @Test("a write handed to the HTTP transport runs to its real answer when its task is cancelled")
     func writeInFlightNotCancelledOverHTTP() async throws {
-        let emulator = try await Fixture.emulator(seed: 1, faults: FaultPlan(latency: .milliseconds(300)))
-        let before = try #require(try await emulator.store.all().first).credits
+        let (emulator, before) = try await Self.slowEmulator()
         try await emulator.withRunningServer(logger: Fixture.quiet) { port in
             let (client, http) = try EmulatorTests.httpClient(port: port)
             defer { Task { try? await http.shutdown() } }
-            let write = Task { try await client.addCredits(.id(1), 7) }
-            await HeldTransport.until { emulator.statistics.inFlight == 1 }
-            write.cancel()
-            let reply = try await write.value
-            #expect(reply.body["result"] == .bool(true))
+            #expect(try await Self.cancelWhileInFlight(client, emulator).body["result"] == .bool(true))
         }
         #expect(try await emulator.store.all().first?.credits == before + 7)
     }

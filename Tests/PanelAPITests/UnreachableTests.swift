@@ -1,27 +1,10 @@
 import Foundation
 import PanelAPI
+import PanelEmulator
 import Testing
 
 @Suite("An unreachable panel fails fast and says why")
 struct UnreachableTests {
-    /// A loopback port nothing listens on: bound, then closed.
-    static func closedPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        try #require(bound)
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// A client with the default read retry policy (3 attempts, 200 ms then 400 ms apart),
     /// sleeping on the test's own thread.
     static func client(port: Int, capture: LogCapture, threads: OwnThreads) throws -> (PanelClient, HTTPTransport) {
@@ -53,7 +36,7 @@ struct UnreachableTests {
 
     @Test("a read from a refused port fails within the read retry policy, naming the cause, host and port")
     func readRefused() async throws {
-        let port = try Self.closedPort()
+        let port = try PanelEmulator.closedPort()
         let capture = LogCapture()
         let (error, elapsed) = try await Self.failure(port: port, capture: capture) { _ = try await $0.list() }
         #expect(error?.kind == .transport)
@@ -66,7 +49,7 @@ struct UnreachableTests {
 
     @Test("a write to a refused port is not sent and fails at once")
     func writeRefused() async throws {
-        let port = try Self.closedPort()
+        let port = try PanelEmulator.closedPort()
         let capture = LogCapture()
         let (error, elapsed) = try await Self.failure(port: port, capture: capture) { _ = try await $0.addCredits(.id(1), 5) }
         #expect(elapsed < .seconds(5))

@@ -4,24 +4,20 @@ import Testing
 
 @Suite("Reading statements the way lua.c does")
 struct StatementReaderTests {
+    /// Whether `source` compiles in the return (expression) form; nil when it is no chunk.
+    func compilesAsExpression(_ source: String) throws -> Bool? {
+        guard case .chunk(_, _, let isExpression) = StatementReader().compile(source, in: try LuaVM()) else { return nil }
+        return isExpression
+    }
+
     @Test("an expression compiles in the return form")
     func expression() throws {
-        let vm = try LuaVM()
-        guard case .chunk(_, _, let isExpression) = StatementReader().compile("1 + 1", in: vm) else {
-            Issue.record("expected a chunk")
-            return
-        }
-        #expect(isExpression)
+        #expect(try compilesAsExpression("1 + 1") == true)
     }
 
     @Test("a statement compiles as itself")
     func statement() throws {
-        let vm = try LuaVM()
-        guard case .chunk(_, _, let isExpression) = StatementReader().compile("x = 1", in: vm) else {
-            Issue.record("expected a chunk")
-            return
-        }
-        #expect(!isExpression)
+        #expect(try compilesAsExpression("x = 1") == false)
     }
 
     @Test("an unfinished function definition asks for more lines")

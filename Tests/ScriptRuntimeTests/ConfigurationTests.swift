@@ -32,6 +32,19 @@ struct ConfigurationTests {
         #expect(c.stateDirectory == "/etc/ns/state")
     }
 
+    @Test("[records] names the shared database and a password file (relative to the file); a password file alone is an error")
+    func records() throws {
+        let text = "[records]\nstore = \"postgres://ns@db:5432/ns\"\npassword_file = \"pg-password\""
+        let c = try NightshiftConfiguration.parse(text, fileName: "/etc/ns/nightshift.toml", home: "/home/op")
+        #expect(c.recordsStore == "postgres://ns@db:5432/ns")
+        #expect(c.recordsPasswordFile == "/etc/ns/pg-password")
+        #expect(try NightshiftConfiguration.parse("", fileName: "f.toml", home: "/h").recordsStore == nil)
+        #expect(throws: NightshiftConfiguration.Failure(
+            "f.toml: [records] password_file needs store = \"postgres://USER@HOST:PORT/DATABASE\"")) {
+            try NightshiftConfiguration.parse("[records]\npassword_file = \"p\"", fileName: "f.toml", home: "/h")
+        }
+    }
+
     @Test("an unknown key is an error naming the table and the known keys")
     func unknownKey() {
         #expect(throws: NightshiftConfiguration.Failure("f.toml: [run]: unknown key 'timout'; known keys: max_output, memory, timeout")) {

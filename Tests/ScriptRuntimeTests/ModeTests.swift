@@ -18,8 +18,7 @@ struct ModeTests {
             for _, r in ipairs(resellers.list()) do seen[r.username] = r.credits end
             assert(seen.bob == 25, tostring(seen.bob))
             assert(seen.dave == 5 and id == 4, tostring(id))
-            """, grant: writeGrant(.resellersAddCredits, .resellersNew), mode: .dryRun)
-        #expect(result.status == .succeeded, "\(result.error ?? "")")
+            """, grant: writeGrant(.resellersAddCredits, .resellersNew), mode: .dryRun, expecting: .succeeded)
         #expect(h.transport.writesSent.isEmpty)
         #expect(try await h.credits("bob") == 5)
         #expect(result.plan.map(\.description) == [
@@ -35,22 +34,19 @@ struct ModeTests {
             local guard <close> = setmetatable({}, {__close = function() resellers.add_credits(1, 1) end})
             pcall(resellers.update, 1, {max_allowed_connections = 2})
             error(setmetatable({}, {__tostring = function() resellers.add_credits(2, 1) return "x" end}))
-            """, grant: writeGrant(.resellersAddCredits, .resellersUpdate), mode: .dryRun)
-        #expect(result.status == .failed)
+            """, grant: writeGrant(.resellersAddCredits, .resellersUpdate), mode: .dryRun, expecting: .failed)
         #expect(h.transport.writesSent.isEmpty)
         #expect(try h.writes(result.runID).allSatisfy { $0.outcome == AuditOutcome.planned })
     }
 
     @Test("dry-run refuses what the panel would refuse")
     func dryRunSimulatesRefusals() async throws {
-        let h = try await Harness.make()
-        let result = try await h.run("""
+        try await Harness.make().run("""
             local ok, err = pcall(resellers.add_credits, 'nobody', 5)
             assert(not ok and err.panel_message == 'NOT EXISTS', tostring(err))
             ok, err = pcall(resellers.add_credits, 2, -10)
             assert(not ok and err.panel_message == 'NOT ENOUGH CREDITS', tostring(err))
-            """, grant: writeGrant(.resellersAddCredits), mode: .dryRun)
-        #expect(result.status == .succeeded, "\(result.error ?? "")")
+            """, grant: writeGrant(.resellersAddCredits), mode: .dryRun, expecting: .succeeded)
     }
 
     @Test("confirm mode sends a write only after yes, and audits a no as declined")
@@ -59,8 +55,7 @@ struct ModeTests {
         let confirmer = ScriptedConfirmer([true, false])
         let result = try await h.run(
             "resellers.add_credits(1, 1) local ok, err = pcall(resellers.add_credits, 2, 1) assert(err.kind == 'declined')",
-            grant: writeGrant(.resellersAddCredits), mode: .confirm, confirmer: confirmer)
-        #expect(result.status == .succeeded, "\(result.error ?? "")")
+            grant: writeGrant(.resellersAddCredits), mode: .confirm, confirmer: confirmer, expecting: .succeeded)
         #expect(confirmer.asked.count == 2)
         #expect(h.transport.writesSent.count == 1)
         #expect(try h.writes(result.runID).map(\.outcome) == [AuditOutcome.done, AuditOutcome.declined])
@@ -70,8 +65,8 @@ struct ModeTests {
     func outcomeUnknown() async throws {
         let h = try await Harness.make(faults: FaultPlan(dropRate: 1))
         let result = try await h.run(
-            "pcall(resellers.add_credits, 1, 5) resellers.add_credits(2, 5)", grant: writeGrant(.resellersAddCredits))
-        #expect(result.status == .outcomeUnknown)
+            "pcall(resellers.add_credits, 1, 5) resellers.add_credits(2, 5)", grant: writeGrant(.resellersAddCredits),
+            expecting: .outcomeUnknown)
         #expect(h.transport.writesSent.count == 1)
         #expect(try h.writes(result.runID).map(\.outcome) == [AuditOutcome.unknown])
     }

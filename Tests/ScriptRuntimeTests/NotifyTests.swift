@@ -1,6 +1,8 @@
 import Foundation
+import Hummingbird
 import LuaHost
 import PanelAPI
+import PanelEmulator
 import Synchronization
 import Testing
 
@@ -12,100 +14,105 @@ struct NotifyTests {
         Notifier(targets: targets, timeout: .seconds(5), retryDelays: [.milliseconds(50), .milliseconds(50)])
     }
 
+    /// A notifier whose one target, `ops`, posts to `url`.
+    static func ops(_ url: String) -> Notifier { notifier(NotifyTarget(name: "ops", delivery: .webhook(url))) }
+
+    /// A notifier whose one target, `mail`, runs `command`.
+    static func mail(_ command: String...) -> Notifier { notifier(NotifyTarget(name: "mail", delivery: .command(command))) }
+
     static func grant(_ names: String...) -> Grant {
         Grant(allowed: Set(names.map { APIFunction(rawValue: $0) }).union(APIFunction.readsOnly))
     }
 
+    /// Runs `body` with a fresh harness and a webhook receiver that answers `status` after
+    /// `delay`; the receiver is stopped after.
+    static func withReceiver<T>(
+        status: HTTPResponse.Status = .ok, delay: Duration = .zero, _ body: (Harness, WebhookReceiver) async throws -> T
+    ) async throws -> T {
+        let h = try await Harness.make()
+        let receiver = try await WebhookReceiver.start(status: status, delay: delay)
+        defer { receiver.stop() }
+        return try await body(h, receiver)
+    }
+
     @Test("under --allow notify.ops, the webhook receives the script's table as JSON and the audit log records it done")
     func grantedWebhook() async throws {
-        let h = try await Harness.make()
-        let receiver = try await WebhookReceiver.start()
-        defer { receiver.stop() }
-        let result = try await h.run(
-            #"print(notify.send("ops", {text = "low credits", reseller = "bob"}))"#, grant: Self.grant("notify.ops"),
-            notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(receiver.url))))
-        #expect(result.status == .succeeded, "\(result.error ?? "")")
-        #expect(result.output == "true\n")
-        #expect(receiver.received == [#"{"reseller":"bob","text":"low credits"}"#])
-        #expect(result.notificationsSent == 1)
-        let entry = try #require(try h.writes(result.runID).first)
-        #expect(entry.endpoint == "notify.ops")
-        #expect(entry.parameters == #"{"reseller":"bob","text":"low credits"}"#)
-        #expect(entry.outcome == AuditOutcome.done)
-        #expect(entry.answer == "HTTP 200")
+        try await Self.withReceiver { h, receiver in
+            let result = try await h.run(
+                #"print(notify.send("ops", {text = "low credits", reseller = "bob"}))"#, grant: Self.grant("notify.ops"),
+                notifier: Self.ops(receiver.url), expecting: .succeeded)
+            #expect(result.output == "true\n")
+            #expect(receiver.received == [#"{"reseller":"bob","text":"low credits"}"#])
+            #expect(result.notificationsSent == 1)
+            let entry = try #require(try h.writes(result.runID).first)
+            #expect(entry.endpoint == "notify.ops")
+            #expect(entry.parameters == #"{"reseller":"bob","text":"low credits"}"#)
+            #expect(entry.outcome == AuditOutcome.done)
+            #expect(entry.answer == "HTTP 200")
+        }
     }
 
     @Test("a string message is sent as {\"text\": ...}, so Slack-style webhooks take it unchanged")
     func textMessage() async throws {
-        let h = try await Harness.make()
-        let receiver = try await WebhookReceiver.start()
-        defer { receiver.stop() }
-        let result = try await h.run(
-            #"notify.send("ops", "nightly top-up done")"#, grant: Self.grant("notify.*"),
-            notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(receiver.url))))
-        #expect(result.status == .succeeded, "\(result.error ?? "")")
-        #expect(receiver.received == [#"{"text":"nightly top-up done"}"#])
+        try await Self.withReceiver { h, receiver in
+            try await h.run(
+                #"notify.send("ops", "nightly top-up done")"#, grant: Self.grant("notify.*"), notifier: Self.ops(receiver.url),
+                expecting: .succeeded)
+            #expect(receiver.received == [#"{"text":"nightly top-up done"}"#])
+        }
     }
 
     @Test("without --allow notify.ops the call is refused, ends the run even inside pcall, and nothing is sent")
     func notGranted() async throws {
-        let h = try await Harness.make()
-        let receiver = try await WebhookReceiver.start()
-        defer { receiver.stop() }
-        let result = try await h.run(
-            #"pcall(notify.send, "ops", "hello") print("after")"#, grant: Self.grant("notify.other"),
-            notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(receiver.url))))
-        #expect(result.status == .refused)
-        #expect(result.error?.contains("notify.ops is not granted (grant it with --allow notify.ops)") == true, "\(result.error ?? "")")
-        #expect(!result.output.contains("after"))
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(receiver.received.isEmpty)
-        let entry = try #require(try h.writes(result.runID).first)
-        #expect(entry.endpoint == "notify.ops")
-        #expect(entry.outcome == AuditOutcome.refused)
+        try await Self.withReceiver { h, receiver in
+            let result = try await h.run(
+                #"pcall(notify.send, "ops", "hello") print("after")"#, grant: Self.grant("notify.other"),
+                notifier: Self.ops(receiver.url), expecting: .refused)
+            #expect(result.error?.contains("notify.ops is not granted (grant it with --allow notify.ops)") == true, "\(result.error ?? "")")
+            #expect(!result.output.contains("after"))
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(receiver.received.isEmpty)
+            let entry = try #require(try h.writes(result.runID).first)
+            #expect(entry.endpoint == "notify.ops")
+            #expect(entry.outcome == AuditOutcome.refused)
+        }
     }
 
     @Test("in a dry-run the notification is in the plan, audited as planned, and not sent")
     func dryRun() async throws {
-        let h = try await Harness.make()
-        let receiver = try await WebhookReceiver.start()
-        defer { receiver.stop() }
-        let result = try await h.run(
-            #"notify.send("ops", "would say this")"#, grant: Self.grant("notify.ops"), mode: .dryRun,
-            notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(receiver.url))))
-        #expect(result.status == .succeeded, "\(result.error ?? "")")
-        let planned = try #require(result.plan.first)
-        #expect(planned.endpoint == "notify.ops")
-        #expect(planned.description.contains(#"{"text":"would say this"}"#), "\(planned)")
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(receiver.received.isEmpty)
-        #expect(try h.writes(result.runID).first?.outcome == AuditOutcome.planned)
+        try await Self.withReceiver { h, receiver in
+            let result = try await h.run(
+                #"notify.send("ops", "would say this")"#, grant: Self.grant("notify.ops"), mode: .dryRun,
+                notifier: Self.ops(receiver.url), expecting: .succeeded)
+            let planned = try #require(result.plan.first)
+            #expect(planned.endpoint == "notify.ops")
+            #expect(planned.description.contains(#"{"text":"would say this"}"#), "\(planned)")
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(receiver.received.isEmpty)
+            #expect(try h.writes(result.runID).first?.outcome == AuditOutcome.planned)
+        }
     }
 
     @Test("under notify.*, a target that is not configured raises an invalid request the script can catch")
     func unconfiguredTarget() async throws {
-        let h = try await Harness.make()
-        let result = try await h.run(
+        let result = try await Harness.make().run(
             #"local ok, err = pcall(notify.send, "nowhere", "x") print(ok, err.kind)"#, grant: Self.grant("notify.*"),
-            notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .command(["/bin/true"]))))
-        #expect(result.status == .succeeded, "\(result.error ?? "")")
+            notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .command(["/bin/true"]))), expecting: .succeeded)
         #expect(result.output == "false\tinvalid request\n")
     }
 
     @Test("in confirm mode a notification answered no is declined, audited, and not sent")
     func confirmDeclined() async throws {
-        let h = try await Harness.make()
-        let receiver = try await WebhookReceiver.start()
-        defer { receiver.stop() }
-        let confirmer = ScriptedConfirmer([false])
-        let result = try await h.run(
-            #"local ok, err = pcall(notify.send, "ops", "may I?") print(err.kind)"#, grant: Self.grant("notify.ops"),
-            mode: .confirm, confirmer: confirmer,
-            notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(receiver.url))))
-        #expect(result.output == "declined\n")
-        #expect(confirmer.asked.first?.contains(#"{"text":"may I?"}"#) == true, "\(confirmer.asked)")
-        #expect(receiver.received.isEmpty)
-        #expect(try h.writes(result.runID).first?.outcome == AuditOutcome.declined)
+        try await Self.withReceiver { h, receiver in
+            let confirmer = ScriptedConfirmer([false])
+            let result = try await h.run(
+                #"local ok, err = pcall(notify.send, "ops", "may I?") print(err.kind)"#, grant: Self.grant("notify.ops"),
+                mode: .confirm, confirmer: confirmer, notifier: Self.ops(receiver.url))
+            #expect(result.output == "declined\n")
+            #expect(confirmer.asked.first?.contains(#"{"text":"may I?"}"#) == true, "\(confirmer.asked)")
+            #expect(receiver.received.isEmpty)
+            #expect(try h.writes(result.runID).first?.outcome == AuditOutcome.declined)
+        }
     }
 
     @Test("a command target gets the JSON on its standard input")
@@ -114,8 +121,7 @@ struct NotifyTests {
         let file = h.folder + "/received.json"
         let result = try await h.run(
             #"notify.send("mail", {text = "hi"})"#, grant: Self.grant("notify.mail"),
-            notifier: Self.notifier(NotifyTarget(name: "mail", delivery: .command(["/bin/sh", "-c", "cat > '\(file)'"]))))
-        #expect(result.status == .succeeded, "\(result.error ?? "")")
+            notifier: Self.mail("/bin/sh", "-c", "cat > '\(file)'"), expecting: .succeeded)
         #expect(try String(contentsOfFile: file, encoding: .utf8) == #"{"text":"hi"}"#)
         let entry = try #require(try h.writes(result.runID).first)
         #expect(entry.outcome == AuditOutcome.done)
@@ -127,8 +133,7 @@ struct NotifyTests {
         let h = try await Harness.make()
         let result = try await h.run(
             #"local ok, err = pcall(notify.send, "mail", "x") print(ok, err.kind)"#, grant: Self.grant("notify.mail"),
-            notifier: Self.notifier(NotifyTarget(name: "mail", delivery: .command(["/bin/sh", "-c", "exit 3"]))))
-        #expect(result.status == .succeeded, "\(result.error ?? "")")
+            notifier: Self.mail("/bin/sh", "-c", "exit 3"), expecting: .succeeded)
         #expect(result.output == "false\tnotify failed\n")
         #expect(try h.writes(result.runID).first?.outcome == AuditOutcome.failed)
     }
@@ -136,11 +141,9 @@ struct NotifyTests {
     @Test("a refused connection is retried a bounded number of times, then reported as not received")
     func refusedRetried() async throws {
         let h = try await Harness.make()
-        let url = "http://127.0.0.1:\(try closedPort())/hook/secret"
         let result = try await h.run(
             #"local ok, err = pcall(notify.send, "ops", "x") print(ok, err.kind)"#, grant: Self.grant("notify.ops"),
-            notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(url))))
-        #expect(result.status == .succeeded, "\(result.error ?? "")")
+            notifier: Self.ops("http://127.0.0.1:\(try PanelEmulator.closedPort())/hook/secret"), expecting: .succeeded)
         #expect(result.output == "false\tnotify failed\n")
         let entry = try #require(try h.writes(result.runID).first)
         #expect(entry.outcome == AuditOutcome.failed)
@@ -149,63 +152,57 @@ struct NotifyTests {
 
     @Test("a webhook that takes the message and answers too late is not sent again: outcome unknown ends the run")
     func timeoutNotRetried() async throws {
-        let h = try await Harness.make()
-        let receiver = try await WebhookReceiver.start(delay: .seconds(3))
-        defer { receiver.stop() }
-        let notifier = Notifier(
-            targets: [NotifyTarget(name: "ops", delivery: .webhook(receiver.url))], timeout: .milliseconds(500),
-            retryDelays: [.milliseconds(10), .milliseconds(10)])
-        let result = try await h.run(
-            #"pcall(notify.send, "ops", "once") print("after")"#, grant: Self.grant("notify.ops"), notifier: notifier)
-        #expect(result.status == .outcomeUnknown, "\(result.error ?? "")")
-        #expect(!result.output.contains("after"))
-        #expect(receiver.received == [#"{"text":"once"}"#])
-        let entry = try #require(try h.writes(result.runID).first)
-        #expect(entry.outcome == AuditOutcome.unknown)
-        #expect(entry.answer?.contains("may or may not have received the message") == true, "\(entry.answer ?? "")")
+        try await Self.withReceiver(delay: .seconds(3)) { h, receiver in
+            let notifier = Notifier(
+                targets: [NotifyTarget(name: "ops", delivery: .webhook(receiver.url))], timeout: .milliseconds(500),
+                retryDelays: [.milliseconds(10), .milliseconds(10)])
+            let result = try await h.run(
+                #"pcall(notify.send, "ops", "once") print("after")"#, grant: Self.grant("notify.ops"), notifier: notifier,
+                expecting: .outcomeUnknown)
+            #expect(!result.output.contains("after"))
+            #expect(receiver.received == [#"{"text":"once"}"#])
+            let entry = try #require(try h.writes(result.runID).first)
+            #expect(entry.outcome == AuditOutcome.unknown)
+            #expect(entry.answer?.contains("may or may not have received the message") == true, "\(entry.answer ?? "")")
+        }
     }
 
     @Test("the webhook URL appears in no output, error, plan or audit record, even when the receiver fails")
     func urlNeverShown() async throws {
-        let h = try await Harness.make()
-        let receiver = try await WebhookReceiver.start(status: .internalServerError)
-        defer { receiver.stop() }
-        let output = Mutex<String>("")
-        let result = try await h.run(
-            """
-            local ok, err = pcall(notify.send, "ops", "first")
-            print(ok, err)
-            notify.send("ops", "second")
-            """, grant: Self.grant("notify.ops"),
-            output: OutputSink { line in output.withLock { $0 += String(decoding: line.bytes, as: UTF8.self) } },
-            notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(receiver.url))))
-        #expect(result.status == .failed)
-        #expect(receiver.received.count == 2)
-        let everything =
-            output.withLock { $0 } + result.output + (result.error ?? "")
-            + (try h.writes(result.runID)).map { "\($0.target) \($0.parameters) \($0.answer ?? "")" }.joined()
-            + (try h.audit.runs()).map { "\($0.output) \($0.error ?? "")" }.joined()
-        #expect(everything.contains("HTTP 500"))
-        #expect(!everything.contains("s3cr3t-t0ken"))
-        #expect(!everything.contains(receiver.url))
+        try await Self.withReceiver(status: .internalServerError) { h, receiver in
+            let output = Mutex<String>("")
+            let result = try await h.run(
+                """
+                local ok, err = pcall(notify.send, "ops", "first")
+                print(ok, err)
+                notify.send("ops", "second")
+                """, grant: Self.grant("notify.ops"),
+                output: OutputSink { line in output.withLock { $0 += String(decoding: line.bytes, as: UTF8.self) } },
+                notifier: Self.ops(receiver.url), expecting: .failed)
+            #expect(receiver.received.count == 2)
+            let everything =
+                output.withLock { $0 } + result.output + (result.error ?? "")
+                + (try h.writes(result.runID)).map { "\($0.target) \($0.parameters) \($0.answer ?? "")" }.joined()
+                + (try h.audit.runs()).map { "\($0.output) \($0.error ?? "")" }.joined()
+            #expect(everything.contains("HTTP 500"))
+            #expect(!everything.contains("s3cr3t-t0ken"))
+            #expect(!everything.contains(receiver.url))
+        }
     }
 
     @Test("a webhook send from a task does not hold the other tasks while the receiver is slow")
     func taskDoesNotBlock() async throws {
-        let h = try await Harness.make()
-        let receiver = try await WebhookReceiver.start(delay: .seconds(1))
-        defer { receiver.stop() }
-        let result = try await h.run(
-            """
-            local done, ticks = false, 0
-            local sender = tasks.spawn(function() notify.send("ops", "slow") done = true end)
-            local ticker = tasks.spawn(function() while not done do ticks = ticks + 1 tasks.sleep(0.05) end end)
-            sender:wait() ticker:wait()
-            print(ticks)
-            """, grant: Self.grant("notify.ops"),
-            notifier: Self.notifier(NotifyTarget(name: "ops", delivery: .webhook(receiver.url))))
-        #expect(result.status == .succeeded, "\(result.error ?? "")")
-        #expect((Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= 10, "\(result.output)")
+        try await Self.withReceiver(delay: .seconds(1)) { h, receiver in
+            let result = try await h.run(
+                """
+                local done, ticks = false, 0
+                local sender = tasks.spawn(function() notify.send("ops", "slow") done = true end)
+                local ticker = tasks.spawn(function() while not done do ticks = ticks + 1 tasks.sleep(0.05) end end)
+                sender:wait() ticker:wait()
+                print(ticks)
+                """, grant: Self.grant("notify.ops"), notifier: Self.ops(receiver.url), expecting: .succeeded)
+            #expect((Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= 10, "\(result.output)")
+        }
     }
 
     @Test("--allow notify.NAME parses only for configured targets; notify.* and declarations take any name; all grants none")

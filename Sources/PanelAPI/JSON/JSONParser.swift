@@ -74,18 +74,11 @@ public struct JSONParser {
     }
 
     private mutating func parseObject() throws(Failure) -> JSONValue {
-        try enter()
-        index += 1
         var object = JSONObject()
+        if try open(closingWith: UInt8(ascii: "}")) { return .object(object) }
         // Rows have a dozen members: a linear scan for duplicates beats hashing every key.
         var seen: Set<String>? = nil
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return .object(object)
-        }
-        while true {
+        repeat {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
             let key = try parseString()
@@ -102,37 +95,47 @@ public struct JSONParser {
                 isNew = seen!.insert(key).inserted
             }
             if isNew { object.appendUnchecked(key, value) } else { object[key] = value }
-            skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of data") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; break }
-            throw fail("expected ',' or '}'")
-        }
-        depth -= 1
+        } while try another(before: UInt8(ascii: "}"))
         return .object(object)
     }
 
     private mutating func parseArray() throws(Failure) -> JSONValue {
-        try enter()
-        index += 1
         var items: [JSONValue] = []
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            depth -= 1
-            return .array(items)
-        }
-        while true {
+        if try open(closingWith: UInt8(ascii: "]")) { return .array(items) }
+        repeat {
             skipWhitespace()
             items.append(try parseValue())
-            skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of data") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "]") { index += 1; break }
-            throw fail("expected ',' or ']'")
-        }
-        depth -= 1
+        } while try another(before: UInt8(ascii: "]"))
         return .array(items)
+    }
+
+    /// Steps into an object or array at its opening byte; true if it closes at once (`{}`, `[]`).
+    private mutating func open(closingWith closer: UInt8) throws(Failure) -> Bool {
+        try enter()
+        index += 1
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == closer else { return false }
+        index += 1
+        depth -= 1
+        return true
+    }
+
+    /// After a member or item: true at a `,` (another follows); false at `closer`, stepping out
+    /// of the object or array.
+    private mutating func another(before closer: UInt8) throws(Failure) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else { throw fail("unexpected end of data") }
+        switch bytes[index] {
+        case UInt8(ascii: ","):
+            index += 1
+            return true
+        case closer:
+            index += 1
+            depth -= 1
+            return false
+        default:
+            throw fail("expected ',' or '\(Character(Unicode.Scalar(closer)))'")
+        }
     }
 
     private mutating func parseString() throws(Failure) -> String {

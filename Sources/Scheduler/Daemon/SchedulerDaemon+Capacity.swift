@@ -50,6 +50,14 @@ extension SchedulerDaemon {
             + "more than late_after (\(DurationText.text(settings.lateAfter)))"
         do {
             try await store.finish(id: candidate.run.id, status: .skipped, at: now, reason: reason)
+            if let job = jobs[candidate.job]?.job {
+                let run = candidate.run
+                events.slotSkipped(
+                    RunRecord(
+                        id: run.id, job: candidate.job, slot: run.slot, kind: run.kind, status: .skipped, reason: reason,
+                        finishedAt: now, host: store.host, attempt: run.attempt),
+                    job: job, missed: 1)
+            }
         } catch {
             logger.error("cannot record a missed run: \(error)", metadata: ["job": "\(candidate.job)"])
         }

@@ -122,7 +122,21 @@ extension SchedulerDaemon {
 
     private func finishRecovered(_ record: RunRecord, _ end: RunEnd, receipt: String? = nil, now: Double) async {
         let store = self.store
-        await saveEnd(id: record.id, job: record.job, receipt: receipt) { try await store.finish(id: record.id, end, at: now) }
+        let events = self.events
+        var finished = record
+        finished.status = end.status
+        finished.reason = end.reason ?? record.reason
+        finished.finishedAt = now
+        finished.exitCode = end.exitCode
+        finished.signal = end.signal
+        finished.runID = end.runID
+        finished.writesSent = end.writesSent
+        finished.creditsMoved = end.creditsMoved
+        let definition = jobs[record.job].flatMap { $0.removed ? nil : $0.job }
+        // Observers hear of it as of any run's end: a crashed run is a failure to notify.
+        await saveEnd(
+            id: record.id, job: record.job, receipt: receipt, { try await store.finish(id: record.id, end, at: now) },
+            then: { [finished] in events.runFinished(finished, job: definition) })
         logger.warning(
             "run left by the previous daemon recorded",
             metadata: [

@@ -11,12 +11,17 @@ extension SchedulerDaemon {
         /// restarted daemon would read the end from.
         var receipt: String?
         var write: @Sendable () async throws -> Void
+        /// Runs once the end is recorded (observers are told only about ends in the store).
+        var then: @Sendable () -> Void
     }
 
-    /// Writes a run's end, or keeps it for the next tick when the store fails; removes the
-    /// run's receipt once the end is recorded.
-    func saveEnd(id: Int64, job: String, receipt: String? = nil, _ write: @escaping @Sendable () async throws -> Void) async {
-        let end = UnsavedEnd(id: id, job: job, receipt: receipt, write: write)
+    /// Writes a run's end, or keeps it for the next tick when the store fails; once the end
+    /// is recorded, removes the run's receipt and runs `then`.
+    func saveEnd(
+        id: Int64, job: String, receipt: String? = nil, _ write: @escaping @Sendable () async throws -> Void,
+        then: @escaping @Sendable () -> Void = {}
+    ) async {
+        let end = UnsavedEnd(id: id, job: job, receipt: receipt, write: write, then: then)
         // Ends are written in order: a later one never overtakes one still waiting.
         guard unsavedEnds.isEmpty else {
             unsavedEnds.append(end)
@@ -25,6 +30,7 @@ extension SchedulerDaemon {
         do {
             try await write()
             if let receipt { unlink(receipt) }
+            then()
         } catch {
             logger.error(
                 "cannot record the end of a run; keeping it until the store answers: \(error)",
@@ -43,6 +49,7 @@ extension SchedulerDaemon {
             }
             unsavedEnds.removeFirst()
             if let receipt = first.receipt { unlink(receipt) }
+            first.then()
             logger.info("recorded the end of a run the store could not take before", metadata: ["job": "\(first.job)", "run": "\(first.id)"])
         }
     }

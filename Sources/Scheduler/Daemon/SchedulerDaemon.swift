@@ -28,6 +28,8 @@ public actor SchedulerDaemon: Service {
         var receipt: String?
         var killedFor: RunStatus?
         var kind: RunKind = .scheduled
+        var startedAt: Double = 0
+        var log: String?
         /// 1 for a slot's first run, 2… for its retries.
         var attempt = 1
     }
@@ -61,6 +63,7 @@ public actor SchedulerDaemon: Service {
     let runner: [String]
     let logger: Logger
     private let reloadSource: (@Sendable () throws -> JobConfiguration)?
+    let events: any SchedulerEvents
     var jobs: [String: JobState] = [:]
     private var order: [String] = []
     private var pausedOverrides: [String: Bool] = [:]
@@ -90,10 +93,13 @@ public actor SchedulerDaemon: Service {
     ///     configuration has no `runner`; the executable passes itself.
     ///   - clock: the wall clock.
     ///   - reload: reads the configuration again on `reload()` (SIGHUP).
+    ///   - events: told about runs, skipped slots and ticks (notifications, metrics).
     public init(
         configuration: JobConfiguration, store: any SchedulerStore, launcher: any RunLauncher, runner: [String],
-        clock: any WallClock, logger: Logger, reload: (@Sendable () throws -> JobConfiguration)? = nil
+        clock: any WallClock, logger: Logger, reload: (@Sendable () throws -> JobConfiguration)? = nil,
+        events: any SchedulerEvents = NoSchedulerEvents()
     ) {
+        self.events = events
         self.settings = configuration.settings
         self.store = store
         self.launcher = launcher
@@ -263,10 +269,12 @@ public actor SchedulerDaemon: Service {
             if !storeFailing { logger.error("cannot reach the store; no slot starts until it answers: \(error)") }
             storeFailing = true
             await reap(now: local + storeOffset)
+            events.ticked(SchedulerTick(time: local, storeAnswered: false, running: runningCount))
             return
         }
         let now = snapshot.now ?? local
         storeOffset = now - local
+        defer { events.ticked(SchedulerTick(time: local, storeAnswered: true, running: runningCount)) }
         busyElsewhere = snapshot.busyElsewhere
         for expiry in snapshot.interrupted {
             logger.warning(
@@ -370,9 +378,17 @@ public actor SchedulerDaemon: Service {
             await retryIfWorthIt(job: job, slot: run.slot, kind: run.kind, attempt: run.attempt, receipt: receipt, end: &end, now: now)
         }
         let store = self.store
-        await saveEnd(id: run.id, job: job, receipt: run.receipt) { [end] in
-            try await store.finish(id: run.id, end, at: now)
-        }
+        let events = self.events
+        let finished = RunRecord(
+            id: run.id, job: job, slot: run.slot, kind: run.kind, status: end.status, reason: end.reason,
+            startedAt: run.startedAt, finishedAt: now, exitCode: end.exitCode, signal: end.signal, pid: run.child.pid,
+            log: run.log, host: store.host, runID: end.runID, writesSent: end.writesSent, creditsMoved: end.creditsMoved,
+            attempt: run.attempt)
+        let definition = jobs[job].flatMap { $0.removed ? nil : $0.job }
+        await saveEnd(
+            id: run.id, job: job, receipt: run.receipt,
+            { [end] in try await store.finish(id: run.id, end, at: now) },
+            then: { events.runFinished(finished, job: definition) })
         logger.info("run ended", metadata: ["job": "\(job)", "slot": "\(run.slot)", "status": "\(end.status.rawValue)"])
     }
 
@@ -443,7 +459,11 @@ public actor SchedulerDaemon: Service {
                 let skipped = missedCount - catchUp.count
                 if skipped > 0, let last = missed.last(where: { !catchUp.contains($0) }) {
                     let reason = "missed while the daemon was not running (\(missedCount) slot\(missedCount == 1 ? "" : "s")); catch-up policy \(job.catchUp)"
-                    _ = try? await store.claim(job: name, slot: last, kind: .catchUp, status: .skipped, reason: reason)
+                    if let id = try? await store.claim(job: name, slot: last, kind: .catchUp, status: .skipped, reason: reason) {
+                        events.slotSkipped(
+                            RunRecord(id: id, job: name, slot: last, kind: .catchUp, status: .skipped, reason: reason, host: store.host),
+                            job: job, missed: skipped)
+                    }
                     logger.info("missed slots skipped", metadata: ["job": "\(name)", "count": "\(skipped)"])
                 }
             }
@@ -534,6 +554,11 @@ public actor SchedulerDaemon: Service {
         }
         if status == .skipped {
             logger.info("slot skipped", metadata: ["job": "\(name)", "slot": "\(slot)", "reason": "\(reason ?? "")"])
+            if let job = jobs[name]?.job {
+                events.slotSkipped(
+                    RunRecord(id: id, job: name, slot: slot, kind: kind, status: .skipped, reason: reason, host: store.host),
+                    job: job, missed: 1)
+            }
             return
         }
         jobs[name]!.pending.append(PendingRun(id: id, slot: slot, kind: kind))
@@ -560,11 +585,21 @@ public actor SchedulerDaemon: Service {
             jobs[name]!.running.append(
                 ActiveRun(
                     id: run.id, slot: run.slot, child: child, deadline: now + Double(job.timeout + settings.killAfter),
-                    receipt: receipt, kind: run.kind, attempt: run.attempt))
+                    receipt: receipt, kind: run.kind, startedAt: now, log: log, attempt: run.attempt))
             logger.info("run started", metadata: ["job": "\(name)", "slot": "\(run.slot)", "pid": "\(child.pid)"])
+            events.runStarted(
+                RunRecord(
+                    id: run.id, job: name, slot: run.slot, kind: run.kind, status: .running, startedAt: now, pid: child.pid,
+                    log: log, host: store.host, attempt: run.attempt),
+                job: job)
         } catch {
             try? await store.finish(id: run.id, status: .launchFailed, at: now, reason: "\(error)")
             logger.error("cannot start run: \(error)", metadata: ["job": "\(name)"])
+            events.runFinished(
+                RunRecord(
+                    id: run.id, job: name, slot: run.slot, kind: run.kind, status: .launchFailed, reason: "\(error)",
+                    finishedAt: now, host: store.host),
+                job: job)
         }
     }
 

@@ -30,6 +30,8 @@ public struct Job: Sendable {
     public var jitter: Int64
     /// A paused job's slots pass without running.
     public var paused: Bool
+    /// Who hears about its runs (webhook, ping, command) and for which events.
+    public var notify = JobNotify()
     /// Whether and how a run that failed before sending anything is run again; nil: never.
     public var retry: RetryPolicy?
 

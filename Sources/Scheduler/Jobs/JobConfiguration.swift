@@ -29,12 +29,12 @@ public struct JobConfiguration: Sendable {
     }
 
     private static let settingKeys: Set<String> = ["state", "logs", "runner", "tick", "late_after", "shutdown_grace", "kill_after", "keep_history",
-        "store", "password_file", "lease", "max_running",
+        "store", "password_file", "lease", "metrics", "max_running",
     ]
     private static let jobKeys: Set<String> = [
         "name", "script", "args", "schedule", "timezone", "grant", "timeout", "memory", "overlap", "catch_up",
         "jitter", "paused", "dry_run", "panel", "emulator", "extra_args", "command", "concurrency", "rate",
-        "retry", "max_output",
+        "notify", "retry", "max_output",
     ]
     private static let grantKeys: Set<String> = ["allow", "max_credits", "max_credits_per_reseller"]
 
@@ -86,6 +86,7 @@ public struct JobConfiguration: Sendable {
         )
         if settings.lease < 0.5 || settings.lease > 3600 { throw fail("[scheduler] lease: must be between 0.5 seconds and 1 hour") }
         if settings.tick < 0.05 || settings.tick > 60 { throw fail("[scheduler] tick: must be between 0.05 and 60 seconds") }
+        settings.metrics = try MetricsAddress.read(s)
         if let maxRunning = try s.int("max_running") {
             guard maxRunning >= 1 else { throw fail("[scheduler] max_running: must be at least 1 (the most runs at once)") }
             settings.maxRunning = maxRunning
@@ -108,7 +109,9 @@ public struct JobConfiguration: Sendable {
             }
             guard seen.insert(name).inserted else { throw fail("job '\(name)' is defined twice") }
             let r = TOMLReader(table: table, defaults: defaults, context: "job '\(name)'", fileName: fileName)
-            jobs.append(try Self.job(name: name, reader: r, resolve: resolve))
+            var job = try Self.job(name: name, reader: r, resolve: resolve)
+            job.notify = try JobNotify.read(r)
+            jobs.append(job)
         }
         self.jobs = jobs
     }

@@ -26,6 +26,8 @@ public struct SchedulerSettings: Sendable, Equatable {
     public var killAfter: Int64
     /// Finished runs (and their logs) older than this many seconds are deleted; 0 keeps all.
     public var keepHistory: Int64
+    /// Where the daemon serves Prometheus metrics (`/metrics`) and `/healthz`; nil serves nothing.
+    public var metrics: MetricsAddress?
     /// At most this many children run at once across the daemon (`max_running`); nil: no limit.
     public var maxRunning: Int?
 

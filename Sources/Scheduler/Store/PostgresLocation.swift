@@ -70,12 +70,15 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
 
     /// The password: `PGPASSWORD`, else the first line of `passwordFile`, else the matching
     /// line of `PGPASSFILE` or `~/.pgpass` (libpq's format); nil if none has one.
+    /// - Parameter setting: the configuration key that named `passwordFile`, for messages.
     /// - Throws: when `passwordFile` is set and cannot be read.
-    public func password(environment: [String: String], passwordFile: String?) throws(ConfigurationError) -> String? {
+    public func password(
+        environment: [String: String], passwordFile: String?, setting: String = "[scheduler] password_file"
+    ) throws(ConfigurationError) -> String? {
         if let password = environment["PGPASSWORD"], !password.isEmpty { return password }
         if let passwordFile {
             guard let text = try? String(contentsOfFile: passwordFile, encoding: .utf8) else {
-                throw ConfigurationError("\(passwordFile): cannot read the PostgreSQL password file ([scheduler] password_file)")
+                throw ConfigurationError("\(passwordFile): cannot read the PostgreSQL password file (\(setting))")
             }
             return text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
         }

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import NIOSSL
 import NightshiftCore
 import PostgresNIO
 import Synchronization
@@ -48,34 +47,15 @@ public final class PostgresStore: SchedulerStore {
         self.clockOverride = clockOverride
         self.password = password
         self.timeout = timeout
-        let tls: PostgresClient.Configuration.TLS
-        switch location.tls {
-        case .disable: tls = .disable
-        case .prefer: tls = .prefer(.makeClientConfiguration())
-        case .require: tls = .require(.makeClientConfiguration())
-        }
-        var configuration = PostgresClient.Configuration(
-            host: location.host, port: location.port, username: location.user, password: password,
-            database: location.database, tls: tls)
+        var configuration = location.clientConfiguration(password: password, timeout: timeout)
         configuration.options.maximumConnections = 4
-        configuration.options.connectTimeout = timeout
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         runner = Task { await client.run() }
         do {
             // One connection of its own first: the pool retries a failing connection until
             // a query gives up, which would turn "password authentication failed" into a timeout.
-            let directTLS: PostgresConnection.Configuration.TLS
-            switch location.tls {
-            case .disable: directTLS = .disable
-            case .prefer: directTLS = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            case .require: directTLS = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            }
-            var direct = PostgresConnection.Configuration(
-                host: location.host, port: location.port, username: location.user, password: password,
-                database: location.database, tls: directTLS)
-            direct.options.connectTimeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000)
-            try await Self.migrate(direct, logger: logger)
+            try await Self.migrate(location.connectionConfiguration(password: password, timeout: timeout), logger: logger)
         } catch {
             await close()
             throw ConfigurationError("\(location): cannot open the scheduler store: \(describe(error))")
@@ -128,6 +108,7 @@ public final class PostgresStore: SchedulerStore {
                     for statement in schemaV3 { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
                     try await db.query("UPDATE nightshift_schema SET version = 3", logger: logger)
                 }
+                for statement in notificationSchema { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
             }
         } catch {
             try? await connection.close()
@@ -219,7 +200,7 @@ public final class PostgresStore: SchedulerStore {
         }
     }
 
-    private func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
         statements.add(1, ordering: .relaxed)
         do {
             return try await bounded {
@@ -234,29 +215,12 @@ public final class PostgresStore: SchedulerStore {
         }
     }
 
-    private func execute(_ query: PostgresQuery) async throws { _ = try await rows(query) }
+    func execute(_ query: PostgresQuery) async throws { _ = try await rows(query) }
 
-    /// A message from a PostgresNIO error: the server's words or the connection problem,
-    /// with the password removed should anything echo it.
-    private func describe(_ error: any Error) -> String {
-        var text: String
-        if let error = error as? PSQLError {
-            if let message = error.serverInfo?[.message] {
-                text = message
-                if let detail = error.serverInfo?[.detail] { text += " (\(detail))" }
-            } else if let underlying = error.underlying {
-                text = "\(error.code): \(underlying)"
-            } else {
-                text = "\(error.code)"
-            }
-        } else {
-            text = "\(error)"
-        }
-        if let password, !password.isEmpty { text = text.replacingOccurrences(of: password, with: "***") }
-        return text
-    }
+    /// A message from a PostgresNIO error, the password removed.
+    private func describe(_ error: any Error) -> String { PostgresLocation.describe(error, password: password) }
 
-    private func record(_ row: PostgresRandomAccessRow) throws -> RunRecord {
+    func record(_ row: PostgresRandomAccessRow) throws -> RunRecord {
         RunRecord(
             id: try row["id"].decode(Int64.self), job: try row["job"].decode(String.self),
             slot: try row["slot"].decode(Int64.self),

@@ -11,7 +11,7 @@ import NightshiftCore
 /// can hold a run, so leases are recorded but never expire a run, and a restarted daemon
 /// reconciles every unfinished run itself.
 public final class SQLiteStore: SchedulerStore {
-    private let queue: DatabaseQueue
+    let queue: DatabaseQueue
     public let location: String
     public let host: String
     public let lease: Double
@@ -91,6 +91,7 @@ public final class SQLiteStore: SchedulerStore {
                     UPDATE runs SET status = 'launch failed' WHERE status = 'launch-failed';
                     """)
         }
+        migrator.registerMigration("notifications", migrate: Self.createNotifications)
         migrator.registerMigration("v4: attempts", migrate: Self.addAttempts)
         return migrator
     }
@@ -288,7 +289,7 @@ public final class SQLiteStore: SchedulerStore {
         }
     }
 
-    private static func record(_ row: Row) -> RunRecord {
+    static func record(_ row: Row) -> RunRecord {
         RunRecord(
             id: row["id"], job: row["job"], slot: row["slot"],
             kind: RunKind(rawValue: row["kind"]) ?? .scheduled,

@@ -17,7 +17,7 @@ import NightshiftCore
 /// - Runs are addressed by their row id after the claim, so per-attempt rows, retries and
 ///   notification records (issue 12) add columns and tables keyed by that id without
 ///   changing the claim.
-public protocol SchedulerStore: AnyObject, Sendable {
+public protocol SchedulerStore: AnyObject, Sendable, ObservationStore {
     /// Where the store lives, safe to print: a file path or a URL without a password.
     var location: String { get }
     /// The name this process records on every claim and run (`--host`, else the host name).

@@ -30,13 +30,16 @@ public struct AuditEntry: Sendable, Hashable {
     public var creditsAfter: Int?
     /// The script or module line that made the write (`topup.lua:33`), when known.
     public var location: String?
+    /// The host whose run made the write (its run record's host), when known.
+    public var host: String?
 
     /// Creates an entry.
     public init(
         id: Int64 = 0, time: String, runID: String, scriptPath: String, scriptHash: String, endpoint: String,
         target: String, parameters: String, mode: String, outcome: String, answer: String? = nil, creditChange: Int = 0,
-        creditsBefore: Int? = nil, creditsAfter: Int? = nil, location: String? = nil
+        creditsBefore: Int? = nil, creditsAfter: Int? = nil, location: String? = nil, host: String? = nil
     ) {
+        self.host = host
         self.location = location
         self.id = id
         self.time = time

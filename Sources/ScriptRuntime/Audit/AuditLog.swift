@@ -7,9 +7,12 @@ import NightshiftCore
 /// A write is inserted as "outcome unknown" before it is sent and completed after, so a
 /// crash between the two leaves "outcome unknown", never nothing. Safe to use from any thread.
 public final class AuditLog: Sendable {
-    private let queue: DatabaseQueue
+    let queue: DatabaseQueue
     /// The file.
     public let path: String
+    /// The name this process records on the runs it starts (`NIGHTSHIFT_HOST`, else the
+    /// machine's host name, in the executable), and reports for runs recorded without one.
+    public let host: String?
 
     /// Why the audit log could not be used.
     public struct Failure: Error, Sendable, CustomStringConvertible {
@@ -20,8 +23,10 @@ public final class AuditLog: Sendable {
     /// Opens (creating if needed) the audit database at `path`. A folder it creates is
     /// private to the user (0700), and so is a database it creates (0600; SQLite gives its
     /// `-wal` and `-shm` files the database's mode).
-    public init(path: String) throws(Failure) {
+    /// - Parameter host: recorded on the runs this log starts; see ``host``.
+    public init(path: String, host: String? = nil) throws(Failure) {
         self.path = path
+        self.host = host
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.journalMode = .wal
@@ -104,6 +109,13 @@ public final class AuditLog: Sendable {
             // Older runs were recorded `ok`; the scheduler's history says `succeeded`.
             try db.execute(sql: "UPDATE runs SET status = 'succeeded' WHERE status = 'ok'")
         }
+        migrator.registerMigration("v5: shared records") { db in
+            // `host` names the host in the shared records; `shipped` is the status last copied
+            // there (NULL: never), so a run whose status changed since is copied again.
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN host TEXT")
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN shipped TEXT")
+            try db.execute(sql: "CREATE INDEX runs_to_ship ON runs (started_at) WHERE shipped IS NOT status")
+        }
         return migrator
     }
 
@@ -115,12 +127,12 @@ public final class AuditLog: Sendable {
             try db.execute(
                 sql: """
                     INSERT INTO runs (id, script_path, script_hash, arguments, grant_text, mode, started_at, status, output,
-                        pid, process_start)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)
+                        pid, process_start, host)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)
                     """,
                 arguments: [
                     run.id, run.scriptPath, run.scriptHash, run.arguments, run.grant, run.mode, run.startedAt, run.status,
-                    run.process?.pid, run.process?.startTime,
+                    run.process?.pid, run.process?.startTime, run.host ?? host,
                 ])
         }
     }
@@ -145,8 +157,10 @@ public final class AuditLog: Sendable {
     /// Runs, newest first, optionally filtered. A run recorded as running whose process is
     /// gone (`isAlive` says so) is shown as ``RunStatus/crashed``; one recorded without its
     /// process (before v3) stays running.
+    /// - Parameter unshipped: only runs whose current record has not been copied to the
+    ///   shared records (see `AuditLog+Shipping.swift`).
     public func runs(
-        status: String? = nil, script: String? = nil, limit: Int = 50,
+        status: String? = nil, script: String? = nil, limit: Int = 50, unshipped: Bool = false,
         isAlive: (ProcessIdentity) -> Bool = { $0.isAlive }
     ) throws -> [RunRecord] {
         let crashed = RunStatus.crashed.rawValue
@@ -163,28 +177,42 @@ public final class AuditLog: Sendable {
                 clauses.append("script_path LIKE ?")
                 arguments += ["%\(script)%"]
             }
+            if unshipped { clauses.append(Self.notShipped) }
             let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             arguments += [limit]
             return try Row.fetchAll(
                 db, sql: "SELECT * FROM runs \(filter) ORDER BY started_at DESC, rowid DESC LIMIT ?", arguments: arguments
-            ).map { row in
-                RunRecord(
-                    id: row["id"], scriptPath: row["script_path"], scriptHash: row["script_hash"],
-                    arguments: row["arguments"], grant: row["grant_text"], mode: row["mode"], startedAt: row["started_at"],
-                    endedAt: row["ended_at"], status: row["status"], output: row["output"], error: row["error"],
-                    modules: row["modules"],
-                    process: (row["pid"] as Int32?).flatMap { pid in
-                        (row["process_start"] as Int64?).map { ProcessIdentity(pid: pid, startTime: $0) }
-                    })
-            }
+            ).map(runRecord)
         }
-        let decided = records.map { record in
-            var record = record
-            if record.status == running, let process = record.process, !isAlive(process) { record.status = crashed }
-            return record
-        }
+        let decided = records.map { Self.decided($0, isAlive: isAlive) }
         guard let status, status == running || status == crashed else { return decided }
         return decided.filter { $0.status == status }
+    }
+
+    /// The condition that a run's current record is not in the shared records (the partial
+    /// index `runs_to_ship` covers it).
+    static let notShipped = "shipped IS NOT status"
+
+    /// A `runs` row as a record; a row recorded without a host reports this log's.
+    func runRecord(_ row: Row) -> RunRecord {
+        RunRecord(
+            id: row["id"], scriptPath: row["script_path"], scriptHash: row["script_hash"],
+            arguments: row["arguments"], grant: row["grant_text"], mode: row["mode"], startedAt: row["started_at"],
+            endedAt: row["ended_at"], status: row["status"], output: row["output"], error: row["error"],
+            modules: row["modules"],
+            process: (row["pid"] as Int32?).flatMap { pid in
+                (row["process_start"] as Int64?).map { ProcessIdentity(pid: pid, startTime: $0) }
+            },
+            host: row["host"] ?? host)
+    }
+
+    /// `record` with a running status turned ``RunStatus/crashed`` when its process is gone.
+    static func decided(_ record: RunRecord, isAlive: (ProcessIdentity) -> Bool) -> RunRecord {
+        var record = record
+        if record.status == RunStatus.running.rawValue, let process = record.process, !isAlive(process) {
+            record.status = RunStatus.crashed.rawValue
+        }
+        return record
     }
 
     // MARK: Writes
@@ -218,32 +246,43 @@ public final class AuditLog: Sendable {
     }
 
     /// Writes, oldest first, optionally filtered.
+    /// - Parameter unshipped: only writes of runs whose current record has not been copied
+    ///   to the shared records.
     public func writes(
-        runID: String? = nil, endpoint: String? = nil, outcome: String? = nil, mode: String? = nil, limit: Int = 200
+        runID: String? = nil, endpoint: String? = nil, outcome: String? = nil, mode: String? = nil, limit: Int = 200,
+        unshipped: Bool = false
     ) throws -> [AuditEntry] {
         try queue.read { db in
             var clauses: [String] = []
             var arguments: StatementArguments = []
             for (column, value) in [("run_id", runID), ("endpoint", endpoint), ("outcome", outcome), ("mode", mode)] {
                 if let value {
-                    clauses.append("\(column) = ?")
+                    clauses.append("w.\(column) = ?")
                     arguments += [value]
                 }
             }
+            if unshipped { clauses.append("(r.id IS NULL OR r.shipped IS NOT r.status)") }
             let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             arguments += [limit]
-            // The newest `limit` rows, shown oldest first.
+            // The newest `limit` rows, shown oldest first; each with its run's host.
             return try Row.fetchAll(
-                db, sql: "SELECT * FROM (SELECT * FROM writes \(filter) ORDER BY id DESC LIMIT ?) ORDER BY id",
+                db,
+                sql: """
+                    SELECT * FROM (SELECT w.*, r.host AS host FROM writes w LEFT JOIN runs r ON r.id = w.run_id \(filter)
+                        ORDER BY w.id DESC LIMIT ?) ORDER BY id
+                    """,
                 arguments: arguments
-            ).map { row in
-                AuditEntry(
-                    id: row["id"], time: row["time"], runID: row["run_id"], scriptPath: row["script_path"],
-                    scriptHash: row["script_hash"], endpoint: row["endpoint"], target: row["target"],
-                    parameters: row["parameters"], mode: row["mode"], outcome: row["outcome"], answer: row["answer"],
-                    creditChange: row["credit_change"], creditsBefore: row["credits_before"],
-                    creditsAfter: row["credits_after"], location: row["location"])
-            }
+            ).map(auditEntry)
         }
+    }
+
+    /// A `writes` row (with its run's `host`) as an entry.
+    func auditEntry(_ row: Row) -> AuditEntry {
+        AuditEntry(
+            id: row["id"], time: row["time"], runID: row["run_id"], scriptPath: row["script_path"],
+            scriptHash: row["script_hash"], endpoint: row["endpoint"], target: row["target"],
+            parameters: row["parameters"], mode: row["mode"], outcome: row["outcome"], answer: row["answer"],
+            creditChange: row["credit_change"], creditsBefore: row["credits_before"],
+            creditsAfter: row["credits_after"], location: row["location"], host: row["host"] ?? host)
     }
 }

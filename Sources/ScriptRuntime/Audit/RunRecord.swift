@@ -26,6 +26,9 @@ public struct RunRecord: Sendable, Hashable {
     public var modules: String
     /// The process that ran it, to tell a run still going from one whose process died.
     public var process: ProcessIdentity?
+    /// The host that ran it (`NIGHTSHIFT_HOST` or the host name); nil for runs recorded
+    /// before hosts were, when read from an audit log that has no host of its own.
+    public var host: String?
 
     /// The most output bytes kept per run.
     public static let outputLimit = 64 * 1024
@@ -34,8 +37,9 @@ public struct RunRecord: Sendable, Hashable {
     public init(
         id: String, scriptPath: String, scriptHash: String, arguments: String, grant: String, mode: String,
         startedAt: String, endedAt: String? = nil, status: String = "running", output: String = "", error: String? = nil,
-        modules: String = "", process: ProcessIdentity? = nil
+        modules: String = "", process: ProcessIdentity? = nil, host: String? = nil
     ) {
+        self.host = host
         self.modules = modules
         self.process = process
         self.id = id

@@ -26,6 +26,10 @@ import TOMLKit
 ///
 /// [state]
 /// dir = "~/.local/state/nightshift"
+///
+/// [records]                       # share run records and the audit log among hosts
+/// store = "postgres://nightshift@db.example:5432/nightshift"
+/// password_file = "/etc/nightshift/pg-password"
 /// ```
 public struct NightshiftConfiguration: Sendable, Equatable {
     /// The panel's base URL.
@@ -52,6 +56,12 @@ public struct NightshiftConfiguration: Sendable, Equatable {
     public var stateDirectory: String?
     /// `[modules] paths`: folders `require` searches, before any `--module-path`.
     public var modulePaths: [String] = []
+    /// `[records] store`: a PostgreSQL URL (`postgres://USER@HOST:PORT/DB`, no password)
+    /// where finished runs and their writes are copied, so that every host's show up in
+    /// `nightshift runs` and `audit`; nil keeps them in the state folder only.
+    public var recordsStore: String?
+    /// `[records] password_file`: a file whose first line is that database's password.
+    public var recordsPasswordFile: String?
 
     /// An empty configuration: every default applies.
     public init() {}
@@ -76,7 +86,7 @@ public struct NightshiftConfiguration: Sendable, Equatable {
         var configuration = NightshiftConfiguration()
         let base = (fileName as NSString).deletingLastPathComponent
         func path(_ raw: String) -> String { Self.expand(raw, home: home, base: base) }
-        try reject(root, known: ["panel", "run", "state", "modules", "notify"], context: fileName)
+        try reject(root, known: ["panel", "run", "state", "modules", "notify", "records"], context: fileName)
         if let panel = root["panel"] {
             guard let table = panel.table else { throw Failure("\(fileName): [panel] must be a table") }
             try reject(
@@ -153,6 +163,15 @@ public struct NightshiftConfiguration: Sendable, Equatable {
             guard let table = state.table else { throw Failure("\(fileName): [state] must be a table") }
             try reject(table, known: ["dir"], context: "\(fileName): [state]")
             configuration.stateDirectory = try string(table, "dir", "\(fileName): [state]").map(path)
+        }
+        if let records = root["records"] {
+            guard let table = records.table else { throw Failure("\(fileName): [records] must be a table") }
+            try reject(table, known: ["store", "password_file"], context: "\(fileName): [records]")
+            configuration.recordsStore = try string(table, "store", "\(fileName): [records]")
+            configuration.recordsPasswordFile = try string(table, "password_file", "\(fileName): [records]").map(path)
+            if configuration.recordsPasswordFile != nil && configuration.recordsStore == nil {
+                throw Failure("\(fileName): [records] password_file needs store = \"postgres://USER@HOST:PORT/DATABASE\"")
+            }
         }
         return configuration
     }

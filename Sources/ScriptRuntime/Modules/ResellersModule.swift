@@ -209,14 +209,13 @@ enum ResellersModule {
         }
     }
 
+    /// A field's new value in a plan line: as the form shows it, but a float as Lua writes it
+    /// and a table only as `{...}`.
     static func describe(_ value: FormValue) -> String {
         switch value {
-        case .null: "null"
-        case .bool(let b): b ? "true" : "false"
-        case .int(let n): String(n)
         case .double(let d): LuaValue.format(d)
-        case .string(let s): "\"\(s)\""
         case .list, .map: "{...}"
+        case .null, .bool, .int, .string: value.description
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LuaHost
+import NotifyDelivery
 import PanelAPI
 
 extension GuardedPanel {

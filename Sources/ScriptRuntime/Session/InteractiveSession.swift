@@ -33,11 +33,12 @@ public final class InteractiveSession: @unchecked Sendable {
     ///     use when dry-run is off (`.confirm` asks before each one, `.live` does not).
     ///   - limits: applied to each statement.
     ///   - maxTasks: the most tasks alive at once in a statement.
+    ///   - notifier: delivers `notify.send`'s messages (`nil`: no target is configured).
     public init(
         client: PanelClient, grant: Grant, mode: RunMode, limits: LuaLimits, audit: AuditLog?,
         confirmer: (any WriteConfirmer)?, output: OutputSink, logger: Logger,
         maxTasks: Int = ScriptRun.defaultMaxTasks, modulePaths: [String] = [],
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() }, notifier: Notifier? = nil
     ) throws(LuaError) {
         self.audit = audit
         self.output = output
@@ -50,6 +51,7 @@ public final class InteractiveSession: @unchecked Sendable {
         panel = GuardedPanel(
             client: client, grant: grant, mode: mode, audit: audit, identity: identity, confirmer: confirmer,
             logger: logger, now: now)
+        panel.notifier = notifier
         panel.onStop = { [unowned vm] failure in vm.trip(.stopped(failure.message)) }
         api = try ScriptAPI.install(
             into: vm, panel: panel, output: output, arguments: [], maxTasks: maxTasks, defaultConcurrency: client.configuration.concurrency,

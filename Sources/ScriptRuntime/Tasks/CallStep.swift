@@ -1,4 +1,5 @@
 import LuaHost
+import NotifyDelivery
 import PanelAPI
 
 /// What a script's panel call does next: it is answered at once (a refusal, a planned

@@ -1,14 +1,20 @@
 import ArgumentParser
 import Foundation
+import Operations
 import PanelAPI
 import ScriptRuntime
 
-/// `nightshift audit`: the writes scripts made, planned or were refused, from the audit log.
-struct AuditCommand: ParsableCommand {
+/// `nightshift audit`: the writes scripts made, planned or were refused, from the audit log
+/// (of every host when the records are shared).
+struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "List the writes in the audit log (every mode: sent, planned, refused, declined).",
-        discussion: "Oldest first; the newest --limit rows. Outcomes: done, failed, refused, planned, declined, outcome unknown."
+        discussion: """
+            Oldest first; the newest --limit rows. Outcomes: done, failed, refused, planned, declined, outcome unknown. \
+            With [records] store in nightshift.toml, every host's writes, each naming its host; --local reads \
+            this host's audit.sqlite only.
+            """
     )
 
     @Option(name: .customLong("run"), help: "Only this run's writes.")
@@ -29,16 +35,20 @@ struct AuditCommand: ParsableCommand {
     @Flag(help: "Print JSON (an array of objects).")
     var json = false
 
+    @Flag(help: "Only this host's writes, from its audit.sqlite, even when records are shared.")
+    var local = false
+
     @OptionGroup var state: StateOptions
 
-    func run() throws {
+    func run() async throws {
         let entries: [AuditEntry]
+        let showsHosts: Bool
         do {
-            let environment = Environment()
-            let configuration = try environment.configuration(explicit: state.configPath)
-            let audit = try environment.auditLog(
-                stateDirectory: environment.stateDirectory(explicit: state.stateDirectory, configuration: configuration))
-            entries = try audit.writes(runID: runID, endpoint: endpoint, outcome: outcome, mode: mode, limit: limit)
+            (entries, showsHosts) = try await RecordsSource.read(
+                configPath: state.configPath, stateDirectory: state.stateDirectory, local: local, command: "audit"
+            ) {
+                try await $0.writes(runID: runID, endpoint: endpoint, outcome: outcome, mode: mode, limit: limit)
+            }
         } catch let failure as RunCommandFailure {
             Output.error("nightshift audit: \(failure.message)")
             throw failure.code.exit
@@ -52,7 +62,8 @@ struct AuditCommand: ParsableCommand {
             return
         }
         for entry in entries {
-            var line = "\(entry.time)  \(entry.runID)  \(entry.mode)  \(entry.outcome)  \(entry.endpoint)  \(entry.target)"
+            let host = showsHosts ? "  \(entry.host ?? "-")" : ""
+            var line = "\(entry.time)\(host)  \(entry.runID)  \(entry.mode)  \(entry.outcome)  \(entry.endpoint)  \(entry.target)"
             if entry.creditChange != 0 || entry.creditsBefore != nil {
                 let sign = entry.creditChange > 0 ? "+" : ""
                 line += "  credits \(entry.creditsBefore.map(String.init) ?? "?") -> \(entry.creditsAfter.map(String.init) ?? "?") (\(sign)\(entry.creditChange))"
@@ -76,6 +87,7 @@ struct AuditCommand: ParsableCommand {
         object["credits_before"] = entry.creditsBefore.map(JSONValue.int) ?? .null
         object["credits_after"] = entry.creditsAfter.map(JSONValue.int) ?? .null
         object["location"] = entry.location.map(JSONValue.string) ?? .null
+        object["host"] = entry.host.map(JSONValue.string) ?? .null
         return .object(object)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LuaHost
+import Operations
 import PanelAPI
 import ScriptRuntime
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Operations
 import PanelAPI
 import PanelEmulator
 import ServiceLifecycle

@@ -6,7 +6,8 @@ import Scheduler
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "Show scheduled runs, newest first: slot, kind, attempt, status, exit code, writes sent, host, reason."
+        abstract: "Show scheduled runs, newest first: slot, kind, attempt, status, exit code, writes sent, host, reason.",
+        discussion: "--notifications shows the job notifications sent about them instead (webhook, ping, command; URLs redacted)."
     )
 
     @Argument(help: "Only this job.")
@@ -20,10 +21,14 @@ struct HistoryCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON: an array of runs with times in seconds since the epoch.")
     var json = false
 
+    @Flag(help: "Show job notification deliveries (webhook, ping, command) instead of runs; URLs are redacted.")
+    var notifications = false
+
     @Option(help: "The daemon's --host name, to check its runs' processes on this machine (default: the host name).")
     var host: String = StoreHost.current
 
     func run() async throws {
+        if notifications { return try await showNotifications() }
         try await reportingFailures {
             let (configuration, recorded, unfinished) = try await options.withStore { configuration, store in
                 (configuration, try await store.history(job: name, limit: limit), try await store.unfinishedRuns())
@@ -49,6 +54,33 @@ struct HistoryCommand: AsyncParsableCommand {
                     String(run.id), run.job, ISO8601.format(run.slot, in: zone), run.kind.rawValue, String(run.attempt),
                     run.status.rawValue,
                     exit, seconds, run.writesSent.map(String.init) ?? "-", run.host ?? "-", run.reason ?? "",
+                ])
+            }
+            printTable(rows)
+        }
+    }
+}
+
+extension HistoryCommand {
+    /// `history --notifications`: one row per delivery, newest first.
+    private func showNotifications() async throws {
+        try await reportingFailures {
+            let (configuration, deliveries) = try await options.withStore { configuration, store in
+                (configuration, try await store.notifications(job: name, limit: limit))
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(deliveries), as: UTF8.self))
+                return
+            }
+            let zones = Dictionary(configuration.jobs.map { ($0.name, $0.zone) }, uniquingKeysWith: { a, _ in a })
+            var rows = [["RUN", "JOB", "EVENT", "TARGET", "OUTCOME", "ATTEMPTS", "AT", "DETAIL"]]
+            for delivery in deliveries {
+                let at = ISO8601.format(Int64(delivery.at.rounded(.down)), in: zones[delivery.job] ?? .utc)
+                rows.append([
+                    String(delivery.runID), delivery.job, delivery.event, "\(delivery.targetKind.rawValue) \(delivery.target)",
+                    delivery.outcome.rawValue, String(delivery.attempts), at, delivery.detail,
                 ])
             }
             printTable(rows)

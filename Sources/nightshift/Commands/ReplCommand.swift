@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import LuaHost
 import Logging
+import LuaHost
+import Operations
 import PanelAPI
 import REPL
 import ScriptRuntime
@@ -61,6 +62,10 @@ struct ReplCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         let stateDirectory = environment.stateDirectory(explicit: state.stateDirectory, configuration: configuration)
         let audit = try environment.auditLog(stateDirectory: stateDirectory)
+        let grant = try grantOptions.grant(notifyTargets: configuration.notifyTargets.map(\.name))
+        let records = RecordsShipping(
+            settings: try environment.sharedRecords(configuration), audit: audit, stateDirectory: stateDirectory,
+            environment: environment)
         let connection = try await panel.connect(
             environment: environment, configuration: configuration,
             timeout: min(configuration.panelTimeout ?? .seconds(30), timeLimit), logger: logger)
@@ -74,20 +79,22 @@ struct ReplCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("[\(line.stream)] ".utf8) + Data(line.bytes))
             }
         }
+        // Each delivery is bounded by the statement's time limit.
+        let notifier = Notifier(targets: configuration.notifyTargets, timeout: min(.seconds(10), timeLimit))
         let mode: RunMode = dryRun ? .dryRun : yes ? .live : .confirm
         let session: InteractiveSession
         do {
             session = try InteractiveSession(
-                client: connection.client, grant: grantOptions.grant, mode: mode,
+                client: connection.client, grant: grant, mode: mode,
                 limits: LuaLimits(memory: memoryLimit, time: timeLimit), audit: audit,
                 confirmer: yes ? nil : TerminalConfirmer(), output: sink, logger: logger, maxTasks: scriptOptions.maxTasks,
-                modulePaths: scriptOptions.modulePaths(configuration))
+                modulePaths: scriptOptions.modulePaths(configuration), notifier: notifier)
         } catch {
             await connection.shutdown()
             throw RunCommandFailure(.scriptFailed, "cannot create the Lua VM: \(error.message)")
         }
         if interactive {
-            Output.error("session \(session.identity.runID) on \(connection.label); \(grantOptions.grant)\(dryRun ? "; dry-run" : "")")
+            Output.error("session \(session.identity.runID) on \(connection.label); \(grant)\(dryRun ? "; dry-run" : "")")
         }
         let historyFile = (stateDirectory as NSString).appendingPathComponent("repl_history")
 
@@ -98,6 +105,7 @@ struct ReplCommand: AsyncParsableCommand {
         }
         session.finish()
         await connection.shutdown()
+        await records?.ship(until: .now + .seconds(5)) { Output.error("nightshift repl: \($0)") }
         if status != 0 { throw RunCommandFailure(.scriptFailed, "the session ended with status \(status)") }
     }
 

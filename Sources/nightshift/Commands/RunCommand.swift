@@ -1,8 +1,7 @@
 import ArgumentParser
 import Foundation
-import Logging
-import LuaHost
 import NightshiftCore
+import Operations
 import PanelAPI
 import ScriptRuntime
 
@@ -80,7 +79,33 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let started = ContinuousClock.now
         do {
-            let code = try await execute(started: started)
+            let environment = Environment()
+            let configuration = try environment.configuration(explicit: state.configPath)
+            let request = ScriptProcess.Request(
+                script: script, arguments: arguments.map(Self.split), mode: mode,
+                timeout: timeout.flatMap(Limits.duration), memory: memory.flatMap(Limits.bytes),
+                maxOutput: maxOutput.flatMap(Limits.bytes), maxTasks: scriptOptions.maxTasks,
+                modulePaths: scriptOptions.modulePaths(configuration), json: json, verbose: verbose,
+                resultFile: resultFile, stateDirectory: state.stateDirectory)
+            let process = try await ScriptProcess(
+                request, started: started, environment: environment, configuration: configuration,
+                grant: try grantOptions.grant(notifyTargets: configuration.notifyTargets.map(\.name))
+            ) { timeout, logger throws(RunCommandFailure) in
+                try await panelOptions.connect(
+                    environment: environment, configuration: configuration, timeout: timeout, logger: logger)
+            }
+            // Ctrl-C (or SIGTERM, as the scheduler sends) stops the script at its next check;
+            // the run is recorded as interrupted, and a write in flight as outcome unknown.
+            let interrupter = process.interrupter
+            let stops = [SIGINT, SIGTERM].map { number in
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { interrupter.interrupt() }
+                source.resume()
+                return source
+            }
+            defer { stops.forEach { $0.cancel() } }
+            let code = await process.run { Foundation.exit($0) }
             if code != .ok { throw code.exit }
         } catch let failure as RunCommandFailure {
             if json {
@@ -92,130 +117,6 @@ struct RunCommand: AsyncParsableCommand {
             Output.error("nightshift run: \(failure.message)")
             throw failure.code.exit
         }
-    }
-
-    private func execute(started: ContinuousClock.Instant) async throws(RunCommandFailure) -> NightshiftExitCode {
-        let environment = Environment()
-        let configuration = try environment.configuration(explicit: state.configPath)
-        let timeLimit = timeout.flatMap(Limits.duration) ?? configuration.runTimeout ?? .seconds(30)
-        let memoryLimit = memory.flatMap(Limits.bytes) ?? configuration.memory ?? 64 << 20
-        let outputLimit = maxOutput.flatMap(Limits.bytes) ?? configuration.maxOutput ?? OutputSink.defaultMaxOutput
-        let deadline = started + timeLimit
-        let grant = try grantOptions.grant(notifyTargets: configuration.notifyTargets.map(\.name))
-        // Deliveries never outlive the run.
-        let notifier = Notifier(targets: configuration.notifyTargets, timeout: min(.seconds(10), timeLimit))
-
-        guard let source = FileManager.default.contents(atPath: script) else {
-            throw RunCommandFailure(.badScript, "cannot read the script \(script); check the path")
-        }
-        var logger = Logger(label: "nightshift.run")
-        logger.logLevel = verbose ? .debug : .warning
-        let stateDirectory = environment.stateDirectory(explicit: state.stateDirectory, configuration: configuration)
-        let audit = try environment.auditLog(stateDirectory: stateDirectory)
-
-        // Panel calls never outlive the run.
-        let panelTimeout = min(configuration.panelTimeout ?? .seconds(30), timeLimit)
-        let connection = try await panelOptions.connect(
-            environment: environment, configuration: configuration, timeout: panelTimeout, logger: logger)
-
-        let json = self.json
-        let verbose = self.verbose
-        // Written by threads of their own: a reader that does not keep up cannot hold the run
-        // past its deadline.
-        let output = ProcessOutput(deadline: deadline)
-        let sink = OutputSink(maxOutput: outputLimit) { line in
-            if line.stream == "print" {
-                (json ? output.standardError : output.standardOutput).write(line.bytes, waitingUntil: deadline)
-            } else if line.stream != "debug" || verbose {
-                output.standardError.write(Array("[\(line.stream)] ".utf8) + line.bytes, waitingUntil: deadline)
-            }
-        }
-        // The VM gets the whole limit (so its message names it); setup took milliseconds, and
-        // the watchdog holds the process to `deadline` plus one second regardless.
-        let run = ScriptRun(
-            scriptPath: script, source: Array(source), arguments: arguments.map(Self.split), grant: grant, mode: mode,
-            limits: LuaLimits(memory: memoryLimit, time: timeLimit), maxTasks: scriptOptions.maxTasks,
-            modulePaths: scriptOptions.modulePaths(configuration))
-        let runner: ScriptRunner
-        do {
-            runner = try ScriptRunner(
-                run: run, client: connection.client, audit: audit, confirmer: mode == .confirm ? TerminalConfirmer { output.flush() } : nil,
-                output: sink, logger: logger, notifier: notifier)
-        } catch {
-            await connection.shutdown()
-            throw RunCommandFailure(.scriptFailed, "cannot create the Lua VM: \(error.message)")
-        }
-        if !json {
-            output.error("run \(runner.identity.runID): \(script) [\(mode.rawValue)] on \(connection.label); \(grant)")
-        }
-
-        let runID = runner.identity.runID
-        // The VM's own words for its time limit, so the terminal and the run record agree.
-        let limitText = LuaLimit.time(timeLimit).description
-        let watchdog = ProcessWatchdog(deadline: deadline, interrupter: runner.interrupter) {
-            // The VM is stuck in a C call: record and leave without waiting for it.
-            let message = "\(limitText); the script was stuck inside a library call and the process was ended"
-            _ = try? audit.finishRun(
-                id: runID, endedAt: Timestamp.iso(Date()), status: RunStatus.timedOut.rawValue, output: sink.text,
-                error: message)
-            if let resultFile {
-                var receipt = RunReceipt(runID: runID, status: .timedOut, exitCode: NightshiftExitCode.limit.rawValue, error: message)
-                // The stuck VM's counts cannot be read from here: writes may have been sent.
-                receipt.retryable = false
-                try? receipt.write(to: resultFile)
-            }
-            if json {
-                output.out(RunReport.object([
-                    "run_id": .string(runID), "status": .string(RunStatus.timedOut.rawValue),
-                    "exit_code": .int(Int(NightshiftExitCode.limit.rawValue)), "error": .string(message),
-                ]))
-            }
-            output.error("nightshift run: run \(runID) stopped: \(message)")
-            output.finish(until: deadline + .milliseconds(980))
-            Foundation.exit(NightshiftExitCode.limit.rawValue)
-        }
-        watchdog.start()
-        // Ctrl-C (or SIGTERM, as the scheduler sends) stops the script at its next check; the
-        // run is recorded as interrupted, and a write in flight as outcome unknown.
-        let interrupter = runner.interrupter
-        let stops = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { interrupter.interrupt() }
-            source.resume()
-            return source
-        }
-        defer { stops.forEach { $0.cancel() } }
-        var result = await ScriptThread.run { runner.execute() }
-        watchdog.finish()
-        await connection.shutdown()
-        if result.status == .timedOut { result.error = limitText }
-        if result.status == .interrupted { result.error = "interrupted (Ctrl-C or SIGTERM)" }
-
-        let code = NightshiftExitCode(result.status)
-        if let resultFile {
-            let receipt = RunReceipt(
-                runID: result.runID, status: result.status, exitCode: code.rawValue, error: result.error,
-                errorKind: result.errorKind, writesSent: result.writesSent, creditsMoved: result.creditsMoved,
-                notificationsSent: result.notificationsSent)
-            do { try receipt.write(to: resultFile) } catch {
-                output.error("nightshift run: --result-file: \(error); the run itself is recorded in the audit log")
-            }
-        }
-        defer { output.finish(until: deadline + .milliseconds(950)) }
-        if json {
-            output.out(RunReport.json(result, mode: mode, scriptPath: script, exitCode: code.rawValue))
-            return code
-        }
-        if mode == .dryRun { output.out(RunReport.planText(result.plan)) }
-        if let error = result.error {
-            output.error("nightshift run: \(result.status.rawValue): \(error)")
-        }
-        output.error(RunReport.summary(result, mode: mode, scriptPath: script))
-        if result.status == .outcomeUnknown {
-            output.error("a write may or may not have been applied: look at the reseller in the panel before running again (nightshift audit --run \(result.runID))")
-        }
-        return code
     }
 
     static func split(_ argument: String) -> (key: String, value: String) {

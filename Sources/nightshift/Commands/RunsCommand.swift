@@ -1,13 +1,19 @@
 import ArgumentParser
 import Foundation
+import Operations
 import PanelAPI
 import ScriptRuntime
 
-/// `nightshift runs`: the runs recorded in the state folder, newest first.
-struct RunsCommand: ParsableCommand {
+/// `nightshift runs`: the runs recorded in the state folder, or of every host when the
+/// records are shared, newest first.
+struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
-        abstract: "List recorded runs, newest first (status, grant, error; --output for what they printed)."
+        abstract: "List recorded runs, newest first (status, grant, error; --output for what they printed).",
+        discussion: """
+            With [records] store in nightshift.toml, every host's runs, each naming its host: those copied \
+            to the shared database and this host's not copied yet. --local reads this host's audit.sqlite only.
+            """
     )
 
     @Option(help: "Only runs with this status: ok, failed, refused, \"timed out\", \"outcome unknown\", running, crashed...")
@@ -25,16 +31,20 @@ struct RunsCommand: ParsableCommand {
     @Flag(help: "Print JSON (an array of objects).")
     var json = false
 
+    @Flag(help: "Only this host's runs, from its audit.sqlite, even when records are shared.")
+    var local = false
+
     @OptionGroup var state: StateOptions
 
-    func run() throws {
+    func run() async throws {
         let records: [RunRecord]
+        let showsHosts: Bool
         do {
-            let environment = Environment()
-            let configuration = try environment.configuration(explicit: state.configPath)
-            let audit = try environment.auditLog(
-                stateDirectory: environment.stateDirectory(explicit: state.stateDirectory, configuration: configuration))
-            records = try audit.runs(status: status, script: script, limit: limit)
+            (records, showsHosts) = try await RecordsSource.read(
+                configPath: state.configPath, stateDirectory: state.stateDirectory, local: local, command: "runs"
+            ) {
+                try await $0.runs(status: status, script: script, limit: limit)
+            }
         } catch let failure as RunCommandFailure {
             Output.error("nightshift runs: \(failure.message)")
             throw failure.code.exit
@@ -48,7 +58,8 @@ struct RunsCommand: ParsableCommand {
             return
         }
         for record in records {
-            Output.out("\(record.id)  \(record.startedAt)  \(record.status)  \(record.mode)  \(record.scriptPath)\(record.arguments.isEmpty ? "" : "  " + record.arguments)")
+            let host = showsHosts ? "  \(record.host ?? "-")" : ""
+            Output.out("\(record.id)\(host)  \(record.startedAt)  \(record.status)  \(record.mode)  \(record.scriptPath)\(record.arguments.isEmpty ? "" : "  " + record.arguments)")
             Output.out("    grant: \(record.grant)")
             if let error = record.error { Output.out("    error: \(error)") }
             if output, !record.output.isEmpty {
@@ -63,6 +74,7 @@ struct RunsCommand: ParsableCommand {
             "arguments": .string(record.arguments), "grant": .string(record.grant), "mode": .string(record.mode),
             "started_at": .string(record.startedAt),
         ]
+        object["host"] = record.host.map(JSONValue.string) ?? .null
         object["ended_at"] = record.endedAt.map(JSONValue.string) ?? .null
         object["status"] = .string(record.status)
         object["error"] = record.error.map(JSONValue.string) ?? .null

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Operations
 import Scheduler
 import ServiceLifecycle
+import SharedRecords
 
 #if canImport(Glibc)
     import Glibc
@@ -46,11 +48,22 @@ struct ScheduleCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
             throw ExitCode(6)
         }
+        // Jobs record this daemon's name on their runs, as the history does.
+        setenv("NIGHTSHIFT_HOST", host, 1)
+        let shipper = Self.recordShipper(host: host, logger: logger)
         // The store holds the password now; children (any job's command) must not inherit it.
         unsetenv("PGPASSWORD")
+        // Observers of the daemon: metrics (if `[scheduler] metrics` is set), job notifications and
+        // the copy of run records to the shared records (if nightshift.toml has `[records] store`).
+        let metrics = configuration.settings.metrics.map { _ in SchedulerMetrics() }
+        if let metrics, let successes = try? await store.lastSuccesses() { metrics.load(lastSuccesses: successes) }
+        let notifier = JobNotifier(store: store, logger: logger, onDelivery: { metrics?.notified($0) })
         let daemon = SchedulerDaemon(
             configuration: configuration, store: store, launcher: ProcessLauncher(), runner: [Self.executablePath()],
-            clock: SystemClock(), logger: logger, reload: { try JobConfiguration.load(path: path) })
+            clock: SystemClock(), logger: logger, reload: { try JobConfiguration.load(path: path) },
+            events: SchedulerEventFanOut([notifier] + (metrics.map { [$0] } ?? []) + (shipper.map { [$0] } ?? [])))
+        // Runs left by an earlier daemon (or made while none ran) are copied at start-up.
+        shipper?.request()
 
         signal(SIGHUP, SIG_IGN)
         let hangup = DispatchSource.makeSignalSource(signal: SIGHUP)
@@ -60,16 +73,54 @@ struct ScheduleCommand: AsyncParsableCommand {
         hangup.resume()
         defer { hangup.cancel() }
 
+        // Shut down in reverse order: the daemon first (its last runs' notifications are
+        // queued as it stops), then the metrics server, then the notifier's grace period.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: notifier)]
+        if let metrics, let address = configuration.settings.metrics {
+            // Healthy while ticks come: three ticks, and at least 10 s, may pass between scrapes.
+            let maxTickAge = max(10, 3 * configuration.settings.tick)
+            services.append(
+                .init(
+                    service: MetricsServer(
+                        address: address, metrics: metrics, clock: SystemClock(), maxTickAge: maxTickAge,
+                        nextSlots: { await daemon.nextSlots }, logger: logger)))
+        }
+        services.append(.init(service: daemon))
         let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
+        } catch let failure as MetricsServer.Failure {
+            await store.close()
+            FileHandle.standardError.write(Data("Error: \(failure)\n".utf8))
+            throw ExitCode(6)
         } catch {
             await store.close()
             throw error
         }
         await store.close()
+    }
+
+    /// The copier of this host's run records when nightshift.toml (found as the jobs find it:
+    /// `NIGHTSHIFT_CONFIG`, `./nightshift.toml`, `~/.config/nightshift/`) has `[records] store`.
+    /// Jobs writing to the same state folder leave the copy to it. Nil, and logged, when it
+    /// cannot be set up: scheduling goes on without it.
+    static func recordShipper(host: String, logger: Logger) -> RecordShipper? {
+        let environment = Environment()
+        do {
+            let configuration = try environment.configuration(explicit: nil)
+            guard let settings = try environment.sharedRecords(configuration) else { return nil }
+            let state = environment.stateDirectory(explicit: nil, configuration: configuration)
+            let audit = try environment.auditLog(stateDirectory: state)
+            // Read now: PGPASSWORD leaves the environment before the first job starts.
+            let password = try settings.password(environment: environment.variables)
+            setenv(RecordsShipping.schedulerShipsVariable, state, 1)
+            logger.info("copying run records to the shared records", metadata: ["store": "\(settings)", "state": "\(state)"])
+            return RecordShipper(settings: settings, password: password, audit: audit, host: host, logger: logger)
+        } catch {
+            logger.error("run records will not be shared: \(error)")
+            return nil
+        }
     }
 
     /// This executable, so that children run the same build: `/proc/self/exe`, else argv[0].

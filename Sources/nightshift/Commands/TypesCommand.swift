@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Operations
 import ScriptRuntime
 
 /// `nightshift types`: writes Lua Language Server definitions of the script API.

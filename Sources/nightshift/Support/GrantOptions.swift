@@ -1,4 +1,5 @@
 import ArgumentParser
+import Operations
 import ScriptRuntime
 
 /// `--allow`, `--max-credits`, `--max-credits-per-reseller`: the grant, for `run` and `repl`.

@@ -8,14 +8,3 @@ extension RunExitCode {
     /// ArgumentParser's exit.
     var exit: ExitCode { ExitCode(rawValue) }
 }
-
-/// A CLI failure with what to do next, printed to standard error before exiting.
-struct RunCommandFailure: Error, CustomStringConvertible {
-    let message: String
-    let code: NightshiftExitCode
-    init(_ code: NightshiftExitCode, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-    var description: String { message }
-}

@@ -46,35 +46,10 @@ enum CronsimOracle {
         json.dump(out, sys.stdout)
         """
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
-
     static func answers(_ cases: [Case]) throws -> [Answer] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let input = Pipe()
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let payload = try JSONEncoder().encode(cases)
-        // Write on another thread so a full output pipe cannot deadlock us.
-        let writer = Thread {
-            input.fileHandleForWriting.write(payload)
-            try? input.fileHandleForWriting.close()
-        }
-        writer.start()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "python3 cronsim oracle failed (is cronsim installed? pip install cronsim): "
-                + (String(data: stderr, encoding: .utf8) ?? ""))
-        }
+        let data = try Python.run(
+            script, input: try JSONEncoder().encode(cases),
+            hint: "python3 cronsim oracle failed (is cronsim installed? pip install cronsim)")
         return try JSONDecoder().decode([Answer].self, from: data)
     }
 }

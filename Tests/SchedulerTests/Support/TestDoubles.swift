@@ -162,12 +162,13 @@ struct DaemonFixture {
     }
 
     func daemon(
-        _ jobs: [Job], reload: (@Sendable () throws -> JobConfiguration)? = nil, store: (any SchedulerStore)? = nil
+        _ jobs: [Job], reload: (@Sendable () throws -> JobConfiguration)? = nil,
+        events: any SchedulerEvents = NoSchedulerEvents(), store: (any SchedulerStore)? = nil
     ) -> SchedulerDaemon {
         SchedulerDaemon(
             configuration: JobConfiguration(settings: settings, jobs: jobs), store: store ?? self.store, launcher: launcher,
             runner: ["nightshift"], clock: clock, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
-            reload: reload)
+            reload: reload, events: events)
     }
 
     /// Moves the clock to `time` (ISO-8601) and ticks.

@@ -52,5 +52,15 @@ final class UnreachableStore: SchedulerStore, @unchecked Sendable {
         try check()
         return try await base.takeTriggers(jobs: jobs)
     }
+    func recordNotification(_ record: NotificationRecord) async throws { try check(); try await base.recordNotification(record) }
+    func notifications(job: String?, limit: Int) async throws -> [NotificationRecord] {
+        try check()
+        return try await base.notifications(job: job, limit: limit)
+    }
+    func previousFinishedRun(job: String, before id: Int64) async throws -> RunRecord? {
+        try check()
+        return try await base.previousFinishedRun(job: job, before: id)
+    }
+    func lastSuccesses() async throws -> [String: Double] { try check(); return try await base.lastSuccesses() }
     func close() async { await base.close() }
 }

@@ -1,9 +1,11 @@
 import Foundation
 import LuaHost
 import Logging
+import NightshiftCore
 import PanelAPI
 import PanelEmulator
 import Synchronization
+import Testing
 
 @testable import ScriptRuntime
 
@@ -108,12 +110,15 @@ struct Harness {
         return Harness(emulator: emulator, transport: transport, client: client, audit: audit, folder: folder)
     }
 
-    /// Runs `source` on its own thread (host functions block) and returns the result.
+    /// Runs `source` on its own thread (host functions block) and returns the result; with
+    /// `expecting`, also expects the run to end with that status (showing the run's error when
+    /// it does not). A script that checks its own claims with `assert` expects `.succeeded`.
+    @discardableResult
     func run(
         _ source: String, grant: Grant = Grant(), mode: RunMode = .live, arguments: [(key: String, value: String)] = [],
         confirmer: (any WriteConfirmer)? = nil, limits: LuaLimits = LuaLimits(time: .seconds(20)),
         maxTasks: Int = ScriptRun.defaultMaxTasks, output: OutputSink = OutputSink { _ in }, modulePaths: [String] = [],
-        notifier: Notifier? = nil
+        notifier: Notifier? = nil, expecting status: RunStatus? = nil, sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> RunResult {
         let run = ScriptRun(
             scriptPath: "test.lua", source: Array(source.utf8), arguments: arguments, grant: grant, mode: mode, limits: limits,
@@ -121,7 +126,11 @@ struct Harness {
         let runner = try ScriptRunner(
             run: run, client: client, audit: audit, confirmer: confirmer, output: output,
             logger: Logger(label: "test.run"), notifier: notifier)
-        return await ScriptThread.run { runner.execute() }
+        let result = await ScriptThread.run { runner.execute() }
+        if let status {
+            #expect(result.status == status, "\(result.error ?? "")", sourceLocation: sourceLocation)
+        }
+        return result
     }
 
     func credits(_ username: String) async throws -> Int? {

@@ -1,73 +1,20 @@
-import Foundation
 import Hummingbird
-import Logging
-import Synchronization
+import TestHTTP
 
 /// A webhook receiver on 127.0.0.1 and a free port, started by the test: it records every
 /// body POSTed to its secret path and answers with `status`, after `delay`.
 final class WebhookReceiver: Sendable {
-    /// The part of the URL that is a secret (as in Slack's hook URLs).
-    static let secretPath = "/hooks/T0NIGHT/B0SHIFT/s3cr3t-t0ken-4242"
+    private let receiver: HTTPReceiver
 
-    let port: Int
-    private let store: Store
-    private let server: Task<Void, any Error>
+    var port: Int { receiver.port }
+    var url: String { receiver.url }
+    var received: [String] { receiver.received.map(\.body) }
 
-    var url: String { "http://127.0.0.1:\(port)\(Self.secretPath)" }
-    var received: [String] { store.bodies.withLock { $0 } }
-
-    private init(port: Int, store: Store, server: Task<Void, any Error>) {
-        self.port = port
-        self.store = store
-        self.server = server
-    }
+    private init(_ receiver: HTTPReceiver) { self.receiver = receiver }
 
     static func start(status: HTTPResponse.Status = .ok, delay: Duration = .zero) async throws -> WebhookReceiver {
-        let store = Store()
-        let router = Router()
-        router.post(RouterPath(Self.secretPath)) { request, _ -> HTTPResponse.Status in
-            var request = request
-            let body = try await request.collectBody(upTo: 1 << 20)
-            store.bodies.withLock { $0.append(String(buffer: body)) }
-            if delay > .zero { try await Task.sleep(for: delay) }
-            return status
-        }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        // Quiet: stopping by cancellation is how every test ends it.
-        var logger = Logger(label: "test.webhook")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-        let server = Task { try await app.runService() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else { throw Failure() }
-        return WebhookReceiver(port: port, store: store, server: server)
+        WebhookReceiver(try await HTTPReceiver.start { _ in (status, delay) })
     }
 
-    func stop() { server.cancel() }
-
-    struct Failure: Error {}
-
-    private final class Store: Sendable {
-        let bodies = Mutex<[String]>([])
-    }
-}
-
-/// A loopback port nothing listens on (bound, then closed).
-func closedPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-        }
-    }
-    guard bound else { throw WebhookReceiver.Failure() }
-    return Int(UInt16(bigEndian: address.sin_port))
+    func stop() { receiver.stop() }
 }

@@ -1,20 +1,26 @@
 import Foundation
+import Scheduler
 import ScriptRuntime
+import SharedRecords
 
 /// What the executable reads from the environment and files: configuration, state folder,
-/// API key. Only the executable does this; libraries are handed the results.
-struct Environment {
-    let variables: [String: String]
+/// API key. Only the executable calls it; ScriptRuntime and the other libraries are handed
+/// the results.
+public struct Environment {
+    /// The environment variables read.
+    public let variables: [String: String]
 
-    init(variables: [String: String] = ProcessInfo.processInfo.environment) {
+    /// The process environment, or given variables (tests).
+    public init(variables: [String: String] = ProcessInfo.processInfo.environment) {
         self.variables = variables
     }
 
-    var home: String { variables["HOME"] ?? NSHomeDirectory() }
+    /// `$HOME`.
+    public var home: String { variables["HOME"] ?? NSHomeDirectory() }
 
     /// Loads nightshift.toml: `--config`, else `$NIGHTSHIFT_CONFIG`, else `./nightshift.toml`
     /// if present, else `~/.config/nightshift/nightshift.toml` if present, else defaults.
-    func configuration(explicit: String?) throws(RunCommandFailure) -> NightshiftConfiguration {
+    public func configuration(explicit: String?) throws(RunCommandFailure) -> NightshiftConfiguration {
         let path: String
         if let explicit {
             path = explicit
@@ -39,7 +45,7 @@ struct Environment {
 
     /// The state folder: `--state`, else `$NIGHTSHIFT_STATE_DIR`, else the configuration's
     /// `[state] dir`, else `$XDG_STATE_HOME/nightshift`, else `~/.local/state/nightshift`.
-    func stateDirectory(explicit: String?, configuration: NightshiftConfiguration) -> String {
+    public func stateDirectory(explicit: String?, configuration: NightshiftConfiguration) -> String {
         if let explicit { return explicit }
         if let fromEnvironment = variables["NIGHTSHIFT_STATE_DIR"], !fromEnvironment.isEmpty { return fromEnvironment }
         if let configured = configuration.stateDirectory { return configured }
@@ -47,18 +53,35 @@ struct Environment {
         return home + "/.local/state/nightshift"
     }
 
+    /// The name recorded on this process's runs and shown beside them in the shared records:
+    /// `$NIGHTSHIFT_HOST` (the scheduler sets it to its `--host` for its jobs), else the
+    /// machine's host name.
+    public var host: String {
+        if let host = variables["NIGHTSHIFT_HOST"], !host.isEmpty { return host }
+        return StoreHost.current
+    }
+
     /// The audit database in the state folder.
-    func auditLog(stateDirectory: String) throws(RunCommandFailure) -> AuditLog {
+    public func auditLog(stateDirectory: String) throws(RunCommandFailure) -> AuditLog {
         do {
-            return try AuditLog(path: stateDirectory + "/audit.sqlite")
+            return try AuditLog(path: stateDirectory + "/audit.sqlite", host: host)
         } catch {
             throw RunCommandFailure(
                 .configuration, "\(error.description); choose another state folder with --state DIR or NIGHTSHIFT_STATE_DIR")
         }
     }
 
+    /// The shared records nightshift.toml names in `[records]`, or nil.
+    public func sharedRecords(_ configuration: NightshiftConfiguration) throws(RunCommandFailure) -> SharedRecordsSettings? {
+        do {
+            return try SharedRecordsSettings(configuration: configuration)
+        } catch {
+            throw RunCommandFailure(.configuration, "nightshift.toml: \(error.description)")
+        }
+    }
+
     /// The API key: `$NIGHTSHIFT_API_KEY`, else the key file (`--key-file` or the configuration's).
-    func apiKey(keyFile: String?, configuration: NightshiftConfiguration) throws(RunCommandFailure) -> String {
+    public func apiKey(keyFile: String?, configuration: NightshiftConfiguration) throws(RunCommandFailure) -> String {
         if let key = variables["NIGHTSHIFT_API_KEY"], !key.isEmpty { return key }
         guard let path = keyFile ?? configuration.keyFile else {
             throw RunCommandFailure(

@@ -2,8 +2,9 @@ import PanelAPI
 import ScriptRuntime
 
 /// How `nightshift run` shows a result: a readable plan and summary, or one JSON object.
-enum RunReport {
-    static func planText(_ plan: [PlannedChange]) -> String {
+public enum RunReport {
+    /// The dry-run plan, one numbered line per write.
+    public static func planText(_ plan: [PlannedChange]) -> String {
         guard !plan.isEmpty else { return "Plan (dry-run): no changes." }
         let credits = plan.reduce(0) { $0 + $1.creditChange.magnitude }
         var lines = ["Plan (dry-run, nothing was sent): \(plan.count) change\(plan.count == 1 ? "" : "s"), \(credits) credits moved"]
@@ -11,7 +12,8 @@ enum RunReport {
         return lines.joined(separator: "\n")
     }
 
-    static func summary(_ result: RunResult, mode: RunMode, scriptPath: String) -> String {
+    /// The one-line summary at the end of a run: status, writes sent, credits moved.
+    public static func summary(_ result: RunResult, mode: RunMode, scriptPath: String) -> String {
         var text = "run \(result.runID) \(scriptPath) [\(mode.rawValue)]: \(result.status.rawValue)"
         if mode == .dryRun {
             text += "; \(result.plan.count) planned write\(result.plan.count == 1 ? "" : "s"), \(result.creditsMoved) credits"
@@ -24,7 +26,8 @@ enum RunReport {
         return text
     }
 
-    static func json(_ result: RunResult, mode: RunMode, scriptPath: String, exitCode: Int32) -> String {
+    /// The `--json` object of a run.
+    public static func json(_ result: RunResult, mode: RunMode, scriptPath: String, exitCode: Int32) -> String {
         var object: JSONObject = [
             "run_id": .string(result.runID), "script": .string(scriptPath), "mode": .string(mode.rawValue),
             "status": .string(result.status.rawValue), "exit_code": .int(Int(exitCode)),
@@ -42,11 +45,12 @@ enum RunReport {
 
     /// One JSON object as text: every JSON line `run` prints is built this way, never by
     /// pasting strings.
-    static func object(_ object: JSONObject) -> String {
+    public static func object(_ object: JSONObject) -> String {
         String(decoding: JSONWriter.write(.object(object)), as: UTF8.self)
     }
 
-    static func change(_ change: PlannedChange) -> JSONValue {
+    /// One planned write as JSON.
+    public static func change(_ change: PlannedChange) -> JSONValue {
         var object: JSONObject = [
             "endpoint": .string(change.endpoint), "target": .string(change.target),
             "parameters": .string(change.parameters), "credit_change": .int(change.creditChange),

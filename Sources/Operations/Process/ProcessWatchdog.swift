@@ -5,7 +5,7 @@ import Synchronization
 /// Keeps `nightshift run` within its deadline whatever the script does: at the deadline
 /// plus half a second it ends the VM's call as timed out; if the VM still has not returned at the
 /// deadline plus one second (stuck inside a C library call), it gives up and ends the process.
-final class ProcessWatchdog: Sendable {
+public final class ProcessWatchdog: Sendable {
     private let finished = Atomic<Bool>(false)
     private let deadline: ContinuousClock.Instant
     private let interrupter: LuaInterrupter
@@ -15,7 +15,7 @@ final class ProcessWatchdog: Sendable {
     ///   - deadline: when the run must be over.
     ///   - giveUp: called on the watchdog's thread when the VM did not return in time; it
     ///     must end the process.
-    init(deadline: ContinuousClock.Instant, interrupter: LuaInterrupter, giveUp: @escaping @Sendable () -> Void) {
+    public init(deadline: ContinuousClock.Instant, interrupter: LuaInterrupter, giveUp: @escaping @Sendable () -> Void) {
         self.deadline = deadline
         self.interrupter = interrupter
         self.giveUp = giveUp
@@ -23,14 +23,14 @@ final class ProcessWatchdog: Sendable {
 
 
     /// Starts watching on its own thread.
-    func start() {
+    public func start() {
         let thread = Thread { [self] in watch() }
         thread.name = "nightshift watchdog"
         thread.start()
     }
 
     /// The run ended: stand down.
-    func finish() { finished.store(true, ordering: .releasing) }
+    public func finish() { finished.store(true, ordering: .releasing) }
 
     private func watch() {
         sleep(until: deadline + .milliseconds(500))

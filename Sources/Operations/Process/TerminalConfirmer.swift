@@ -3,11 +3,17 @@ import ScriptRuntime
 
 /// Confirm mode on the terminal: shows each write on standard error and reads y/N from
 /// standard input. Anything but `y` or `yes` (end of input included) is no.
-struct TerminalConfirmer: WriteConfirmer {
+public struct TerminalConfirmer: WriteConfirmer {
     /// Runs before each question: `nightshift run` writes what the script printed first.
-    var beforeAsking: @Sendable () -> Void = {}
+    public var beforeAsking: @Sendable () -> Void
 
-    func confirm(_ change: PlannedChange) -> Bool {
+    /// - Parameter beforeAsking: runs before each question.
+    public init(beforeAsking: @escaping @Sendable () -> Void = {}) {
+        self.beforeAsking = beforeAsking
+    }
+
+    /// Shows the write and asks; true only for `y` or `yes`.
+    public func confirm(_ change: PlannedChange) -> Bool {
         beforeAsking()
         Output.error("send \(change)\n  \(change.parameters)\nsend it? [y/N] ", newline: false)
         guard let answer = readLine(strippingNewline: true) else {
@@ -20,12 +26,14 @@ struct TerminalConfirmer: WriteConfirmer {
 }
 
 /// Writing to the process's standard streams.
-enum Output {
-    static func error(_ text: String, newline: Bool = true) {
+public enum Output {
+    /// Writes `text` (and a newline) to standard error.
+    public static func error(_ text: String, newline: Bool = true) {
         FileHandle.standardError.write(Data((newline ? text + "\n" : text).utf8))
     }
 
-    static func out(_ text: String, newline: Bool = true) {
+    /// Writes `text` (and a newline) to standard output.
+    public static func out(_ text: String, newline: Bool = true) {
         FileHandle.standardOutput.write(Data((newline ? text + "\n" : text).utf8))
     }
 }

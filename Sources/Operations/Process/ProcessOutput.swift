@@ -9,34 +9,37 @@ import Foundation
 ///
 /// A write waits for room in a bounded queue, but never past the run's deadline: after it,
 /// what does not fit is dropped and counted, and ``finish(until:)`` says so on standard error.
-final class ProcessOutput: Sendable {
-    let standardOutput: StreamWriter
-    let standardError: StreamWriter
+public final class ProcessOutput: Sendable {
+    /// Standard output.
+    public let standardOutput: StreamWriter
+    /// Standard error.
+    public let standardError: StreamWriter
     /// Writes wait for room until then, and drop afterwards.
-    let deadline: ContinuousClock.Instant
+    public let deadline: ContinuousClock.Instant
 
-    init(deadline: ContinuousClock.Instant, queueLimit: Int = 1 << 20) {
+    /// Starts both writer threads; writes wait for room until `deadline`, each queue holding at most `queueLimit` bytes.
+    public init(deadline: ContinuousClock.Instant, queueLimit: Int = 1 << 20) {
         self.deadline = deadline
         standardOutput = StreamWriter(descriptor: STDOUT_FILENO, limit: queueLimit, name: "nightshift stdout")
         standardError = StreamWriter(descriptor: STDERR_FILENO, limit: queueLimit, name: "nightshift stderr")
     }
 
     /// Writes `text` and a newline to standard output.
-    func out(_ text: String) { standardOutput.write(Array((text + "\n").utf8), waitingUntil: deadline) }
+    public func out(_ text: String) { standardOutput.write(Array((text + "\n").utf8), waitingUntil: deadline) }
 
     /// Writes `text` and a newline to standard error.
-    func error(_ text: String) { standardError.write(Array((text + "\n").utf8), waitingUntil: deadline) }
+    public func error(_ text: String) { standardError.write(Array((text + "\n").utf8), waitingUntil: deadline) }
 
     /// Waits until what is queued so far is written (never past the deadline): before a
     /// prompt written straight to the terminal.
-    func flush() {
+    public func flush() {
         _ = standardOutput.flush(until: deadline)
         _ = standardError.flush(until: deadline)
     }
 
     /// Waits until everything queued is written, but not past `limit`; then reports on
     /// standard error how much output was dropped, if any.
-    func finish(until limit: ContinuousClock.Instant) {
+    public func finish(until limit: ContinuousClock.Instant) {
         let outputDone = standardOutput.flush(until: limit - .milliseconds(60))
         let dropped = standardOutput.droppedBytes + (outputDone ? 0 : standardOutput.queuedBytes)
         if dropped > 0 {
@@ -50,7 +53,7 @@ final class ProcessOutput: Sendable {
 }
 
 /// One file descriptor written by a thread of its own from a bounded queue.
-final class StreamWriter: @unchecked Sendable {
+public final class StreamWriter: @unchecked Sendable {
     // Everything below is guarded by `condition`.
     private let condition = NSCondition()
     private var chunks: [[UInt8]] = []
@@ -60,7 +63,8 @@ final class StreamWriter: @unchecked Sendable {
     private let descriptor: Int32
     private let limit: Int
 
-    init(descriptor: Int32, limit: Int, name: String) {
+    /// Starts a writer thread for `descriptor`, queueing at most `limit` bytes.
+    public init(descriptor: Int32, limit: Int, name: String) {
         self.descriptor = descriptor
         self.limit = limit
         let thread = Thread { [self] in loop() }
@@ -69,21 +73,21 @@ final class StreamWriter: @unchecked Sendable {
     }
 
     /// Bytes dropped because the queue stayed full past the deadline.
-    var droppedBytes: Int {
+    public var droppedBytes: Int {
         condition.lock()
         defer { condition.unlock() }
         return dropped
     }
 
     /// Bytes queued and not yet written.
-    var queuedBytes: Int {
+    public var queuedBytes: Int {
         condition.lock()
         defer { condition.unlock() }
         return queued
     }
 
     /// Queues `bytes`, waiting for room until `deadline`; drops them when there is none by then.
-    func write(_ bytes: [UInt8], waitingUntil deadline: ContinuousClock.Instant) {
+    public func write(_ bytes: [UInt8], waitingUntil deadline: ContinuousClock.Instant) {
         guard !bytes.isEmpty else { return }
         condition.lock()
         defer { condition.unlock() }
@@ -100,7 +104,7 @@ final class StreamWriter: @unchecked Sendable {
     }
 
     /// Waits until the queue is written, but not past `limit`; whether it was.
-    func flush(until limit: ContinuousClock.Instant) -> Bool {
+    public func flush(until limit: ContinuousClock.Instant) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while queued > 0 || writing {

@@ -5,26 +5,35 @@ import PanelEmulator
 
 /// The panel a command talks to: a real one over HTTP, or the built-in emulator in-process
 /// with a temporary, seeded SQLite file (`--emulator`).
-struct PanelConnection: Sendable {
-    let client: PanelClient
+public struct PanelConnection: Sendable {
+    /// The client scripts call through.
+    public let client: PanelClient
     /// What to show the operator: the URL (never the key) or "built-in emulator".
-    let label: String
+    public let label: String
     private let close: @Sendable () async -> Void
 
     /// How many resellers `--emulator` seeds.
-    static let emulatorSeed = 12
+    public static let emulatorSeed = 12
 
     /// `--concurrency` and `--rate`, resolved against nightshift.toml.
-    struct Politeness: Sendable, Equatable {
-        var concurrency: Int
-        var rate: Double?
+    public struct Politeness: Sendable, Equatable {
+        /// Most requests in flight at once.
+        public var concurrency: Int
+        /// Most requests started per second; nil for no limit.
+        public var rate: Double?
+
+        /// Creates one.
+        public init(concurrency: Int, rate: Double?) {
+            self.concurrency = concurrency
+            self.rate = rate
+        }
     }
 
     /// Releases connections and temporary files.
-    func shutdown() async { await close() }
+    public func shutdown() async { await close() }
 
     /// A real panel over HTTP.
-    static func http(
+    public static func http(
         url: String, key: String, placement: KeyPlacement, timeout: Duration, politeness: Politeness, logger: Logger
     ) throws(RunCommandFailure)
         -> PanelConnection
@@ -44,7 +53,7 @@ struct PanelConnection: Sendable {
 
     /// The built-in emulator, in-process, on a fresh temporary database seeded with
     /// realistic resellers (the same ones every time).
-    static func emulator(timeout: Duration, politeness: Politeness, logger: Logger) async throws(RunCommandFailure)
+    public static func emulator(timeout: Duration, politeness: Politeness, logger: Logger) async throws(RunCommandFailure)
         -> PanelConnection
     {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-emulator-\(UUID().uuidString)")

@@ -1,0 +1,220 @@
+import Foundation
+import LuaHost
+import Logging
+import NightshiftCore
+import PanelAPI
+import ScriptRuntime
+
+/// One run of one script as the `nightshift run` process: its output written by threads of
+/// their own, a watchdog that holds it to its deadline plus one second, the report on the
+/// terminal or as JSON, and the receipt for the scheduler.
+///
+/// Two steps, so the executable can wire signals in between: ``prepare(_:environment:)``
+/// checks everything that can fail before the script starts (configuration, script,
+/// audit log, panel, VM); ``run(exit:)`` runs it and returns the exit code.
+public final class ScriptProcess: Sendable {
+    /// What the command line asked for, parsed.
+    public struct Request: Sendable {
+        /// The script's path.
+        public var script: String
+        /// `--arg k=v`, in order.
+        public var arguments: [(key: String, value: String)]
+        /// live, dry-run or confirm.
+        public var mode: RunMode
+        /// `--timeout`, `--memory`, `--max-output`; nil takes nightshift.toml's, then the default.
+        public var timeout: Duration?
+        /// See ``timeout``.
+        public var memory: Int?
+        /// See ``timeout``.
+        public var maxOutput: Int?
+        /// `--max-tasks`.
+        public var maxTasks: Int
+        /// The module folders: `--module-path`, then nightshift.toml's.
+        public var modulePaths: [String]
+        /// `--json`.
+        public var json: Bool
+        /// `--verbose`.
+        public var verbose: Bool
+        /// `--result-file`.
+        public var resultFile: String?
+        /// `--state`.
+        public var stateDirectory: String?
+
+        /// Creates a request.
+        public init(
+            script: String, arguments: [(key: String, value: String)], mode: RunMode, timeout: Duration?, memory: Int?,
+            maxOutput: Int?, maxTasks: Int, modulePaths: [String], json: Bool, verbose: Bool, resultFile: String?,
+            stateDirectory: String?
+        ) {
+            self.script = script
+            self.arguments = arguments
+            self.mode = mode
+            self.timeout = timeout
+            self.memory = memory
+            self.maxOutput = maxOutput
+            self.maxTasks = maxTasks
+            self.modulePaths = modulePaths
+            self.json = json
+            self.verbose = verbose
+            self.resultFile = resultFile
+            self.stateDirectory = stateDirectory
+        }
+    }
+
+    /// Stops the script at its next check: Ctrl-C and SIGTERM call ``LuaInterrupter/interrupt()``.
+    public let interrupter: LuaInterrupter
+    /// The run's id.
+    public let runID: String
+
+    private let request: Request
+    private let runner: ScriptRunner
+    private let audit: AuditLog
+    private let connection: PanelConnection
+    private let output: ProcessOutput
+    private let sink: OutputSink
+    private let deadline: ContinuousClock.Instant
+    private let timeLimit: Duration
+    private let records: RecordsShipping?
+
+    /// Everything that can fail before the script starts.
+    /// - Parameters:
+    ///   - started: when the command started: the deadline counts from it.
+    ///   - configuration: nightshift.toml, loaded.
+    ///   - grant: what the script may do.
+    ///   - connect: opens the panel the flags name, with the per-call timeout.
+    public init(
+        _ request: Request, started: ContinuousClock.Instant, environment: Environment,
+        configuration: NightshiftConfiguration, grant: Grant,
+        connect: (_ timeout: Duration, _ logger: Logger) async throws(RunCommandFailure) -> PanelConnection
+    ) async throws(RunCommandFailure) {
+        let timeLimit = request.timeout ?? configuration.runTimeout ?? .seconds(30)
+        let memoryLimit = request.memory ?? configuration.memory ?? 64 << 20
+        let outputLimit = request.maxOutput ?? configuration.maxOutput ?? OutputSink.defaultMaxOutput
+        let deadline = started + timeLimit
+        // Deliveries never outlive the run.
+        let notifier = Notifier(targets: configuration.notifyTargets, timeout: min(.seconds(10), timeLimit))
+
+        guard let source = FileManager.default.contents(atPath: request.script) else {
+            throw RunCommandFailure(.badScript, "cannot read the script \(request.script); check the path")
+        }
+        var logger = Logger(label: "nightshift.run")
+        logger.logLevel = request.verbose ? .debug : .warning
+        let stateDirectory = environment.stateDirectory(explicit: request.stateDirectory, configuration: configuration)
+        let audit = try environment.auditLog(stateDirectory: stateDirectory)
+        let records = RecordsShipping(
+            settings: try environment.sharedRecords(configuration), audit: audit, stateDirectory: stateDirectory,
+            environment: environment)
+
+        // Panel calls never outlive the run.
+        let connection = try await connect(min(configuration.panelTimeout ?? .seconds(30), timeLimit), logger)
+
+        // Written by threads of their own: a reader that does not keep up cannot hold the run
+        // past its deadline.
+        let output = ProcessOutput(deadline: deadline)
+        let json = request.json
+        let verbose = request.verbose
+        let sink = OutputSink(maxOutput: outputLimit) { line in
+            if line.stream == "print" {
+                (json ? output.standardError : output.standardOutput).write(line.bytes, waitingUntil: deadline)
+            } else if line.stream != "debug" || verbose {
+                output.standardError.write(Array("[\(line.stream)] ".utf8) + line.bytes, waitingUntil: deadline)
+            }
+        }
+        // The VM gets the whole limit (so its message names it); setup took milliseconds, and
+        // the watchdog holds the process to `deadline` plus one second regardless.
+        let run = ScriptRun(
+            scriptPath: request.script, source: Array(source), arguments: request.arguments, grant: grant,
+            mode: request.mode, limits: LuaLimits(memory: memoryLimit, time: timeLimit), maxTasks: request.maxTasks,
+            modulePaths: request.modulePaths)
+        do {
+            runner = try ScriptRunner(
+                run: run, client: connection.client, audit: audit,
+                confirmer: request.mode == .confirm ? TerminalConfirmer { output.flush() } : nil, output: sink,
+                logger: logger, notifier: notifier)
+        } catch {
+            await connection.shutdown()
+            throw RunCommandFailure(.scriptFailed, "cannot create the Lua VM: \(error.message)")
+        }
+        if !json {
+            output.error("run \(runner.identity.runID): \(request.script) [\(request.mode.rawValue)] on \(connection.label); \(grant)")
+        }
+        self.request = request
+        self.audit = audit
+        self.connection = connection
+        self.output = output
+        self.sink = sink
+        self.deadline = deadline
+        self.timeLimit = timeLimit
+        self.records = records
+        interrupter = runner.interrupter
+        runID = runner.identity.runID
+    }
+
+    /// Runs the script to its end and reports it.
+    /// - Parameter exit: ends the process; the watchdog calls it when the VM is stuck inside a
+    ///   C call past the deadline.
+    /// - Returns: the exit code.
+    public func run(exit: @escaping @Sendable (Int32) -> Never) async -> RunExitCode {
+        // The VM's own words for its time limit, so the terminal and the run record agree.
+        let limitText = LuaLimit.time(timeLimit).description
+        let watchdog = ProcessWatchdog(deadline: deadline, interrupter: interrupter) { [self] in
+            // The VM is stuck in a C call: record and leave without waiting for it.
+            let message = "\(limitText); the script was stuck inside a library call and the process was ended"
+            _ = try? audit.finishRun(
+                id: runID, endedAt: Timestamp.iso(Date()), status: RunStatus.timedOut.rawValue, output: sink.text,
+                error: message)
+            // The stuck VM's counts cannot be read from here: writes may have been sent.
+            report(RunResult(runID: runID, status: .timedOut, error: message), countsKnown: false)
+            output.finish(until: deadline + .milliseconds(980))
+            exit(RunExitCode.limit.rawValue)
+        }
+        watchdog.start()
+        let runner = self.runner
+        var result = await ScriptThread.run { runner.execute() }
+        watchdog.finish()
+        await connection.shutdown()
+        if result.status == .timedOut { result.error = limitText }
+        if result.status == .interrupted { result.error = "interrupted (Ctrl-C or SIGTERM)" }
+        let code = report(result)
+        output.finish(until: deadline + .milliseconds(950))
+        // After the result is out: a copy that fails or is slow changes neither the run nor its
+        // exit code, and the process still ends within the deadline plus one second.
+        await records?.ship(until: min(.now + .seconds(5), deadline + .milliseconds(980))) {
+            Output.error("nightshift run: \($0)")
+        }
+        return code
+    }
+
+    /// Writes the receipt, then the JSON object or the plan and summary; returns the exit code.
+    /// - Parameter countsKnown: false when `result` does not hold the run's real writes and
+    ///   notifications; the receipt then never says a retry is safe.
+    @discardableResult
+    private func report(_ result: RunResult, countsKnown: Bool = true) -> RunExitCode {
+        let code = RunExitCode(result.status)
+        if let resultFile = request.resultFile {
+            var receipt = RunReceipt(
+                runID: result.runID, status: result.status, exitCode: code.rawValue, error: result.error,
+                errorKind: result.errorKind, writesSent: result.writesSent, creditsMoved: result.creditsMoved,
+                notificationsSent: result.notificationsSent)
+            if !countsKnown { receipt.retryable = false }
+            do { try receipt.write(to: resultFile) } catch {
+                output.error("nightshift run: --result-file: \(error); the run itself is recorded in the audit log")
+            }
+        }
+        let script = request.script
+        let mode = request.mode
+        if request.json {
+            output.out(RunReport.json(result, mode: mode, scriptPath: script, exitCode: code.rawValue))
+            return code
+        }
+        if mode == .dryRun { output.out(RunReport.planText(result.plan)) }
+        if let error = result.error {
+            output.error("nightshift run: \(result.status.rawValue): \(error)")
+        }
+        output.error(RunReport.summary(result, mode: mode, scriptPath: script))
+        if result.status == .outcomeUnknown {
+            output.error("a write may or may not have been applied: look at the reseller in the panel before running again (nightshift audit --run \(result.runID))")
+        }
+        return code
+    }
+}

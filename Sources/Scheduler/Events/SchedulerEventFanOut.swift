@@ -1,0 +1,15 @@
+/// Several observers, each told every event in order.
+public struct SchedulerEventFanOut: SchedulerEvents {
+    /// The observers.
+    public var observers: [any SchedulerEvents]
+
+    /// Creates a fan-out.
+    public init(_ observers: [any SchedulerEvents]) { self.observers = observers }
+
+    public func runStarted(_ run: RunRecord, job: Job) { for o in observers { o.runStarted(run, job: job) } }
+    public func runFinished(_ run: RunRecord, job: Job?) { for o in observers { o.runFinished(run, job: job) } }
+    public func slotSkipped(_ run: RunRecord, job: Job, missed: Int) {
+        for o in observers { o.slotSkipped(run, job: job, missed: missed) }
+    }
+    public func ticked(_ tick: SchedulerTick) { for o in observers { o.ticked(tick) } }
+}
