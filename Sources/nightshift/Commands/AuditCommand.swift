@@ -32,28 +32,13 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "How many rows at most.")
     var limit: Int = 200
 
-    @Flag(help: "Print JSON (an array of objects).")
-    var json = false
-
-    @Flag(help: "Only this host's writes, from its audit.sqlite, even when records are shared.")
-    var local = false
-
-    @OptionGroup var state: StateOptions
+    @OptionGroup var records: RecordsOptions
 
     func run() async throws {
-        let entries: [AuditEntry]
-        let showsHosts: Bool
-        do {
-            (entries, showsHosts) = try await RecordsSource.read(
-                configPath: state.configPath, stateDirectory: state.stateDirectory, local: local, command: "audit"
-            ) {
-                try await $0.writes(runID: runID, endpoint: endpoint, outcome: outcome, mode: mode, limit: limit)
-            }
-        } catch let failure as RunCommandFailure {
-            Output.error("nightshift audit: \(failure.message)")
-            throw failure.code.exit
+        let (entries, showsHosts) = try await records.read(command: "audit") {
+            try await $0.writes(runID: runID, endpoint: endpoint, outcome: outcome, mode: mode, limit: limit)
         }
-        if json {
+        if records.json {
             Output.out(String(decoding: JSONWriter.write(.array(entries.map(Self.json))), as: UTF8.self))
             return
         }

@@ -38,13 +38,8 @@ struct HistoryCommand: AsyncParsableCommand {
             let runs = UnwatchedRuns.observed(
                 recorded, unfinished: unfinished, host: host, isScript: { !commands.contains($0) },
                 now: Date().timeIntervalSince1970)
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(runs), as: UTF8.self))
-                return
-            }
-            let zones = Dictionary(configuration.jobs.map { ($0.name, $0.zone) }, uniquingKeysWith: { a, _ in a })
+            if json { return try printJSON(runs) }
+            let zones = Self.zones(configuration)
             var rows = [["ID", "JOB", "SLOT", "KIND", "ATTEMPT", "STATUS", "EXIT", "SECONDS", "WRITES", "HOST", "REASON"]]
             for run in runs {
                 let zone = zones[run.job] ?? .utc
@@ -68,13 +63,8 @@ extension HistoryCommand {
             let (configuration, deliveries) = try await options.withStore { configuration, store in
                 (configuration, try await store.notifications(job: name, limit: limit))
             }
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(deliveries), as: UTF8.self))
-                return
-            }
-            let zones = Dictionary(configuration.jobs.map { ($0.name, $0.zone) }, uniquingKeysWith: { a, _ in a })
+            if json { return try printJSON(deliveries) }
+            let zones = Self.zones(configuration)
             var rows = [["RUN", "JOB", "EVENT", "TARGET", "OUTCOME", "ATTEMPTS", "AT", "DETAIL"]]
             for delivery in deliveries {
                 let at = ISO8601.format(Int64(delivery.at.rounded(.down)), in: zones[delivery.job] ?? .utc)
@@ -91,4 +81,18 @@ extension HistoryCommand {
 private func zip(_ a: Double?, _ b: Double?) -> (Double, Double)? {
     guard let a, let b else { return nil }
     return (a, b)
+}
+
+extension HistoryCommand {
+    /// Each job's time zone, for showing its slots.
+    private static func zones(_ configuration: JobConfiguration) -> [String: ZoneRules] {
+        Dictionary(configuration.jobs.map { ($0.name, $0.zone) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// `--json`: the rows, pretty-printed with sorted keys.
+    private func printJSON(_ rows: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+    }
 }

@@ -16,7 +16,7 @@ struct RunsCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Only runs with this status: ok, failed, refused, \"timed out\", \"outcome unknown\", running, crashed...")
+    @Option(help: "Only runs with this status: succeeded, failed, refused, \"timed out\", \"outcome unknown\", running, crashed...")
     var status: String?
 
     @Option(help: "Only runs whose script path contains this text.")
@@ -28,28 +28,13 @@ struct RunsCommand: AsyncParsableCommand {
     @Flag(help: "Show each run's output too.")
     var output = false
 
-    @Flag(help: "Print JSON (an array of objects).")
-    var json = false
-
-    @Flag(help: "Only this host's runs, from its audit.sqlite, even when records are shared.")
-    var local = false
-
-    @OptionGroup var state: StateOptions
+    @OptionGroup var source: RecordsOptions
 
     func run() async throws {
-        let records: [RunRecord]
-        let showsHosts: Bool
-        do {
-            (records, showsHosts) = try await RecordsSource.read(
-                configPath: state.configPath, stateDirectory: state.stateDirectory, local: local, command: "runs"
-            ) {
-                try await $0.runs(status: status, script: script, limit: limit)
-            }
-        } catch let failure as RunCommandFailure {
-            Output.error("nightshift runs: \(failure.message)")
-            throw failure.code.exit
+        let (records, showsHosts) = try await source.read(command: "runs") {
+            try await $0.runs(status: status, script: script, limit: limit)
         }
-        if json {
+        if source.json {
             Output.out(String(decoding: JSONWriter.write(.array(records.map(Self.json))), as: UTF8.self))
             return
         }
