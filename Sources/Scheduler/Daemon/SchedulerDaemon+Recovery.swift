@@ -66,14 +66,15 @@ extension SchedulerDaemon {
     private func recordVanished(_ record: RunRecord, receipt path: String?, script: Bool, now: Double) async {
         let receipt = path.flatMap(RunReceipt.read(from:))
         var end = RunEnd(exit: .vanished, receipt: receipt, script: script)
+        var retrying = false
         if let receipt {
             end.reason = [receipt.error, "recorded after a daemon restart, from the run's receipt"].compactMap { $0 }
                 .joined(separator: "; ")
-            await retryIfWorthIt(
+            retrying = await retryIfWorthIt(
                 job: record.job, slot: record.slot, kind: record.kind, attempt: record.attempt, receipt: receipt, end: &end,
                 now: now)
         }
-        await finishRecovered(record, end, receipt: path, now: now)
+        await finishRecovered(record, end, receipt: path, retrying: retrying, now: now)
     }
 
     private func recoverQueued(_ record: RunRecord, now: Double) async {
@@ -120,7 +121,9 @@ extension SchedulerDaemon {
             metadata: ["job": "\(record.job)", "slot": "\(record.slot)", "attempt": "\(record.attempt)"])
     }
 
-    private func finishRecovered(_ record: RunRecord, _ end: RunEnd, receipt: String? = nil, now: Double) async {
+    private func finishRecovered(
+        _ record: RunRecord, _ end: RunEnd, receipt: String? = nil, retrying: Bool = false, now: Double
+    ) async {
         let store = self.store
         let events = self.events
         var finished = record
@@ -136,7 +139,7 @@ extension SchedulerDaemon {
         // Observers hear of it as of any run's end: a crashed run is a failure to notify.
         await saveEnd(
             id: record.id, job: record.job, receipt: receipt, { try await store.finish(id: record.id, end, at: now) },
-            then: { [finished] in events.runFinished(finished, job: definition) })
+            then: { [finished] in events.runFinished(finished, job: definition, retrying: retrying) })
         logger.warning(
             "run left by the previous daemon recorded",
             metadata: [

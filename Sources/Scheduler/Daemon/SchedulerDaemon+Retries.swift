@@ -8,18 +8,19 @@ extension SchedulerDaemon {
     ///
     /// The retry is a row of its own, (job, slot, attempt + 1), claimed like a slot: it runs
     /// at most once whatever happens to this daemon.
+    /// - Returns: whether another attempt is queued.
     func retryIfWorthIt(
         job name: String, slot: Int64, kind: RunKind, attempt: Int, receipt: RunReceipt, end: inout RunEnd, now: Double
-    ) async {
-        guard receipt.retryable, let state = jobs[name], !state.removed, let policy = state.job.retry else { return }
+    ) async -> Bool {
+        guard receipt.retryable, let state = jobs[name], !state.removed, let policy = state.job.retry else { return false }
         let next = attempt + 1
         guard next <= policy.attempts else {
             if policy.attempts > 1 { end.reason = note(end.reason, "no retry left (\(policy.attempts) attempts)") }
-            return
+            return false
         }
         guard !shuttingDown else {
             end.reason = note(end.reason, "not retried: the daemon is shutting down")
-            return
+            return false
         }
         let at = now + Double(policy.delay(after: attempt))
         // A retry never competes with the job's next slot: that slot is the next try anyway.
@@ -28,7 +29,7 @@ extension SchedulerDaemon {
                 end.reason,
                 "not retried: the next slot (\(ISO8601.format(upcoming, in: state.job.zone))) comes before attempt \(next) would start")
             logger.info("retry dropped: the next slot comes first", metadata: ["job": "\(name)", "slot": "\(slot)"])
-            return
+            return false
         }
         let claim = SlotClaim(
             job: name, slot: slot, kind: kind, status: .queued,
@@ -37,7 +38,7 @@ extension SchedulerDaemon {
         do {
             guard let id = try await store.claim(claim) else {
                 // Claimed already (before a restart): that row is the retry.
-                return
+                return true
             }
             jobs[name]!.pending.append(PendingRun(id: id, slot: slot, kind: kind, attempt: next, notBefore: at))
             busyJobs.insert(name)
@@ -45,9 +46,11 @@ extension SchedulerDaemon {
             logger.info(
                 "run failed before sending anything; retrying",
                 metadata: ["job": "\(name)", "slot": "\(slot)", "attempt": "\(next)", "delay": "\(Int(at - now))s"])
+            return true
         } catch {
             end.reason = note(end.reason, "not retried: the store could not take the retry (\(error))")
             logger.error("cannot claim a retry; not retrying: \(error)", metadata: ["job": "\(name)", "slot": "\(slot)"])
+            return false
         }
     }
 

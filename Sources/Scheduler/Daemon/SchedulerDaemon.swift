@@ -368,6 +368,7 @@ public actor SchedulerDaemon: Service {
     func record(_ exit: ChildExit, of run: ActiveRun, job: String, now: Double) async {
         let receipt = run.receipt.flatMap(RunReceipt.read(from:))
         var end = RunEnd(exit: exit, receipt: receipt, script: run.receipt != nil)
+        var retrying = false
         if let killedFor = run.killedFor {
             end.status = killedFor
             end.reason = killedFor == .timedOut
@@ -375,7 +376,8 @@ public actor SchedulerDaemon: Service {
                 : "killed at shutdown after the grace period"
         } else if let receipt {
             // Claimed before this end is written: a crash in between loses the retry, never doubles it.
-            await retryIfWorthIt(job: job, slot: run.slot, kind: run.kind, attempt: run.attempt, receipt: receipt, end: &end, now: now)
+            retrying = await retryIfWorthIt(
+                job: job, slot: run.slot, kind: run.kind, attempt: run.attempt, receipt: receipt, end: &end, now: now)
         }
         let store = self.store
         let events = self.events
@@ -388,7 +390,7 @@ public actor SchedulerDaemon: Service {
         await saveEnd(
             id: run.id, job: job, receipt: run.receipt,
             { [end] in try await store.finish(id: run.id, end, at: now) },
-            then: { events.runFinished(finished, job: definition) })
+            then: { [retrying] in events.runFinished(finished, job: definition, retrying: retrying) })
         logger.info("run ended", metadata: ["job": "\(job)", "slot": "\(run.slot)", "status": "\(end.status.rawValue)"])
     }
 
@@ -599,7 +601,7 @@ public actor SchedulerDaemon: Service {
                 RunRecord(
                     id: run.id, job: name, slot: run.slot, kind: run.kind, status: .launchFailed, reason: "\(error)",
                     finishedAt: now, host: store.host),
-                job: job)
+                job: job, retrying: false)
         }
     }
 

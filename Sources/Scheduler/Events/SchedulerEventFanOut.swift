@@ -7,7 +7,9 @@ public struct SchedulerEventFanOut: SchedulerEvents {
     public init(_ observers: [any SchedulerEvents]) { self.observers = observers }
 
     public func runStarted(_ run: RunRecord, job: Job) { for o in observers { o.runStarted(run, job: job) } }
-    public func runFinished(_ run: RunRecord, job: Job?) { for o in observers { o.runFinished(run, job: job) } }
+    public func runFinished(_ run: RunRecord, job: Job?, retrying: Bool) {
+        for o in observers { o.runFinished(run, job: job, retrying: retrying) }
+    }
     public func slotSkipped(_ run: RunRecord, job: Job, missed: Int) {
         for o in observers { o.slotSkipped(run, job: job, missed: missed) }
     }

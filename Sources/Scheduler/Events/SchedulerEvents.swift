@@ -7,8 +7,9 @@ public protocol SchedulerEvents: Sendable {
     /// A run's child started (`run.status` is `running`, `startedAt` set).
     func runStarted(_ run: RunRecord, job: Job)
     /// A run ended and its end is in the store (`run.status` is final). `job` is nil when
-    /// the job was removed from the file meanwhile.
-    func runFinished(_ run: RunRecord, job: Job?)
+    /// the job was removed from the file meanwhile. `retrying` says another attempt of the
+    /// same slot is queued (the job's `retry`), so the run's failure is not the last word.
+    func runFinished(_ run: RunRecord, job: Job?, retrying: Bool)
     /// A slot that will not run was recorded `skipped` (overlap or catch-up policy, slots
     /// missed while the daemon was down); `missed` counts the slots that row stands for.
     func slotSkipped(_ run: RunRecord, job: Job, missed: Int)

@@ -88,7 +88,7 @@ public final class SchedulerMetrics: SchedulerEvents {
         if let started = run.startedAt { scheduleLag.record(max(0, started - Double(run.slot))) }
     }
 
-    public func runFinished(_ run: RunRecord, job: Job?) {
+    public func runFinished(_ run: RunRecord, job: Job?, retrying: Bool) {
         count(run)
         if let started = run.startedAt, let finished = run.finishedAt { runDuration.record(max(0, finished - started)) }
         if run.status == .succeeded, let finished = run.finishedAt { lastSuccess(run.job).set(finished) }

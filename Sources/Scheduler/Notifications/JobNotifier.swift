@@ -79,9 +79,12 @@ public final class JobNotifier: SchedulerEvents, Service {
         }
     }
 
-    public func runFinished(_ run: RunRecord, job: Job?) {
+    public func runFinished(_ run: RunRecord, job: Job?, retrying: Bool) {
         let ping = state.withLock { $0.pings.removeValue(forKey: run.id) }
         guard let job, job.notify.hasTargets else { return }
+        // An attempt that failed with another one queued is not the slot's outcome: the ping
+        // still says this attempt failed, the webhook and command wait for the last attempt.
+        let announces = !(retrying && run.status != .succeeded)
         let notify = job.notify
         spawn { [self] in
             let event: JobNotify.Event
@@ -97,11 +100,13 @@ public final class JobNotifier: SchedulerEvents, Service {
             }
             let tail = run.log.flatMap { Self.tail(of: $0, bytes: tuning.outputTail) }
                 .map { URLRedaction.redact($0, urls: notify.secrets) }
-            announce(
-                JobNotification(
-                    event: event, run: run, zone: job.zone, outputTail: tail, previousStatus: previous,
-                    exitCodesKnown: job.command == nil),
-                job: job)
+            if announces {
+                announce(
+                    JobNotification(
+                        event: event, run: run, zone: job.zone, outputTail: tail, previousStatus: previous,
+                        exitCodesKnown: job.command == nil),
+                    job: job)
+            }
             guard let url = notify.ping else { return }
             let success = run.status == .succeeded
             let body = Array((JobNotification(event: event, run: run, zone: job.zone).text + "\n" + (tail ?? "")).utf8)

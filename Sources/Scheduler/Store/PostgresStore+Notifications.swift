@@ -58,6 +58,7 @@ extension PostgresStore: ObservationStore {
             """
             SELECT * FROM nightshift_runs WHERE job = \(job) AND id < \(id)
                 AND status NOT IN ('queued', 'running', 'skipped')
+                AND slot IS DISTINCT FROM (SELECT slot FROM nightshift_runs WHERE id = \(id))
             ORDER BY id DESC LIMIT 1
             """)
         return try rows.first.map(record)

@@ -62,8 +62,9 @@ extension SQLiteStore: ObservationStore {
                 db,
                 sql: """
                     SELECT * FROM runs WHERE job = ? AND id < ? AND status NOT IN ('queued', 'running', 'skipped')
+                        AND slot IS NOT (SELECT slot FROM runs WHERE id = ?)
                     ORDER BY id DESC LIMIT 1
-                    """, arguments: [job, id]
+                    """, arguments: [job, id, id]
             ).map(Self.record)
         }
     }

@@ -263,3 +263,59 @@ struct JobNotificationTests {
         #expect(records.allSatisfy { !$0.target.contains("s3cr3t") && !$0.detail.contains("s3cr3t") })
     }
 }
+
+@Suite("job notifications and retries")
+struct RetryNotificationTests {
+    /// An hourly job with a webhook and two attempts a minute apart.
+    func retryingJob(_ url: String) throws -> Job {
+        var j = try job("0 * * * *", retry: RetryPolicy(attempts: 2, delay: 60, backoff: 1, maxDelay: 60))
+        j.notify = JobNotify(webhook: url)
+        return j
+    }
+
+    /// What `nightshift run` leaves when the panel could not be reached and nothing was sent.
+    func unreachable(_ run: String) -> RunReceipt {
+        RunReceipt(
+            runID: run, status: .failed, exitCode: 1, error: "resellers.list: transport failure: panel unreachable",
+            errorKind: "transport failure")
+    }
+
+    @Test("an attempt that failed with a retry queued sends no failure; the last attempt's failure is sent once", arguments: StoreKind.allCases)
+    func onlyTheLastAttemptFails(store: StoreKind) async throws {
+        let receiver = try await HTTPReceiver.start()
+        defer { receiver.stop() }
+        let n = try await NotificationFixture(store: store, jobs: [try retryingJob(receiver.url)], start: "2026-05-01T00:30:00Z")
+        await n.tick("2026-05-01T01:00:00Z")
+        try n.finish(0, status: 1, receipt: unreachable("r-1"))
+        await n.tick("2026-05-01T01:00:05Z")
+        await n.tick("2026-05-01T01:01:05Z")
+        #expect(n.f.launcher.children.count == 2, "the retry started")
+        try n.finish(1, status: 1, receipt: unreachable("r-2"))
+        await n.tick("2026-05-01T01:01:10Z")
+        let records = try await n.settle()
+
+        #expect(receiver.received.count == 1)
+        let body = try object(try #require(receiver.received.first).body)
+        #expect(body["event"] as? String == "failure")
+        #expect(body["run_id"] as? String == "r-2")
+        #expect(records.map(\.event) == ["failure"])
+    }
+
+    @Test("a retry that succeeds after a failed attempt is not `recovered`: that failure was never announced", arguments: StoreKind.allCases)
+    func retrySuccessIsNotARecovery(store: StoreKind) async throws {
+        let receiver = try await HTTPReceiver.start()
+        defer { receiver.stop() }
+        let n = try await NotificationFixture(store: store, jobs: [try retryingJob(receiver.url)], start: "2026-05-01T00:30:00Z")
+        await n.tick("2026-05-01T01:00:00Z")
+        try n.finish(0, status: 1, receipt: unreachable("r-1"))
+        await n.tick("2026-05-01T01:00:05Z")
+        await n.tick("2026-05-01T01:01:05Z")
+        try n.finish(1, status: 0, receipt: RunReceipt(runID: "r-2", status: .succeeded, exitCode: 0))
+        await n.tick("2026-05-01T01:01:10Z")
+        let records = try await n.settle()
+
+        #expect(n.f.launcher.children.count == 2)
+        #expect(receiver.received.isEmpty, "\(receiver.received.map(\.body))")
+        #expect(records.isEmpty)
+    }
+}
