@@ -109,6 +109,12 @@ enum RunBenchmarks {
         print(String(format: "  lua5.4 hello.lua                         %8.2f ms", luaTime * 1000))
         print(String(format: "  nightshift run hello.lua --panel URL     %8.2f ms   (%.1fx lua5.4)", nightshiftTime * 1000, nightshiftTime / luaTime))
         print(String(format: "  nightshift run hello.lua --emulator      %8.2f ms   (%.1fx lua5.4; seeds a fresh SQLite panel)", emulatorTime * 1000, emulatorTime / luaTime))
+        // The install build (README): the Swift runtime linked in, measured beside the other.
+        if let installed = ProcessInfo.processInfo.environment["NIGHTSHIFT_STATIC_BIN"], !installed.isEmpty {
+            _ = try median(3, installed, nightshiftArguments, environment: environment)
+            let installedTime = try median(rounds, installed, nightshiftArguments, environment: environment)
+            print(String(format: "  the same, --static-swift-stdlib build    %8.2f ms   (%.1fx lua5.4; the install build)", installedTime * 1000, installedTime / luaTime))
+        }
         print("  (nightshift also opens the audit log, records the run and starts its watchdog)")
     }
 
