@@ -280,19 +280,27 @@ struct RetryNotificationTests {
             errorKind: "transport failure")
     }
 
-    @Test("an attempt that failed with a retry queued sends no failure; the last attempt's failure is sent once", arguments: StoreKind.allCases)
-    func onlyTheLastAttemptFails(store: StoreKind) async throws {
-        let receiver = try await HTTPReceiver.start()
-        defer { receiver.stop() }
+    /// Runs the 01:00 slot: attempt 1 fails before sending anything, attempt 2 (started a
+    /// minute later) ends with `second`; returns what the store recorded of the deliveries.
+    func twoAttempts(
+        _ store: StoreKind, receiver: HTTPReceiver, second: (status: Int32, receipt: RunReceipt)
+    ) async throws -> [NotificationRecord] {
         let n = try await NotificationFixture(store: store, jobs: [try retryingJob(receiver.url)], start: "2026-05-01T00:30:00Z")
         await n.tick("2026-05-01T01:00:00Z")
         try n.finish(0, status: 1, receipt: unreachable("r-1"))
         await n.tick("2026-05-01T01:00:05Z")
         await n.tick("2026-05-01T01:01:05Z")
         #expect(n.f.launcher.children.count == 2, "the retry started")
-        try n.finish(1, status: 1, receipt: unreachable("r-2"))
+        try n.finish(1, status: second.status, receipt: second.receipt)
         await n.tick("2026-05-01T01:01:10Z")
-        let records = try await n.settle()
+        return try await n.settle()
+    }
+
+    @Test("an attempt that failed with a retry queued sends no failure; the last attempt's failure is sent once", arguments: StoreKind.allCases)
+    func onlyTheLastAttemptFails(store: StoreKind) async throws {
+        let receiver = try await HTTPReceiver.start()
+        defer { receiver.stop() }
+        let records = try await twoAttempts(store, receiver: receiver, second: (1, unreachable("r-2")))
 
         #expect(receiver.received.count == 1)
         let body = try object(try #require(receiver.received.first).body)
@@ -305,16 +313,9 @@ struct RetryNotificationTests {
     func retrySuccessIsNotARecovery(store: StoreKind) async throws {
         let receiver = try await HTTPReceiver.start()
         defer { receiver.stop() }
-        let n = try await NotificationFixture(store: store, jobs: [try retryingJob(receiver.url)], start: "2026-05-01T00:30:00Z")
-        await n.tick("2026-05-01T01:00:00Z")
-        try n.finish(0, status: 1, receipt: unreachable("r-1"))
-        await n.tick("2026-05-01T01:00:05Z")
-        await n.tick("2026-05-01T01:01:05Z")
-        try n.finish(1, status: 0, receipt: RunReceipt(runID: "r-2", status: .succeeded, exitCode: 0))
-        await n.tick("2026-05-01T01:01:10Z")
-        let records = try await n.settle()
+        let records = try await twoAttempts(
+            store, receiver: receiver, second: (0, RunReceipt(runID: "r-2", status: .succeeded, exitCode: 0)))
 
-        #expect(n.f.launcher.children.count == 2)
         #expect(receiver.received.isEmpty, "\(receiver.received.map(\.body))")
         #expect(records.isEmpty)
     }
