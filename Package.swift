@@ -139,7 +139,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            // With --static-swift-stdlib (the install build) the Swift driver exports every
+            // symbol of the executable (56,000), and the runtime's start-up `dladdr` walks them
+            // all. Nothing looks them up by name, so none are exported (a plain build exports
+            // none of its own either).
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]
         ),
         .executableTarget(
             name: "nightshift-bench",

@@ -60,7 +60,7 @@ enum PanelBenchmarks {
             // advise for a busy caller: no thread hop per call. A caller on the global pool is
             // measured too, once per round.
             func swiftLoop(_ client: PanelClient, _ calls: Int) async throws {
-                try await withTaskExecutorPreference(http.executor) {
+                try await withTaskExecutorPreference(try http.executor) {
                     for _ in 0..<calls { try await client.addCredits(.id(5), 25) }
                 }
             }

@@ -57,4 +57,18 @@ struct UnreachableTests {
         #expect(error?.detail == "panel unreachable: connection refused (127.0.0.1:\(port)); nothing was sent")
         #expect(Self.attempts(capture) == 1)
     }
+
+    @Test("a transport shut down before its first request refuses it as not sent")
+    func sendAfterShutdownBeforeUse() async throws {
+        // The client and its thread are made on the first request, so this one never had any.
+        let transport = HTTPTransport(logger: LogCapture().logger)
+        try await transport.shutdown()
+        let request = TransportRequest(
+            url: "http://127.0.0.1:9/api/x", redactedURL: "http://127.0.0.1:9/…", path: "/api/x", body: [],
+            timeout: .seconds(1), maxResponseBytes: 1024)
+        await #expect(throws: TransportFailure.notSent(reason: "invalid request or client shut down")) {
+            _ = try await transport.send(request)
+        }
+        #expect(throws: TransportFailure.self) { _ = try transport.executor }
+    }
 }

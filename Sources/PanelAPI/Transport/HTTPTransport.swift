@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -15,18 +16,36 @@ import Darwin
 /// caller's task hops there once and back once, however many steps AsyncHTTPClient takes.
 /// By default the transport has its own event-loop thread, plenty for a script's calls.
 ///
+/// The thread and the client are made on the first request (or the first read of
+/// ``executor``), not in `init`: a run that never calls the panel does not pay for them
+/// (about a millisecond of a hello-world run's start-up).
+///
 /// Create one per process (or per panel) and call ``shutdown()`` when done.
 public final class HTTPTransport: PanelTransport {
-    private let client: HTTPClient
-    private let ownsClient: Bool
-    private let ownedLoop: MultiThreadedEventLoopGroup?
+    /// What the first request makes.
+    private struct Connection: Sendable {
+        let client: HTTPClient
+        let ownsClient: Bool
+        let ownedLoop: MultiThreadedEventLoopGroup?
+        let executor: EventLoopExecutor
+    }
+
+    private enum State: Sendable {
+        case notYetMade(@Sendable () -> Connection)
+        case open(Connection)
+        case shutDown
+    }
+
+    private let state: Mutex<State>
     private let logger: Logger
 
     /// Where exchanges run; a task that prefers it too (`withTaskExecutorPreference`) makes
-    /// calls without any thread hop.
-    public let executor: EventLoopExecutor
+    /// calls without any thread hop. Reading it makes the client if no request has yet.
+    public var executor: EventLoopExecutor {
+        get throws(TransportFailure) { try connection().executor }
+    }
 
-    /// Creates a transport with its own pooled client.
+    /// Creates a transport with its own pooled client, made on the first request.
     ///
     /// - Parameters:
     ///   - connectTimeout: time allowed to open a connection; a call that fails here was
@@ -40,6 +59,23 @@ public final class HTTPTransport: PanelTransport {
         connectTimeout: Duration = .seconds(10), maxConnections: Int = 16, eventLoopGroup: (any EventLoopGroup)? = nil,
         logger: Logger
     ) {
+        self.logger = logger
+        self.state = Mutex(.notYetMade { Self.connect(connectTimeout, maxConnections, eventLoopGroup) })
+    }
+
+    /// Uses an existing client, which the caller shuts down.
+    public init(client: HTTPClient, logger: Logger) {
+        self.logger = logger
+        self.state = Mutex(
+            .open(
+                Connection(
+                    client: client, ownsClient: false, ownedLoop: nil,
+                    executor: EventLoopExecutor(client.eventLoopGroup.next()))))
+    }
+
+    private static func connect(
+        _ connectTimeout: Duration, _ maxConnections: Int, _ eventLoopGroup: (any EventLoopGroup)?
+    ) -> Connection {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: TimeAmount(connectTimeout))
         configuration.redirectConfiguration = .disallow
@@ -55,37 +91,57 @@ public final class HTTPTransport: PanelTransport {
         configuration.connectionPool.retryConnectionEstablishment = false
         let ownedLoop = eventLoopGroup == nil ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
         let group: any EventLoopGroup = eventLoopGroup ?? ownedLoop!
-        self.client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: configuration)
-        self.ownsClient = true
-        self.ownedLoop = ownedLoop
-        self.executor = EventLoopExecutor(group.next())
-        self.logger = logger
+        return Connection(
+            client: HTTPClient(eventLoopGroupProvider: .shared(group), configuration: configuration),
+            ownsClient: true, ownedLoop: ownedLoop, executor: EventLoopExecutor(group.next()))
     }
 
-    /// Uses an existing client, which the caller shuts down.
-    public init(client: HTTPClient, logger: Logger) {
-        self.client = client
-        self.ownsClient = false
-        self.ownedLoop = nil
-        self.executor = EventLoopExecutor(client.eventLoopGroup.next())
-        self.logger = logger
+    /// The client, made now if this is the first use; after ``shutdown()``, a request is
+    /// refused as not sent.
+    private func connection() throws(TransportFailure) -> Connection {
+        let made: Connection? = state.withLock { state in
+            switch state {
+            case .open(let connection):
+                return connection
+            case .notYetMade(let make):
+                let connection = make()
+                state = .open(connection)
+                return connection
+            case .shutDown:
+                return nil
+            }
+        }
+        guard let made else { throw .notSent(reason: "invalid request or client shut down") }
+        return made
     }
 
     /// Closes pooled connections and stops the transport's own thread; call once, after the
-    /// last request.
+    /// last request. A transport that never made its client has nothing to stop.
     public func shutdown() async throws {
-        if ownsClient { try await client.shutdown() }
-        try await ownedLoop?.shutdownGracefully()
+        let made: Connection? = state.withLock { state in
+            defer { state = .shutDown }
+            if case .open(let connection) = state { return connection }
+            return nil
+        }
+        guard let made else { return }
+        if made.ownsClient { try await made.client.shutdown() }
+        try await made.ownedLoop?.shutdownGracefully()
     }
 
     /// Sends one POST with the form body.
     public func send(_ request: TransportRequest) async throws(TransportFailure) -> TransportResponse {
-        try await withTaskExecutorPreference(executor) { () async throws(TransportFailure) -> TransportResponse in
-            try await exchange(request)
+        let connection = try connection()
+        return try await withTaskExecutorPreference(connection.executor) {
+            () async throws(TransportFailure) -> TransportResponse in
+            try await exchange(request, on: connection)
         }
     }
 
-    private func exchange(_ request: TransportRequest) async throws(TransportFailure) -> TransportResponse {
+    private func exchange(
+        _ request: TransportRequest, on connection: Connection
+    ) async throws(TransportFailure) -> TransportResponse {
+        let client = connection.client
+        let executor = connection.executor
         var http: HTTPClient.Request
         do {
             http = try HTTPClient.Request(url: request.url, method: .POST)

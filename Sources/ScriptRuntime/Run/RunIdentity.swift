@@ -24,8 +24,21 @@ public struct RunIdentity: Sendable, Hashable {
 
 /// ISO 8601 timestamps, UTC, with milliseconds: `2026-11-27T13:45:01.123Z`.
 public enum Timestamp {
-    /// Formats `date`.
+    /// Formats `date` (milliseconds truncated). Done with `gmtime_r`: Foundation's
+    /// `ISO8601FormatStyle` sets up a calendar and time-zone cache on first use, about half a
+    /// millisecond of every run's start-up.
     public static func iso(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let (seconds, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1000)
+        var whole = time_t(fraction < 0 ? seconds - 1 : seconds)
+        var parts = tm()
+        gmtime_r(&whole, &parts)
+        func digits(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        let date = "\(digits(parts.tm_year + 1900, 4))-\(digits(parts.tm_mon + 1, 2))-\(digits(parts.tm_mday, 2))"
+        let time = "\(digits(parts.tm_hour, 2)):\(digits(parts.tm_min, 2)):\(digits(parts.tm_sec, 2))"
+        return "\(date)T\(time).\(digits(Int32(fraction < 0 ? fraction + 1000 : fraction), 3))Z"
     }
 }

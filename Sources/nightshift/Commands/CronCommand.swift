@@ -13,6 +13,7 @@ struct CronCommand: ParsableCommand {
     /// `nightshift cron next EXPR`: the next fire times.
     struct Next: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "next",
             abstract: "Print the next fire times of a cron expression, one ISO-8601 time with its UTC offset per line.",
             discussion: """
                 EXPR is a 5-field cron expression (cronie syntax), an @ form such as @daily, or an \

@@ -63,6 +63,7 @@ struct JobsCommand: AsyncParsableCommand {
     /// `nightshift jobs list`.
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "Show each job's schedule, next fire time and last run (with the host that ran it).")
 
         @OptionGroup var options: ConfigOption
@@ -100,6 +101,7 @@ struct JobsCommand: AsyncParsableCommand {
     /// `nightshift jobs trigger NAME`.
     struct Trigger: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "trigger",
             abstract: "Ask a running daemon to run a job now (it starts on the daemon's next tick).")
 
         @Argument(help: "The job's name.")
@@ -118,6 +120,7 @@ struct JobsCommand: AsyncParsableCommand {
     /// `nightshift jobs pause NAME`.
     struct Pause: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "pause",
             abstract: "Pause a job: its slots pass without running until `jobs resume`.")
 
         @Argument(help: "The job's name.")
@@ -136,6 +139,7 @@ struct JobsCommand: AsyncParsableCommand {
     /// `nightshift jobs resume NAME`.
     struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "resume",
             abstract: "Resume a paused job from its next slot (slots passed while paused are not replayed).")
 
         @Argument(help: "The job's name.")

@@ -1,0 +1,23 @@
+import Foundation
+import ScriptRuntime
+import Testing
+
+@Suite("Timestamp")
+struct TimestampTests {
+    @Test("iso writes what Foundation's ISO 8601 style writes, for times across years and day ends")
+    func matchesFoundation() {
+        // Fractions that binary floating point holds exactly, so rounding cannot differ.
+        let times: [TimeInterval] = [0, 951_782_400.5, 1_764_547_199.875, 1_798_761_600.125, 4_102_444_799.25]
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        for time in times {
+            let date = Date(timeIntervalSince1970: time)
+            #expect(Timestamp.iso(date) == date.formatted(style))
+        }
+    }
+
+    @Test("iso keeps whole milliseconds and drops the rest")
+    func truncatesToMilliseconds() {
+        #expect(Timestamp.iso(Date(timeIntervalSince1970: 1_764_600_000.9996)) == "2025-12-01T14:40:00.999Z")
+        #expect(Timestamp.iso(Date(timeIntervalSince1970: 1_764_600_001)) == "2025-12-01T14:40:01.000Z")
+    }
+}
