@@ -35,11 +35,9 @@ enum RunBenchmarks {
     static func median(_ rounds: Int, _ program: String, _ arguments: [String], environment: [String: String]) throws -> Double {
         var times: [Double] = []
         for _ in 0..<rounds {
-            let start = ContinuousClock.now
-            try runToEnd(program, arguments, environment: environment)
-            times.append(seconds(ContinuousClock.now - start))
+            times.append(try timed { try runToEnd(program, arguments, environment: environment) })
         }
-        return times.sorted()[times.count / 2]
+        return middle(times)
     }
 
     /// Runs the program to completion, its output discarded; a failure carries what it said
@@ -96,27 +94,74 @@ enum RunBenchmarks {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let script = folder + "/hello.lua"
         try "print('hello, world')\n".write(toFile: script, atomically: true, encoding: .utf8)
-        let rounds = 21
-        // A panel URL that is never contacted: the script makes no call.
-        let nightshiftArguments = ["run", script, "--panel", "http://127.0.0.1:9/", "--state", folder + "/state"]
+        let rounds = 31
         let environment = ["NIGHTSHIFT_API_KEY": "bench"]
-        _ = try median(3, nightshift, nightshiftArguments, environment: environment)
-        let luaTime = try median(rounds, lua, [script], environment: [:])
-        let nightshiftTime = try median(rounds, nightshift, nightshiftArguments, environment: environment)
+        // Every build measured takes turns with the others and with lua5.4 in each round, so
+        // all see the same machine load; medians are reported.
+        let variables = ProcessInfo.processInfo.environment
+        let builds: [StartupBuild] = [
+            StartupBuild(role: .current, label: "nightshift run hello.lua --panel URL", path: nightshift),
+            variables["NIGHTSHIFT_STATIC_BIN"].map {
+                StartupBuild(role: .currentStatic, label: "  the same, --static-swift-stdlib", path: $0)
+            },
+            variables["NIGHTSHIFT_BASELINE_BIN"].map {
+                StartupBuild(role: .baseline, label: "baseline (NIGHTSHIFT_BASELINE_BIN)", path: $0)
+            },
+            variables["NIGHTSHIFT_BASELINE_STATIC_BIN"].map {
+                StartupBuild(role: .baselineStatic, label: "  baseline, --static-swift-stdlib", path: $0)
+            },
+        ].compactMap { $0 }.filter { !$0.path.isEmpty }
+        // A panel URL that is never contacted: the script makes no call. Each build keeps its
+        // own state folder (an older build may not know the audit log's newer migrations).
+        func arguments(_ index: Int) -> [String] {
+            ["run", script, "--panel", "http://127.0.0.1:9/", "--state", folder + "/state-\(index)"]
+        }
+        for (index, build) in builds.enumerated() {
+            _ = try median(3, build.path, arguments(index), environment: environment)
+        }
+        var luaTimes: [Double] = []
+        var times = Array(repeating: [Double](), count: builds.count)
+        for _ in 0..<rounds {
+            luaTimes.append(try timed { try runToEnd(lua, [script], environment: [:]) })
+            for (index, build) in builds.enumerated() {
+                times[index].append(try timed { try runToEnd(build.path, arguments(index), environment: environment) })
+            }
+        }
+        let luaTime = middle(luaTimes)
         let emulatorTime = try median(
-            rounds, nightshift, ["run", script, "--emulator", "--state", folder + "/state"], environment: [:])
-        print("hello-world script, whole process, median of \(rounds):")
-        print(String(format: "  lua5.4 hello.lua                         %8.2f ms", luaTime * 1000))
-        print(String(format: "  nightshift run hello.lua --panel URL     %8.2f ms   (%.1fx lua5.4)", nightshiftTime * 1000, nightshiftTime / luaTime))
-        print(String(format: "  nightshift run hello.lua --emulator      %8.2f ms   (%.1fx lua5.4; seeds a fresh SQLite panel)", emulatorTime * 1000, emulatorTime / luaTime))
-        // The install build (README): the Swift runtime linked in, measured beside the other.
-        if let installed = ProcessInfo.processInfo.environment["NIGHTSHIFT_STATIC_BIN"], !installed.isEmpty {
-            _ = try median(3, installed, nightshiftArguments, environment: environment)
-            let installedTime = try median(rounds, installed, nightshiftArguments, environment: environment)
-            print(String(format: "  the same, --static-swift-stdlib build    %8.2f ms   (%.1fx lua5.4; the install build)", installedTime * 1000, installedTime / luaTime))
+            rounds, nightshift, ["run", script, "--emulator", "--state", folder + "/state-emulator"], environment: [:])
+        let medians = Dictionary(uniqueKeysWithValues: zip(builds.map(\.role), times.map(middle)))
+        func line(_ label: String, _ time: Double, _ note: String = "") -> String {
+            String(format: "  %@ %8.2f ms   (%.1fx lua5.4%@)", label.padding(toLength: 40, withPad: " ", startingAt: 0), time * 1000, time / luaTime, note)
+        }
+        print("hello-world script, whole process, median of \(rounds) interleaved rounds:")
+        print(String(format: "  %@ %8.2f ms", "lua5.4 hello.lua".padding(toLength: 40, withPad: " ", startingAt: 0), luaTime * 1000))
+        for build in builds {
+            print(line(build.label, medians[build.role]!, build.role == .currentStatic ? "; the install build" : ""))
+        }
+        print(line("nightshift run hello.lua --emulator", emulatorTime, "; seeds a fresh SQLite panel"))
+        for (current, baseline, kind) in [(StartupBuild.Role.current, StartupBuild.Role.baseline, "plain release builds"), (.currentStatic, .baselineStatic, "--static-swift-stdlib builds")] {
+            guard let now = medians[current], let then = medians[baseline] else { continue }
+            print(String(format: "  this build against the baseline, %@: %.2fx its time (%+.2f ms)", kind, now / then, (now - then) * 1000))
         }
         print("  (nightshift also opens the audit log, records the run and starts its watchdog)")
     }
+
+    /// One build of nightshift in the start-up comparison.
+    struct StartupBuild {
+        enum Role: Hashable { case current, currentStatic, baseline, baselineStatic }
+        var role: Role
+        var label: String
+        var path: String
+    }
+
+    static func timed(_ body: () throws -> Void) throws -> Double {
+        let start = ContinuousClock.now
+        try body()
+        return seconds(ContinuousClock.now - start)
+    }
+
+    static func middle(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
     // MARK: add_credits from Lua against Swift
 

@@ -16,9 +16,13 @@ public struct RunIdentity: Sendable, Hashable {
         self.scriptHash = scriptHash
     }
 
-    /// A new random run id: 12 hex digits, short enough to type.
+    /// A new random run id: 12 hex digits (48 random bits), short enough to type.
     public static func newRunID() -> String {
-        String(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12))
+        // Not through UUID().uuidString and Foundation's string replacing: their first use
+        // cost 0.4 ms of every run's start-up.
+        var generator = SystemRandomNumberGenerator()
+        let digits = String(generator.next() & 0xFFFF_FFFF_FFFF, radix: 16)
+        return String(repeating: "0", count: 12 - digits.count) + digits
     }
 }
 

@@ -21,3 +21,15 @@ struct TimestampTests {
         #expect(Timestamp.iso(Date(timeIntervalSince1970: 1_764_600_001)) == "2025-12-01T14:40:01.000Z")
     }
 }
+
+@Suite("Run ids")
+struct RunIDTests {
+    @Test("a run id is 12 lowercase hex digits, and 10,000 of them are all different")
+    func shapeAndUniqueness() {
+        let ids = (0..<10_000).map { _ in RunIdentity.newRunID() }
+        for id in ids.prefix(100) {
+            #expect(id.count == 12 && id.allSatisfy { "0123456789abcdef".contains($0) }, "\(id)")
+        }
+        #expect(Set(ids).count == ids.count)
+    }
+}
