@@ -165,12 +165,14 @@ let package = Package(
         .testTarget(
             name: "PanelAPITests",
             dependencies: [
-                "PanelAPI", "PanelEmulator", .product(name: "Logging", package: "swift-log"),
+                "PanelAPI", "PanelEmulator", "TestScratch", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
+        // Test support: throwaway folders under one folder per test process, removed at exit.
+        .target(name: "TestScratch", path: "Tests/TestScratch", swiftSettings: strict),
         // Test support: a recording HTTP receiver for notification tests (webhooks, pings).
         .target(
             name: "TestHTTP",
@@ -194,16 +196,16 @@ let package = Package(
         .testTarget(
             name: "ScriptRuntimeTests",
             dependencies: [
-                "ScriptRuntime", "NightshiftCore", "LuaHost", "PanelAPI", "PanelEmulator", "TestHTTP",
+                "ScriptRuntime", "NightshiftCore", "LuaHost", "PanelAPI", "PanelEmulator", "TestHTTP", "TestScratch",
                 .product(name: "Logging", package: "swift-log"), .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["PanelAPI"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["PanelAPI", "TestScratch"], swiftSettings: strict),
         .testTarget(
             name: "SharedRecordsTests",
             dependencies: [
-                "SharedRecords", "ScriptRuntime", "Scheduler", "NightshiftCore",
+                "SharedRecords", "ScriptRuntime", "Scheduler", "NightshiftCore", "TestScratch",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

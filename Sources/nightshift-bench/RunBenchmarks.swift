@@ -139,7 +139,7 @@ enum RunBenchmarks {
         for build in builds {
             print(line(build.label, medians[build.role]!, build.role == .currentStatic ? "; the install build" : ""))
         }
-        print(line("nightshift run hello.lua --emulator", emulatorTime, "; seeds a fresh SQLite panel"))
+        print(line("nightshift run hello.lua --emulator", emulatorTime, "; seeds a fresh SQLite panel in memory"))
         for (current, baseline, kind) in [(StartupBuild.Role.current, StartupBuild.Role.baseline, "plain release builds"), (.currentStatic, .baselineStatic, "--static-swift-stdlib builds")] {
             guard let now = medians[current], let then = medians[baseline] else { continue }
             print(String(format: "  this build against the baseline, %@: %.2fx its time (%+.2f ms)", kind, now / then, (now - then) * 1000))

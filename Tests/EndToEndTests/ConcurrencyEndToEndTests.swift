@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import TestScratch
 
 /// `tasks.map` against `nightshift emulator` over HTTP with latency: many writes in flight,
 /// the panel refusing some, flooding, and the caps and audit log exact.
@@ -140,7 +141,7 @@ struct ConcurrencyEndToEndTests {
 
     @Test("an unreachable panel fails fast and names the cause")
     func unreachable() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-e2e-\(UUID().uuidString)").path
+        let folder = Scratch.path("nightshift-e2e")
         let script = folder + ".lua"
         try "resellers.list()".write(toFile: script, atomically: true, encoding: .utf8)
         let start = Date()

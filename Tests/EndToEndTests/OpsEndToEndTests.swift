@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestScratch
 
 #if canImport(Glibc)
     import Glibc
@@ -7,9 +8,7 @@ import Testing
 
 /// A fresh folder for one test's state, config and scripts.
 private func workFolder() throws -> String {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-ops-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    return folder
+    try Scratch.folder("nightshift-ops")
 }
 
 private func write(_ text: String, to path: String) throws {

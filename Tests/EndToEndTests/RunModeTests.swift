@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestScratch
 
 @Suite("nightshift run: modes, end to end", .serialized)
 struct RunModeTests {
@@ -64,7 +65,7 @@ struct RunModeTests {
 
     @Test("--emulator runs a script against the built-in emulator with seeded resellers")
     func builtInEmulator() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-e2e-\(UUID().uuidString)").path
+        let folder = Scratch.path("nightshift-e2e")
         let result = try Nightshift.run([
             "run", Nightshift.packageRoot + "/scripts/topup.lua", "--emulator", "--dry-run", "--state", folder,
             "--allow", "resellers.list", "--allow", "resellers.add_credits", "--max-credits", "5000",

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestScratch
 
 @Suite("nightshift run: hostile scripts, limits, secrets, configuration", .serialized)
 struct SafetyEndToEndTests {
@@ -94,7 +95,7 @@ struct SafetyEndToEndTests {
 
     @Test("nightshift check reports a syntax error with its line (exit 5)")
     func checkSyntax() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-e2e-\(UUID().uuidString).lua").path
+        let folder = Scratch.path("nightshift-e2e") + ".lua"
         try "local a = 1\nlocal b = = 2\n".write(toFile: folder, atomically: true, encoding: .utf8)
         let result = try Nightshift.run(["check", folder])
         #expect(result.status == 5)
@@ -112,7 +113,7 @@ struct SafetyEndToEndTests {
 
     @Test("nightshift check --json gives the syntax error's line, and what a script uses and needs")
     func checkJSON() throws {
-        let broken = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-e2e-\(UUID().uuidString).lua").path
+        let broken = Scratch.path("nightshift-e2e") + ".lua"
         try "local a = 1\nlocal b = = 2\n".write(toFile: broken, atomically: true, encoding: .utf8)
         let bad = try Nightshift.run(["check", broken, "--json"])
         #expect(bad.status == 5)

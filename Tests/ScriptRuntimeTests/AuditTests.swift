@@ -2,6 +2,7 @@ import Foundation
 import LuaHost
 import PanelAPI
 import Testing
+import TestScratch
 
 @testable import ScriptRuntime
 
@@ -54,7 +55,7 @@ struct AuditTests {
 
     @Test("a run recorded as running whose process is gone reads as crashed; a live one stays running")
     func crashedRuns() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-test-\(UUID().uuidString)").path
+        let folder = Scratch.path("nightshift-test")
         let audit = try AuditLog(path: folder + "/audit.sqlite")
         let me = try #require(ProcessIdentity.current)
         let reused = ProcessIdentity(pid: me.pid, startTime: me.startTime + 1)
@@ -73,7 +74,7 @@ struct AuditTests {
 
     @Test("the audit log creates its folder 0700 and its database 0600")
     func fileModes() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-test-\(UUID().uuidString)").path
+        let folder = Scratch.path("nightshift-test")
         _ = try AuditLog(path: folder + "/state/audit.sqlite")
         func mode(_ path: String) throws -> Int {
             (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int ?? -1) & 0o777

@@ -3,6 +3,7 @@ import LuaHost
 import NightshiftCore
 import PanelAPI
 import Testing
+import TestScratch
 
 @testable import ScriptRuntime
 
@@ -14,7 +15,7 @@ struct ModuleFolder {
     /// Makes the folder with `files` in it and `outside` files beside it (text, by relative
     /// path), and `links` in it to paths beside it (`["lib/x.lua": "x.lua"]` leads outside).
     init(_ files: [String: String] = [:], outside: [String: String] = [:], links: [String: String] = [:]) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-modules-\(UUID().uuidString)").path
+        root = Scratch.path("nightshift-modules")
         try FileManager.default.createDirectory(atPath: root + "/modules", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/outside", withIntermediateDirectories: true)
         for (relative, text) in files { try write(relative, text) }

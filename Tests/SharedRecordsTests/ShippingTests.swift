@@ -6,6 +6,7 @@ import Scheduler
 import ScriptRuntime
 import SharedRecords
 import Testing
+import TestScratch
 
 @Suite("shared records: copying runs and writes to PostgreSQL")
 struct ShippingTests {
@@ -91,7 +92,7 @@ struct ShippingTests {
     @Test("runs recorded before hosts were are copied under the shipping host's name")
     func legacyHost() async throws {
         let settings = try await RecordsDatabase.fresh()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-records-\(UUID().uuidString)").path
+        let folder = Scratch.path("nightshift-records")
         let old = try AuditLog(path: folder + "/audit.sqlite")
         try old.startRun(
             ScriptRuntime.RunRecord(id: "0123456789ab", scriptPath: "a.lua", scriptHash: "h", arguments: "", grant: "g", mode: "live",

@@ -4,7 +4,7 @@ import PanelAPI
 import PanelEmulator
 
 /// The panel a command talks to: a real one over HTTP, or the built-in emulator in-process
-/// with a temporary, seeded SQLite file (`--emulator`).
+/// with a seeded SQLite database in memory (`--emulator`).
 public struct PanelConnection: Sendable {
     /// The client scripts call through.
     public let client: PanelClient
@@ -51,16 +51,15 @@ public struct PanelConnection: Sendable {
         return PanelConnection(client: client, label: baseURL.description) { try? await transport.shutdown() }
     }
 
-    /// The built-in emulator, in-process, on a fresh temporary database seeded with
-    /// realistic resellers (the same ones every time).
+    /// The built-in emulator, in-process, on a fresh database in memory seeded with realistic
+    /// resellers (the same ones every time). It leaves no file behind, however the process
+    /// ends.
     public static func emulator(timeout: Duration, politeness: Politeness, logger: Logger) async throws(RunCommandFailure)
         -> PanelConnection
     {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-emulator-\(UUID().uuidString)")
         let key = UUID().uuidString
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let store = try ResellerStore(path: folder.appendingPathComponent("panel.sqlite").path)
+            let store = try ResellerStore(path: ":memory:")
             let emulator = PanelEmulator(settings: EmulatorSettings(apiKey: key), store: store, logger: logger)
             try await emulator.seed(count: emulatorSeed)
             let configuration = PanelConfiguration(
@@ -68,12 +67,8 @@ public struct PanelConnection: Sendable {
                 concurrency: politeness.concurrency, rate: politeness.rate)
             let client = PanelClient(
                 configuration: configuration, transport: InProcessTransport(emulator: emulator), logger: logger)
-            let path = folder.path
-            return PanelConnection(client: client, label: "built-in emulator (\(emulatorSeed) seeded resellers)") {
-                try? FileManager.default.removeItem(atPath: path)
-            }
+            return PanelConnection(client: client, label: "built-in emulator (\(emulatorSeed) seeded resellers)") {}
         } catch {
-            try? FileManager.default.removeItem(at: folder)
             throw RunCommandFailure(.configuration, "cannot start the built-in emulator: \(error)")
         }
     }

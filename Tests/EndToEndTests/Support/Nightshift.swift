@@ -1,4 +1,5 @@
 import Foundation
+import TestScratch
 
 #if canImport(Glibc)
     import Glibc
@@ -106,8 +107,7 @@ final class Panel: @unchecked Sendable {
     var environment: [String: String] { ["NIGHTSHIFT_API_KEY": Panel.key] }
 
     init(seed: Int = 12, extra: [String] = []) throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-e2e-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        folder = try Scratch.folder("nightshift-e2e")
         guard FileManager.default.isExecutableFile(atPath: Nightshift.path) else { throw Nightshift.Missing() }
         process = Process()
         process.executableURL = URL(fileURLWithPath: Nightshift.path)

@@ -4,6 +4,9 @@ import Foundation
 /// pseudo-terminal; the test types keys and reads the screen.
 final class Terminal {
     private let socket = "nightshift-test-\(UUID().uuidString.prefix(8))"
+    /// The server's socket file. tmux leaves it behind when its server is killed, so the test
+    /// removes it (and so does the watcher, if the test process dies first).
+    private let socketPath: String
     private let statusFile: String
 
     private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
@@ -23,11 +26,15 @@ final class Terminal {
     /// Starts `command` (argv) in a 100x40 terminal; its exit status is recorded when it ends.
     init(_ command: [String], environment: [String: String] = [:]) throws {
         statusFile = NSTemporaryDirectory() + "/\(socket).status"
+        // Where tmux puts the socket of `-L NAME` (tmux(1), -L).
+        let socketFolder = ProcessInfo.processInfo.environment["TMUX_TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        socketPath = "\(socketFolder)/tmux-\(getuid())/\(socket)"
         let quoted = command.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         let exports = environment.map { "export \($0.key)='\($0.value)';" }.joined(separator: " ")
         // A watcher ends the pane's whole process group (and so the tmux server) once this test
         // process is gone, even if it died before `deinit` could kill the server.
-        let watcher = "(while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; kill -9 0) &"
+        let watcher =
+            "(while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; rm -f '\(socketPath)' '\(statusFile)'; kill -9 0) &"
         let script = "\(exports) \(watcher) \(quoted); echo $? > '\(statusFile)'; sleep 30"
         // The server tmux forks keeps whatever output it inherits open: give it none.
         try tmux(["new-session", "-d", "-x", "100", "-y", "40", "bash", "-c", script], detached: true)
@@ -35,6 +42,7 @@ final class Terminal {
 
     deinit {
         _ = try? tmux(["kill-server"])
+        try? FileManager.default.removeItem(atPath: socketPath)
         try? FileManager.default.removeItem(atPath: statusFile)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PanelAPI
 import PanelEmulator
+import TestScratch
 
 /// A transport that answers from a script and records what it was asked.
 final class StubTransport: PanelTransport, @unchecked Sendable {
@@ -87,7 +88,7 @@ enum Fixture {
 
     /// A path for a throwaway SQLite file.
     static func temporaryDatabase() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-emu-\(UUID().uuidString).sqlite").path
+        Scratch.path("nightshift-emu") + ".sqlite"
     }
 
     /// Removes a throwaway SQLite file and its WAL companions.

@@ -6,6 +6,7 @@ import PanelAPI
 import PanelEmulator
 import Synchronization
 import Testing
+import TestScratch
 
 @testable import ScriptRuntime
 
@@ -84,8 +85,7 @@ struct Harness {
         delay: RecordingTransport.Delay? = nil, drop: RecordingTransport.Drop? = nil,
         concurrency: Int = PanelConfiguration.defaultConcurrency
     ) async throws -> Harness {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-test-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try Scratch.folder("nightshift-test")
         let store = try ResellerStore(path: folder + "/panel.sqlite")
         var extra = JSONObject()
         extra["email"] = .string("alice@example.com")

@@ -4,6 +4,7 @@ import PostgresNIO
 import Scheduler
 import ScriptRuntime
 import SharedRecords
+import TestScratch
 
 /// A fresh database in the throwaway cluster `scripts/with-postgres` starts, one per test.
 enum RecordsDatabase {
@@ -66,8 +67,7 @@ struct HostLog {
     let host: String
 
     init(host: String) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-records-\(UUID().uuidString)")
-        audit = try AuditLog(path: folder.path + "/audit.sqlite", host: host)
+        audit = try AuditLog(path: Scratch.path("nightshift-records") + "/audit.sqlite", host: host)
         self.host = host
     }
 
