@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Lua 5.4 from Debian's liblua5.4-dev.
@@ -126,7 +128,27 @@ let package = Package(
             name: "Operations",
             dependencies: [
                 "LuaHost", "PanelAPI", "PanelEmulator", "ScriptRuntime", "NightshiftCore", "Scheduler", "SharedRecords",
+                "Console",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The console: the web pages where operators watch jobs and read runs (Hummingbird,
+        // swift-mustache templates and assets compiled in, bcrypt passwords, sessions, CSRF).
+        .target(
+            name: "Console",
+            dependencies: [
+                "Scheduler", "ScriptRuntime", "NightshiftCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict
         ),
@@ -134,7 +156,7 @@ let package = Package(
             name: "nightshift",
             dependencies: [
                 "LuaHost", "PanelAPI", "PanelEmulator", "Scheduler", "REPL", "ScriptRuntime", "NightshiftCore", "Operations",
-                "SharedRecords",
+                "SharedRecords", "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -150,7 +172,10 @@ let package = Package(
             name: "nightshift-bench",
             dependencies: [
                 "LuaHost", "CLuaShim", "CLua", "PanelAPI", "PanelEmulator", "Scheduler", "ScriptRuntime", "NightshiftCore",
+                "Console",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -202,6 +227,21 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["PanelAPI", "TestScratch"], swiftSettings: strict),
+        // Console tests: hostile requests against a console on 127.0.0.1, the query plans of its
+        // pages, and the browser tests (Selenium driving Debian's chromium, Browser/*.py).
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: [
+                "Console", "Scheduler", "ScriptRuntime", "NightshiftCore", "TestScratch",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            exclude: ["Browser"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "SharedRecordsTests",
             dependencies: [

@@ -8,6 +8,7 @@ let sections: [(name: String, run: () async throws -> Void)] = [
     ("run", RunBenchmarks.run),
     ("concurrency", ConcurrencyBenchmarks.run),
     ("scheduler", SchedulerBenchmarks.run),
+    ("console", ConsoleBenchmarks.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())

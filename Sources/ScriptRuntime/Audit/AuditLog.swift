@@ -123,6 +123,7 @@ public final class AuditLog: Sendable {
             try db.execute(sql: "ALTER TABLE runs ADD COLUMN shipped TEXT")
             try db.execute(sql: "CREATE INDEX runs_to_ship ON runs (started_at) WHERE shipped IS NOT status")
         }
+        registerConsoleMigrations(&migrator)
         return migrator
     }
 

@@ -20,6 +20,7 @@ struct Nightshift: AsyncParsableCommand {
             AuditCommand.self,
             RunsCommand.self,
             TypesCommand.self,
+            ConsoleCommand.self,
         ]
     )
 }

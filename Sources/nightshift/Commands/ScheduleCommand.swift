@@ -1,4 +1,5 @@
 import ArgumentParser
+import Console
 import Foundation
 import Logging
 import Operations
@@ -85,14 +86,27 @@ struct ScheduleCommand: AsyncParsableCommand {
                         address: address, metrics: metrics, clock: SystemClock(), maxTickAge: maxTickAge,
                         nextSlots: { await daemon.nextSlots }, logger: logger)))
         }
+        // `[console]` in the jobs file: the web console, reading the daemon's own store.
+        if let console = configuration.console {
+            do {
+                services.append(
+                    .init(
+                        service: try ConsoleSetup.server(
+                            settings: console, jobsPath: path, configuration: configuration, store: store, logger: logger)))
+            } catch {
+                await store.close()
+                FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+                throw ExitCode(6)
+            }
+        }
         services.append(.init(service: daemon))
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
-        } catch let failure as MetricsServer.Failure {
+        } catch where error is MetricsServer.Failure || error is ConsoleServer.Failure {
             await store.close()
-            FileHandle.standardError.write(Data("Error: \(failure)\n".utf8))
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
             throw ExitCode(6)
         } catch {
             await store.close()

@@ -1,0 +1,31 @@
+import Scheduler
+
+/// Where the console reads and what it steers: the jobs file, the scheduler's store, the
+/// records and audit log, and the secrets no page may show.
+public struct ConsoleSources: Sendable {
+    /// The jobs file as it is now (read again for each page, as `nightshift jobs list` does).
+    public var jobs: @Sendable () async throws -> JobConfiguration
+    /// The scheduler's store (SQLite or PostgreSQL) the jobs file names.
+    public var store: any SchedulerStore
+    /// Runs, writes, and the console's own actions.
+    public var records: any ConsoleRecords
+    /// Texts replaced by `[redacted]` in every page and export: webhook and ping URLs, the
+    /// API key when the process holds it. A last guard: pages show notify targets by name.
+    public var secrets: [String]
+
+    /// Creates the sources.
+    public init(
+        jobs: @escaping @Sendable () async throws -> JobConfiguration, store: any SchedulerStore,
+        records: any ConsoleRecords, secrets: [String] = []
+    ) {
+        self.jobs = jobs
+        self.store = store
+        self.records = records
+        self.secrets = secrets
+    }
+
+    /// The secrets a jobs file holds: its jobs' webhook and ping URLs.
+    public static func secrets(of configuration: JobConfiguration) -> [String] {
+        configuration.jobs.flatMap(\.notify.secrets)
+    }
+}
