@@ -123,7 +123,7 @@ struct BrowserTests {
                 "otto login  done", "otto run now topup done", "otto pause topup done", "otto logout  done", "vera login  done",
                 "vera run now topup refused", "vera logout  done",
             ])
-        let store = try SQLiteStore(path: folder + "/state.sqlite")
+        let store: any SchedulerStore = try SQLiteStore(path: folder + "/state.sqlite")
         #expect(try await store.pausedOverrides() == ["topup": true])
         await store.close()
 

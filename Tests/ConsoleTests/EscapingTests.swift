@@ -33,29 +33,29 @@ struct EscapingTests {
                     ("\(Self.link) (id 3)", -40, 90, "ok"),
                 ])
             // A failed login's typed name lands in the console actions.
-            let form = try console.loginForm()
-            _ = try console.http.post(
+            let form = try await console.loginForm()
+            _ = try await console.http.post(
                 "/login", form: [("csrf", form.csrf), ("name", Self.script), ("password", "x-x-x-x-x-x-x")], cookie: form.cookie)
-            let vera = try console.login("vera")
+            let vera = try await console.login("vera")
             let pages = [
                 "/runs", "/runs/r-hostile", "/panel?from=2025-12-25&to=2026-01-01", "/audit",
                 "/audit?reseller=" + RawHTTP.encode(Self.image), "/audit/console", "/jobs/history?job=nightly",
             ]
             for path in pages {
-                let reply = try console.http.get(path, cookie: vera.cookie)
+                let reply = try await console.http.get(path, cookie: vera.cookie)
                 #expect(reply.status == 200, "\(path): \(reply.status)")
                 Self.expectInert(reply.body, path)
             }
-            let run = try console.http.get("/runs/r-hostile", cookie: vera.cookie).body
+            let run = try await console.http.get("/runs/r-hostile", cookie: vera.cookie).body
             #expect(run.contains("&lt;script&gt;alert(1)&lt;/script&gt;\n&quot;&gt;&lt;img src=x onerror=alert(1)&gt;\njavascript:alert(1)"))
             #expect(run.contains("evil&lt;script&gt;alert(1)&lt;/script&gt;.lua"))
-            let panel = try console.http.get("/panel?from=2025-12-25&to=2026-01-01", cookie: vera.cookie).body
+            let panel = try await console.http.get("/panel?from=2025-12-25&to=2026-01-01", cookie: vera.cookie).body
             #expect(panel.contains("<svg"))
             #expect(panel.contains("&lt;script&gt;alert(1)&lt;/script&gt; (id 1)"))
             #expect(panel.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt; (id 2)"))
             // The link to a reseller's writes is a path of the console, whatever its name.
             #expect(panel.contains("href=\"/audit?reseller=javascript%3Aalert%281%29%20%28id%203%29\""))
-            let actions = try console.http.get("/audit/console", cookie: vera.cookie).body
+            let actions = try await console.http.get("/audit/console", cookie: vera.cookie).body
             #expect(actions.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"))
         }
     }
@@ -72,8 +72,8 @@ struct EscapingTests {
                     ("\tTAB (id 4)", 10, 0, "ok"),
                     ("\(EscapingTests.script) (id 5)", 10, 0, "ok"),
                 ])
-            let vera = try console.login("vera")
-            let reply = try console.http.get("/audit.csv?run=r-csv", cookie: vera.cookie)
+            let vera = try await console.login("vera")
+            let reply = try await console.http.get("/audit.csv?run=r-csv", cookie: vera.cookie)
             #expect(reply.status == 200)
             #expect(reply.header("Content-Type") == "text/csv; charset=utf-8")
             #expect(reply.header("Content-Disposition") == "attachment; filename=\"nightshift-audit.csv\"")
@@ -103,17 +103,17 @@ struct EscapingTests {
             try console.seedRun(
                 id: "r-leak", output: "key=\(ConsoleHarness.apiKey) hook=\(ConsoleHarness.webhook)",
                 writes: [("reseller (id 1)", 5, 0, "echo \(ConsoleHarness.apiKey)")])
-            let ada = try console.login("ada")
+            let ada = try await console.login("ada")
             for path in ["/jobs", "/runs", "/runs/r-leak", "/audit", "/audit.csv", "/panel?from=2025-12-30&to=2026-01-01",
                 "/jobs/history?job=nightly", "/audit/console"]
             {
-                let body = try console.http.get(path, cookie: ada.cookie).body
+                let body = try await console.http.get(path, cookie: ada.cookie).body
                 #expect(!body.contains(ConsoleHarness.apiKey), "\(path) shows the API key")
                 #expect(!body.contains(ConsoleHarness.webhook) && !body.contains("T0KEN-9d8c7b6a"), "\(path) shows the webhook")
                 #expect(!body.contains("password-of-"), "\(path) shows a password")
             }
-            #expect(try console.http.get("/runs/r-leak", cookie: ada.cookie).body.contains("key=[redacted] hook=[redacted]"))
-            #expect(try console.http.get("/jobs", cookie: ada.cookie).body.contains("webhook on failure, recovered"))
+            #expect(try await console.http.get("/runs/r-leak", cookie: ada.cookie).body.contains("key=[redacted] hook=[redacted]"))
+            #expect(try await console.http.get("/jobs", cookie: ada.cookie).body.contains("webhook on failure, recovered"))
         }
     }
 }

@@ -45,7 +45,7 @@ struct SettingsTests {
     @Test("the server itself refuses settings that were not checked by the jobs file")
     func serverChecksToo() async throws {
         let settings = ConsoleSettings(listen: MetricsAddress(host: "10.0.0.5", port: 8080), usersFile: "/nonexistent/users.toml")
-        let store = try SQLiteStore(path: Scratch.path("store") + ".sqlite")
+        let store: any SchedulerStore = try SQLiteStore(path: Scratch.path("store") + ".sqlite")
         let sources = ConsoleSources(jobs: { try Self.load("") }, store: store, records: EmptyRecords())
         #expect {
             _ = try ConsoleServer(settings: settings, sources: sources, logger: .init(label: "test"))

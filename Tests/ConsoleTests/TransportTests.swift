@@ -10,10 +10,10 @@ struct TransportTests {
     func insecureBanner() async throws {
         try await ConsoleHarness.with(console: "insecure_http = true") { console in
             let banner = "id=\"insecure-http\">This console is served over plain HTTP to the network"
-            #expect(try console.http.get("/login").body.contains(banner))
-            let vera = try console.login("vera")
+            #expect(try await console.http.get("/login").body.contains(banner))
+            let vera = try await console.login("vera")
             for path in ["/jobs", "/runs", "/panel", "/audit", "/audit/console", "/runs/none"] {
-                #expect(try console.http.get(path, cookie: vera.cookie).body.contains(banner), "\(path)")
+                #expect(try await console.http.get(path, cookie: vera.cookie).body.contains(banner), "\(path)")
             }
         }
     }
@@ -21,7 +21,8 @@ struct TransportTests {
     @Test("without it no page carries the warning")
     func noBanner() async throws {
         try await ConsoleHarness.with { console in
-            #expect(!(try console.http.get("/login").body.contains("insecure-http")))
+            let page = try await console.http.get("/login").body
+            #expect(!page.contains("insecure-http"))
         }
     }
 
@@ -29,7 +30,7 @@ struct TransportTests {
     func behindProxy() async throws {
         try await ConsoleHarness.with(console: "public_origin = \"https://console.example.test\"") { console in
             let host = ("Host", "console.example.test")
-            let page = try console.http.send("GET", "/login", headers: [host])
+            let page = try await console.http.send("GET", "/login", headers: [host])
             #expect(page.status == 200)
             let cookie = try #require(page.cookies.first)
             #expect(cookie.hasPrefix("__Host-nightshift_console="))
@@ -38,7 +39,7 @@ struct TransportTests {
             ])
             let id = try #require(page.cookie("__Host-nightshift_console"))
             let csrf = try #require(ConsoleHarness.csrf(in: page.body))
-            let login = try console.http.post(
+            let login = try await console.http.post(
                 "/login", form: [("csrf", csrf), ("name", "otto"), ("password", "password-of-otto")],
                 cookie: "__Host-nightshift_console=\(id)", headers: [host, ("Origin", "https://console.example.test")])
             #expect(login.status == 303)

@@ -41,13 +41,14 @@ public struct CreditsChart: Sendable {
         let named = Array(ranked.prefix(Self.namedSeries))
         series = ranked.count > Self.namedSeries ? named + ["others"] : named
         let index = Dictionary(uniqueKeysWithValues: named.enumerated().map { ($1, $0) })
+        let width = series.count
         var byDay: [String: [Int]] = [:]
         for row in rows {
-            var values = byDay[row.day] ?? Array(repeating: 0, count: series.count)
-            values[index[row.target] ?? series.count - 1] += row.credits
+            var values = byDay[row.day] ?? Array(repeating: 0, count: width)
+            values[index[row.target] ?? width - 1] += row.credits
             byDay[row.day] = values
         }
-        days = dayList.map { Day(day: $0, credits: byDay[$0] ?? Array(repeating: 0, count: series.count)) }
+        days = dayList.map { Day(day: $0, credits: byDay[$0] ?? Array(repeating: 0, count: width)) }
     }
 
     /// Whether any credits moved in the range.

@@ -75,7 +75,7 @@ public struct AuditRecords: ConsoleRecords {
     }
 
     public func record(_ action: ConsoleActionRecord) async throws {
-        try await blocking { audit in
+        _ = try await blocking { audit in
             try audit.recordConsoleAction(
                 AuditConsoleAction(
                     time: action.time, user: action.user, address: action.address, action: action.action,

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import Scheduler
@@ -166,7 +167,7 @@ public struct ConsoleResponder: HTTPResponder {
         var names: Set<String> = [listen]
         if ConsoleSettings.isLoopback(listen) { names.formUnion(["127.0.0.1", "localhost", "::1"]) }
         if let origin = settings.publicOrigin, let host = URLComponents(string: origin)?.host { names.insert(host.lowercased()) }
-        let authority = request.head.authority ?? request.headers[.host] ?? ""
+        let authority = request.head.authority ?? ""
         guard names.contains(Self.hostName(authority)) else {
             throw ConsoleFailure(
                 status: .misdirectedRequest,
@@ -213,7 +214,7 @@ public struct ConsoleResponder: HTTPResponder {
             return "Sec-Fetch-Site: \(site)"
         }
         guard let origin = request.headers[HTTPField.Name("Origin")!] else { return nil }
-        let authority = request.head.authority ?? request.headers[.host] ?? ""
+        let authority = request.head.authority ?? ""
         let own = "http\(settings.usesTLS ? "s" : "")://\(authority)"
         guard origin.lowercased() == own.lowercased() || origin == settings.publicOrigin else {
             return "Origin: \(origin)"

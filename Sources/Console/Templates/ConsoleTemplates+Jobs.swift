@@ -25,7 +25,7 @@ extension ConsoleTemplates {
         {{/jobs}}
         </tbody>
         </table>
-        <p class="muted">Run now asks the daemon to start the job at its next tick, as <code>nightshift jobs trigger</code> does. Times are in each job's time zone.</p>
+        <p class="muted">{{#canControl}}Run now asks the daemon to start the job at its next tick, as <code>nightshift jobs trigger</code> does. {{/canControl}}Times are in each job's time zone.</p>
         {{/content}}{{/layout}}
         """
 

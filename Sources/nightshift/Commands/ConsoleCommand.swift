@@ -83,9 +83,9 @@ struct ConsoleCommand: AsyncParsableCommand {
                     server = try ConsoleSetup.server(
                         settings: settings, jobsPath: file.jobs, configuration: jobs, store: store, configPath: config,
                         stateDirectory: state, logger: logger)
-                } catch {
+                } catch let failure as RunCommandFailure {
                     await store.close()
-                    throw CommandFailure(error.message, code: error.code.rawValue)
+                    throw CommandFailure(failure.message, code: failure.code.rawValue)
                 }
                 let group = ServiceGroup(
                     configuration: .init(
@@ -136,8 +136,8 @@ struct ConsoleCommand: AsyncParsableCommand {
                 do {
                     let isNew = try ConsoleUsers.add(name: name, role: role, password: password, path: settings.usersFile)
                     print("\(isNew ? "added" : "changed") console user \(name) (\(role.rawValue)) in \(settings.usersFile)")
-                } catch {
-                    throw CommandFailure(error.description, code: 6)
+                } catch let failure as ConsoleUsers.Failure {
+                    throw CommandFailure(failure.description, code: 6)
                 }
             }
         }

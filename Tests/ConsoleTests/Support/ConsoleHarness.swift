@@ -34,14 +34,14 @@ final class ConsoleHarness: Sendable {
     let port: Int
     let http: RawHTTP
     let audit: AuditLog
-    let store: SQLiteStore
+    let store: any SchedulerStore
     let clock: TestClock
     let usersFile: String
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
     private init(
-        folder: String, port: Int, audit: AuditLog, store: SQLiteStore, clock: TestClock, usersFile: String,
+        folder: String, port: Int, audit: AuditLog, store: any SchedulerStore, clock: TestClock, usersFile: String,
         group: ServiceGroup, task: Task<Void, any Error>
     ) {
         self.folder = folder
@@ -92,7 +92,7 @@ final class ConsoleHarness: Sendable {
         for (name, role) in [("vera", ConsoleRole.viewer), ("otto", .operator), ("ada", .admin)] {
             try ConsoleUsers.add(name: name, role: role, password: "password-of-\(name)", path: settings.usersFile, cost: 4)
         }
-        let store = try SQLiteStore(path: configuration.settings.statePath, host: "test-host")
+        let store: any SchedulerStore = try SQLiteStore(path: configuration.settings.statePath, host: "test-host")
         let audit = try AuditLog(path: folder + "/audit.sqlite", host: "test-host")
         let clock = TestClock()
         let sources = ConsoleSources(
@@ -135,8 +135,8 @@ final class ConsoleHarness: Sendable {
     }
 
     /// The login form's session: its cookie header and CSRF token.
-    func loginForm() throws -> Session {
-        let page = try http.get("/login")
+    func loginForm() async throws -> Session {
+        let page = try await http.get("/login")
         guard let id = page.cookie("nightshift_console"), let csrf = Self.csrf(in: page.body) else {
             throw RawHTTP.Failure(description: "the login page gave no session or token: \(page)")
         }
@@ -144,16 +144,16 @@ final class ConsoleHarness: Sendable {
     }
 
     /// Logs `name` in with its password; returns the new session.
-    func login(_ name: String, password: String? = nil) throws -> Session {
-        let form = try loginForm()
-        let reply = try http.post(
+    func login(_ name: String, password: String? = nil) async throws -> Session {
+        let form = try await loginForm()
+        let reply = try await http.post(
             "/login", form: [("csrf", form.csrf), ("name", name), ("password", password ?? "password-of-\(name)")],
             cookie: form.cookie)
         guard reply.status == 303, let id = reply.cookie("nightshift_console") else {
             throw RawHTTP.Failure(description: "login of \(name) failed: \(reply)")
         }
         let cookie = "nightshift_console=\(id)"
-        let jobs = try http.get("/jobs", cookie: cookie)
+        let jobs = try await http.get("/jobs", cookie: cookie)
         guard let csrf = Self.csrf(in: jobs.body) else { throw RawHTTP.Failure(description: "no token on /jobs: \(jobs)") }
         return Session(cookie: cookie, csrf: csrf)
     }

@@ -39,30 +39,34 @@ struct RawHTTP {
     let port: Int
 
     /// Sends `method target` with `headers` (Host and Connection are added unless given) and
-    /// `body`, and reads the whole answer.
+    /// `body`, and reads the whole answer. The socket is used on a thread of its own: a test's
+    /// task must not block the threads the console's own tasks need.
     func send(
         _ method: String, _ target: String, headers: [(String, String)] = [], body: String? = nil
-    ) throws -> Reply {
+    ) async throws -> Reply {
         var lines = ["\(method) \(target) HTTP/1.1"]
         if !headers.contains(where: { $0.0.lowercased() == "host" }) { lines.append("Host: 127.0.0.1:\(port)") }
         lines.append("Connection: close")
         for (name, value) in headers { lines.append("\(name): \(value)") }
         if let body { lines.append("Content-Length: \(body.utf8.count)") }
         let request = Array((lines.joined(separator: "\r\n") + "\r\n\r\n" + (body ?? "")).utf8)
-        return try exchange(request)
+        let port = self.port
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try Self.exchange(request, port: port) }) }.start()
+        }
     }
 
     /// GET with the session cookie.
-    func get(_ target: String, cookie: String? = nil, headers: [(String, String)] = []) throws -> Reply {
-        try send("GET", target, headers: (cookie.map { [("Cookie", $0)] } ?? []) + headers)
+    func get(_ target: String, cookie: String? = nil, headers: [(String, String)] = []) async throws -> Reply {
+        try await send("GET", target, headers: (cookie.map { [("Cookie", $0)] } ?? []) + headers)
     }
 
     /// POST of a form with the session cookie.
     func post(_ target: String, form: [(String, String)], cookie: String? = nil, headers: [(String, String)] = [])
-        throws -> Reply
+        async throws -> Reply
     {
         let body = form.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
-        return try send(
+        return try await send(
             "POST", target,
             headers: [("Content-Type", "application/x-www-form-urlencoded")] + (cookie.map { [("Cookie", $0)] } ?? [])
                 + headers, body: body)
@@ -74,7 +78,7 @@ struct RawHTTP {
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
-    private func exchange(_ request: [UInt8]) throws -> Reply {
+    private static func exchange(_ request: [UInt8], port: Int) throws -> Reply {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw Failure(description: "socket: \(errno)") }
         defer { close(socket) }
