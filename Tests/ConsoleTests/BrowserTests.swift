@@ -101,7 +101,9 @@ struct BrowserTests {
         defer { browser.kill(signal: SIGKILL) }
         let exit = try await Self.waitForExit(browser, seconds: 240)
         let output = (try? String(contentsOfFile: browserLog, encoding: .utf8)) ?? ""
-        #expect(exit == .exited(0), "the browser walk-through failed:\n\(output)")
+        #expect(
+            exit == .exited(0),
+            "the browser walk-through failed:\n\(output)\nthe daemon's log:\n\((try? String(contentsOfFile: daemonLog, encoding: .utf8)) ?? "")")
         let steps = output.split(separator: "\n").filter { $0.hasPrefix("STEP ") }.map { String($0.dropFirst(5)) }
         #expect(
             steps == [

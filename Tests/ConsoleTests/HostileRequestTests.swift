@@ -407,7 +407,7 @@ struct HostileRequestTests {
             )
             #expect(reply.header("X-Content-Type-Options") == "nosniff")
             #expect(reply.header("X-Frame-Options") == "DENY")
-            #expect(reply.header("Referrer-Policy") == "no-referrer")
+            #expect(reply.header("Referrer-Policy") == "same-origin")
             #expect(reply.header("Strict-Transport-Security") == nil)
         }
     }

@@ -24,8 +24,8 @@ public enum ConsoleAssets {
             if (seconds <= 0) { return "due now"; }
             var d = Math.floor(seconds / 86400), h = Math.floor(seconds % 86400 / 3600);
             var m = Math.floor(seconds % 3600 / 60), s = Math.floor(seconds % 60);
-            if (d > 0) { return "in " + d + "d " + h + "h"; }
-            if (h > 0) { return "in " + h + "h " + m + "m"; }
+            if (d > 0) { return "in " + d + "d " + h + "h " + m + "m"; }
+            if (h > 0) { return "in " + h + "h " + m + "m " + s + "s"; }
             if (m > 0) { return "in " + m + "m " + s + "s"; }
             return "in " + s + "s";
           }

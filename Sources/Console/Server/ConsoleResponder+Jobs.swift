@@ -97,13 +97,13 @@ extension ConsoleResponder {
         return redirect(to: "/jobs")
     }
 
-    /// `in 3h 12m`, `due now`.
+    /// `in 3h 12m 5s`, `due now`: what the page's script shows, as it was when the page was made.
     static func countdown(_ seconds: Double) -> String {
         guard seconds > 0 else { return "due now" }
         let total = Int(seconds)
         let (days, hours, minutes, rest) = (total / 86_400, total % 86_400 / 3600, total % 3600 / 60, total % 60)
-        if days > 0 { return "in \(days)d \(hours)h" }
-        if hours > 0 { return "in \(hours)h \(minutes)m" }
+        if days > 0 { return "in \(days)d \(hours)h \(minutes)m" }
+        if hours > 0 { return "in \(hours)h \(minutes)m \(rest)s" }
         if minutes > 0 { return "in \(minutes)m \(rest)s" }
         return "in \(rest)s"
     }

@@ -19,6 +19,7 @@ public struct ConsoleServer: Service {
 
     private let settings: ConsoleSettings
     private let responder: ConsoleResponder
+    private let close: @Sendable () async -> Void
     private let logger: Logger
     private let onRunning: @Sendable (Int) async -> Void
 
@@ -48,6 +49,7 @@ public struct ConsoleServer: Service {
         }
         self.settings = settings
         self.logger = logger
+        close = sources.close
         self.onRunning = onRunning
         responder = ConsoleResponder(
             settings: settings, sources: sources, users: users, passwords: PasswordCheck(users: initial),
@@ -88,7 +90,9 @@ public struct ConsoleServer: Service {
         do {
             try await app.run()
         } catch {
+            await close()
             throw Failure(description: "cannot serve the console on \(settings.listen): \(error)")
         }
+        await close()
     }
 }

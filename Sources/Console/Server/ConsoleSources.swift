@@ -12,16 +12,19 @@ public struct ConsoleSources: Sendable {
     /// Texts replaced by `[redacted]` in every page and export: webhook and ping URLs, the
     /// API key when the process holds it. A last guard: pages show notify targets by name.
     public var secrets: [String]
+    /// Called once when the console stops: closes what only the console uses (its store).
+    public var close: @Sendable () async -> Void
 
     /// Creates the sources.
     public init(
         jobs: @escaping @Sendable () async throws -> JobConfiguration, store: any SchedulerStore,
-        records: any ConsoleRecords, secrets: [String] = []
+        records: any ConsoleRecords, secrets: [String] = [], close: @escaping @Sendable () async -> Void = {}
     ) {
         self.jobs = jobs
         self.store = store
         self.records = records
         self.secrets = secrets
+        self.close = close
     }
 
     /// The secrets a jobs file holds: its jobs' webhook and ping URLs.

@@ -7,7 +7,7 @@ extension ConsoleTemplates {
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta name="referrer" content="no-referrer">
+        <meta name="referrer" content="same-origin">
         <title>{{frame.title}} · Nightshift console</title>
         <link rel="stylesheet" href="/assets/console.css">
         <script src="/assets/console.js" defer></script>

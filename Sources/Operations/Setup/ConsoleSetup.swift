@@ -7,18 +7,19 @@ import ScriptRuntime
 /// audit log of the state folder nightshift.toml names. `nightshift console` and
 /// `nightshift schedule` (with `[console]` in the jobs file) both start it this way.
 public enum ConsoleSetup {
-    /// The console for the jobs file at `jobsPath`.
+    /// The console for the jobs file at `jobsPath`, with a connection of its own to the store
+    /// the jobs file names (closed when the console stops). Its own, not a daemon's: a daemon
+    /// notices pauses and triggers made by other connections, as it does the CLI's.
     /// - Parameters:
     ///   - settings: its `[console]` table (or the defaults).
-    ///   - store: the store the jobs file names, already open (the daemon's own, when it serves).
     ///   - configPath: `--config` for nightshift.toml; nil finds it as every command does.
     ///   - stateDirectory: `--state`.
     /// - Throws: `RunCommandFailure` (configuration) naming what to fix.
     public static func server(
-        settings: ConsoleSettings, jobsPath: String, configuration jobs: JobConfiguration, store: any SchedulerStore,
-        configPath: String? = nil, stateDirectory: String? = nil, environment: Environment = Environment(),
-        logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) throws(RunCommandFailure) -> ConsoleServer {
+        settings: ConsoleSettings, jobsPath: String, configuration jobs: JobConfiguration, configPath: String? = nil,
+        stateDirectory: String? = nil, environment: Environment = Environment(), logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws(RunCommandFailure) -> ConsoleServer {
         let configuration = try environment.configuration(explicit: configPath)
         let audit = try environment.auditLog(
             stateDirectory: environment.stateDirectory(explicit: stateDirectory, configuration: configuration))
@@ -29,12 +30,19 @@ public enum ConsoleSetup {
         }
         if let key = try? environment.apiKey(keyFile: nil, configuration: configuration) { secrets.append(key) }
         if let password = environment.variables["PGPASSWORD"], !password.isEmpty { secrets.append(password) }
+        let store: any SchedulerStore
+        do {
+            store = try await SchedulerStores.open(settings: jobs.settings, environment: environment.variables, logger: logger)
+        } catch {
+            throw RunCommandFailure(.configuration, "\(error)")
+        }
         let sources = ConsoleSources(
             jobs: { try JobConfiguration.load(path: jobsPath) }, store: store, records: AuditRecords(audit: audit),
-            secrets: secrets)
+            secrets: secrets, close: { await store.close() })
         do {
             return try ConsoleServer(settings: settings, sources: sources, logger: logger, onRunning: onRunning)
         } catch {
+            await store.close()
             throw RunCommandFailure(.configuration, error.description)
         }
     }

@@ -71,20 +71,12 @@ struct ConsoleCommand: AsyncParsableCommand {
                     settings.listen = address
                 }
                 if let problem = settings.problem { throw CommandFailure("[console] \(problem)", code: 6) }
-                let store: any SchedulerStore
-                do {
-                    store = try await SchedulerStores.open(
-                        settings: jobs.settings, environment: ProcessInfo.processInfo.environment, logger: logger)
-                } catch {
-                    throw CommandFailure.configuration(error)
-                }
                 let server: ConsoleServer
                 do {
-                    server = try ConsoleSetup.server(
-                        settings: settings, jobsPath: file.jobs, configuration: jobs, store: store, configPath: config,
+                    server = try await ConsoleSetup.server(
+                        settings: settings, jobsPath: file.jobs, configuration: jobs, configPath: config,
                         stateDirectory: state, logger: logger)
                 } catch let failure as RunCommandFailure {
-                    await store.close()
                     throw CommandFailure(failure.message, code: failure.code.rawValue)
                 }
                 let group = ServiceGroup(
@@ -93,10 +85,8 @@ struct ConsoleCommand: AsyncParsableCommand {
                 do {
                     try await group.run()
                 } catch {
-                    await store.close()
                     throw CommandFailure("\(error)", code: 6)
                 }
-                await store.close()
             }
         }
     }

@@ -40,11 +40,17 @@ struct ScheduleCommand: AsyncParsableCommand {
         let path = jobs
         let configuration: JobConfiguration
         let store: any SchedulerStore
+        var console: ConsoleServer?
         do {
             configuration = try JobConfiguration.load(path: path)
             store = try await SchedulerStores.open(
                 settings: configuration.settings, environment: ProcessInfo.processInfo.environment, host: host,
                 logger: logger)
+            // `[console]`: the web console, with a store connection of its own, as the CLI's.
+            if let settings = configuration.console {
+                console = try await ConsoleSetup.server(
+                    settings: settings, jobsPath: path, configuration: configuration, logger: logger)
+            }
         } catch {
             FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
             throw ExitCode(6)
@@ -86,19 +92,7 @@ struct ScheduleCommand: AsyncParsableCommand {
                         address: address, metrics: metrics, clock: SystemClock(), maxTickAge: maxTickAge,
                         nextSlots: { await daemon.nextSlots }, logger: logger)))
         }
-        // `[console]` in the jobs file: the web console, reading the daemon's own store.
-        if let console = configuration.console {
-            do {
-                services.append(
-                    .init(
-                        service: try ConsoleSetup.server(
-                            settings: console, jobsPath: path, configuration: configuration, store: store, logger: logger)))
-            } catch {
-                await store.close()
-                FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-                throw ExitCode(6)
-            }
-        }
+        if let console { services.append(.init(service: console)) }
         services.append(.init(service: daemon))
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -64,6 +64,13 @@ def no_alert(driver):
     return False
 
 
+def act(driver, selector):
+    """Clicks a button whose form comes back to a page with a one-time message; returns the message."""
+    driver.find_element(By.CSS_SELECTOR, selector).click()
+    flash = wait_for("the page after " + selector, lambda: driver.find_elements(By.ID, "flash"))
+    return flash[0].text
+
+
 def login(driver, name):
     driver.get(BASE + "/jobs")
     wait_for("the login page", lambda: "/login" in driver.current_url)
@@ -92,6 +99,12 @@ def main():
     driver = webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=options)
     try:
         run(driver)
+    except BaseException:
+        # What the browser saw when a check failed, for whoever reads the test's output.
+        print("FAILED at " + driver.current_url, flush=True)
+        print(driver.find_element(By.TAG_NAME, "body").text[:3000], flush=True)
+        driver.save_screenshot(os.path.join(SHOTS, "failure.png"))
+        raise
     finally:
         driver.quit()
     print("DONE", flush=True)
@@ -116,8 +129,7 @@ def run(driver):
     step("see a job's next run")
 
     # Run now: the daemon starts it at its next tick; the run then shows with its log.
-    driver.find_element(By.CSS_SELECTOR, "#job-topup button.run-now").click()
-    check("Triggered topup" in driver.find_element(By.ID, "flash").text, "Run now says the job was triggered")
+    check("Triggered topup" in act(driver, "#job-topup button.run-now"), "Run now says the job was triggered")
 
     def finished_run():
         driver.get(BASE + "/runs?job=topup")
@@ -156,8 +168,7 @@ def run(driver):
 
     # Pause.
     driver.get(BASE + "/jobs")
-    driver.find_element(By.CSS_SELECTOR, "#job-topup button.pause").click()
-    check("Paused topup" in driver.find_element(By.ID, "flash").text, "Pause says the job was paused")
+    check("Paused topup" in act(driver, "#job-topup button.pause"), "Pause says the job was paused")
     row = driver.find_element(By.ID, "job-topup")
     check("paused" in row.find_element(By.CSS_SELECTOR, ".paused").text, "the job shows as paused")
     check(len(row.find_elements(By.CSS_SELECTOR, "button.resume")) == 1, "a paused job offers Resume")
