@@ -55,11 +55,13 @@ final class ConsoleHarness: Sendable {
         self.task = task
     }
 
-    /// The jobs file every harness uses; `console` is the `[console]` table's body.
-    static func jobsFile(console: String = "listen = \"127.0.0.1:0\"\nusers = \"users.toml\"") -> String {
+    /// The jobs file every harness uses; `console` is the `[console]` table's body, `store`
+    /// a PostgreSQL URL for the scheduler's store (else SQLite beside the file).
+    static func jobsFile(console: String, store: String? = nil) -> String {
         """
         [scheduler]
         state = "state.sqlite"
+        \(store.map { "store = \"\($0)\"" } ?? "")
 
         [console]
         \(console)
@@ -79,20 +81,27 @@ final class ConsoleHarness: Sendable {
     }
 
     /// Starts a console, runs `body`, and stops it (pass or fail).
-    /// - Parameter console: extra lines of the `[console]` table.
+    /// - Parameters:
+    ///   - console: extra lines of the `[console]` table.
+    ///   - postgres: keep the scheduler's state in a fresh database of the cluster
+    ///     `scripts/with-postgres` started, rather than in SQLite.
     static func with(
-        throttle: LoginThrottle.Limits = .standard, console extra: String = "", _ body: (ConsoleHarness) async throws -> Void
+        throttle: LoginThrottle.Limits = .standard, console extra: String = "", postgres: Bool = false,
+        _ body: (ConsoleHarness) async throws -> Void
     ) async throws {
         let folder = try Scratch.folder("console")
         let jobsPath = folder + "/jobs.toml"
-        try jobsFile(console: "listen = \"127.0.0.1:0\"\nusers = \"users.toml\"\n" + extra)
-            .write(toFile: jobsPath, atomically: true, encoding: .utf8)
+        try jobsFile(
+            console: "listen = \"127.0.0.1:0\"\nusers = \"users.toml\"\n" + extra,
+            store: postgres ? try TestDatabase.fresh() : nil
+        ).write(toFile: jobsPath, atomically: true, encoding: .utf8)
         let configuration = try JobConfiguration.load(path: jobsPath)
         let settings = configuration.console!
         for (name, role) in [("vera", ConsoleRole.viewer), ("otto", .operator), ("ada", .admin)] {
             try ConsoleUsers.add(name: name, role: role, password: "password-of-\(name)", path: settings.usersFile, cost: 4)
         }
-        let store: any SchedulerStore = try SQLiteStore(path: configuration.settings.statePath, host: "test-host")
+        let store = try await SchedulerStores.open(
+            settings: configuration.settings, environment: ProcessInfo.processInfo.environment, host: "test-host")
         let audit = try AuditLog(path: folder + "/audit.sqlite", host: "test-host")
         let clock = TestClock()
         let sources = ConsoleSources(
