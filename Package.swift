@@ -242,7 +242,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
-            exclude: ["Browser"],
+            exclude: ["Browser", "Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(

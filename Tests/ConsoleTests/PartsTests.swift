@@ -81,4 +81,26 @@ struct PartsTests {
             #expect(!text.contains("{{&"), "\(name) uses {{& (unescaped)")
         }
     }
+
+    @Test("a flood of login forms cannot push a logged-in session out of a full session store")
+    func eviction() async {
+        let sessions = SessionStore(clock: TestClock(), idle: 1800, capacity: 10)
+        let ada = await sessions.login(replacing: nil, user: "ada", role: .admin)
+        for _ in 0..<100 { _ = await sessions.anonymous() }
+        #expect(await sessions.session(ada.id)?.user == "ada")
+        #expect(await sessions.count <= 10)
+    }
+
+    @Test("a session in use still ends 12 hours after login")
+    func lifetime() async {
+        let clock = TestClock()
+        let sessions = SessionStore(clock: clock, idle: 1800)
+        let ada = await sessions.login(replacing: nil, user: "ada", role: .admin)
+        for _ in 0..<24 {
+            clock.advance(1799)
+            #expect(await sessions.session(ada.id) != nil)
+        }
+        clock.advance(1799)
+        #expect(await sessions.session(ada.id) == nil)
+    }
 }

@@ -7,11 +7,14 @@ public actor UserDirectory {
     private let path: String
     private var users: [ConsoleUser]
     private var stamp: FileStamp?
+    /// The users as the file was first read.
+    public nonisolated let initial: [ConsoleUser]
 
     /// Reads the file at `path` (a missing file has no users).
     public init(path: String) throws(ConsoleUsers.Failure) {
         self.path = path
-        users = try ConsoleUsers.load(path: path)
+        initial = try ConsoleUsers.load(path: path)
+        users = initial
         stamp = FileStamp(path: path)
     }
 

@@ -1,7 +1,7 @@
 /// The Audit page.
-struct AuditView {
+struct AuditView: TemplateView {
     /// One write.
-    struct Row {
+    struct Row: TemplateView {
         var time: String
         var host: String
         var runID: String
@@ -15,12 +15,33 @@ struct AuditView {
         var outcome: String
         var tone: String
         var answer: String
+
+        static let fields: [String: @Sendable (Row) -> Any?] = [
+            "time": { $0.time },
+            "host": { $0.host },
+            "runID": { $0.runID },
+            "runHref": { $0.runHref },
+            "mode": { $0.mode },
+            "endpoint": { $0.endpoint },
+            "target": { $0.target },
+            "parameters": { $0.parameters },
+            "beforeAfter": { $0.beforeAfter },
+            "change": { $0.change },
+            "outcome": { $0.outcome },
+            "tone": { $0.tone },
+            "answer": { $0.answer },
+        ]
     }
 
     /// A reseller the search text could mean.
-    struct Choice {
+    struct Choice: TemplateView {
         var target: String
         var href: String
+
+        static let fields: [String: @Sendable (Choice) -> Any?] = [
+            "target": { $0.target },
+            "href": { $0.href },
+        ]
     }
 
     var frame: PageFrame
@@ -35,12 +56,27 @@ struct AuditView {
     var rows: [Row]
     var newerHref: String?
     var olderHref: String?
+
+    static let fields: [String: @Sendable (AuditView) -> Any?] = [
+        "frame": { $0.frame },
+        "reseller": { $0.reseller },
+        "run": { $0.run },
+        "from": { $0.from },
+        "to": { $0.to },
+        "hasChoices": { $0.hasChoices },
+        "choices": { $0.choices },
+        "notice": { $0.notice },
+        "csvHref": { $0.csvHref },
+        "rows": { $0.rows },
+        "newerHref": { $0.newerHref },
+        "olderHref": { $0.olderHref },
+    ]
 }
 
 /// The console actions page.
-struct ActionsView {
+struct ActionsView: TemplateView {
     /// One action.
-    struct Row {
+    struct Row: TemplateView {
         var time: String
         var user: String
         var address: String
@@ -49,6 +85,17 @@ struct ActionsView {
         var outcome: String
         var tone: String
         var detail: String
+
+        static let fields: [String: @Sendable (Row) -> Any?] = [
+            "time": { $0.time },
+            "user": { $0.user },
+            "address": { $0.address },
+            "action": { $0.action },
+            "target": { $0.target },
+            "outcome": { $0.outcome },
+            "tone": { $0.tone },
+            "detail": { $0.detail },
+        ]
     }
 
     var frame: PageFrame
@@ -56,4 +103,12 @@ struct ActionsView {
     var rows: [Row]
     var newerHref: String?
     var olderHref: String?
+
+    static let fields: [String: @Sendable (ActionsView) -> Any?] = [
+        "frame": { $0.frame },
+        "user": { $0.user },
+        "rows": { $0.rows },
+        "newerHref": { $0.newerHref },
+        "olderHref": { $0.olderHref },
+    ]
 }

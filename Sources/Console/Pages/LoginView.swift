@@ -1,5 +1,5 @@
 /// The login page.
-struct LoginView {
+struct LoginView: TemplateView {
     var frame: PageFrame
     /// Why the last attempt failed.
     var problem: String?
@@ -9,11 +9,25 @@ struct LoginView {
     var next: String
     /// The name typed last.
     var name: String
+
+    static let fields: [String: @Sendable (LoginView) -> Any?] = [
+        "frame": { $0.frame },
+        "problem": { $0.problem },
+        "hasUsers": { $0.hasUsers },
+        "next": { $0.next },
+        "name": { $0.name },
+    ]
 }
 
 /// An error page.
-struct ErrorView {
+struct ErrorView: TemplateView {
     var frame: PageFrame
     var heading: String
     var message: String
+
+    static let fields: [String: @Sendable (ErrorView) -> Any?] = [
+        "frame": { $0.frame },
+        "heading": { $0.heading },
+        "message": { $0.message },
+    ]
 }

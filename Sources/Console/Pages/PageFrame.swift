@@ -1,11 +1,17 @@
 /// What every page's layout shows: the title, the navigation, who is logged in with the Log
 /// out form, the plain-HTTP warning, a one-time message.
-struct PageFrame: Sendable {
+struct PageFrame: Sendable, TemplateView {
     /// One link in the navigation.
-    struct Link: Sendable {
+    struct Link: Sendable, TemplateView {
         var label: String
         var href: String
         var current: Bool
+
+        static let fields: [String: @Sendable (Link) -> Any?] = [
+            "label": { $0.label },
+            "href": { $0.href },
+            "current": { $0.current },
+        ]
     }
 
     var title: String
@@ -32,4 +38,14 @@ struct PageFrame: Sendable {
         self.insecure = insecure
         self.flash = flash
     }
+
+    static let fields: [String: @Sendable (PageFrame) -> Any?] = [
+        "title": { $0.title },
+        "user": { $0.user },
+        "role": { $0.role },
+        "csrf": { $0.csrf },
+        "nav": { $0.nav },
+        "insecure": { $0.insecure },
+        "flash": { $0.flash },
+    ]
 }

@@ -1,14 +1,20 @@
 /// The Runs page.
-struct RunsView {
+struct RunsView: TemplateView {
     /// A choice in a filter's list.
-    struct Option {
+    struct Option: TemplateView {
         var value: String
         var label: String
         var selected: Bool
+
+        static let fields: [String: @Sendable (Option) -> Any?] = [
+            "value": { $0.value },
+            "label": { $0.label },
+            "selected": { $0.selected },
+        ]
     }
 
     /// One run's row.
-    struct Row {
+    struct Row: TemplateView {
         var started: String
         var id: String
         var href: String
@@ -20,6 +26,20 @@ struct RunsView {
         var tone: String
         var host: String
         var seconds: String
+
+        static let fields: [String: @Sendable (Row) -> Any?] = [
+            "started": { $0.started },
+            "id": { $0.id },
+            "href": { $0.href },
+            "job": { $0.job },
+            "kind": { $0.kind },
+            "script": { $0.script },
+            "mode": { $0.mode },
+            "status": { $0.status },
+            "tone": { $0.tone },
+            "host": { $0.host },
+            "seconds": { $0.seconds },
+        ]
     }
 
     var frame: PageFrame
@@ -33,12 +53,26 @@ struct RunsView {
     var rows: [Row]
     var newerHref: String?
     var olderHref: String?
+
+    static let fields: [String: @Sendable (RunsView) -> Any?] = [
+        "frame": { $0.frame },
+        "jobOptions": { $0.jobOptions },
+        "statusOptions": { $0.statusOptions },
+        "kindOptions": { $0.kindOptions },
+        "modeOptions": { $0.modeOptions },
+        "host": { $0.host },
+        "from": { $0.from },
+        "to": { $0.to },
+        "rows": { $0.rows },
+        "newerHref": { $0.newerHref },
+        "olderHref": { $0.olderHref },
+    ]
 }
 
 /// One run's page.
-struct RunView {
+struct RunView: TemplateView {
     /// One write's row.
-    struct Write {
+    struct Write: TemplateView {
         var time: String
         var endpoint: String
         var target: String
@@ -50,12 +84,31 @@ struct RunView {
         var tone: String
         var answer: String
         var location: String
+
+        static let fields: [String: @Sendable (Write) -> Any?] = [
+            "time": { $0.time },
+            "endpoint": { $0.endpoint },
+            "target": { $0.target },
+            "targetHref": { $0.targetHref },
+            "parameters": { $0.parameters },
+            "beforeAfter": { $0.beforeAfter },
+            "change": { $0.change },
+            "outcome": { $0.outcome },
+            "tone": { $0.tone },
+            "answer": { $0.answer },
+            "location": { $0.location },
+        ]
     }
 
     /// One module.
-    struct Module {
+    struct Module: TemplateView {
         var path: String
         var sha256: String
+
+        static let fields: [String: @Sendable (Module) -> Any?] = [
+            "path": { $0.path },
+            "sha256": { $0.sha256 },
+        ]
     }
 
     var frame: PageFrame
@@ -86,4 +139,35 @@ struct RunView {
     var moreHref: String?
     var hasModules: Bool
     var modules: [Module]
+
+    static let fields: [String: @Sendable (RunView) -> Any?] = [
+        "frame": { $0.frame },
+        "id": { $0.id },
+        "status": { $0.status },
+        "tone": { $0.tone },
+        "exitCode": { $0.exitCode },
+        "error": { $0.error },
+        "job": { $0.job },
+        "jobHref": { $0.jobHref },
+        "kind": { $0.kind },
+        "slot": { $0.slot },
+        "attempt": { $0.attempt },
+        "script": { $0.script },
+        "scriptHash": { $0.scriptHash },
+        "arguments": { $0.arguments },
+        "grant": { $0.grant },
+        "mode": { $0.mode },
+        "host": { $0.host },
+        "started": { $0.started },
+        "ended": { $0.ended },
+        "writesText": { $0.writesText },
+        "creditsMoved": { $0.creditsMoved },
+        "output": { $0.output },
+        "outputCapped": { $0.outputCapped },
+        "outputLimit": { $0.outputLimit },
+        "writes": { $0.writes },
+        "moreHref": { $0.moreHref },
+        "hasModules": { $0.hasModules },
+        "modules": { $0.modules },
+    ]
 }

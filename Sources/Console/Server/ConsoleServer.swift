@@ -35,14 +35,12 @@ public struct ConsoleServer: Service {
     ) throws(Failure) {
         if let problem = settings.problem { throw Failure(description: "[console] \(problem)") }
         let users: UserDirectory
-        let initial: [ConsoleUser]
         do {
             users = try UserDirectory(path: settings.usersFile)
-            initial = try ConsoleUsers.load(path: settings.usersFile)
         } catch {
             throw Failure(description: error.description)
         }
-        if initial.isEmpty {
+        if users.initial.isEmpty {
             logger.warning(
                 "the console has no users yet; add one with `nightshift console add-user NAME --role admin`",
                 metadata: ["users": "\(settings.usersFile)"])
@@ -52,7 +50,7 @@ public struct ConsoleServer: Service {
         close = sources.close
         self.onRunning = onRunning
         responder = ConsoleResponder(
-            settings: settings, sources: sources, users: users, passwords: PasswordCheck(users: initial),
+            settings: settings, sources: sources, users: users, passwords: PasswordCheck(users: users.initial),
             sessions: SessionStore(clock: clock, idle: Double(settings.sessionIdle)),
             throttle: LoginThrottle(limits: throttle, clock: clock), clock: clock, logger: logger)
     }

@@ -79,11 +79,13 @@ public actor SessionStore {
         return session
     }
 
-    /// Drops expired sessions, then, if still full, the least recently used tenth.
+    /// Drops expired sessions, then, if still full, the least recently used tenth: login
+    /// forms' sessions first, so a flood of login pages cannot push logged-in users out.
     private func evict(now: Double) {
         sessions = sessions.filter { now - $0.value.lastSeen <= idle && now - $0.value.created <= lifetime }
         guard sessions.count >= capacity else { return }
-        let oldest = sessions.values.sorted { $0.lastSeen < $1.lastSeen }.prefix(max(1, capacity / 10))
+        let oldest = sessions.values.sorted { ($0.isLoggedIn ? 1 : 0, $0.lastSeen) < ($1.isLoggedIn ? 1 : 0, $1.lastSeen) }
+            .prefix(max(1, capacity / 10))
         for session in oldest { sessions[session.id] = nil }
     }
 
