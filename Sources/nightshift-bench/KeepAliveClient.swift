@@ -6,7 +6,8 @@ import Foundation
 
 /// A blocking HTTP/1.1 client on one kept-alive connection to 127.0.0.1, so a measured
 /// request is the request, not a TCP handshake. It reads `Content-Length` and chunked bodies.
-final class KeepAliveClient {
+/// Used by one thread at a time (hence `@unchecked Sendable`).
+final class KeepAliveClient: @unchecked Sendable {
     private let socket: Int32
     private let port: Int
     private var buffer: [UInt8] = []
