@@ -1,4 +1,5 @@
 import Foundation
+import NightshiftCore
 import ScriptRuntime
 import TestScratch
 import Testing
@@ -10,30 +11,30 @@ import Testing
 @Suite("The console's queries read through indexes")
 struct QueryPlanTests {
     static let pages: [(String, AuditConsoleStatement)] = [
-        ("runs, newest", .runs(AuditRunQuery())),
-        ("runs, next page", .runs(AuditRunQuery(before: "2026-01-01T00:00:00.000Z~42"))),
-        ("runs of a job", .runs(AuditRunQuery(job: "nightly"))),
-        ("runs of a job, next page", .runs(AuditRunQuery(job: "nightly", before: "2026-01-01T00:00:00.000Z~42"))),
-        ("runs of a job in a date range", .runs(AuditRunQuery(job: "nightly", since: "2026-01-01", until: "2026-01-08"))),
-        ("runs by status", .runs(AuditRunQuery(status: "failed"))),
-        ("runs by status, next page", .runs(AuditRunQuery(status: "failed", before: "2026-01-01T00:00:00.000Z~42"))),
-        ("crashed runs", .runs(AuditRunQuery(status: "crashed"))),
-        ("runs by mode", .runs(AuditRunQuery(mode: "dry-run"))),
-        ("runs by host", .runs(AuditRunQuery(host: "host-2"))),
-        ("runs by kind", .runs(AuditRunQuery(kind: "catch-up"))),
-        ("REPL sessions", .runs(AuditRunQuery(kind: "repl"))),
-        ("runs in a date range", .runs(AuditRunQuery(since: "2026-01-01", until: "2026-01-08"))),
-        ("runs by status in a date range", .runs(AuditRunQuery(status: "failed", since: "2026-01-01", until: "2026-01-08"))),
+        ("runs, newest", .runs(RunFilter(), before: nil, limit: 51)),
+        ("runs, next page", .runs(RunFilter(), before: "2026-01-01T00:00:00.000Z~42", limit: 51)),
+        ("runs of a job", .runs(RunFilter(job: "nightly"), before: nil, limit: 51)),
+        ("runs of a job, next page", .runs(RunFilter(job: "nightly"), before: "2026-01-01T00:00:00.000Z~42", limit: 51)),
+        ("runs of a job in a date range", .runs(RunFilter(job: "nightly", since: "2026-01-01", until: "2026-01-08"), before: nil, limit: 51)),
+        ("runs by status", .runs(RunFilter(status: "failed"), before: nil, limit: 51)),
+        ("runs by status, next page", .runs(RunFilter(status: "failed"), before: "2026-01-01T00:00:00.000Z~42", limit: 51)),
+        ("crashed runs", .runs(RunFilter(status: "crashed"), before: nil, limit: 51)),
+        ("runs by mode", .runs(RunFilter(mode: "dry-run"), before: nil, limit: 51)),
+        ("runs by host", .runs(RunFilter(host: "host-2"), before: nil, limit: 51)),
+        ("runs by kind", .runs(RunFilter(kind: "catch-up"), before: nil, limit: 51)),
+        ("REPL sessions", .runs(RunFilter(kind: "repl"), before: nil, limit: 51)),
+        ("runs in a date range", .runs(RunFilter(since: "2026-01-01", until: "2026-01-08"), before: nil, limit: 51)),
+        ("runs by status in a date range", .runs(RunFilter(status: "failed", since: "2026-01-01", until: "2026-01-08"), before: nil, limit: 51)),
         ("a run", .run(id: "0123456789ab")),
         ("a run's writes", .runWrites(runID: "0123456789ab", afterID: 0, limit: 201)),
         ("a run's writes, next page", .runWrites(runID: "0123456789ab", afterID: 900, limit: 201)),
-        ("writes, newest", .writes(AuditWriteQuery())),
-        ("writes, next page", .writes(AuditWriteQuery(before: "2026-01-01T00:00:00.000Z~42"))),
-        ("writes to a reseller", .writes(AuditWriteQuery(target: "deltamedia6 (id 6)"))),
-        ("writes to a reseller, next page", .writes(AuditWriteQuery(target: "deltamedia6 (id 6)", before: "2026-01-01T00:00:00.000Z~42"))),
-        ("writes to a reseller in a date range", .writes(AuditWriteQuery(target: "x (id 1)", since: "2026-01-01", until: "2026-01-08"))),
-        ("writes of a run", .writes(AuditWriteQuery(runID: "0123456789ab"))),
-        ("writes in a date range", .writes(AuditWriteQuery(since: "2026-01-01", until: "2026-01-08"))),
+        ("writes, newest", .writes(WriteFilter(), before: nil, limit: 101)),
+        ("writes, next page", .writes(WriteFilter(), before: "2026-01-01T00:00:00.000Z~42", limit: 101)),
+        ("writes to a reseller", .writes(WriteFilter(target: "deltamedia6 (id 6)"), before: nil, limit: 101)),
+        ("writes to a reseller, next page", .writes(WriteFilter(target: "deltamedia6 (id 6)"), before: "2026-01-01T00:00:00.000Z~42", limit: 101)),
+        ("writes to a reseller in a date range", .writes(WriteFilter(target: "x (id 1)", since: "2026-01-01", until: "2026-01-08"), before: nil, limit: 101)),
+        ("writes of a run", .writes(WriteFilter(runID: "0123456789ab"), before: nil, limit: 101)),
+        ("writes in a date range", .writes(WriteFilter(since: "2026-01-01", until: "2026-01-08"), before: nil, limit: 101)),
         ("resellers as last seen", .creditsSeen(after: nil, prefix: nil, limit: 101)),
         ("resellers as last seen, next page", .creditsSeen(after: "m", prefix: nil, limit: 101)),
         ("resellers by name", .targets(prefix: "delta", limit: 21)),
@@ -85,11 +86,11 @@ struct QueryPlanTests {
                     startedAt: String(format: "2026-01-01T00:%02d:%02d.000Z", index / 60, index % 60)))
             try audit.finishRun(id: id, endedAt: "2026-01-02T00:00:00.000Z", status: index % 3 == 0 ? "failed" : "succeeded", output: "", error: nil)
         }
-        let page = try audit.runPage(AuditRunQuery(limit: 10))
+        let page = try audit.runPage(limit: 10)
         #expect(page.map(\.record.id) == (290..<300).reversed().map { String(format: "run%05d", $0) })
-        let next = try audit.runPage(AuditRunQuery(before: page.last!.cursor, limit: 10))
+        let next = try audit.runPage(before: page.last!.cursor, limit: 10)
         #expect(next.map(\.record.id) == (280..<290).reversed().map { String(format: "run%05d", $0) })
-        let failed = try audit.runPage(AuditRunQuery(status: "failed", limit: 5))
+        let failed = try audit.runPage(RunFilter(status: "failed"), limit: 5)
         #expect(failed.map(\.record.id) == [297, 294, 291, 288, 285].map { String(format: "run%05d", $0) })
     }
 }

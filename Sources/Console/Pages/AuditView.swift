@@ -1,38 +1,5 @@
 /// The Audit page.
 struct AuditView: TemplateView {
-    /// One write.
-    struct Row: TemplateView {
-        var time: String
-        var host: String
-        var runID: String
-        var runHref: String
-        var mode: String
-        var endpoint: String
-        var target: String
-        var parameters: String
-        var beforeAfter: String
-        var change: String
-        var outcome: String
-        var tone: String
-        var answer: String
-
-        static let fields: [String: @Sendable (Row) -> Any?] = [
-            "time": { $0.time },
-            "host": { $0.host },
-            "runID": { $0.runID },
-            "runHref": { $0.runHref },
-            "mode": { $0.mode },
-            "endpoint": { $0.endpoint },
-            "target": { $0.target },
-            "parameters": { $0.parameters },
-            "beforeAfter": { $0.beforeAfter },
-            "change": { $0.change },
-            "outcome": { $0.outcome },
-            "tone": { $0.tone },
-            "answer": { $0.answer },
-        ]
-    }
-
     /// A reseller the search text could mean.
     struct Choice: TemplateView {
         var target: String
@@ -53,7 +20,7 @@ struct AuditView: TemplateView {
     var choices: [Choice]
     var notice: String?
     var csvHref: String
-    var rows: [Row]
+    var rows: [WriteRow]
     var newerHref: String?
     var olderHref: String?
 

@@ -71,35 +71,6 @@ struct RunsView: TemplateView {
 
 /// One run's page.
 struct RunView: TemplateView {
-    /// One write's row.
-    struct Write: TemplateView {
-        var time: String
-        var endpoint: String
-        var target: String
-        var targetHref: String
-        var parameters: String
-        var beforeAfter: String
-        var change: String
-        var outcome: String
-        var tone: String
-        var answer: String
-        var location: String
-
-        static let fields: [String: @Sendable (Write) -> Any?] = [
-            "time": { $0.time },
-            "endpoint": { $0.endpoint },
-            "target": { $0.target },
-            "targetHref": { $0.targetHref },
-            "parameters": { $0.parameters },
-            "beforeAfter": { $0.beforeAfter },
-            "change": { $0.change },
-            "outcome": { $0.outcome },
-            "tone": { $0.tone },
-            "answer": { $0.answer },
-            "location": { $0.location },
-        ]
-    }
-
     /// One module.
     struct Module: TemplateView {
         var path: String
@@ -135,7 +106,7 @@ struct RunView: TemplateView {
     var output: String
     var outputCapped: Bool
     var outputLimit: String
-    var writes: [Write]
+    var writes: [WriteRow]
     var moreHref: String?
     var hasModules: Bool
     var modules: [Module]

@@ -1,3 +1,4 @@
+import NightshiftCore
 import NIOPosix
 import ScriptRuntime
 
@@ -18,11 +19,8 @@ public struct AuditRecords: ConsoleRecords {
     }
 
     public func runs(_ filter: RunFilter, before cursor: String?, limit: Int) async throws -> [ConsoleRun] {
-        let query = AuditRunQuery(
-            job: filter.job, status: filter.status, mode: filter.mode, kind: filter.kind, host: filter.host,
-            since: filter.since, until: filter.until, before: cursor, limit: limit)
-        return try await blocking { audit in
-            try audit.runPage(query).map { Self.run($0.record, origin: $0.origin, cursor: $0.cursor) }
+        try await blocking { audit in
+            try audit.runPage(filter, before: cursor, limit: limit).map { Self.run($0.record, origin: $0.origin, cursor: $0.cursor) }
         }
     }
 
@@ -46,11 +44,8 @@ public struct AuditRecords: ConsoleRecords {
     }
 
     public func writes(_ filter: WriteFilter, before cursor: String?, limit: Int) async throws -> [ConsoleWrite] {
-        let query = AuditWriteQuery(
-            target: filter.target, runID: filter.runID, since: filter.since, until: filter.until, before: cursor,
-            limit: limit)
-        return try await blocking { audit in
-            try audit.writePage(query).map { Self.write($0.entry, cursor: $0.cursor) }
+        try await blocking { audit in
+            try audit.writePage(filter, before: cursor, limit: limit).map { Self.write($0.entry, cursor: $0.cursor) }
         }
     }
 
@@ -74,23 +69,12 @@ public struct AuditRecords: ConsoleRecords {
         }
     }
 
-    public func record(_ action: ConsoleActionRecord) async throws {
-        _ = try await blocking { audit in
-            try audit.recordConsoleAction(
-                AuditConsoleAction(
-                    time: action.time, user: action.user, address: action.address, action: action.action,
-                    target: action.target, outcome: action.outcome, detail: action.detail))
-        }
+    public func record(_ action: ConsoleActionEntry) async throws {
+        _ = try await blocking { audit in try audit.recordConsoleAction(action) }
     }
 
-    public func actions(user: String?, before cursor: String?, limit: Int) async throws -> [ConsoleActionRecord] {
-        try await blocking { audit in
-            try audit.consoleActions(user: user, before: cursor, limit: limit).map {
-                ConsoleActionRecord(
-                    time: $0.time, user: $0.user, address: $0.address, action: $0.action, target: $0.target,
-                    outcome: $0.outcome, detail: $0.detail, cursor: "\($0.time)~\($0.id)")
-            }
-        }
+    public func actions(user: String?, before cursor: String?, limit: Int) async throws -> [ConsoleActionEntry] {
+        try await blocking { audit in try audit.consoleActions(user: user, before: cursor, limit: limit) }
     }
 
     private func blocking<T: Sendable>(_ body: @escaping @Sendable (AuditLog) throws -> T) async throws -> T {

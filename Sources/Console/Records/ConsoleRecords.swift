@@ -1,3 +1,5 @@
+import NightshiftCore
+
 /// What the console reads from the run records and the audit log, and where it records what
 /// its users do. `AuditRecords` reads the state folder's audit.sqlite; tests may read fixed
 /// rows. Every list is one page: newest first, from an opaque cursor.
@@ -19,61 +21,9 @@ public protocol ConsoleRecords: Sendable {
     /// Credits moved per day (UTC) and target by done writes between two ISO 8601 times.
     func dailyCredits(since: String, until: String) async throws -> [ConsoleDailyCredits]
     /// Records what a console user did.
-    func record(_ action: ConsoleActionRecord) async throws
+    func record(_ action: ConsoleActionEntry) async throws
     /// Console actions, newest first.
-    func actions(user: String?, before cursor: String?, limit: Int) async throws -> [ConsoleActionRecord]
-}
-
-/// The Runs page's filters, each optional.
-public struct RunFilter: Sendable, Hashable {
-    /// A job's name.
-    public var job: String?
-    /// A run status (`succeeded`, `failed`, …).
-    public var status: String?
-    /// `live`, `dry-run` or `confirm`.
-    public var mode: String?
-    /// `scheduled`, `catch-up`, `manual` (triggered), `run` or `repl`.
-    public var kind: String?
-    /// A host's name.
-    public var host: String?
-    /// Started at or after (ISO 8601).
-    public var since: String?
-    /// Started before (ISO 8601).
-    public var until: String?
-
-    /// Creates a filter.
-    public init(
-        job: String? = nil, status: String? = nil, mode: String? = nil, kind: String? = nil, host: String? = nil,
-        since: String? = nil, until: String? = nil
-    ) {
-        self.job = job
-        self.status = status
-        self.mode = mode
-        self.kind = kind
-        self.host = host
-        self.since = since
-        self.until = until
-    }
-}
-
-/// The Audit page's filters, each optional.
-public struct WriteFilter: Sendable, Hashable {
-    /// The target as the audit log names it (`deltamedia6 (id 6)`).
-    public var target: String?
-    /// A run's id.
-    public var runID: String?
-    /// Recorded at or after (ISO 8601).
-    public var since: String?
-    /// Recorded before (ISO 8601).
-    public var until: String?
-
-    /// Creates a filter.
-    public init(target: String? = nil, runID: String? = nil, since: String? = nil, until: String? = nil) {
-        self.target = target
-        self.runID = runID
-        self.since = since
-        self.until = until
-    }
+    func actions(user: String?, before cursor: String?, limit: Int) async throws -> [ConsoleActionEntry]
 }
 
 /// A run as the console shows it.
@@ -252,41 +202,6 @@ public struct ConsoleDailyCredits: Sendable, Hashable {
         self.day = day
         self.target = target
         self.credits = credits
-    }
-}
-
-/// One console action in the audit log.
-public struct ConsoleActionRecord: Sendable, Hashable {
-    /// ISO 8601.
-    public var time: String
-    /// The user (for a failed login, the name typed).
-    public var user: String
-    /// The client's address.
-    public var address: String
-    /// What was done: see ``ConsoleAction``.
-    public var action: String
-    /// What it was done to.
-    public var target: String
-    /// `done`, `refused` or `failed`.
-    public var outcome: String
-    /// Why, when not done.
-    public var detail: String?
-    /// Where the next page starts.
-    public var cursor: String
-
-    /// Creates one.
-    public init(
-        time: String, user: String, address: String, action: String, target: String = "", outcome: String,
-        detail: String? = nil, cursor: String = ""
-    ) {
-        self.time = time
-        self.user = user
-        self.address = address
-        self.action = action
-        self.target = target
-        self.outcome = outcome
-        self.detail = detail
-        self.cursor = cursor
     }
 }
 

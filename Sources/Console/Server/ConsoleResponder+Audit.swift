@@ -1,4 +1,5 @@
 import Hummingbird
+import NightshiftCore
 
 extension ConsoleResponder {
     /// Writes per page of the Audit page.
@@ -25,14 +26,7 @@ extension ConsoleResponder {
                 AuditView.Choice(target: target, href: Self.link("/audit", search.fields(reseller: target)))
             },
             notice: search.notice, csvHref: Self.link("/audit.csv", search.fields(reseller: search.filter.target ?? search.reseller)),
-            rows: shown.map { write in
-                AuditView.Row(
-                    time: ConsoleTime.readable(write.time), host: write.host ?? "", runID: write.runID,
-                    runHref: "/runs/" + Self.queryEncoded(write.runID), mode: write.mode, endpoint: write.endpoint,
-                    target: write.target, parameters: write.parameters, beforeAfter: Self.beforeAfter(write),
-                    change: Self.signed(write.creditChange), outcome: write.outcome, tone: StatusTone.of(write.outcome),
-                    answer: write.answer ?? "")
-            },
+            rows: shown.map(Self.writeRow),
             newerHref: cursor == nil ? nil : Self.link("/audit", search.fields(reseller: search.reseller)),
             olderHref: rows.count > Self.writesPerPage
                 ? Self.link("/audit", search.fields(reseller: search.reseller) + [("before", shown.last?.cursor)]) : nil)

@@ -88,9 +88,11 @@ extension ConsoleResponder {
         return html("run", view)
     }
 
-    static func writeRow(_ write: ConsoleWrite) -> RunView.Write {
-        RunView.Write(
-            time: ConsoleTime.readable(write.time), endpoint: write.endpoint, target: write.target,
+    /// A write as the Run detail and Audit pages show it.
+    static func writeRow(_ write: ConsoleWrite) -> WriteRow {
+        WriteRow(
+            time: ConsoleTime.readable(write.time), host: write.host ?? "", runID: write.runID,
+            runHref: "/runs/" + queryEncoded(write.runID), mode: write.mode, endpoint: write.endpoint, target: write.target,
             targetHref: link("/audit", [("reseller", write.target)]), parameters: write.parameters,
             beforeAfter: beforeAfter(write), change: signed(write.creditChange), outcome: write.outcome,
             tone: StatusTone.of(write.outcome), answer: write.answer ?? "", location: write.location ?? "")

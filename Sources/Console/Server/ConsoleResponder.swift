@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NightshiftCore
 import Scheduler
 
 /// Answers every console request: the checks every request passes, then the page or action.
@@ -304,7 +305,7 @@ public struct ConsoleResponder: HTTPResponder {
         let time = ConsoleTime.iso(clock.now())
         do {
             try await sources.records.record(
-                ConsoleActionRecord(
+                ConsoleActionEntry(
                     time: time, user: user, address: address, action: action, target: target, outcome: outcome,
                     detail: detail))
         } catch {

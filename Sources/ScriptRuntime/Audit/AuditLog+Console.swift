@@ -23,45 +23,6 @@ public struct AuditRunOrigin: Sendable, Hashable {
     }
 }
 
-/// Which runs the console's Runs page asks for: every filter optional, newest first, one
-/// page at a time.
-public struct AuditRunQuery: Sendable, Hashable {
-    /// Only runs of this job.
-    public var job: String?
-    /// Only runs with this status.
-    public var status: String?
-    /// Only runs in this mode: `live`, `dry-run` or `confirm`.
-    public var mode: String?
-    /// Only runs of this kind: ``AuditRunKind``.
-    public var kind: String?
-    /// Only runs of this host.
-    public var host: String?
-    /// Only runs started at or after this ISO 8601 time (a date alone works: `2026-03-01`).
-    public var since: String?
-    /// Only runs started before this ISO 8601 time.
-    public var until: String?
-    /// The page after this cursor (from ``AuditRunListing/cursor``); nil for the newest.
-    public var before: String?
-    /// The most runs on the page.
-    public var limit: Int
-
-    /// Creates a query.
-    public init(
-        job: String? = nil, status: String? = nil, mode: String? = nil, kind: String? = nil, host: String? = nil,
-        since: String? = nil, until: String? = nil, before: String? = nil, limit: Int = 50
-    ) {
-        self.job = job
-        self.status = status
-        self.mode = mode
-        self.kind = kind
-        self.host = host
-        self.since = since
-        self.until = until
-        self.before = before
-        self.limit = limit
-    }
-}
-
 /// The kinds of run the console tells apart.
 public enum AuditRunKind {
     /// Started by the daemon at its slot.
@@ -86,35 +47,6 @@ public struct AuditRunListing: Sendable, Hashable {
     public var origin: AuditRunOrigin?
     /// Where the next page starts when this is a page's last run.
     public var cursor: String
-}
-
-/// Which writes the console's Audit page asks for, newest first.
-public struct AuditWriteQuery: Sendable, Hashable {
-    /// Only writes to this target, as the audit log names it (`deltamedia6 (id 6)`).
-    public var target: String?
-    /// Only this run's writes.
-    public var runID: String?
-    /// Only writes recorded at or after this ISO 8601 time.
-    public var since: String?
-    /// Only writes recorded before this ISO 8601 time.
-    public var until: String?
-    /// The page after this cursor (from ``AuditWriteListing/cursor``); nil for the newest.
-    public var before: String?
-    /// The most writes on the page.
-    public var limit: Int
-
-    /// Creates a query.
-    public init(
-        target: String? = nil, runID: String? = nil, since: String? = nil, until: String? = nil, before: String? = nil,
-        limit: Int = 100
-    ) {
-        self.target = target
-        self.runID = runID
-        self.since = since
-        self.until = until
-        self.before = before
-        self.limit = limit
-    }
 }
 
 /// One write on a page of the Audit page.
@@ -157,55 +89,20 @@ public struct AuditRunTotals: Sendable, Hashable {
     public var count: Int { byOutcome.values.reduce(0, +) }
 }
 
-/// Something a person did in the web console: a login, a failed login, Run now, Pause…
-public struct AuditConsoleAction: Sendable, Hashable {
-    /// Row number, increasing.
-    public var id: Int64
-    /// When (ISO 8601, UTC).
-    public var time: String
-    /// The console user's name (for a failed login, the name that was typed).
-    public var user: String
-    /// The address the request came from.
-    public var address: String
-    /// `login`, `login failed`, `login throttled`, `logout`, `trigger`, `pause`, `resume`, `refused`.
-    public var action: String
-    /// What it was done to (a job's name), or empty.
-    public var target: String
-    /// `done`, `refused` or `failed`.
-    public var outcome: String
-    /// Why, in words, when refused or failed.
-    public var detail: String?
-
-    /// Creates an action.
-    public init(
-        id: Int64 = 0, time: String, user: String, address: String, action: String, target: String = "",
-        outcome: String, detail: String? = nil
-    ) {
-        self.id = id
-        self.time = time
-        self.user = user
-        self.address = address
-        self.action = action
-        self.target = target
-        self.outcome = outcome
-        self.detail = detail
-    }
-}
-
 /// The statements behind the console's pages. Each page reads through one of these, and
 /// `ConsoleTests` checks every one's query plan: an index gives the rows in the page's order,
 /// so a page reads about as many rows as it shows, never the table.
 public enum AuditConsoleStatement: Sendable, Hashable {
-    /// The Runs page.
-    case runs(AuditRunQuery)
+    /// The Runs page: a page of runs, newest first, after the cursor `before`.
+    case runs(RunFilter, before: String?, limit: Int)
     /// A run with its origin (Run detail).
     case run(id: String)
     /// A run's writes after the write `afterID`, oldest first (Run detail).
     case runWrites(runID: String, afterID: Int64, limit: Int)
     /// A run's writes counted by outcome (Run detail's receipt).
     case runTotals(runID: String)
-    /// The Audit page.
-    case writes(AuditWriteQuery)
+    /// The Audit page: a page of writes, newest first, after the cursor `before`.
+    case writes(WriteFilter, before: String?, limit: Int)
     /// Targets whose credits were measured, from `after`, at most `limit` (Panel; and the
     /// Audit page's reseller search, with `prefix`).
     case creditsSeen(after: String?, prefix: String?, limit: Int)
@@ -273,7 +170,7 @@ extension AuditLog {
 
     /// Records a console action; returns its row id.
     @discardableResult
-    public func recordConsoleAction(_ action: AuditConsoleAction) throws -> Int64 {
+    public func recordConsoleAction(_ action: ConsoleActionEntry) throws -> Int64 {
         try queue.write { db in
             try db.execute(
                 sql: """
@@ -289,11 +186,12 @@ extension AuditLog {
 
     // MARK: Reading
 
-    /// A page of runs, newest first.
-    public func runPage(_ query: AuditRunQuery, isAlive: (ProcessIdentity) -> Bool = { $0.isAlive }) throws
-        -> [AuditRunListing]
-    {
-        let statement = AuditConsoleStatement.runs(query)
+    /// A page of runs matching `filter`, newest first, after the cursor `before`.
+    public func runPage(
+        _ filter: RunFilter = RunFilter(), before: String? = nil, limit: Int = 50,
+        isAlive: (ProcessIdentity) -> Bool = { $0.isAlive }
+    ) throws -> [AuditRunListing] {
+        let statement = AuditConsoleStatement.runs(filter, before: before, limit: limit)
         return try queue.read { db in
             try Row.fetchAll(db, sql: statement.sql, arguments: statement.arguments).map { row in
                 var record = runRecord(row)
@@ -337,9 +235,11 @@ extension AuditLog {
         }
     }
 
-    /// A page of writes, newest first.
-    public func writePage(_ query: AuditWriteQuery) throws -> [AuditWriteListing] {
-        let statement = AuditConsoleStatement.writes(query)
+    /// A page of writes matching `filter`, newest first, after the cursor `before`.
+    public func writePage(_ filter: WriteFilter = WriteFilter(), before: String? = nil, limit: Int = 100) throws
+        -> [AuditWriteListing]
+    {
+        let statement = AuditConsoleStatement.writes(filter, before: before, limit: limit)
         return try queue.read { db in
             try Row.fetchAll(db, sql: statement.sql, arguments: statement.arguments).map { row in
                 AuditWriteListing(entry: auditEntry(row), cursor: "\(row["time"] as String)~\(row["id"] as Int64)")
@@ -378,11 +278,11 @@ extension AuditLog {
     }
 
     /// Console actions, newest first.
-    public func consoleActions(user: String? = nil, before: String? = nil, limit: Int) throws -> [AuditConsoleAction] {
+    public func consoleActions(user: String? = nil, before: String? = nil, limit: Int) throws -> [ConsoleActionEntry] {
         let statement = AuditConsoleStatement.consoleActions(user: user, before: before, limit: limit)
         return try queue.read { db in
             try Row.fetchAll(db, sql: statement.sql, arguments: statement.arguments).map { row in
-                AuditConsoleAction(
+                ConsoleActionEntry(
                     id: row["id"], time: row["time"], user: row["user"], address: row["address"], action: row["action"],
                     target: row["target"], outcome: row["outcome"], detail: row["detail"])
             }
@@ -428,7 +328,7 @@ extension AuditConsoleStatement {
 
     private var built: (sql: String, arguments: StatementArguments) {
         switch self {
-        case let .runs(query): return Self.runs(query)
+        case let .runs(filter, before, limit): return Self.runs(filter, before: before, limit: limit)
         case .run:
             return (
                 "SELECT r.*, o.job AS origin_job, o.kind AS origin_kind, o.slot AS origin_slot, o.attempt AS origin_attempt "
@@ -444,7 +344,7 @@ extension AuditConsoleStatement {
                 "SELECT outcome, count(*) AS count, sum(credit_change) AS credits FROM writes WHERE run_id = ? GROUP BY outcome",
                 arguments(self)
             )
-        case let .writes(query): return Self.writes(query)
+        case let .writes(filter, before, limit): return Self.writes(filter, before: before, limit: limit)
         case let .creditsSeen(after, prefix, limit): return Self.creditsSeen(after: after, prefix: prefix, limit: limit)
         case let .targets(prefix, limit):
             // A skip scan: one probe of the target index per distinct target.
@@ -496,18 +396,18 @@ extension AuditConsoleStatement {
 
     /// Runs: driven by the job's origins when a job is asked for (the origin's start time
     /// orders them), else by the runs index that matches the first filter given.
-    private static func runs(_ query: AuditRunQuery) -> (String, StatementArguments) {
+    private static func runs(_ filter: RunFilter, before: String?, limit: Int) -> (String, StatementArguments) {
         var clauses: [String] = []
         var arguments: StatementArguments = []
-        let byOrigin = query.job != nil || [AuditRunKind.scheduled, AuditRunKind.catchUp, AuditRunKind.triggered]
-            .contains(query.kind ?? "")
+        let byOrigin = filter.job != nil || [AuditRunKind.scheduled, AuditRunKind.catchUp, AuditRunKind.triggered]
+            .contains(filter.kind ?? "")
         let time = byOrigin ? "o.started_at" : "r.started_at"
         let row = byOrigin ? "o.rowid" : "r.rowid"
-        if let job = query.job {
+        if let job = filter.job {
             clauses.append("o.job = ?")
             arguments += [job]
         }
-        switch query.kind {
+        switch filter.kind {
         case AuditRunKind.run?:
             clauses.append("o.run_id IS NULL AND r.script_path != '(repl)'")
         case AuditRunKind.repl?:
@@ -517,68 +417,68 @@ extension AuditConsoleStatement {
             arguments += [kind]
         case nil: break
         }
-        for (column, value) in [("r.status", query.status), ("r.mode", query.mode), ("r.host", query.host)] {
+        for (column, value) in [("r.status", filter.status), ("r.mode", filter.mode), ("r.host", filter.host)] {
             if let value {
                 // Whether a run crashed is decided when it is read, so both are read as running.
                 clauses.append("\(column) = ?")
                 arguments += [column == "r.status" && value == RunStatus.crashed.rawValue ? RunStatus.running.rawValue : value]
             }
         }
-        if let since = query.since {
+        if let since = filter.since {
             clauses.append("\(time) >= ?")
             arguments += [since]
         }
-        if let until = query.until {
+        if let until = filter.until {
             clauses.append("\(time) < ?")
             arguments += [until]
         }
-        if let (sortTime, sortRow) = cursor(query.before) {
+        if let (sortTime, sortRow) = cursor(before) {
             clauses.append("(\(time), \(row)) < (?, ?)")
             arguments += [sortTime, sortRow]
         }
-        arguments += [query.limit]
-        let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        arguments += [limit]
+        let conditions = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         // CROSS JOIN fixes the outer table: the origins when they drive, else the runs.
         let from = byOrigin
             ? "run_origins o CROSS JOIN runs r ON r.id = o.run_id"
             : "runs r LEFT JOIN run_origins o ON o.run_id = r.id"
         return (
             """
-            SELECT \(runColumns), \(time) AS sort_time, \(row) AS sort_row FROM \(from) \(filter)
+            SELECT \(runColumns), \(time) AS sort_time, \(row) AS sort_row FROM \(from) \(conditions)
             ORDER BY \(time) DESC, \(row) DESC LIMIT ?
             """, arguments
         )
     }
 
     /// Writes: by target, by run, or by time, newest first; the rest filters those rows.
-    private static func writes(_ query: AuditWriteQuery) -> (String, StatementArguments) {
+    private static func writes(_ filter: WriteFilter, before: String?, limit: Int) -> (String, StatementArguments) {
         var clauses: [String] = []
         var arguments: StatementArguments = []
-        for (column, value) in [("w.target", query.target), ("w.run_id", query.runID)] {
+        for (column, value) in [("w.target", filter.target), ("w.run_id", filter.runID)] {
             if let value {
                 clauses.append("\(column) = ?")
                 arguments += [value]
             }
         }
-        if let since = query.since {
+        if let since = filter.since {
             clauses.append("w.time >= ?")
             arguments += [since]
         }
-        if let until = query.until {
+        if let until = filter.until {
             clauses.append("w.time < ?")
             arguments += [until]
         }
-        if let (time, row) = cursor(query.before) {
+        if let (time, row) = cursor(before) {
             clauses.append("(w.time, w.id) < (?, ?)")
             arguments += [time, row]
         }
-        arguments += [query.limit]
-        let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        arguments += [limit]
+        let conditions = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         // The index of the first filter given drives the page, in the page's order.
-        let index = query.target != nil ? "writes_by_target" : query.runID != nil ? "writes_by_run_time" : "writes_by_time"
+        let index = filter.target != nil ? "writes_by_target" : filter.runID != nil ? "writes_by_run_time" : "writes_by_time"
         return (
             """
-            SELECT w.*, r.host AS host FROM writes w INDEXED BY \(index) LEFT JOIN runs r ON r.id = w.run_id \(filter)
+            SELECT w.*, r.host AS host FROM writes w INDEXED BY \(index) LEFT JOIN runs r ON r.id = w.run_id \(conditions)
             ORDER BY w.time DESC, w.id DESC LIMIT ?
             """, arguments
         )

@@ -1,6 +1,7 @@
 import Console
 import Foundation
 import Logging
+import NightshiftCore
 import Scheduler
 import ScriptRuntime
 import ServiceLifecycle
@@ -199,7 +200,7 @@ final class ConsoleHarness: Sendable {
     }
 
     /// The console actions recorded, newest first.
-    func actions() throws -> [AuditConsoleAction] {
+    func actions() throws -> [ConsoleActionEntry] {
         try audit.consoleActions(limit: 1000)
     }
 

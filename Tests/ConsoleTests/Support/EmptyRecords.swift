@@ -1,4 +1,5 @@
 import Console
+import NightshiftCore
 
 /// Records with nothing in them, for tests that never read any.
 struct EmptyRecords: ConsoleRecords {
@@ -10,6 +11,6 @@ struct EmptyRecords: ConsoleRecords {
     func creditsSeen(after: String?, prefix: String?, limit: Int) async throws -> [ConsoleCreditsSeen] { [] }
     func targets(prefix: String, limit: Int) async throws -> [String] { [] }
     func dailyCredits(since: String, until: String) async throws -> [ConsoleDailyCredits] { [] }
-    func record(_ action: ConsoleActionRecord) async throws {}
-    func actions(user: String?, before cursor: String?, limit: Int) async throws -> [ConsoleActionRecord] { [] }
+    func record(_ action: ConsoleActionEntry) async throws {}
+    func actions(user: String?, before cursor: String?, limit: Int) async throws -> [ConsoleActionEntry] { [] }
 }
