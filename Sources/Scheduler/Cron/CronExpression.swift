@@ -123,8 +123,9 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
             values = [try value(base, index: index, field: field)]
         }
         if let step {
-            // `5/15` means from 5 to the end of the field's range, every 15 (as cronsim and cronie).
-            if values.count == 1 { values = Array(values[0]...range.upperBound) }
+            // `5/15` means from 5 to the end of the field's range, every 15 (as cronsim and cronie);
+            // `5-5/15` is the range 5 to 5, only 5.
+            if values.count == 1 && !base.contains("-") { values = Array(values[0]...range.upperBound) }
             values = stride(from: 0, to: values.count, by: step).map { values[$0] }
         }
         return values.reduce(0) { $0 | (1 << UInt64($1)) }
