@@ -1,3 +1,4 @@
+import NightshiftCore
 import ScriptRuntime
 
 /// What `nightshift runs` and `nightshift audit` show when the records are shared: every
@@ -6,7 +7,7 @@ import ScriptRuntime
 public enum SharedRecordsView {
     /// Runs of every host, newest first; this host's own record wins over its copy.
     public static func runs(
-        shared: SharedRecordsStore, local: AuditLog, status: String? = nil, script: String? = nil, limit: Int = 50
+        shared: SharedRecordsStore, local: AuditLog, status: RunStatus? = nil, script: String? = nil, limit: Int = 50
     ) async throws -> [RunRecord] {
         let copied = try await shared.runs(status: status, script: script, limit: limit)
         let pending = try local.runs(status: status, script: script, limit: limit, unshipped: true)

@@ -28,7 +28,7 @@ struct AuditTests {
         let record = try #require(try h.audit.runs().first { $0.id == result.runID })
         #expect(record.arguments == "k=v")
         #expect(record.grant == Grant().description)
-        #expect(record.status == "failed")
+        #expect(record.status == .failed)
         #expect(record.output == "hello\n")
         #expect(record.error == "test.lua:1: boom")
         #expect(record.endedAt != nil)
@@ -66,10 +66,10 @@ struct AuditTests {
                     startedAt: "2026-01-01T00:00:0\(id.count % 10)Z", process: process))
         }
         let records = try audit.runs()
-        #expect(records.first { $0.id == "alive" }?.status == "running")
-        #expect(records.first { $0.id == "reused" }?.status == "crashed")
-        #expect(try audit.runs(status: "crashed").map(\.id) == ["reused"])
-        #expect(try audit.runs(status: "running").map(\.id) == ["alive"])
+        #expect(records.first { $0.id == "alive" }?.status == .running)
+        #expect(records.first { $0.id == "reused" }?.status == .crashed)
+        #expect(try audit.runs(status: .crashed).map(\.id) == ["reused"])
+        #expect(try audit.runs(status: .running).map(\.id) == ["alive"])
     }
 
     @Test("the audit log creates its folder 0700 and its database 0600")

@@ -33,7 +33,7 @@ struct ShippingTests {
         await store.close()
         #expect(runs.map(\.id) == [run])
         #expect(runs.first?.host == "host-a")
-        #expect(runs.first?.status == "succeeded")
+        #expect(runs.first?.status == .succeeded)
         #expect(writes.count == 3)
         #expect(writes.map(\.id) == [1, 2, 3])
         #expect(writes.allSatisfy { $0.host == "host-a" && $0.runID == run && $0.outcome == AuditOutcome.done })
@@ -75,15 +75,15 @@ struct ShippingTests {
         let store = try await RecordsDatabase.open(settings)
         let copied = try await store.runs()
         #expect(copied.map(\.id) == [dead])
-        #expect(copied.first?.status == RunStatus.crashed.rawValue)
+        #expect(copied.first?.status == .crashed)
         // Its write was sent without an answer, and stays so.
         #expect(try await store.writes(runID: dead).map(\.outcome) == [AuditOutcome.unknown])
         #expect(try await RecordsDatabase.ship(settings, from: a.audit, host: "host-a").runs == 0)
 
         // The live run ends: now it is copied, with its final status.
-        try a.audit.finishRun(id: live, endedAt: Timestamp.iso(Date()), status: "failed", output: "", error: "boom")
+        try a.audit.finishRun(id: live, endedAt: Timestamp.iso(Date()), status: .failed, output: "", error: "boom")
         #expect(try await RecordsDatabase.ship(settings, from: a.audit, host: "host-a").runs == 1)
-        let after = try await store.runs(status: "failed")
+        let after = try await store.runs(status: .failed)
         await store.close()
         #expect(after.map(\.id) == [live])
         #expect(after.first?.error == "boom")
@@ -97,7 +97,7 @@ struct ShippingTests {
         try old.startRun(
             ScriptRuntime.RunRecord(id: "0123456789ab", scriptPath: "a.lua", scriptHash: "h", arguments: "", grant: "g", mode: "live",
                 startedAt: Timestamp.iso(Date())))
-        try old.finishRun(id: "0123456789ab", endedAt: Timestamp.iso(Date()), status: "succeeded", output: "", error: nil)
+        try old.finishRun(id: "0123456789ab", endedAt: Timestamp.iso(Date()), status: .succeeded, output: "", error: nil)
         try await RecordsDatabase.ship(settings, from: old, host: "box-7")
         let store = try await RecordsDatabase.open(settings)
         #expect(try await store.runs().map(\.host) == ["box-7"])

@@ -1,3 +1,4 @@
+import NightshiftCore
 import ScriptRuntime
 import SharedRecords
 
@@ -61,7 +62,7 @@ public struct RecordsSource {
     }
 
     /// Runs, newest first.
-    public func runs(status: String?, script: String?, limit: Int) async throws -> [RunRecord] {
+    public func runs(status: RunStatus?, script: String?, limit: Int) async throws -> [RunRecord] {
         if let shared {
             do {
                 return try await SharedRecordsView.runs(

@@ -1,4 +1,5 @@
 import Foundation
+import NightshiftCore
 import Scheduler
 import ScriptRuntime
 import SharedRecords
@@ -33,11 +34,15 @@ public struct Environment {
             guard FileManager.default.fileExists(atPath: user) else { return NightshiftConfiguration() }
             path = user
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw RunCommandFailure(.configuration, "cannot read the configuration file \(path); check the path given by --config or NIGHTSHIFT_CONFIG")
+        let text: String
+        do {
+            text = try FileRead.text(path, what: "the configuration file")
+        } catch {
+            let hint = error.reason == .missing ? " (named by --config or NIGHTSHIFT_CONFIG)" : ""
+            throw RunCommandFailure(.configuration, error.description + hint)
         }
         do {
-            return try NightshiftConfiguration.parse(String(decoding: data, as: UTF8.self), fileName: path, home: home)
+            return try NightshiftConfiguration.parse(text, fileName: path, home: home)
         } catch {
             throw RunCommandFailure(.configuration, error.description)
         }

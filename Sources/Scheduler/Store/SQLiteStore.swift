@@ -293,7 +293,7 @@ public final class SQLiteStore: SchedulerStore {
         RunRecord(
             id: row["id"], job: row["job"], slot: row["slot"],
             kind: RunKind(rawValue: row["kind"]) ?? .scheduled,
-            status: RunStatus(rawValue: row["status"]) ?? .failed,
+            status: RunStatus(recorded: row["status"]),
             reason: row["reason"], startedAt: row["started_at"], finishedAt: row["finished_at"],
             exitCode: row["exit_code"], signal: row["signal"], pid: row["pid"], log: row["log"], host: row["host"],
             runID: row["run_id"], writesSent: row["writes_sent"], creditsMoved: row["credits_moved"],

@@ -57,7 +57,7 @@ extension AuditLog {
             var runs: [RunRecord] = []
             for row in rows {
                 var record = Self.decided(runRecord(row), isAlive: isAlive)
-                if record.status == RunStatus.running.rawValue && record.process != nil { continue }
+                if record.status == .running && record.process != nil { continue }
                 record.host = record.host ?? fallbackHost
                 runs.append(record)
             }
@@ -86,8 +86,8 @@ extension AuditLog {
         try queue.write { db in
             let statement = try db.cachedStatement(sql: "UPDATE runs SET shipped = ? WHERE id = ? AND status = ?")
             for run in runs {
-                let recorded = run.status == RunStatus.crashed.rawValue ? RunStatus.running.rawValue : run.status
-                try statement.execute(arguments: [run.status, run.id, recorded])
+                let recorded: RunStatus = run.status == .crashed ? .running : run.status
+                try statement.execute(arguments: [run.status.rawValue, run.id, recorded.rawValue])
             }
         }
     }

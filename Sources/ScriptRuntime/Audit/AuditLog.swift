@@ -123,6 +123,11 @@ public final class AuditLog: Sendable {
             try db.execute(sql: "ALTER TABLE runs ADD COLUMN shipped TEXT")
             try db.execute(sql: "CREATE INDEX runs_to_ship ON runs (started_at) WHERE shipped IS NOT status")
         }
+        migrator.registerMigration("v6: REPL sessions in the one status vocabulary") { db in
+            // REPL sessions went on being recorded `ok` after v4; they ended well: `succeeded`.
+            try db.execute(sql: "UPDATE runs SET status = 'succeeded' WHERE status = 'ok'")
+            try db.execute(sql: "UPDATE runs SET shipped = 'succeeded' WHERE shipped = 'ok'")
+        }
         return migrator
     }
 
@@ -138,7 +143,7 @@ public final class AuditLog: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)
                     """,
                 arguments: [
-                    run.id, run.scriptPath, run.scriptHash, run.arguments, run.grant, run.mode, run.startedAt, run.status,
+                    run.id, run.scriptPath, run.scriptHash, run.arguments, run.grant, run.mode, run.startedAt, run.status.rawValue,
                     run.process?.pid, run.process?.startTime, run.host ?? host,
                 ])
         }
@@ -148,7 +153,7 @@ public final class AuditLog: Sendable {
     /// (the watchdog's "timed out" is not overwritten by a late normal end, and vice versa).
     @discardableResult
     public func finishRun(
-        id: String, endedAt: String, status: String, output: String, error: String?, modules: String = ""
+        id: String, endedAt: String, status: RunStatus, output: String, error: String?, modules: String = ""
     ) throws -> Bool {
         try queue.write { db in
             try db.execute(
@@ -156,7 +161,7 @@ public final class AuditLog: Sendable {
                     UPDATE runs SET ended_at = ?, status = ?, output = ?, error = ?, modules = ?
                     WHERE id = ? AND status = 'running'
                     """,
-                arguments: [endedAt, status, output, error, modules, id])
+                arguments: [endedAt, status.rawValue, output, error, modules, id])
             return db.changesCount > 0
         }
     }
@@ -167,18 +172,16 @@ public final class AuditLog: Sendable {
     /// - Parameter unshipped: only runs whose current record has not been copied to the
     ///   shared records (see `AuditLog+Shipping.swift`).
     public func runs(
-        status: String? = nil, script: String? = nil, limit: Int = 50, unshipped: Bool = false,
+        status: RunStatus? = nil, script: String? = nil, limit: Int = 50, unshipped: Bool = false,
         isAlive: (ProcessIdentity) -> Bool = { $0.isAlive }
     ) throws -> [RunRecord] {
-        let crashed = RunStatus.crashed.rawValue
-        let running = RunStatus.running.rawValue
         let records: [RunRecord] = try queue.read { db in
             var clauses: [String] = []
             var arguments: StatementArguments = []
             if let status {
                 // Whether a run crashed is decided here, so both are read as running.
                 clauses.append("status = ?")
-                arguments += [status == crashed ? running : status]
+                arguments += [(status == .crashed ? .running : status).rawValue]
             }
             if let script {
                 clauses.append("script_path LIKE ?")
@@ -192,7 +195,7 @@ public final class AuditLog: Sendable {
             ).map(runRecord)
         }
         let decided = records.map { Self.decided($0, isAlive: isAlive) }
-        guard let status, status == running || status == crashed else { return decided }
+        guard let status, status == .running || status == .crashed else { return decided }
         return decided.filter { $0.status == status }
     }
 
@@ -205,7 +208,7 @@ public final class AuditLog: Sendable {
         RunRecord(
             id: row["id"], scriptPath: row["script_path"], scriptHash: row["script_hash"],
             arguments: row["arguments"], grant: row["grant_text"], mode: row["mode"], startedAt: row["started_at"],
-            endedAt: row["ended_at"], status: row["status"], output: row["output"], error: row["error"],
+            endedAt: row["ended_at"], status: RunStatus(recorded: row["status"]), output: row["output"], error: row["error"],
             modules: row["modules"],
             process: (row["pid"] as Int32?).flatMap { pid in
                 (row["process_start"] as Int64?).map { ProcessIdentity(pid: pid, startTime: $0) }
@@ -216,8 +219,8 @@ public final class AuditLog: Sendable {
     /// `record` with a running status turned ``RunStatus/crashed`` when its process is gone.
     static func decided(_ record: RunRecord, isAlive: (ProcessIdentity) -> Bool) -> RunRecord {
         var record = record
-        if record.status == RunStatus.running.rawValue, let process = record.process, !isAlive(process) {
-            record.status = RunStatus.crashed.rawValue
+        if record.status == .running, let process = record.process, !isAlive(process) {
+            record.status = .crashed
         }
         return record
     }

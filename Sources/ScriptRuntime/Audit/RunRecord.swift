@@ -1,3 +1,5 @@
+import NightshiftCore
+
 /// One run as the audit database keeps it.
 public struct RunRecord: Sendable, Hashable {
     /// The run's id (random, printed at start).
@@ -16,8 +18,8 @@ public struct RunRecord: Sendable, Hashable {
     public var startedAt: String
     /// End, or nil while running (or if the process died).
     public var endedAt: String?
-    /// See ``RunStatus``; `running` until it ends.
-    public var status: String
+    /// How it stands or ended; `running` until it ends.
+    public var status: RunStatus
     /// What the script printed and logged, at most ``RunRecord/outputLimit`` bytes.
     public var output: String
     /// The error that ended it, if any.
@@ -36,7 +38,7 @@ public struct RunRecord: Sendable, Hashable {
     /// Creates a record.
     public init(
         id: String, scriptPath: String, scriptHash: String, arguments: String, grant: String, mode: String,
-        startedAt: String, endedAt: String? = nil, status: String = "running", output: String = "", error: String? = nil,
+        startedAt: String, endedAt: String? = nil, status: RunStatus = .running, output: String = "", error: String? = nil,
         modules: String = "", process: ProcessIdentity? = nil, host: String? = nil
     ) {
         self.host = host

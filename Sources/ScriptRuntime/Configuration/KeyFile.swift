@@ -1,4 +1,5 @@
 import Foundation
+import NightshiftCore
 
 /// Reading the API key from a file that only its owner can read.
 public enum KeyFile {
@@ -19,10 +20,13 @@ public enum KeyFile {
             throw Failure(
                 description: "the key file \(path) can be read or changed by other users (mode \(String(info.st_mode & 0o777, radix: 8))); run: chmod 600 \(path)")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(description: "cannot read the key file \(path)")
+        let text: String
+        do {
+            text = try FileRead.text(path, what: "the key file", limit: 1 << 20)
+        } catch {
+            throw Failure(description: error.description)
         }
-        let key = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        let key = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         let trimmed = key.trimmingCharacters(in: " \t\r")
         guard !trimmed.isEmpty else { throw Failure(description: "the key file \(path) is empty") }
         return trimmed

@@ -145,6 +145,7 @@ enum Prelude {
         end
 
         local default_concurrency = host.default_concurrency
+        local note_capped = host["tasks.capped"]
         local function map(list, fn, opts)
           if type(list) ~= "table" then error("bad argument #1 to 'map' (table expected, got " .. type(list) .. ")", 2) end
           if type(fn) ~= "function" then error("bad argument #2 to 'map' (function expected, got " .. type(fn) .. ")", 2) end
@@ -162,6 +163,8 @@ enum Prelude {
             error([[bad argument #3 to 'map' (errors must be "raise" or "collect")]], 2)
           end
           local n = rawlen(list)
+          -- More at once than the run allows: the panel's cap holds, and the user is told once.
+          if concurrency > default_concurrency and n > default_concurrency then note_capped(concurrency) end
           local out, next_index, failed_index, failure = {}, 1, nil, nil
           local function worker()
             while next_index <= n and not failed_index do

@@ -37,7 +37,7 @@ enum ScriptAPI {
             }
         }
         let functions = api + UtilityModule.functions(output: output)
-            + TasksModule.functions(scheduler: scheduler) + [RequireModule.function(search: modules, loaded: loaded)]
+            + TasksModule.functions(scheduler: scheduler, allowed: defaultConcurrency, output: output) + [RequireModule.function(search: modules, loaded: loaded)]
         try vm.register(LuaModule(Prelude.hostTable, functions: functions, constants: constants))
         var argsTable = LuaTable()
         for (key, value) in arguments { argsTable[key] = .string(LuaString(value)) }

@@ -91,7 +91,7 @@ public final class ScriptRunner: @unchecked Sendable {
         if let audit {
             do {
                 try audit.finishRun(
-                    id: identity.runID, endedAt: Timestamp.iso(now()), status: result.status.rawValue,
+                    id: identity.runID, endedAt: Timestamp.iso(now()), status: result.status,
                     output: redact(result.output), error: result.error, modules: loadedModules?.recordText ?? "")
             } catch {
                 logger.error("cannot record the end of the run", metadata: ["error": "\(error)"])

@@ -1,6 +1,7 @@
 import Foundation
 import LuaHost
 import Logging
+import NightshiftCore
 import PanelAPI
 
 /// A long-lived script session for the REPL: one VM whose globals persist between
@@ -116,6 +117,6 @@ public final class InteractiveSession: @unchecked Sendable {
     /// Records the end of the session.
     public func finish() {
         api.scheduler.close()
-        _ = try? audit?.finishRun(id: identity.runID, endedAt: Timestamp.iso(now()), status: "ok", output: "", error: nil)
+        _ = try? audit?.finishRun(id: identity.runID, endedAt: Timestamp.iso(now()), status: .succeeded, output: "", error: nil)
     }
 }

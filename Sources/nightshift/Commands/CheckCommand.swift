@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NightshiftCore
 import LuaHost
 import Operations
 import PanelAPI
@@ -39,9 +40,12 @@ struct CheckCommand: ParsableCommand {
     var configPath: String?
 
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: script) else {
-            Output.error("nightshift check: cannot read the script \(script); check the path")
-            throw NightshiftExitCode.badScript.exit
+        let source: [UInt8]
+        do {
+            source = try FileRead.bytes(script, what: "the script")
+        } catch {
+            Output.error("nightshift check: \(error)")
+            throw NightshiftExitCode.scriptUnreadable.exit
         }
         let configuration: NightshiftConfiguration
         do {
@@ -51,7 +55,7 @@ struct CheckCommand: ParsableCommand {
             throw NightshiftExitCode.configuration.exit
         }
         let report = ProgramCheck(
-            script: script, source: Array(data), grant: try grant(), modules: ModuleSearch(folders: modules.paths(configuration)))
+            script: script, source: source, grant: try grant(), modules: ModuleSearch(folders: modules.paths(configuration)))
         if json {
             Output.out(report.json)
         } else {

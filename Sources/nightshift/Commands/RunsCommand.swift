@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NightshiftCore
 import Operations
 import PanelAPI
 import ScriptRuntime
@@ -17,7 +18,7 @@ struct RunsCommand: AsyncParsableCommand {
     )
 
     @Option(help: "Only runs with this status: succeeded, failed, refused, \"timed out\", \"outcome unknown\", running, crashed...")
-    var status: String?
+    var status: RunStatus?
 
     @Option(help: "Only runs whose script path contains this text.")
     var script: String?
@@ -61,7 +62,7 @@ struct RunsCommand: AsyncParsableCommand {
         ]
         object["host"] = record.host.map(JSONValue.string) ?? .null
         object["ended_at"] = record.endedAt.map(JSONValue.string) ?? .null
-        object["status"] = .string(record.status)
+        object["status"] = .string(record.status.rawValue)
         object["error"] = record.error.map(JSONValue.string) ?? .null
         object["output"] = .string(record.output)
         return .object(object)

@@ -1,3 +1,4 @@
+import NightshiftCore
 import Foundation
 import Logging
 import PostgresNIO
@@ -74,7 +75,7 @@ struct HostLog {
     /// Records a finished run with `writes` writes; returns its id.
     @discardableResult
     func finishedRun(
-        _ id: String = RunIdentity.newRunID(), status: String = "succeeded", startedAt: String? = nil, writes: Int = 1,
+        _ id: String = RunIdentity.newRunID(), status: RunStatus = .succeeded, startedAt: String? = nil, writes: Int = 1,
         output: String = "done\n"
     ) throws -> String {
         try startedRun(id, startedAt: startedAt, writes: writes, process: nil)
