@@ -3,7 +3,9 @@ import GRDB
 import LuaHost
 import Logging
 import NightshiftCore
+import Synchronization
 import Testing
+import TestScratch
 
 @testable import ScriptRuntime
 
@@ -68,5 +70,26 @@ struct StatusVocabularyTests {
         #expect(RunStatus(recorded: "timed out") == .timedOut)
         #expect(RunStatus(recorded: "script unreadable") == .scriptUnreadable)
         #expect(RunStatus(recorded: "fine") == .failed)
+    }
+}
+
+/// Runs sharing a state folder may open a new audit log at the same moment.
+@Suite("opening one new audit log from many connections at once")
+struct AuditConcurrentOpenTests {
+    @Test("eight connections opening a new audit log at once all succeed, twenty times over")
+    func concurrentMigrations() throws {
+        let folder = try Scratch.folder("audit-open")
+        for round in 0..<20 {
+            let path = folder + "/audit-\(round).sqlite"
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                do {
+                    _ = try AuditLog(path: path)
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+            }
+            #expect(failures.withLock { $0 }.isEmpty, "round \(round)")
+        }
     }
 }

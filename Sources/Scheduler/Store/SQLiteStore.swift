@@ -33,8 +33,12 @@ public final class SQLiteStore: SchedulerStore {
             if !directory.isEmpty { try PrivateFiles.createDirectory(directory) }
             // 0600 before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
             PrivateFiles.createFile(path)
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-            try Self.migrator.migrate(queue)
+            // Two processes opening a new file at once must not both set it up and migrate it.
+            queue = try FileLock.exclusively(path) {
+                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                try Self.migrator.migrate(queue)
+                return queue
+            }
         } catch {
             throw ConfigurationError("\(path): cannot open the scheduler state: \(error)")
         }

@@ -45,8 +45,12 @@ public final class AuditLog: Sendable {
             // Created here, before SQLite opens it, so it is never readable by others.
             let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
             if descriptor >= 0 { close(descriptor) }
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-            try Self.migrator.migrate(queue)
+            // Two processes opening a new file at once must not both set it up and migrate it.
+            queue = try FileLock.exclusively(path) {
+                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                try Self.migrator.migrate(queue)
+                return queue
+            }
         } catch {
             throw Failure(description: "\(path): cannot open the audit log: \(error)")
         }
