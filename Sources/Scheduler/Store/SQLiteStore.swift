@@ -34,7 +34,7 @@ public final class SQLiteStore: SchedulerStore {
             // 0600 before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
             PrivateFiles.createFile(path)
             // Two processes opening a new file at once must not both set it up and migrate it.
-            queue = try FileLock.exclusively(path) {
+            queue = try FileLock.exclusively(folderOf: path) {
                 let queue = try DatabaseQueue(path: path, configuration: configuration)
                 try Self.migrator.migrate(queue)
                 return queue

@@ -46,7 +46,7 @@ public final class AuditLog: Sendable {
             let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
             if descriptor >= 0 { close(descriptor) }
             // Two processes opening a new file at once must not both set it up and migrate it.
-            queue = try FileLock.exclusively(path) {
+            queue = try FileLock.exclusively(folderOf: path) {
                 let queue = try DatabaseQueue(path: path, configuration: configuration)
                 try Self.migrator.migrate(queue)
                 return queue
