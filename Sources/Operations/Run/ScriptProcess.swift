@@ -128,7 +128,7 @@ public final class ScriptProcess: Sendable {
         let run = ScriptRun(
             scriptPath: request.script, source: source, arguments: request.arguments, grant: grant,
             mode: request.mode, limits: LuaLimits(memory: memoryLimit, time: timeLimit), maxTasks: request.maxTasks,
-            modulePaths: request.modulePaths)
+            modulePaths: request.modulePaths, catalogue: configuration.catalogue)
         do {
             runner = try ScriptRunner(
                 run: run, client: connection.client, audit: audit,

@@ -45,10 +45,13 @@ public struct APIEntry: Sendable {
         }
     }
 
-    /// What the host code receives: the call's arguments and the run's guarded panel.
+    /// What the host code receives: the call's arguments and the run's panel.
     struct Call {
         let args: LuaArguments
-        let panel: GuardedPanel
+        let panel: any RunPanel
+
+        /// The script or module line that made the call (past the prelude's wrappers).
+        var location: String? { args.callerLocation(skipping: Prelude.chunkName) }
     }
 
     /// `group.function`, as scripts call it and grants name it.
@@ -61,11 +64,14 @@ public struct APIEntry: Sendable {
     public let summary: String
     /// LuaLS class definitions its signature needs (`nightshift.Reseller`), if any.
     public let types: String
+    /// The panel endpoint it calls, declared as nightshift.toml's `[[endpoints]]` are; nil for
+    /// functions that are not one endpoint (`panel.call`, `notify.send`).
+    public let endpoint: EndpointDeclaration?
     let handler: @Sendable (Call) throws -> CallStep<LuaValue>
 
     init(
         _ name: String, _ effect: Effect, arguments: [Argument], returns: String, summary: String, types: String = "",
-        handler: @escaping @Sendable (Call) throws -> CallStep<LuaValue>
+        endpoint: EndpointDeclaration? = nil, handler: @escaping @Sendable (Call) throws -> CallStep<LuaValue>
     ) {
         self.function = APIFunction(rawValue: name)
         self.effect = effect
@@ -73,7 +79,19 @@ public struct APIEntry: Sendable {
         self.returns = returns
         self.summary = summary
         self.types = types
+        self.endpoint = endpoint
         self.handler = handler
+    }
+
+    /// A panel endpoint's function with its own Lua arguments and host code (the built-in
+    /// groups): the name, effect and summary come from the declaration.
+    init(
+        _ endpoint: EndpointDeclaration, arguments: [Argument], returns: String, types: String = "",
+        handler: @escaping @Sendable (Call) throws -> CallStep<LuaValue>
+    ) {
+        self.init(
+            endpoint.name, endpoint.effect, arguments: arguments, returns: returns, summary: endpoint.doc, types: types,
+            endpoint: endpoint, handler: handler)
     }
 
     /// Whether it only reads.
@@ -110,5 +128,18 @@ public struct APIGroup: Sendable {
         self.summary = summary
         self.grantsTargets = grantsTargets
         self.entries = entries
+    }
+}
+
+extension EndpointDeclaration {
+    /// What a call of the endpoint may change, as the catalogue says it.
+    public var effect: APIEntry.Effect {
+        guard kind == .write else { return .read }
+        switch credits?.measure {
+        case nil: return .write(credits: .none)
+        case .adds?: return .write(credits: .adds)
+        case .sets?: return .write(credits: .sets)
+        case .starts?: return .write(credits: .starts)
+        }
     }
 }

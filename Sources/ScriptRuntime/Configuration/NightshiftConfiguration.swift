@@ -30,6 +30,15 @@ import TOMLKit
 /// [records]                       # share run records and the audit log among hosts
 /// store = "postgres://nightshift@db.example:5432/nightshift"
 /// password_file = "/etc/nightshift/pg-password"
+///
+/// [[endpoints]]                   # a panel endpoint scripts may call, when granted
+/// name = "lines.extend"
+/// path = "api/line/edit"
+/// kind = "write"
+/// target = "id"
+/// credits = { param = "credits", sign = -1 }
+/// required = ["id", "credits"]
+/// doc = "Extend a line's expiry"
 /// ```
 public struct NightshiftConfiguration: Sendable, Equatable {
     /// The panel's base URL.
@@ -56,6 +65,8 @@ public struct NightshiftConfiguration: Sendable, Equatable {
     public var stateDirectory: String?
     /// `[modules] paths`: folders `require` searches, before any `--module-path`.
     public var modulePaths: [String] = []
+    /// `[[endpoints]]`: panel endpoints the operator declares for scripts, in file order.
+    public var endpoints: [EndpointDeclaration] = []
     /// `[records] store`: a PostgreSQL URL (`postgres://USER@HOST:PORT/DB`, no password)
     /// where finished runs and their writes are copied, so that every host's show up in
     /// `nightshift runs` and `audit`; nil keeps them in the state folder only.
@@ -86,7 +97,7 @@ public struct NightshiftConfiguration: Sendable, Equatable {
         var configuration = NightshiftConfiguration()
         let base = (fileName as NSString).deletingLastPathComponent
         func path(_ raw: String) -> String { Self.expand(raw, home: home, base: base) }
-        try reject(root, known: ["panel", "run", "state", "modules", "notify", "records"], context: fileName)
+        try reject(root, known: ["panel", "run", "state", "modules", "notify", "records", "endpoints"], context: fileName)
         if let panel = root["panel"] {
             guard let table = panel.table else { throw Failure("\(fileName): [panel] must be a table") }
             try reject(
@@ -159,6 +170,9 @@ public struct NightshiftConfiguration: Sendable, Equatable {
         if let notify = root["notify"] {
             configuration.notifyTargets = try notifyTargets(notify, fileName: fileName)
         }
+        if let endpoints = root["endpoints"] {
+            configuration.endpoints = try EndpointDeclaration.parse(endpoints, text: text, fileName: fileName)
+        }
         if let state = root["state"] {
             guard let table = state.table else { throw Failure("\(fileName): [state] must be a table") }
             try reject(table, known: ["dir"], context: "\(fileName): [state]")
@@ -217,7 +231,7 @@ public struct NightshiftConfiguration: Sendable, Equatable {
         return targets
     }
 
-    private static func reject(_ table: TOMLTable, known: Set<String>, context: String) throws(Failure) {
+    static func reject(_ table: TOMLTable, known: Set<String>, context: String) throws(Failure) {
         for key in table.keys where !known.contains(key) {
             throw Failure("\(context): unknown key '\(key)'; known keys: \(known.sorted().joined(separator: ", "))")
         }

@@ -37,26 +37,27 @@ public struct PlannedChange: Sendable, Hashable, CustomStringConvertible {
         self.fieldChanges = fieldChanges
     }
 
-    /// Creates a change whose parameters are the request's, encoded when first shown.
-    init(
-        endpoint: String, target: String, request: PanelRequest, creditsBefore: Int?, creditsAfter: Int?,
-        creditChange: Int, fieldChanges: [String], location: String?
-    ) {
-        self.location = location
-        self.endpoint = endpoint
-        self.target = target
-        self.request = request
-        self.creditsBefore = creditsBefore
-        self.creditsAfter = creditsAfter
-        self.creditChange = creditChange
-        self.fieldChanges = fieldChanges
+    /// A write as a plan shows it; its parameters are encoded when first shown.
+    init(_ write: Write) {
+        self.location = write.location
+        self.endpoint = write.endpoint
+        self.target = write.targetLabel
+        self.request = write.request
+        self.creditsBefore = write.credits.before
+        self.creditsAfter = write.credits.after
+        self.creditChange = write.credits.change
+        self.fieldChanges = write.fieldChanges
     }
 
     /// `resellers.add_credits  alice (id 5)  credits 40 -> 90 (+50)  [topup.lua:33]`.
     public var description: String {
         var text = "\(endpoint)  \(target)"
-        if creditsBefore == nil, let creditsAfter, endpoint == "resellers.new" {
+        if creditsBefore == nil, let creditsAfter {
+            // Nothing to compare with: a new record starting with credits.
             text += "  credits \(creditsAfter) (new)"
+        } else if creditsBefore == nil, creditChange != 0 {
+            // A declared endpoint: the change is known, the balance is not.
+            text += "  credits \(creditChange > 0 ? "+" : "")\(creditChange)"
         } else if creditChange != 0 || creditsBefore != nil || creditsAfter != nil {
             let sign = creditChange > 0 ? "+" : ""
             let before = creditsBefore.map(String.init) ?? "?"

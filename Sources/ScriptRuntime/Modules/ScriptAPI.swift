@@ -75,7 +75,7 @@ extension ScriptAPI {
     /// The text of a host function's argument error (`bad argument #1 to ...`).
     static func errorText(_ error: any Error) -> String {
         switch error {
-        case let error as ResellersModule.BadArgument: error.message
+        case let error as BadArgument: error.message
         case let error as LuaArgumentError: error.description
         default: "\(error)"
         }

@@ -13,7 +13,7 @@ enum UtilityModule {
                         let json = try LuaJSON.json(try args.value(1))
                         return .success(.string(LuaString(bytes: JSONWriter.write(json))))
                     } catch let error as LuaJSON.Failure {
-                        throw ResellersModule.BadArgument(1, args.functionName, error.description)
+                        throw BadArgument(1, args.functionName, error.description)
                     }
                 }
             },
@@ -24,7 +24,7 @@ enum UtilityModule {
                     do {
                         return .success(LuaJSON.lua(try JSONParser.parse(bytes)))
                     } catch {
-                        throw ResellersModule.BadArgument(1, args.functionName, "invalid JSON: \(error)")
+                        throw BadArgument(1, args.functionName, "invalid JSON: \(error)")
                     }
                 }
             },

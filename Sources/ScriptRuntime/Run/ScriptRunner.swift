@@ -57,7 +57,7 @@ public final class ScriptRunner: @unchecked Sendable {
         self.interrupter = vm.interrupter
         self.panel = GuardedPanel(
             client: client, grant: run.grant, mode: run.mode, audit: audit, identity: identity, confirmer: confirmer,
-            logger: logger, now: now)
+            logger: logger, now: now, catalogue: run.catalogue)
         panel.notifier = notifier
         // A refusal or an unknown outcome is a stop of its own: the script unwinds with its
         // message (pcall cannot catch it), and no further output is kept.

@@ -39,7 +39,7 @@ public final class InteractiveSession: @unchecked Sendable {
         client: PanelClient, grant: Grant, mode: RunMode, limits: LuaLimits, audit: AuditLog?,
         confirmer: (any WriteConfirmer)?, output: OutputSink, logger: Logger,
         maxTasks: Int = ScriptRun.defaultMaxTasks, modulePaths: [String] = [],
-        now: @escaping @Sendable () -> Date = { Date() }, notifier: Notifier? = nil
+        now: @escaping @Sendable () -> Date = { Date() }, notifier: Notifier? = nil, catalogue: APICatalogue = .standard
     ) throws(LuaError) {
         self.audit = audit
         self.output = output
@@ -51,12 +51,12 @@ public final class InteractiveSession: @unchecked Sendable {
         interrupter = vm.interrupter
         panel = GuardedPanel(
             client: client, grant: grant, mode: mode, audit: audit, identity: identity, confirmer: confirmer,
-            logger: logger, now: now)
+            logger: logger, now: now, catalogue: catalogue)
         panel.notifier = notifier
         panel.onStop = { [unowned vm] failure in vm.trip(.stopped(failure.message)) }
         api = try ScriptAPI.install(
             into: vm, panel: panel, output: output, arguments: [], maxTasks: maxTasks, defaultConcurrency: client.configuration.concurrency,
-            modules: ModuleSearch(folders: modulePaths))
+            modules: ModuleSearch(folders: modulePaths), catalogue: catalogue)
         api.scheduler.open()
         if let audit {
             try? audit.startRun(

@@ -21,14 +21,20 @@ enum CallStep<Value> {
         case .later(let wait): .later(wait.map(transform))
         }
     }
+
+    /// The same step with its value turned into another, or into a failure, when it comes.
+    func then<Other>(_ transform: @escaping (Value) -> Result<Other, ScriptFailure>) -> CallStep<Other> {
+        switch self {
+        case .now(let result): .now(result.flatMap(transform))
+        case .later(let wait): .later(wait.then(transform))
+        }
+    }
 }
 
 /// The panel's answer to one operation.
 enum PanelAnswer: Sendable {
     /// A call's reply.
     case reply(PanelReply)
-    /// `resellers.list`'s rows.
-    case resellers([Reseller])
     /// A notification's delivery (its failures are receipts too: the wait itself never fails).
     case notification(NotifyReceipt)
 }
@@ -47,6 +53,11 @@ struct PanelWait<Value> {
     func map<Other>(_ transform: @escaping (Value) -> Other) -> PanelWait<Other> {
         let finish = self.finish
         return PanelWait<Other>(kind: kind, endpoint: endpoint, operation: operation) { finish($0).map(transform) }
+    }
+
+    func then<Other>(_ transform: @escaping (Value) -> Result<Other, ScriptFailure>) -> PanelWait<Other> {
+        let finish = self.finish
+        return PanelWait<Other>(kind: kind, endpoint: endpoint, operation: operation) { finish($0).flatMap(transform) }
     }
 
     /// The outcome a call has when the run stops before its answer came: a read timed out;

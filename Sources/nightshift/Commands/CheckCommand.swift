@@ -55,7 +55,8 @@ struct CheckCommand: ParsableCommand {
             throw NightshiftExitCode.configuration.exit
         }
         let report = ProgramCheck(
-            script: script, source: source, grant: try grant(), modules: ModuleSearch(folders: modules.paths(configuration)))
+            script: script, source: source, grant: try grant(configuration.catalogue),
+            modules: ModuleSearch(folders: modules.paths(configuration)), catalogue: configuration.catalogue)
         if json {
             Output.out(report.json)
         } else {
@@ -65,17 +66,17 @@ struct CheckCommand: ParsableCommand {
     }
 
     /// The grant given on the command line, or `nil` when none is.
-    private func grant() throws -> Grant? {
+    private func grant(_ catalogue: APICatalogue) throws -> Grant? {
         guard !allow.isEmpty || maxCredits != nil || maxCreditsPerReseller != nil else { return nil }
         var allowed = Set<APIFunction>()
         for name in allow {
-            guard let functions = APICatalogue.standard.parse(name) else {
-                throw ValidationError("--allow \(name): unknown function; known: \(APICatalogue.standard.allowable)")
+            guard let functions = catalogue.parse(name) else {
+                throw ValidationError("--allow \(name): unknown function; known: \(catalogue.allowable)")
             }
             allowed.formUnion(functions)
         }
         return Grant(
-            allowed: allow.isEmpty ? APIFunction.readsOnly : allowed, maxCredits: maxCredits ?? 0,
+            allowed: allow.isEmpty ? catalogue.reads : allowed, maxCredits: maxCredits ?? 0,
             maxCreditsPerReseller: maxCreditsPerReseller)
     }
 }

@@ -89,7 +89,7 @@ struct RunCommand: AsyncParsableCommand {
                 resultFile: resultFile, stateDirectory: state.stateDirectory)
             let process = try await ScriptProcess(
                 request, started: started, environment: environment, configuration: configuration,
-                grant: try grantOptions.grant(notifyTargets: configuration.notifyTargets.map(\.name))
+                grant: try grantOptions.grant(configuration)
             ) { timeout, logger throws(RunCommandFailure) in
                 try await panelOptions.connect(
                     environment: environment, configuration: configuration, timeout: timeout, logger: logger)

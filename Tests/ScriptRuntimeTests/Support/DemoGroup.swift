@@ -22,10 +22,11 @@ enum DemoGroup {
             ) { call in
                 let id = Int(try call.args.integer(1))
                 let credits = Int(try call.args.integer(2))
-                let write = GuardedPanel.Write(
+                let write = Write(
                     function: APIFunction(rawValue: "demo.give"), request: .resellersAddCredits(.id(id), credits),
-                    target: .id(id), targetLabel: "id \(id)", effect: .add(credits), viewChange: .addCredits(.id(id), credits))
-                return call.panel.perform(write.made(at: call.args)).map { _ in .boolean(true) }
+                    target: WriteTarget(param: "id", value: String(id)), targetLabel: "id \(id)",
+                    credits: CreditEffect(change: credits, account: "id:\(id)"), location: call.location)
+                return call.panel.perform(write, observer: PlainWrites.shared).map { _ in .boolean(true) }
             },
         ])
 

@@ -1,26 +1,26 @@
 import LuaHost
 import PanelAPI
 
-/// The host code of `resellers.*` and `panel.call` (declared in ``ResellersGroup`` and
-/// ``PanelGroup``): reads the script's arguments, builds the request and hands it to the
-/// run's ``GuardedPanel``.
+/// The host code of `resellers.*` (declared in ``ResellersGroup``): reads the script's
+/// arguments, builds the ``Write`` and hands it to the run's panel, with the run's
+/// ``ResellerState`` (the dry-run's view of the resellers) as its observer.
 ///
-/// Each function returns `true, result` or `false, error` to the prelude's wrapper, which
-/// raises the error at the script's line (argument errors as Lua-worded strings, API failures
-/// as error objects).
-enum ResellersModule {
-    /// An argument problem, already worded as Lua's `bad argument #n to 'f' (...)`.
-    struct BadArgument: Error {
-        let message: String
-        init(_ error: LuaArgumentError) { message = error.description }
-        init(_ position: Int, _ function: String, _ problem: String) {
-            message = LuaArgumentError(position: position, function: function, problem: problem).description
+/// Argument errors are thrown as Lua-worded messages; API failures come back in the call's
+/// step, and the prelude's wrapper raises either at the script's line.
+enum ResellerCalls {
+    // MARK: resellers.list
+
+    static func list(_ call: APIEntry.Call) -> CallStep<LuaValue> {
+        let state = ResellerState.of(call.panel)
+        return call.panel.read(Read(function: .resellersList, request: .resellersList())).then { reply in
+            state.take(reply).map { .table(LuaTable(array: state.view.rows.map(LuaJSON.reseller))) }
         }
     }
 
     // MARK: resellers.new
 
-    static func new(_ args: LuaArguments, _ panel: GuardedPanel) throws -> CallStep<LuaValue> {
+    static func new(_ call: APIEntry.Call) throws -> CallStep<LuaValue> {
+        let args = call.args
         let name = args.functionName
         try args.expectAtMost(1)
         let table = try args.table(1)
@@ -44,18 +44,23 @@ enum ResellersModule {
         }
         let reseller = NewReseller(
             name: userName, maxAllowedConnections: connections, useCredits: useCredits, credits: credits, extra: extra)
-        var row: JSONObject = ["username": .string(userName), "credits": .int(credits ?? 0)]
-        row["max_allowed_connections"] = .int(connections ?? 1)
-        row["use_credits"] = .int((useCredits ?? true) ? 1 : 0)
-        let write = GuardedPanel.Write(
+        let state = ResellerState.of(call.panel)
+        let draft = Write(
             function: .resellersNew, request: .resellersNew(reseller), target: nil, targetLabel: "new \"\(userName)\"",
-            effect: .start(credits ?? 0), viewChange: .new(row))
-        return panel.perform(write.made(at: args)).map { reply in reply.createdID.map { .integer(Int64($0)) } ?? .boolean(true) }
+            location: call.location)
+        return state.perform(draft) { write, view in
+            write.credits = CreditEffect(change: credits ?? 0, after: credits ?? 0, account: "new:" + userName)
+            write.preconditions = [
+                Precondition(source: .resellersList, record: WriteTarget(param: "username", value: userName), expectation: .absent)
+            ]
+            return nil
+        }.map { reply in reply.createdID.map { .integer(Int64($0)) } ?? .boolean(true) }
     }
 
     // MARK: resellers.update
 
-    static func update(_ args: LuaArguments, _ panel: GuardedPanel) throws -> CallStep<LuaValue> {
+    static func update(_ call: APIEntry.Call) throws -> CallStep<LuaValue> {
+        let args = call.args
         let name = args.functionName
         let target: ResellerRef
         let fieldsTable: LuaTable
@@ -80,24 +85,47 @@ enum ResellersModule {
             throw BadArgument(fieldsPosition, name, error.description)
         }
         guard !fields.isEmpty else { throw BadArgument(fieldsPosition, name, "no fields to change") }
-        var effect = GuardedPanel.CreditEffect.none
+        var newCredits: Int?
         if fieldsTable["credits"] != .nil {
-            let credits = try optionalWhole(fieldsTable["credits"], field: "credits", function: name, minimum: 0, position: fieldsPosition)!
-            effect = .set(credits)
+            newCredits = try optionalWhole(fieldsTable["credits"], field: "credits", function: name, minimum: 0, position: fieldsPosition)!
         }
         for key in ["max_allowed_connections", "status"] where fieldsTable[key] != .nil {
             _ = try optionalWhole(fieldsTable[key], field: key, function: name, minimum: 0, position: fieldsPosition)
         }
-        let changes = fields.entries.filter { $0.key != "credits" }.map { "\($0.key) = \(describe($0.value))" }
-        let write = GuardedPanel.Write(
-            function: .resellersUpdate, request: .resellersUpdate(target, fields: fields), target: target,
-            targetLabel: target.description, effect: effect, fieldChanges: changes, viewChange: .update(target, fields))
-        return panel.perform(write.made(at: args)).map { _ in .boolean(true) }
+        let state = ResellerState.of(call.panel)
+        let draft = Write(
+            function: .resellersUpdate, request: .resellersUpdate(target, fields: fields), target: target.writeTarget,
+            targetLabel: target.description,
+            fieldChanges: fields.entries.filter { $0.key != "credits" }.map { "\($0.key) = \(describe($0.value))" },
+            location: call.location)
+        // Setting credits is measured against the panel's balance: read it first.
+        return state.perform(draft, measures: newCredits != nil) { write, view in
+            if let row = view.row(target) {
+                write.fieldChanges = fields.entries.filter { $0.key != "credits" }.map { entry in
+                    "\(entry.key) \(row[entry.key].map(describe) ?? "?") -> \(describe(entry.value))"
+                }
+            }
+            guard let newCredits else {
+                write.credits = CreditEffect(change: 0, account: view.account(target))
+                write.preconditions = view.exists(target)
+                return nil
+            }
+            guard let current = view.credits(of: target) else {
+                return ScriptFailure(
+                    .panel(.refused), endpoint: write.endpoint,
+                    detail: "NOT EXISTS (\(write.targetLabel) is not in the panel's list, so the credit change cannot be measured); nothing was sent",
+                    panelMessage: "NOT EXISTS")
+            }
+            write.credits = CreditEffect(change: newCredits - current, before: current, after: newCredits, account: view.account(target))
+            write.preconditions = view.exists(target) + view.credits(target, equal: current)
+            return nil
+        }.map { _ in .boolean(true) }
     }
 
     // MARK: resellers.add_credits
 
-    static func addCredits(_ args: LuaArguments, _ panel: GuardedPanel) throws -> CallStep<LuaValue> {
+    static func addCredits(_ call: APIEntry.Call) throws -> CallStep<LuaValue> {
+        let args = call.args
         let name = args.functionName
         let target: ResellerRef
         let amount: Int
@@ -112,39 +140,17 @@ enum ResellersModule {
             guard !args.isNil(2) else { throw BadArgument(2, name, "number expected, got \(args.typeName(2))") }
             amount = try optionalWhole(try args.value(2), field: nil, function: name, minimum: nil, position: 2)!
         }
-        let write = GuardedPanel.Write(
-            function: .resellersAddCredits, request: .resellersAddCredits(target, amount), target: target,
-            targetLabel: target.description, effect: .add(amount), viewChange: .addCredits(target, amount))
-        return panel.perform(write.made(at: args)).map { _ in .boolean(true) }
-    }
-
-    // MARK: panel.call
-
-    static func call(_ args: LuaArguments, _ panel: GuardedPanel) throws -> CallStep<LuaValue> {
-        let name = args.functionName
-        try args.expectAtMost(3)
-        let group = try args.string(1)
-        let action = try args.string(2)
-        if group == "resellers" {
-            throw BadArgument(1, name, "use resellers.* for the resellers group, so credit caps apply")
-        }
-        var params = FormMap()
-        if !args.isNil(3) {
-            do {
-                params = try LuaForm.map(try args.table(3))
-            } catch let error as LuaForm.Failure {
-                throw BadArgument(3, name, error.description)
-            }
-        }
-        let request: PanelRequest
-        do {
-            request = try PanelRequest(group: group, action: action, params: params, kind: .mutation)
-        } catch {
-            throw BadArgument(1, name, "group and action must be letters, digits and _")
-        }
-        let write = GuardedPanel.Write(
-            function: .panelCall, request: request, target: nil, targetLabel: "\(group)/\(action)", effect: .none)
-        return panel.perform(write.made(at: args)).map { LuaJSON.lua($0.body) }
+        let state = ResellerState.of(call.panel)
+        let draft = Write(
+            function: .resellersAddCredits, request: .resellersAddCredits(target, amount), target: target.writeTarget,
+            targetLabel: target.description, location: call.location)
+        return state.perform(draft) { write, view in
+            let before = view.credits(of: target)
+            write.credits = CreditEffect(change: amount, before: before, after: before.map { $0 + amount }, account: view.account(target))
+            // The outcome is relative: it is the reviewed one only from the same balance.
+            write.preconditions = view.exists(target) + (before.map { view.credits(target, equal: $0) } ?? [])
+            return nil
+        }.map { _ in .boolean(true) }
     }
 
     // MARK: Reading arguments
@@ -217,14 +223,5 @@ enum ResellersModule {
         case .list, .map: "{...}"
         case .null, .bool, .int, .string: value.description
         }
-    }
-}
-
-extension GuardedPanel.Write {
-    /// The write, naming the script or module line that made it (past the prelude's wrappers).
-    func made(at args: LuaArguments) -> Self {
-        var write = self
-        write.location = args.callerLocation(skipping: Prelude.chunkName)
-        return write
     }
 }

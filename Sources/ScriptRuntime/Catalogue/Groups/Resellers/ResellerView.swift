@@ -1,13 +1,40 @@
 import PanelAPI
 
 /// The resellers as this run last saw them, with its own writes applied: in dry-run the
-/// planned writes are laid over every fresh list, so later reads see them.
-struct PanelView {
+/// planned writes are laid over every fresh list, so later reads see them. Part of the
+/// reseller group (``ResellerState``), not of the write path.
+struct ResellerView {
     /// One write applied to the rows.
     enum Change {
         case new(JSONObject)
         case update(ResellerRef, FormMap)
         case addCredits(ResellerRef, Int)
+
+        /// What `write` (of `resellers.*`) does to the rows; `createdID` is the id the panel
+        /// (or the dry-run) gave a new reseller.
+        init?(_ write: Write, createdID: Int?) {
+            let params = write.request.params
+            switch write.function {
+            case .resellersNew:
+                guard case .map(let data)? = params["data"] else { return nil }
+                var row: JSONObject = [:]
+                row["username"] = data["name"].flatMap(ResellerView.json)
+                row["credits"] = .int(data["credits"].flatMap { ResellerView.json($0)?.looseInt } ?? 0)
+                row["max_allowed_connections"] = .int(data["max_allowed_connections"].flatMap { ResellerView.json($0)?.looseInt } ?? 1)
+                let useCredits: Bool = { if case .bool(let flag)? = data["use_credits"] { return flag }; return true }()
+                row["use_credits"] = .int(useCredits ? 1 : 0)
+                if let createdID { row["id"] = .int(createdID) }
+                self = .new(row)
+            case .resellersUpdate:
+                guard let target = write.target.flatMap(ResellerRef.init), case .map(let fields)? = params["data"] else { return nil }
+                self = .update(target, fields)
+            case .resellersAddCredits:
+                guard let target = write.target.flatMap(ResellerRef.init), case .int(let amount)? = params["credits"] else { return nil }
+                self = .addCredits(target, amount)
+            default:
+                return nil
+            }
+        }
     }
 
     private(set) var rows: [JSONObject] = []
