@@ -4,6 +4,7 @@ import NightshiftCore
 import PostgresNIO
 import Scheduler
 import ScriptRuntime
+import RunRecords
 
 /// Run records and audit rows of every host, copied into PostgreSQL after each run ends.
 ///
@@ -254,7 +255,7 @@ public final class SharedRecordsStore: Sendable {
     /// filters (`script` is a case-insensitive substring).
     public func runs(
         status: RunStatus? = nil, script: String? = nil, limit: Int = 50
-    ) async throws -> [ScriptRuntime.RunRecord] {
+    ) async throws -> [RunRecords.RunRecord] {
         let status = status?.rawValue
         let columns = Self.runColumns.joined(separator: ", ")
         let rows = try await rows(
@@ -265,7 +266,7 @@ public final class SharedRecordsStore: Sendable {
             ORDER BY started_at DESC, host, id LIMIT \(limit)
             """)
         return try rows.map { row in
-            ScriptRuntime.RunRecord(
+            RunRecords.RunRecord(
                 id: try row["id"].decode(String.self), scriptPath: try row["script_path"].decode(String.self),
                 scriptHash: try row["script_hash"].decode(String.self), arguments: try row["arguments"].decode(String.self),
                 grant: try row["grant_text"].decode(String.self), mode: try row["mode"].decode(String.self),
@@ -352,7 +353,7 @@ private struct RunRow: Encodable {
     var pid: Int32?
     var process_start: Int64?
 
-    init(_ run: ScriptRuntime.RunRecord) {
+    init(_ run: RunRecords.RunRecord) {
         host = run.host ?? ""
         id = run.id
         script_path = run.scriptPath

@@ -1,5 +1,6 @@
 import NightshiftCore
 import ScriptRuntime
+import RunRecords
 
 /// What `nightshift runs` and `nightshift audit` show when the records are shared: every
 /// host's copied rows, plus this host's rows not copied yet (runs still going, or rows

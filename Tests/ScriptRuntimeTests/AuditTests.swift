@@ -5,6 +5,9 @@ import Testing
 import TestScratch
 
 @testable import ScriptRuntime
+@testable import ScriptAPI
+import RunRecords
+import NightshiftConfig
 
 @Suite("audit log and run records")
 struct AuditTests {
@@ -15,7 +18,7 @@ struct AuditTests {
         let entry = try #require(try h.writes(result.runID).first)
         #expect(entry.endpoint == "resellers.add_credits")
         #expect(entry.parameters == "resellers.add_credits id=1&credits=5")
-        #expect(entry.scriptHash == SHA256.hex(Array("resellers.add_credits(1, 5)".utf8)))
+        #expect(entry.scriptHash == ContentHash.sha256(Array("resellers.add_credits(1, 5)".utf8)))
         #expect(entry.mode == "live")
         #expect(entry.outcome == AuditOutcome.done)
         #expect(entry.answer == "{\"result\":true}")

@@ -4,6 +4,9 @@ import PanelAPI
 import Testing
 
 @testable import ScriptRuntime
+@testable import ScriptAPI
+import RunRecords
+import NightshiftConfig
 
 @Suite("the script API catalogue")
 struct CatalogueTests {

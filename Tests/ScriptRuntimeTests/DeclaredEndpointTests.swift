@@ -8,6 +8,9 @@ import TestHTTP
 import TestScratch
 
 @testable import ScriptRuntime
+@testable import ScriptAPI
+import RunRecords
+import NightshiftConfig
 
 /// A panel's HTTP endpoints stood in for by a receiver that records every request and
 /// answers `{"result":true,...}`; runs against it over real HTTP, with an audit log.

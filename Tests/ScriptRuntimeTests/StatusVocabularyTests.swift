@@ -8,6 +8,9 @@ import Testing
 import TestScratch
 
 @testable import ScriptRuntime
+@testable import ScriptAPI
+import RunRecords
+import NightshiftConfig
 
 /// Every status a run record holds is a `RunStatus`: the text in the database reads back
 /// through the enum itself, not through a lenient fallback.

@@ -6,6 +6,9 @@ import PanelEmulator
 import Testing
 
 @testable import ScriptRuntime
+@testable import ScriptAPI
+import RunRecords
+import NightshiftConfig
 
 /// Held `ms` milliseconds: a panel that takes that long to answer each request.
 func held(_ ms: Int) -> RecordingTransport.Delay { { _, _ in .milliseconds(ms) } }

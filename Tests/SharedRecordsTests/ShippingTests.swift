@@ -4,6 +4,9 @@ import Logging
 import NightshiftCore
 import Scheduler
 import ScriptRuntime
+import ScriptAPI
+import RunRecords
+import NightshiftConfig
 import SharedRecords
 import Testing
 import TestScratch
@@ -66,9 +69,9 @@ struct ShippingTests {
     func runningAndCrashed() async throws {
         let settings = try await RecordsDatabase.fresh()
         let a = try HostLog(host: "host-a")
-        let me = try #require(ScriptRuntime.ProcessIdentity.current)
+        let me = try #require(RunRecords.ProcessIdentity.current)
         let live = try a.startedRun(process: me)
-        let dead = try a.startedRun(process: ScriptRuntime.ProcessIdentity(pid: me.pid, startTime: me.startTime + 1))
+        let dead = try a.startedRun(process: RunRecords.ProcessIdentity(pid: me.pid, startTime: me.startTime + 1))
 
         let shipped = try await RecordsDatabase.ship(settings, from: a.audit, host: "host-a")
         #expect(shipped.runs == 1)
@@ -95,7 +98,7 @@ struct ShippingTests {
         let folder = Scratch.path("nightshift-records")
         let old = try AuditLog(path: folder + "/audit.sqlite")
         try old.startRun(
-            ScriptRuntime.RunRecord(id: "0123456789ab", scriptPath: "a.lua", scriptHash: "h", arguments: "", grant: "g", mode: "live",
+            RunRecords.RunRecord(id: "0123456789ab", scriptPath: "a.lua", scriptHash: "h", arguments: "", grant: "g", mode: "live",
                 startedAt: Timestamp.iso(Date())))
         try old.finishRun(id: "0123456789ab", endedAt: Timestamp.iso(Date()), status: .succeeded, output: "", error: nil)
         try await RecordsDatabase.ship(settings, from: old, host: "box-7")

@@ -2,6 +2,9 @@ import NightshiftCore
 import Foundation
 import Scheduler
 import ScriptRuntime
+import ScriptAPI
+import RunRecords
+import NightshiftConfig
 import SharedRecords
 import Testing
 
@@ -17,7 +20,7 @@ struct ViewTests {
         try await RecordsDatabase.ship(settings, from: a.audit, host: "host-a")
         try await RecordsDatabase.ship(settings, from: b.audit, host: "host-b")
         // Still going on host A: only A knows it.
-        let a2 = try a.startedRun(startedAt: "2026-03-01T10:00:02.000Z", writes: 1, process: ScriptRuntime.ProcessIdentity.current)
+        let a2 = try a.startedRun(startedAt: "2026-03-01T10:00:02.000Z", writes: 1, process: RunRecords.ProcessIdentity.current)
 
         let store = try await RecordsDatabase.open(settings)
         let fromA = try await SharedRecordsView.runs(shared: store, local: a.audit)

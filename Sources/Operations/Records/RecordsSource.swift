@@ -1,6 +1,7 @@
 import NightshiftCore
 import ScriptRuntime
 import SharedRecords
+import RunRecords
 
 /// Where `nightshift runs` and `nightshift audit` read: the shared records (every host's
 /// copied rows plus this host's rows not copied yet) when nightshift.toml has a

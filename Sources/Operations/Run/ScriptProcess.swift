@@ -4,6 +4,9 @@ import Logging
 import NightshiftCore
 import PanelAPI
 import ScriptRuntime
+import NightshiftConfig
+import RunRecords
+import ScriptAPI
 
 /// One run of one script as the `nightshift run` process: its output written by threads of
 /// their own, a watchdog that holds it to its deadline plus one second, the report on the

@@ -3,6 +3,8 @@ import NightshiftCore
 import Scheduler
 import ScriptRuntime
 import SharedRecords
+import NightshiftConfig
+import RunRecords
 
 /// What the executable reads from the environment and files: configuration, state folder,
 /// API key. Only the executable calls it; ScriptRuntime and the other libraries are handed

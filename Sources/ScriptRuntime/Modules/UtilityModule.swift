@@ -1,13 +1,14 @@
 import Foundation
 import LuaHost
 import PanelAPI
+import ScriptAPI
 
 /// The host side of `json.*` and `log.*`.
 enum UtilityModule {
     static func functions(output: OutputSink) -> [LuaHostFunction] {
         [
             LuaHostFunction("json.encode") { args in
-                ScriptAPI.answer {
+                APIInstaller.answer {
                     try args.expectAtMost(1)
                     do {
                         let json = try LuaJSON.json(try args.value(1))
@@ -18,7 +19,7 @@ enum UtilityModule {
                 }
             },
             LuaHostFunction("json.decode") { args in
-                ScriptAPI.answer {
+                APIInstaller.answer {
                     try args.expectAtMost(1)
                     let bytes = try args.bytes(1)
                     do {

@@ -2,6 +2,8 @@ import Foundation
 import LuaHost
 import Logging
 import PanelAPI
+import RunRecords
+import ScriptAPI
 
 /// The panel as one run sees it: every call checked against the grant and the credit caps,
 /// every write audited, and writes sent, planned or confirmed according to the mode.

@@ -3,6 +3,8 @@ import Logging
 import LuaHost
 import NightshiftCore
 import PanelAPI
+import RunRecords
+import ScriptAPI
 
 /// Runs one script: a fresh sandboxed VM with the script API, the grant and caps enforced,
 /// every write audited, and the run recorded.
@@ -117,9 +119,9 @@ public final class ScriptRunner: @unchecked Sendable {
         }
 
         let script: LuaFunctionRef
-        let api: ScriptAPI.Installed
+        let api: APIInstaller.Installed
         do {
-            api = try ScriptAPI.install(
+            api = try APIInstaller.install(
                 into: vm, panel: panel, output: output, arguments: run.arguments, maxTasks: run.maxTasks,
                 defaultConcurrency: panel.client.configuration.concurrency, modules: ModuleSearch(folders: run.modulePaths),
                 catalogue: run.catalogue)

@@ -3,6 +3,8 @@ import LuaHost
 import Logging
 import NightshiftCore
 import PanelAPI
+import RunRecords
+import ScriptAPI
 
 /// A long-lived script session for the REPL: one VM whose globals persist between
 /// statements, the same API, grant, caps and audit as `nightshift run`, limits per statement,
@@ -22,7 +24,7 @@ public final class InteractiveSession: @unchecked Sendable {
     private let interrupter: LuaInterrupter
     private let now: @Sendable () -> Date
     private let liveMode: RunMode
-    private let api: ScriptAPI.Installed
+    private let api: APIInstaller.Installed
 
     /// Runs at the end of each statement, inside it: waits for the statement's tasks (give it
     /// to the REPL as its `join`).
@@ -54,7 +56,7 @@ public final class InteractiveSession: @unchecked Sendable {
             logger: logger, now: now, catalogue: catalogue)
         panel.notifier = notifier
         panel.onStop = { [unowned vm] failure in vm.trip(.stopped(failure.message)) }
-        api = try ScriptAPI.install(
+        api = try APIInstaller.install(
             into: vm, panel: panel, output: output, arguments: [], maxTasks: maxTasks, defaultConcurrency: client.configuration.concurrency,
             modules: ModuleSearch(folders: modulePaths), catalogue: catalogue)
         api.scheduler.open()

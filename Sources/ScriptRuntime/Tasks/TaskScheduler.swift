@@ -1,6 +1,7 @@
 import Foundation
 import LuaHost
 import PanelAPI
+import ScriptAPI
 
 /// Runs a script's tasks: Lua coroutines that wait for the panel without blocking one
 /// another, all on the script's one thread.
@@ -135,22 +136,22 @@ final class TaskScheduler {
     func answer(_ args: LuaArguments, _ step: CallStep<LuaValue>) -> LuaReturn {
         switch step {
         case .now(let result):
-            return .many(ScriptAPI.pair(result))
+            return .many(APIInstaller.pair(result))
         case .later(let wait):
             if let task = yieldingTask(args) {
                 start(wait) { [unowned self] result in
-                    task.resumeValues = ScriptAPI.pair(result)
+                    task.resumeValues = APIInstaller.pair(result)
                     makeReady(task)
                 }
                 task.state = .waiting
                 return .yield
             }
             var answer: [LuaValue]?
-            start(wait) { answer = ScriptAPI.pair($0) }
+            start(wait) { answer = APIInstaller.pair($0) }
             switch pump(until: { answer != nil }) {
             case .done: return .many(answer!)
             case .stopped: return .stop
-            case .deadlocked: return .many(ScriptAPI.pair(.failure(ScriptFailure(wait.abandoned))))
+            case .deadlocked: return .many(APIInstaller.pair(.failure(ScriptFailure(wait.abandoned))))
             }
         }
     }
@@ -160,7 +161,7 @@ final class TaskScheduler {
         do {
             return answer(args, try body())
         } catch {
-            return .many([.boolean(false), .string(LuaString(ScriptAPI.errorText(error)))])
+            return .many([.boolean(false), .string(LuaString(APIInstaller.errorText(error)))])
         }
     }
 

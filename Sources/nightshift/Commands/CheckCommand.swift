@@ -5,6 +5,8 @@ import LuaHost
 import Operations
 import PanelAPI
 import ScriptRuntime
+import NightshiftConfig
+import ScriptAPI
 
 /// `nightshift check SCRIPT`: compiles the script and shows the grant it needs.
 struct CheckCommand: ParsableCommand {

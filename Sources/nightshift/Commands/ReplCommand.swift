@@ -6,6 +6,8 @@ import Operations
 import PanelAPI
 import REPL
 import ScriptRuntime
+import NightshiftConfig
+import ScriptAPI
 
 /// `nightshift repl`: an interactive Lua console on the panel, with the same sandbox, grant,
 /// audit and limits as `run` (limits apply per statement).

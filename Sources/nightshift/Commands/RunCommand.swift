@@ -4,6 +4,8 @@ import NightshiftCore
 import Operations
 import PanelAPI
 import ScriptRuntime
+import NightshiftConfig
+import ScriptAPI
 
 /// `nightshift run SCRIPT`: one run of one script against the panel, within its grant.
 struct RunCommand: AsyncParsableCommand {

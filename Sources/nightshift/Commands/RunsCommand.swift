@@ -4,6 +4,7 @@ import NightshiftCore
 import Operations
 import PanelAPI
 import ScriptRuntime
+import RunRecords
 
 /// `nightshift runs`: the runs recorded in the state folder, or of every host when the
 /// records are shared, newest first.

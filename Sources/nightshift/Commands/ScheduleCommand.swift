@@ -5,6 +5,7 @@ import Operations
 import Scheduler
 import ServiceLifecycle
 import SharedRecords
+import ScriptAPI
 
 #if canImport(Glibc)
     import Glibc

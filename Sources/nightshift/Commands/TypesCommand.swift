@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Operations
 import ScriptRuntime
+import ScriptAPI
 
 /// `nightshift types`: writes Lua Language Server definitions of the script API.
 struct TypesCommand: ParsableCommand {

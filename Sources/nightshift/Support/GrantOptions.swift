@@ -1,6 +1,8 @@
 import ArgumentParser
 import Operations
 import ScriptRuntime
+import NightshiftConfig
+import ScriptAPI
 
 /// `--allow`, `--max-credits`, `--max-credits-per-reseller`: the grant, for `run` and `repl`.
 struct GrantOptions: ParsableArguments {

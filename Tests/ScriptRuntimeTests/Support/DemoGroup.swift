@@ -2,6 +2,9 @@ import LuaHost
 import PanelAPI
 
 @testable import ScriptRuntime
+@testable import ScriptAPI
+import RunRecords
+import NightshiftConfig
 
 /// A test-only endpoint group, added the way any group is: one declaration of its
 /// functions and their host code. `demo.echo` reads; `demo.give` adds credits through the

@@ -2,6 +2,9 @@ import LuaHost
 import PanelAPI
 
 @testable import ScriptRuntime
+@testable import ScriptAPI
+import RunRecords
+import NightshiftConfig
 
 /// A real endpoint group written as CONTRIBUTING.md says (one declaration of each endpoint,
 /// its Lua arguments and its host code), against a panel's HTTP endpoints: `users.list()`

@@ -4,6 +4,9 @@ import Logging
 import PostgresNIO
 import Scheduler
 import ScriptRuntime
+import ScriptAPI
+import RunRecords
+import NightshiftConfig
 import SharedRecords
 import TestScratch
 
@@ -87,12 +90,12 @@ struct HostLog {
     @discardableResult
     func startedRun(
         _ id: String = RunIdentity.newRunID(), startedAt: String? = nil, writes: Int = 1,
-        process: ScriptRuntime.ProcessIdentity?
+        process: RunRecords.ProcessIdentity?
     ) throws -> String {
         // The writes are made at the run's start: tests that order rows choose the times.
         let time = startedAt ?? Timestamp.iso(Date())
         try audit.startRun(
-            ScriptRuntime.RunRecord(
+            RunRecords.RunRecord(
                 id: id, scriptPath: "scripts/topup.lua", scriptHash: "abc", arguments: "amount=5",
                 grant: "resellers.add_credits", mode: "live", startedAt: time, process: process))
         for index in 0..<writes {

@@ -1,0 +1,11 @@
+import LuaHost
+
+/// An argument problem of a script API function, already worded as Lua's
+/// `bad argument #n to 'f' (...)`.
+package struct BadArgument: Error {
+    package let message: String
+    package init(_ error: LuaArgumentError) { message = error.description }
+    package init(_ position: Int, _ function: String, _ problem: String) {
+        message = LuaArgumentError(position: position, function: function, problem: problem).description
+    }
+}
