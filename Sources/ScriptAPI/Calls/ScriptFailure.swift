@@ -3,7 +3,7 @@ import PanelAPI
 
 /// A failed API call as scripts see it: a Lua table with `kind`, `message` and `endpoint`
 /// (and `panel_message` when the panel gave its words), whose `tostring` is the message.
-public struct ScriptFailure: Error, Sendable, Equatable, CustomStringConvertible {
+public struct ScriptFailure: Error, Sendable, Equatable, CustomStringConvertible, LuaRaisable {
     /// Failure kinds that are not panel errors (panel errors use ``PanelError/Kind`` words).
     public enum Kind: Sendable, Equatable {
         /// The panel's own failure (`panel refused`, `outcome unknown`, ...).
@@ -68,7 +68,10 @@ public struct ScriptFailure: Error, Sendable, Equatable, CustomStringConvertible
     /// The message.
     public var description: String { message }
 
-    /// The table scripts receive (the prelude gives it a `__tostring`).
+    /// Raised as ``luaValue``.
+    public func luaErrorValue() -> LuaValue { luaValue }
+
+    /// The table scripts receive (raised, it gets a `__tostring` that gives the message).
     public var luaValue: LuaValue {
         var table = LuaTable()
         table["kind"] = .string(LuaString(kind.word))

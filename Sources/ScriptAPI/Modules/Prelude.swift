@@ -1,6 +1,8 @@
-/// The Lua that builds the script-facing tables from the host functions: it gives error
-/// objects their `tostring`, raises errors at the script's line, turns JSON nulls into
-/// the one `json.null`, and builds `tasks` on the scheduler's primitives. It runs before the
+/// The Lua that builds the script-facing tables from the host functions: it puts the
+/// catalogue's functions in their groups' tables, turns JSON nulls into the one `json.null`,
+/// and builds `tasks` on the scheduler's primitives. Host functions raise their own errors
+/// (a thrown Swift error, raised by the trampoline at the script's line: the VM's
+/// `hostChunk` is this chunk, so its frames are never blamed). It runs before the
 /// script; the host table it reads is removed. It returns the function that runs the
 /// script's main chunk and then waits for its tasks, and that wait alone (for the REPL).
 package enum Prelude {
@@ -11,24 +13,10 @@ package enum Prelude {
     package static let source = """
         local host = \(hostTable)
         \(hostTable) = nil
-        local error, type, setmetatable, tostring, select, next, rawget = error, type, setmetatable, tostring, select, next, rawget
+        local error, type, setmetatable, getmetatable, tostring, select, next, rawget = error, type, setmetatable, getmetatable, tostring, select, next, rawget
         local concat = table.concat
 
-        local ErrorObject = {
-          __name = "nightshift.error",
-          __tostring = function(e) return rawget(e, "message") or "nightshift error" end,
-        }
-
-        local function wrap(f)
-          return function(...)
-            local ok, value = f(...)
-            if ok then return value end
-            if type(value) == "table" then setmetatable(value, ErrorObject) end
-            error(value, 2)
-          end
-        end
-
-        -- The catalogue's groups (resellers, panel, ...): one table each, one wrapper per function.
+        -- The catalogue's groups (resellers, panel, ...): one table each, the host functions in it.
         local api_names = host.api_names
         for i = 1, #api_names do
           local full = api_names[i]
@@ -38,7 +26,7 @@ package enum Prelude {
             t = {}
             rawset(_ENV, group, t)
           end
-          t[name] = wrap(host[full])
+          t[name] = host[full]
         end
 
         local MARK = host.null_mark
@@ -57,11 +45,10 @@ package enum Prelude {
           end
           return value
         end
-        local encode = wrap(host["json.encode"])
-        local decode = wrap(host["json.decode"])
+        local decode = host["json.decode"]
         json = {
           null = null,
-          encode = function(value) return encode(value) end,
+          encode = host["json.encode"],
           decode = function(text) return denull(decode(text), 0) end,
         }
 
@@ -139,7 +126,7 @@ package enum Prelude {
             for k, v in next, e do copy[k] = v end
             copy.index = i
             copy.message = "tasks.map: item " .. i .. " failed: " .. message_of(e)
-            return setmetatable(copy, ErrorObject)
+            return setmetatable(copy, getmetatable(e))
           end
           return "tasks.map: item " .. i .. " failed: " .. message_of(e)
         end
@@ -214,8 +201,7 @@ package enum Prelude {
           end
           local value = by_name[name]
           if value ~= nil then return value end
-          local found, chunk, path = pcall(find_module, name)
-          if not found then error(chunk, 2) end  -- at the require's line, not the prelude's
+          local chunk, path = find_module(name)  -- its errors name the require's line
           value = by_path[path]
           if value == nil then
             if loading[path] then

@@ -29,9 +29,13 @@ enum APIInstaller {
         constants["null_mark"] = .string(LuaString(LuaJSON.nullMark))
         constants["default_concurrency"] = .integer(Int64(defaultConcurrency))
         constants["api_names"] = .table(LuaTable(array: catalogue.entries.map { .string(LuaString($0.function.rawValue)) }))
+        // Every host function fails one way: it throws, and the trampoline raises the error
+        // at the script's line (past the prelude's own frames); a task waiting for the panel
+        // is resumed raising it.
+        vm.hostChunk = Prelude.chunkName
         let api = catalogue.entries.map { entry in
             LuaHostFunction(entry.function.rawValue) { args in
-                scheduler.answer(args) {
+                try scheduler.answer(args) {
                     try args.expectAtMost(entry.arguments.count)
                     return try entry.handler(APIEntry.Call(args: args, panel: panel))
                 }
@@ -48,37 +52,5 @@ enum APIInstaller {
             throw LuaError(.runtime, "the script API's prelude did not return its runner")
         }
         return Installed(runMain: runMain, join: join, scheduler: scheduler, modules: loaded)
-    }
-}
-
-extension APIInstaller {
-    // Host functions answer the prelude's wrappers with `true, value` or `false, error`; the
-    // wrapper raises the error at the script's line. These build that pair.
-
-    /// `true, value` or `false, error object`.
-    static func pair(_ result: Result<LuaValue, ScriptFailure>) -> [LuaValue] {
-        switch result {
-        case .success(let value): [.boolean(true), value]
-        case .failure(let failure): [.boolean(false), failure.luaValue]
-        }
-    }
-
-    /// Runs `body` and answers with its outcome; a thrown argument error becomes
-    /// `false, message`, already worded as Lua's.
-    static func answer(_ body: () throws -> Result<LuaValue, ScriptFailure>) -> LuaReturn {
-        do {
-            return .many(pair(try body()))
-        } catch {
-            return .many([.boolean(false), .string(LuaString(errorText(error)))])
-        }
-    }
-
-    /// The text of a host function's argument error (`bad argument #1 to ...`).
-    static func errorText(_ error: any Error) -> String {
-        switch error {
-        case let error as BadArgument: error.message
-        case let error as LuaArgumentError: error.description
-        default: "\(error)"
-        }
     }
 }
