@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import Logging
 import Scheduler
-import ScriptRuntime
+import RunRecords
 import ServiceLifecycle
 
 #if canImport(Glibc)

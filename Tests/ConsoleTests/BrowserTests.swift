@@ -1,7 +1,7 @@
 import Foundation
 import NightshiftCore
 import Scheduler
-import ScriptRuntime
+import RunRecords
 import TestScratch
 import Testing
 

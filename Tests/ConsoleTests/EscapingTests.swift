@@ -1,7 +1,7 @@
 import Console
 import Foundation
 import Scheduler
-import ScriptRuntime
+import RunRecords
 import Testing
 
 /// What scripts, panels and people typed reaches the pages as text, never as markup, and

@@ -1,7 +1,7 @@
 import Console
 import Foundation
 import Scheduler
-import ScriptRuntime
+import RunRecords
 import Testing
 
 /// Hostile requests against a real console on 127.0.0.1, each with its exact outcome

@@ -1,6 +1,6 @@
 import Foundation
 import NightshiftCore
-import ScriptRuntime
+import RunRecords
 import TestScratch
 import Testing
 

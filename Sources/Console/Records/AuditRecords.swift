@@ -1,6 +1,6 @@
 import NightshiftCore
 import NIOPosix
-import ScriptRuntime
+import RunRecords
 
 /// The console's records in the state folder's audit.sqlite: the one place the console
 /// touches the audit log's own types. SQLite calls block, so they run on NIO's thread pool,

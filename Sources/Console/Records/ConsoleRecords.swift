@@ -45,7 +45,7 @@ public struct ConsoleRun: Sendable, Hashable {
     /// ISO 8601, nil while running.
     public var endedAt: String?
     /// The run's status.
-    public var status: String
+    public var status: RunStatus
     /// What it printed (empty in lists).
     public var output: String
     /// The error that ended it.
@@ -68,7 +68,7 @@ public struct ConsoleRun: Sendable, Hashable {
     /// Creates a run.
     public init(
         id: String, script: String, scriptHash: String = "", arguments: String = "", grant: String = "", mode: String,
-        startedAt: String, endedAt: String? = nil, status: String, output: String = "", error: String? = nil,
+        startedAt: String, endedAt: String? = nil, status: RunStatus, output: String = "", error: String? = nil,
         modules: String = "", host: String? = nil, job: String? = nil, kind: String, slot: Int64? = nil,
         attempt: Int? = nil, cursor: String = ""
     ) {

@@ -44,7 +44,7 @@ extension ConsoleResponder {
                 RunsView.Row(
                     started: ConsoleTime.readable(run.startedAt), id: run.id, href: "/runs/" + Self.queryEncoded(run.id),
                     job: run.job ?? "", kind: Self.kindWords(run.kind), script: run.script, mode: run.mode,
-                    status: run.status, tone: StatusTone.of(run.status), host: run.host ?? "",
+                    status: run.status.rawValue, tone: StatusTone.of(run.status.rawValue), host: run.host ?? "",
                     seconds: ConsoleTime.duration(from: run.startedAt, to: run.endedAt))
             },
             newerHref: cursor == nil ? nil : Self.link("/runs", fields),
@@ -62,14 +62,13 @@ extension ConsoleResponder {
         async let totalList = sources.records.runTotals(runID: id)
         let (writes, totals) = try await (writeList, totalList)
         let shown = writes.prefix(Self.writesPerRunPage)
-        let status = RunStatus(rawValue: run.status)
         let output = run.output.utf8.count > Self.outputShown
             ? String(decoding: run.output.utf8.prefix(Self.outputShown), as: UTF8.self) : run.output
         let counted = totals.byOutcome.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
         let view = RunView(
-            frame: await frame("Run \(id)", path: "/runs", session: session), id: run.id, status: run.status,
-            tone: StatusTone.of(run.status),
-            exitCode: run.endedAt == nil ? "none yet" : String(status.map { RunExitCode($0).rawValue } ?? RunExitCode.scriptFailed.rawValue),
+            frame: await frame("Run \(id)", path: "/runs", session: session), id: run.id, status: run.status.rawValue,
+            tone: StatusTone.of(run.status.rawValue),
+            exitCode: run.endedAt == nil ? "none yet" : String(RunExitCode(run.status).rawValue),
             error: run.error, job: run.job, jobHref: Self.link("/jobs/history", [("job", run.job)]),
             kind: Self.kindWords(run.kind), slot: run.slot.map { ConsoleTime.readable(Double($0)) + " UTC" },
             attempt: run.attempt, script: run.script, scriptHash: run.scriptHash, arguments: run.arguments,

@@ -1,7 +1,8 @@
 import Console
 import Logging
 import Scheduler
-import ScriptRuntime
+import NightshiftConfig
+import RunRecords
 
 /// The web console wired to what the CLI reads: the jobs file, its scheduler store, and the
 /// audit log of the state folder nightshift.toml names. `nightshift console` and

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import NightshiftCore
 import Scheduler
-import ScriptRuntime
+import RunRecords
 import ServiceLifecycle
 import TestScratch
 
@@ -186,7 +186,7 @@ final class ConsoleHarness: Sendable {
             RunRecord(
                 id: id, scriptPath: script, scriptHash: String(repeating: "ab", count: 32), arguments: "amount=250",
                 grant: "resellers.add_credits, max 5000 credits", mode: "live", startedAt: startedAt))
-        if let origin { try audit.recordOrigin(runID: id, origin: origin) }
+        if let origin { try audit.recordOrigin(runID: id, origin: origin, startedAt: startedAt) }
         for (index, write) in writes.enumerated() {
             let row = try audit.record(
                 AuditEntry(
