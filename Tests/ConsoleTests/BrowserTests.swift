@@ -119,7 +119,7 @@ struct BrowserTests {
         // What the browser did is in the stores, as the CLI would have done it.
         let audit = try AuditLog(path: folder + "/state/audit.sqlite")
         let runs = try audit.runPage(RunFilter(job: "topup"))
-        #expect(runs.count == 1 && runs.first?.record.status == "succeeded" && runs.first?.origin?.kind == "manual")
+        #expect(runs.count == 1 && runs.first?.record.status == .succeeded && runs.first?.origin?.kind == "manual")
         let actions = try audit.consoleActions(limit: 100).reversed().map { "\($0.user) \($0.action) \($0.target) \($0.outcome)" }
         #expect(
             actions == [

@@ -84,7 +84,7 @@ struct QueryPlanTests {
                 RunRecord(
                     id: id, scriptPath: "s.lua", scriptHash: "x", arguments: "", grant: "", mode: "live",
                     startedAt: String(format: "2026-01-01T00:%02d:%02d.000Z", index / 60, index % 60)))
-            try audit.finishRun(id: id, endedAt: "2026-01-02T00:00:00.000Z", status: index % 3 == 0 ? "failed" : "succeeded", output: "", error: nil)
+            try audit.finishRun(id: id, endedAt: "2026-01-02T00:00:00.000Z", status: index % 3 == 0 ? .failed : .succeeded, output: "", error: nil)
         }
         let page = try audit.runPage(limit: 10)
         #expect(page.map(\.record.id) == (290..<300).reversed().map { String(format: "run%05d", $0) })

@@ -178,7 +178,7 @@ final class ConsoleHarness: Sendable {
 
     /// Records a finished run with `output`, and its writes.
     func seedRun(
-        id: String, script: String = "topup.lua", output: String = "", status: String = "succeeded",
+        id: String, script: String = "topup.lua", output: String = "", status: RunStatus = .succeeded,
         startedAt: String = "2026-01-01T02:00:00.000Z", origin: AuditRunOrigin? = nil,
         writes: [(target: String, change: Int, before: Int, answer: String)] = []
     ) throws {
