@@ -112,7 +112,7 @@ struct BrowserTests {
                 "log out", "a viewer sees no action buttons, and a forged POST by a viewer is refused",
             ])
         #expect(output.hasSuffix("DONE\n"))
-        for page in ["login", "jobs", "runs", "run", "panel", "audit", "console-actions", "refused"] {
+        for page in ["login", "jobs", "history", "runs", "run", "panel", "audit", "console-actions", "refused"] {
             #expect(FileManager.default.fileExists(atPath: Self.screenshots + "/\(page).png"), "no screenshot of \(page)")
         }
 

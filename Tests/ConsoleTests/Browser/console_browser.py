@@ -151,6 +151,16 @@ def run(driver):
     check(len(driver.find_elements(By.CSS_SELECTOR, "#writes tbody tr")) >= 1, "the run's writes are listed")
     check(no_alert(driver), "no script ran from the records")
     shot(driver, "run")
+    run_id = driver.current_url.rsplit("/", 1)[1]
+
+    # The job's history from the scheduler's store: the triggered slot, linked to the same run.
+    driver.get(BASE + "/jobs")
+    driver.find_element(By.CSS_SELECTOR, "#job-topup td a").click()
+    wait_for("the job's history", lambda: "/jobs/history?job=topup" in driver.current_url)
+    rows = driver.find_elements(By.CSS_SELECTOR, "#history tbody tr")
+    check(any("triggered" in row.text and "succeeded" in row.text and run_id in row.text for row in rows),
+          "the history shows the triggered slot with its run: " + " | ".join(row.text for row in rows)[:300])
+    shot(driver, "history")
     step("run now, then the run appears with its log")
 
     # The panel (resellers and the chart) and the audit search, for the record.
