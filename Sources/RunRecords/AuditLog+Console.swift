@@ -39,14 +39,28 @@ public enum AuditRunKind {
     public static let all = [scheduled, catchUp, triggered, run, repl]
 }
 
-/// One run on a page of the console's Runs page (its output left out: the list never shows it).
+/// One run as the console lists and shows it: its record and, when the scheduler started it,
+/// its origin. On a page of runs the record's `output` is empty (the list never shows it).
 public struct AuditRunListing: Sendable, Hashable {
-    /// The run, with an empty `output`.
+    /// The run.
     public var record: RunRecord
     /// Its job, when the scheduler started it.
     public var origin: AuditRunOrigin?
-    /// Where the next page starts when this is a page's last run.
+    /// Where the next page starts when this is a page's last run; empty for a run read alone.
     public var cursor: String
+
+    /// Creates a listing.
+    public init(record: RunRecord, origin: AuditRunOrigin? = nil, cursor: String = "") {
+        self.record = record
+        self.origin = origin
+        self.cursor = cursor
+    }
+
+    /// Why it ran (an ``AuditRunKind``): the origin's kind, else `repl` for a REPL session and
+    /// `run` for `nightshift run`.
+    public var kind: String {
+        origin?.kind ?? (record.scriptPath == "(repl)" ? AuditRunKind.repl : AuditRunKind.run)
+    }
 }
 
 /// One write on a page of the Audit page.
@@ -55,6 +69,12 @@ public struct AuditWriteListing: Sendable, Hashable {
     public var entry: AuditEntry
     /// Where the next page starts when this is a page's last write.
     public var cursor: String
+
+    /// Creates a listing.
+    public init(entry: AuditEntry, cursor: String) {
+        self.entry = entry
+        self.cursor = cursor
+    }
 }
 
 /// A reseller's credits as the last write that measured them left them.
@@ -67,6 +87,14 @@ public struct AuditCreditsSeen: Sendable, Hashable {
     public var time: String
     /// The run that made it.
     public var runID: String
+
+    /// Creates one.
+    public init(target: String, credits: Int, time: String, runID: String) {
+        self.target = target
+        self.credits = credits
+        self.time = time
+        self.runID = runID
+    }
 }
 
 /// Credits a reseller was moved on one day (UTC) by writes that were done.
@@ -77,6 +105,13 @@ public struct AuditDailyCredits: Sendable, Hashable {
     public var target: String
     /// The sum of the credit changes (negative for removals).
     public var credits: Int
+
+    /// Creates one.
+    public init(day: String, target: String, credits: Int) {
+        self.day = day
+        self.target = target
+        self.credits = credits
+    }
 }
 
 /// How a run's writes ended, counted.
@@ -87,6 +122,12 @@ public struct AuditRunTotals: Sendable, Hashable {
     public var creditsMoved: Int
     /// Writes recorded.
     public var count: Int { byOutcome.values.reduce(0, +) }
+
+    /// Creates totals.
+    public init(byOutcome: [String: Int] = [:], creditsMoved: Int = 0) {
+        self.byOutcome = byOutcome
+        self.creditsMoved = creditsMoved
+    }
 }
 
 /// The statements behind the console's pages. Each page reads through one of these, and
@@ -204,13 +245,11 @@ extension AuditLog {
     }
 
     /// The run `id` with its origin; nil when there is none.
-    public func run(id: String, isAlive: (ProcessIdentity) -> Bool = { $0.isAlive }) throws
-        -> (record: RunRecord, origin: AuditRunOrigin?)?
-    {
+    public func run(id: String, isAlive: (ProcessIdentity) -> Bool = { $0.isAlive }) throws -> AuditRunListing? {
         let statement = AuditConsoleStatement.run(id: id)
         return try queue.read { db in
             guard let row = try Row.fetchOne(db, sql: statement.sql, arguments: statement.arguments) else { return nil }
-            return (Self.decided(runRecord(row), isAlive: isAlive), Self.origin(row))
+            return AuditRunListing(record: Self.decided(runRecord(row), isAlive: isAlive), origin: Self.origin(row))
         }
     }
 

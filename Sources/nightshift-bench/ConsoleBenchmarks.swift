@@ -2,13 +2,11 @@ import Console
 import Foundation
 import GRDB
 import Logging
+import PanelEmulator
 import Scheduler
 import RunRecords
+import ScriptRuntime
 import ServiceLifecycle
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// `nightshift-bench console`: the console's pages over an audit log of 100,000 runs and
 /// 1,000,000 writes in SQLite, each page fetched over HTTP (a logged-in session, one kept-alive
@@ -60,7 +58,7 @@ enum ConsoleBenchmarks {
         let cookie = try client.login(name: "bench", password: "password-of-bench")
         let reader = try DatabaseQueue(path: auditPath)
 
-        var generator = SeededGenerator(seed: 42)
+        var generator = SplitMix64(seed: 42)
         func runID() -> String { String(format: "%012x", Int.random(in: 0..<runCount, using: &generator)) }
         func job() -> String { "job-\(Int.random(in: 0..<jobCount, using: &generator))" }
         func reseller() -> String { target(Int.random(in: 0..<resellerCount, using: &generator)) }
@@ -211,7 +209,7 @@ enum ConsoleBenchmarks {
     /// 10 writes to 500 resellers; written straight into the tables the audit log made.
     static func seed(_ path: String) throws {
         let queue = try DatabaseQueue(path: path)
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         let statuses = ["succeeded", "succeeded", "succeeded", "succeeded", "succeeded", "succeeded", "succeeded", "failed",
             "refused", "timed out"]
         try queue.inTransaction { db in
@@ -262,30 +260,11 @@ enum ConsoleBenchmarks {
     }
 
     static func iso(_ seconds: Double) -> String {
-        var whole = time_t(seconds.rounded(.down))
-        var parts = tm()
-        gmtime_r(&whole, &parts)
-        let millis = Int((seconds - seconds.rounded(.down)) * 1000)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
-            parts.tm_min, parts.tm_sec, millis)
+        Timestamp.iso(Date(timeIntervalSince1970: seconds))
     }
 
     struct BenchFailure: Error, CustomStringConvertible {
         var description: String
-    }
-
-    /// A deterministic generator (SplitMix64), so every run seeds the same rows.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }
 

@@ -1,5 +1,6 @@
 import Console
 import Foundation
+import RunRecords
 import Scheduler
 import Testing
 
@@ -48,8 +49,8 @@ struct PartsTests {
 
     @Test("the chart stacks each day's credits per reseller, five named and the rest as others")
     func chartSeries() {
-        let rows = (1...7).map { ConsoleDailyCredits(day: "2026-01-02", target: "r\($0)", credits: $0 * 100) }
-            + [ConsoleDailyCredits(day: "2026-01-03", target: "r7", credits: -300)]
+        let rows = (1...7).map { AuditDailyCredits(day: "2026-01-02", target: "r\($0)", credits: $0 * 100) }
+            + [AuditDailyCredits(day: "2026-01-03", target: "r7", credits: -300)]
         let chart = CreditsChart(rows, days: ["2026-01-01", "2026-01-02", "2026-01-03"])
         #expect(chart.series == ["r7", "r6", "r5", "r4", "r3", "others"])
         #expect(chart.days.map(\.total) == [0, 2800, -300])
@@ -64,7 +65,7 @@ struct PartsTests {
     @Test("the chart escapes every name it writes")
     func chartEscapes() {
         let chart = CreditsChart(
-            [ConsoleDailyCredits(day: "2026-01-02", target: "<script>x</script>\"'&", credits: 5)], days: ["2026-01-02"])
+            [AuditDailyCredits(day: "2026-01-02", target: "<script>x</script>\"'&", credits: 5)], days: ["2026-01-02"])
         #expect(!chart.svg.contains("<script>"))
         #expect(chart.svg.contains("&lt;script&gt;x&lt;/script&gt;&quot;&#39;&amp;"))
     }

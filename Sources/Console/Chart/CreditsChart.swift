@@ -1,4 +1,5 @@
 import Foundation
+import RunRecords
 
 /// The Panel page's chart: credits moved per day, a stacked bar per day with a segment per
 /// reseller, as SVG made on the server.
@@ -34,7 +35,7 @@ public struct CreditsChart: Sendable {
     private static let bottom = 56.0
 
     /// Builds the chart from the daily sums, for the days `dayList` (oldest first).
-    public init(_ rows: [ConsoleDailyCredits], days dayList: [String]) {
+    public init(_ rows: [AuditDailyCredits], days dayList: [String]) {
         var totals: [String: Int] = [:]
         for row in rows { totals[row.target, default: 0] += abs(row.credits) }
         let ranked = totals.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)

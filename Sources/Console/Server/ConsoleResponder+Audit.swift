@@ -1,5 +1,6 @@
 import Hummingbird
 import NightshiftCore
+import RunRecords
 
 extension ConsoleResponder {
     /// Writes per page of the Audit page.
@@ -13,7 +14,7 @@ extension ConsoleResponder {
     func auditPage(_ request: Request, query: FormFields, session: ConsoleSession) async throws -> Response {
         let search = try await auditSearch(query)
         let cursor = Self.bounded(query.text("before"))
-        var rows: [ConsoleWrite] = []
+        var rows: [AuditWriteListing] = []
         if search.resolved {
             rows = try await sources.records.writes(search.filter, before: cursor, limit: Self.writesPerPage + 1)
         }
@@ -26,7 +27,7 @@ extension ConsoleResponder {
                 AuditView.Choice(target: target, href: Self.link("/audit", search.fields(reseller: target)))
             },
             notice: search.notice, csvHref: Self.link("/audit.csv", search.fields(reseller: search.filter.target ?? search.reseller)),
-            rows: shown.map(Self.writeRow),
+            rows: shown.map { Self.writeRow($0.entry) },
             newerHref: cursor == nil ? nil : Self.link("/audit", search.fields(reseller: search.reseller)),
             olderHref: rows.count > Self.writesPerPage
                 ? Self.link("/audit", search.fields(reseller: search.reseller) + [("before", shown.last?.cursor)]) : nil)
@@ -57,10 +58,10 @@ extension ConsoleResponder {
                 let batch = try await records.writes(filter, before: cursor, limit: Self.exportBatch)
                 guard !batch.isEmpty else { break }
                 var text = ""
-                for write in batch {
+                for write in batch.map(\.entry) {
                     text += CSVText.row([
                         CSVText.number(Int(write.id)), CSVText.text(write.time), CSVText.text(write.host),
-                        CSVText.text(write.runID), CSVText.text(write.script), CSVText.text(write.mode),
+                        CSVText.text(write.runID), CSVText.text(write.scriptPath), CSVText.text(write.mode),
                         CSVText.text(write.outcome), CSVText.text(write.endpoint), CSVText.text(write.target),
                         CSVText.number(write.creditsBefore), CSVText.number(write.creditsAfter),
                         CSVText.number(write.creditChange), CSVText.text(write.location), CSVText.text(write.parameters),

@@ -1,5 +1,6 @@
 import Hummingbird
 import NightshiftCore
+import RunRecords
 
 extension ConsoleResponder {
     /// Runs per page.
@@ -40,10 +41,11 @@ extension ConsoleResponder {
                 labels: ["manual": "triggered (Run now, jobs trigger)", "run": "run by hand", "repl": "REPL"]),
             modeOptions: options(["live", "dry-run", "confirm"], filter.mode),
             host: filter.host ?? "", from: from?.day ?? "", to: to?.day ?? "",
-            rows: shown.map { run in
-                RunsView.Row(
+            rows: shown.map { listing in
+                let run = listing.record
+                return RunsView.Row(
                     started: ConsoleTime.readable(run.startedAt), id: run.id, href: "/runs/" + Self.queryEncoded(run.id),
-                    job: run.job ?? "", kind: Self.kindWords(run.kind), script: run.script, mode: run.mode,
+                    job: listing.origin?.job ?? "", kind: Self.kindWords(listing.kind), script: run.scriptPath, mode: run.mode,
                     status: run.status.rawValue, tone: StatusTone.of(run.status.rawValue), host: run.host ?? "",
                     seconds: ConsoleTime.duration(from: run.startedAt, to: run.endedAt))
             },
@@ -54,9 +56,10 @@ extension ConsoleResponder {
 
     /// GET /runs/ID: the receipt, the log, the writes (a page at a time), the modules.
     func runPage(_ request: Request, id: String, query: FormFields, session: ConsoleSession) async throws -> Response {
-        guard !id.isEmpty, id.utf8.count <= 200, let run = try await sources.records.run(id: id) else {
+        guard !id.isEmpty, id.utf8.count <= 200, let listing = try await sources.records.run(id: id) else {
             throw ConsoleFailure.notFound("The run '\(id.prefix(200))'")
         }
+        let (run, origin) = (listing.record, listing.origin)
         let after = Int64(query.text("after") ?? "") ?? 0
         async let writeList = sources.records.runWrites(runID: id, afterID: after, limit: Self.writesPerRunPage + 1)
         async let totalList = sources.records.runTotals(runID: id)
@@ -69,9 +72,9 @@ extension ConsoleResponder {
             frame: await frame("Run \(id)", path: "/runs", session: session), id: run.id, status: run.status.rawValue,
             tone: StatusTone.of(run.status.rawValue),
             exitCode: run.endedAt == nil ? "none yet" : String(RunExitCode(run.status).rawValue),
-            error: run.error, job: run.job, jobHref: Self.link("/jobs/history", [("job", run.job)]),
-            kind: Self.kindWords(run.kind), slot: run.slot.map { ConsoleTime.readable(Double($0)) + " UTC" },
-            attempt: run.attempt, script: run.script, scriptHash: run.scriptHash, arguments: run.arguments,
+            error: run.error, job: origin?.job, jobHref: Self.link("/jobs/history", [("job", origin?.job)]),
+            kind: Self.kindWords(listing.kind), slot: origin?.slot.map { ConsoleTime.readable(Double($0)) + " UTC" },
+            attempt: origin?.attempt, script: run.scriptPath, scriptHash: run.scriptHash, arguments: run.arguments,
             grant: run.grant, mode: run.mode, host: run.host ?? "", started: ConsoleTime.readable(run.startedAt) + " UTC",
             ended: run.endedAt.map { ConsoleTime.readable($0) + " UTC" } ?? "not yet",
             writesText: counted.isEmpty ? "none" : counted.joined(separator: ", "), creditsMoved: totals.creditsMoved,
@@ -88,7 +91,7 @@ extension ConsoleResponder {
     }
 
     /// A write as the Run detail and Audit pages show it.
-    static func writeRow(_ write: ConsoleWrite) -> WriteRow {
+    static func writeRow(_ write: AuditEntry) -> WriteRow {
         WriteRow(
             time: ConsoleTime.readable(write.time), host: write.host ?? "", runID: write.runID,
             runHref: "/runs/" + queryEncoded(write.runID), mode: write.mode, endpoint: write.endpoint, target: write.target,
@@ -98,7 +101,7 @@ extension ConsoleResponder {
     }
 
     /// `500 → 750`, or empty when neither is known.
-    static func beforeAfter(_ write: ConsoleWrite) -> String {
+    static func beforeAfter(_ write: AuditEntry) -> String {
         guard write.creditsBefore != nil || write.creditsAfter != nil else { return "" }
         return "\(write.creditsBefore.map(String.init) ?? "?") → \(write.creditsAfter.map(String.init) ?? "?")"
     }
