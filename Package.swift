@@ -123,6 +123,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Plans: a dry-run's writes saved for review, approval and an exact apply.
+        .target(
+            name: "Plans",
+            dependencies: [
+                "ScriptAPI", "PanelAPI", "NightshiftConfig", "NightshiftCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         // ScriptRuntime: one run of one script (or a REPL session): the guarded panel (caps,
         // modes, audit), tasks, output, notifications.
         .target(
@@ -150,7 +159,7 @@ let package = Package(
             name: "Operations",
             dependencies: [
                 "LuaHost", "PanelAPI", "PanelEmulator", "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore", "Scheduler", "SharedRecords",
-                "Console",
+                "Console", "Plans",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -180,7 +189,7 @@ let package = Package(
             name: "nightshift",
             dependencies: [
                 "LuaHost", "PanelAPI", "PanelEmulator", "Scheduler", "REPL", "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore", "Operations",
-                "SharedRecords", "Console",
+                "Plans", "SharedRecords", "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -248,6 +257,16 @@ let package = Package(
                 "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore", "LuaHost", "PanelAPI", "PanelEmulator", "TestHTTP", "TestScratch",
                 .product(name: "Logging", package: "swift-log"), .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PlansTests",
+            dependencies: [
+                "Plans", "Operations", "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore",
+                "LuaHost", "PanelAPI", "PanelEmulator", "TestScratch",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

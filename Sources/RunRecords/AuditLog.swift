@@ -132,6 +132,37 @@ public final class AuditLog: Sendable {
             try db.execute(sql: "UPDATE runs SET status = 'succeeded' WHERE status = 'ok'")
             try db.execute(sql: "UPDATE runs SET shipped = 'succeeded' WHERE shipped = 'ok'")
         }
+        migrator.registerMigration("v7: plans") { db in
+            // A plan is used once: applied (whole or in part) or rejected. The row is claimed in
+            // one statement (the primary key), as the scheduler claims a slot.
+            try db.execute(
+                sql: """
+                    CREATE TABLE plan_uses (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        digest TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        host TEXT,
+                        at TEXT NOT NULL,
+                        ended_at TEXT,
+                        run_id TEXT,
+                        writes_sent INTEGER NOT NULL DEFAULT 0,
+                        detail TEXT
+                    );
+                    CREATE TABLE plan_events (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        plan_id TEXT NOT NULL,
+                        digest TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        at TEXT NOT NULL,
+                        detail TEXT
+                    );
+                    CREATE INDEX plan_events_by_plan ON plan_events (plan_id, seq);
+                    ALTER TABLE writes ADD COLUMN plan_id TEXT;
+                    CREATE INDEX writes_by_plan ON writes (plan_id) WHERE plan_id IS NOT NULL;
+                    """)
+        }
         registerConsoleMigrations(&migrator)
         return migrator
     }
@@ -239,14 +270,14 @@ public final class AuditLog: Sendable {
             try db.cachedStatement(
                 sql: """
                     INSERT INTO writes (time, run_id, script_path, script_hash, endpoint, target, parameters, mode, outcome,
-                        answer, credit_change, credits_before, credits_after, location)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        answer, credit_change, credits_before, credits_after, location, plan_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(
                 arguments: [
                     entry.time, entry.runID, entry.scriptPath, entry.scriptHash, entry.endpoint, entry.target,
                     entry.parameters, entry.mode, entry.outcome, entry.answer, entry.creditChange, entry.creditsBefore,
-                    entry.creditsAfter, entry.location,
+                    entry.creditsAfter, entry.location, entry.planID,
                 ])
             return db.lastInsertedRowID
         }
@@ -298,6 +329,7 @@ public final class AuditLog: Sendable {
             scriptHash: row["script_hash"], endpoint: row["endpoint"], target: row["target"],
             parameters: row["parameters"], mode: row["mode"], outcome: row["outcome"], answer: row["answer"],
             creditChange: row["credit_change"], creditsBefore: row["credits_before"],
-            creditsAfter: row["credits_after"], location: row["location"], host: row["host"] ?? host)
+            creditsAfter: row["credits_after"], location: row["location"], host: row["host"] ?? host,
+            planID: row["plan_id"])
     }
 }

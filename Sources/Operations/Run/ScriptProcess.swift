@@ -42,6 +42,10 @@ public final class ScriptProcess: Sendable {
         public var resultFile: String?
         /// `--state`.
         public var stateDirectory: String?
+        /// Called with the result once the run is reported (`nightshift plan` writes its plan
+        /// file here), with what the run ran with and a way to write lines to standard error
+        /// after the report; a code it returns replaces the run's.
+        public var afterRun: (@Sendable (RunResult, Context, _ say: (String) -> Void) -> RunExitCode?)?
 
         /// Creates a request.
         public init(
@@ -66,6 +70,24 @@ public final class ScriptProcess: Sendable {
 
     /// Stops the script at its next check: Ctrl-C and SIGTERM call ``LuaInterrupter/interrupt()``.
     public let interrupter: LuaInterrupter
+
+    /// What a run ran with, as a plan records it.
+    public struct Context: Sendable {
+        /// The panel's URL, as the connection names it.
+        public var panelURL: String
+        /// The API key (to fingerprint: never printed).
+        public var apiKey: APIKey
+        /// The script's path.
+        public var scriptPath: String
+        /// SHA-256 of the script's bytes, hex.
+        public var scriptSHA256: String
+        /// `--arg` pairs.
+        public var arguments: [(key: String, value: String)]
+        /// The grant.
+        public var grant: Grant
+    }
+
+    private let context: Context
     /// The run's id.
     public let runID: String
 
@@ -157,6 +179,9 @@ public final class ScriptProcess: Sendable {
         self.timeLimit = timeLimit
         self.records = records
         interrupter = runner.interrupter
+        context = Context(
+            panelURL: connection.label, apiKey: connection.client.configuration.apiKey, scriptPath: request.script,
+            scriptSHA256: ContentHash.sha256(source), arguments: request.arguments, grant: grant)
         runID = runner.identity.runID
     }
 
@@ -185,7 +210,8 @@ public final class ScriptProcess: Sendable {
         await connection.shutdown()
         if result.status == .timedOut { result.error = limitText }
         if result.status == .interrupted { result.error = "interrupted (Ctrl-C or SIGTERM)" }
-        let code = report(result)
+        var code = report(result)
+        if let afterRun = request.afterRun, let replaced = afterRun(result, context, { output.error($0) }) { code = replaced }
         output.finish(until: deadline + .milliseconds(950))
         // After the result is out: a copy that fails or is slow changes neither the run nor its
         // exit code, and the process still ends within the deadline plus one second.
