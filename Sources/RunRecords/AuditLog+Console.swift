@@ -180,6 +180,7 @@ extension AuditLog {
                     CREATE INDEX writes_by_time ON writes (time);
                     CREATE INDEX writes_by_target ON writes (target, time);
                     CREATE INDEX writes_by_run_time ON writes (run_id, time);
+                    CREATE INDEX writes_by_plan_time ON writes (plan_id, time) WHERE plan_id IS NOT NULL;
                     CREATE INDEX writes_credits_seen ON writes (target, id) WHERE outcome = 'done' AND credits_after IS NOT NULL;
                     CREATE TABLE console_actions (
                         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -494,7 +495,7 @@ extension AuditConsoleStatement {
     private static func writes(_ filter: WriteFilter, before: String?, limit: Int) -> (String, StatementArguments) {
         var clauses: [String] = []
         var arguments: StatementArguments = []
-        for (column, value) in [("w.target", filter.target), ("w.run_id", filter.runID)] {
+        for (column, value) in [("w.target", filter.target), ("w.run_id", filter.runID), ("w.plan_id", filter.planID)] {
             if let value {
                 clauses.append("\(column) = ?")
                 arguments += [value]
@@ -515,7 +516,10 @@ extension AuditConsoleStatement {
         arguments += [limit]
         let conditions = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         // The index of the first filter given drives the page, in the page's order.
-        let index = filter.target != nil ? "writes_by_target" : filter.runID != nil ? "writes_by_run_time" : "writes_by_time"
+        let index =
+            filter.target != nil
+            ? "writes_by_target"
+            : filter.runID != nil ? "writes_by_run_time" : filter.planID != nil ? "writes_by_plan_time" : "writes_by_time"
         return (
             """
             SELECT w.*, r.host AS host FROM writes w INDEXED BY \(index) LEFT JOIN runs r ON r.id = w.run_id \(conditions)

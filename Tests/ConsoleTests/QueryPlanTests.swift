@@ -34,6 +34,8 @@ struct QueryPlanTests {
         ("writes to a reseller, next page", .writes(WriteFilter(target: "deltamedia6 (id 6)"), before: "2026-01-01T00:00:00.000Z~42", limit: 101)),
         ("writes to a reseller in a date range", .writes(WriteFilter(target: "x (id 1)", since: "2026-01-01", until: "2026-01-08"), before: nil, limit: 101)),
         ("writes of a run", .writes(WriteFilter(runID: "0123456789ab"), before: nil, limit: 101)),
+        ("writes of a plan", .writes(WriteFilter(planID: "p-0123"), before: nil, limit: 101)),
+        ("writes of a plan, next page", .writes(WriteFilter(planID: "p-0123"), before: "2026-01-01T00:00:00.000Z~42", limit: 101)),
         ("writes in a date range", .writes(WriteFilter(since: "2026-01-01", until: "2026-01-08"), before: nil, limit: 101)),
         ("resellers as last seen", .creditsSeen(after: nil, prefix: nil, limit: 101)),
         ("resellers as last seen, next page", .creditsSeen(after: "m", prefix: nil, limit: 101)),

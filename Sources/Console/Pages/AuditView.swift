@@ -14,6 +14,7 @@ struct AuditView: TemplateView {
     var frame: PageFrame
     var reseller: String
     var run: String
+    var plan: String
     var from: String
     var to: String
     var hasChoices: Bool
@@ -28,6 +29,7 @@ struct AuditView: TemplateView {
         "frame": { $0.frame },
         "reseller": { $0.reseller },
         "run": { $0.run },
+        "plan": { $0.plan },
         "from": { $0.from },
         "to": { $0.to },
         "hasChoices": { $0.hasChoices },

@@ -5,6 +5,8 @@ struct WriteRow: TemplateView {
     var runID: String
     var runHref: String
     var mode: String
+    var planID: String?
+    var planHref: String?
     var endpoint: String
     var target: String
     var targetHref: String
@@ -22,6 +24,8 @@ struct WriteRow: TemplateView {
         "runID": { $0.runID },
         "runHref": { $0.runHref },
         "mode": { $0.mode },
+        "planID": { $0.planID },
+        "planHref": { $0.planHref },
         "endpoint": { $0.endpoint },
         "target": { $0.target },
         "targetHref": { $0.targetHref },

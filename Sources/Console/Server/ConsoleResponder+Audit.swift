@@ -10,7 +10,7 @@ extension ConsoleResponder {
     /// The most rows one CSV export holds.
     static let exportLimit = 1_000_000
 
-    /// GET /audit: search the writes by reseller, run and date.
+    /// GET /audit: search the writes by reseller, run, plan and date.
     func auditPage(_ request: Request, query: FormFields, session: ConsoleSession) async throws -> Response {
         let search = try await auditSearch(query)
         let cursor = Self.bounded(query.text("before"))
@@ -21,7 +21,7 @@ extension ConsoleResponder {
         let shown = rows.prefix(Self.writesPerPage)
         let view = AuditView(
             frame: await frame("Audit", path: "/audit", session: session), reseller: search.reseller ?? "",
-            run: search.filter.runID ?? "", from: search.from ?? "", to: search.to ?? "",
+            run: search.filter.runID ?? "", plan: search.filter.planID ?? "", from: search.from ?? "", to: search.to ?? "",
             hasChoices: !search.choices.isEmpty,
             choices: search.choices.map { target in
                 AuditView.Choice(target: target, href: Self.link("/audit", search.fields(reseller: target)))
@@ -49,7 +49,7 @@ extension ConsoleResponder {
                 ByteBuffer(
                     string: CSVText.row(
                         [
-                            "id", "time", "host", "run_id", "script", "mode", "outcome", "endpoint", "target",
+                            "id", "time", "host", "run_id", "plan_id", "script", "mode", "outcome", "endpoint", "target",
                             "credits_before", "credits_after", "credit_change", "location", "parameters", "answer",
                         ].map { CSVText.text($0) })))
             var cursor: String?
@@ -61,7 +61,7 @@ extension ConsoleResponder {
                 for write in batch.map(\.entry) {
                     text += CSVText.row([
                         CSVText.number(Int(write.id)), CSVText.text(write.time), CSVText.text(write.host),
-                        CSVText.text(write.runID), CSVText.text(write.scriptPath), CSVText.text(write.mode),
+                        CSVText.text(write.runID), CSVText.text(write.planID), CSVText.text(write.scriptPath), CSVText.text(write.mode),
                         CSVText.text(write.outcome), CSVText.text(write.endpoint), CSVText.text(write.target),
                         CSVText.number(write.creditsBefore), CSVText.number(write.creditsAfter),
                         CSVText.number(write.creditChange), CSVText.text(write.location), CSVText.text(write.parameters),
@@ -116,7 +116,7 @@ extension ConsoleResponder {
         var resolved: Bool
 
         func fields(reseller: String?) -> [(String, String?)] {
-            [("reseller", reseller), ("run", filter.runID), ("from", from), ("to", to)]
+            [("reseller", reseller), ("run", filter.runID), ("plan", filter.planID), ("from", from), ("to", to)]
         }
     }
 
@@ -127,7 +127,7 @@ extension ConsoleResponder {
         let to = try Self.date(query, "to")
         var search = AuditSearch(
             filter: WriteFilter(
-                runID: Self.bounded(query.text("run")), since: from?.day,
+                runID: Self.bounded(query.text("run")), planID: Self.bounded(query.text("plan")), since: from?.day,
                 until: to.map { ConsoleTime.day($0.start + 86_400) }),
             reseller: Self.bounded(query.text("reseller")), from: from?.day, to: to?.day, resolved: true)
         guard let text = search.reseller else { return search }

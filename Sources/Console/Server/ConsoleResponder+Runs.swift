@@ -39,7 +39,7 @@ extension ConsoleResponder {
             kindOptions: options(
                 ["scheduled", "catch-up", "manual", "run", "repl"], filter.kind,
                 labels: ["manual": "triggered (Run now, jobs trigger)", "run": "run by hand", "repl": "REPL"]),
-            modeOptions: options(["live", "dry-run", "confirm"], filter.mode),
+            modeOptions: options(["live", "dry-run", "confirm", "apply"], filter.mode),
             host: filter.host ?? "", from: from?.day ?? "", to: to?.day ?? "",
             rows: shown.map { listing in
                 let run = listing.record
@@ -94,7 +94,8 @@ extension ConsoleResponder {
     static func writeRow(_ write: AuditEntry) -> WriteRow {
         WriteRow(
             time: ConsoleTime.readable(write.time), host: write.host ?? "", runID: write.runID,
-            runHref: "/runs/" + queryEncoded(write.runID), mode: write.mode, endpoint: write.endpoint, target: write.target,
+            runHref: "/runs/" + queryEncoded(write.runID), mode: write.mode, planID: write.planID,
+            planHref: write.planID.map { link("/audit", [("plan", $0)]) }, endpoint: write.endpoint, target: write.target,
             targetHref: link("/audit", [("reseller", write.target)]), parameters: write.parameters,
             beforeAfter: beforeAfter(write), change: signed(write.creditChange), outcome: write.outcome,
             tone: StatusTone.of(write.outcome), answer: write.answer ?? "", location: write.location ?? "")

@@ -6,6 +6,7 @@ extension ConsoleTemplates {
         <form class="filters" method="get" action="/audit">
         <label>Reseller <input name="reseller" value="{{reseller}}" maxlength="200" placeholder="name, or name (id N)"></label>
         <label>Run <input name="run" value="{{run}}" maxlength="200"></label>
+        <label>Plan <input name="plan" value="{{plan}}" maxlength="200" placeholder="p-…"></label>
         <label>From <input type="date" name="from" value="{{from}}"></label>
         <label>To <input type="date" name="to" value="{{to}}"></label>
         <button type="submit">Search</button> <a href="/audit">Clear</a>
@@ -17,7 +18,7 @@ extension ConsoleTemplates {
         <thead><tr><th>Time (UTC)</th><th>Host</th><th>Run</th><th>Mode</th><th>Endpoint</th><th>Target</th><th class="num">Before → after</th><th class="num">Change</th><th>Outcome</th><th>Panel's answer</th></tr></thead>
         <tbody>
         {{#rows}}
-        <tr><td class="nowrap">{{time}}</td><td>{{host}}</td><td><a class="mono" href="{{runHref}}">{{runID}}</a></td><td>{{mode}}</td><td>{{endpoint}}</td><td>{{target}}<br><span class="muted mono breakable">{{parameters}}</span></td><td class="num nowrap">{{beforeAfter}}</td><td class="num">{{change}}</td><td><span class="status {{tone}}">{{outcome}}</span></td><td class="breakable">{{answer}}</td></tr>
+        <tr><td class="nowrap">{{time}}</td><td>{{host}}</td><td><a class="mono" href="{{runHref}}">{{runID}}</a></td><td>{{mode}}{{#planHref}}<br><a class="mono plan-link" href="{{planHref}}">{{planID}}</a>{{/planHref}}</td><td>{{endpoint}}</td><td>{{target}}<br><span class="muted mono breakable">{{parameters}}</span></td><td class="num nowrap">{{beforeAfter}}</td><td class="num">{{change}}</td><td><span class="status {{tone}}">{{outcome}}</span></td><td class="breakable">{{answer}}</td></tr>
         {{/rows}}
         {{^rows}}<tr><td colspan="10" class="muted">No write matches.</td></tr>{{/rows}}
         </tbody>

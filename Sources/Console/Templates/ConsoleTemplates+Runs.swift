@@ -54,7 +54,7 @@ extension ConsoleTemplates {
         <thead><tr><th>Time (UTC)</th><th>Endpoint</th><th>Target</th><th class="num">Before → after</th><th class="num">Change</th><th>Outcome</th><th>Panel's answer</th><th>Where</th></tr></thead>
         <tbody>
         {{#writes}}
-        <tr><td class="nowrap">{{time}}</td><td>{{endpoint}}</td><td><a href="{{targetHref}}">{{target}}</a><br><span class="muted mono breakable">{{parameters}}</span></td><td class="num nowrap">{{beforeAfter}}</td><td class="num">{{change}}</td><td><span class="status {{tone}}">{{outcome}}</span></td><td class="breakable">{{answer}}</td><td class="mono">{{location}}</td></tr>
+        <tr><td class="nowrap">{{time}}</td><td>{{endpoint}}{{#planHref}}<br><a class="mono plan-link" href="{{planHref}}">{{planID}}</a>{{/planHref}}</td><td><a href="{{targetHref}}">{{target}}</a><br><span class="muted mono breakable">{{parameters}}</span></td><td class="num nowrap">{{beforeAfter}}</td><td class="num">{{change}}</td><td><span class="status {{tone}}">{{outcome}}</span></td><td class="breakable">{{answer}}</td><td class="mono">{{location}}</td></tr>
         {{/writes}}
         {{^writes}}<tr><td colspan="8" class="muted">No write recorded.</td></tr>{{/writes}}
         </tbody>

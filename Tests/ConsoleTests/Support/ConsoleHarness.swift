@@ -176,10 +176,10 @@ final class ConsoleHarness: Sendable {
 
     // MARK: Records
 
-    /// Records a finished run with `output`, and its writes.
+    /// Records a finished run with `output`, and its writes (sent for plan `planID`, when given).
     func seedRun(
         id: String, script: String = "topup.lua", output: String = "", status: RunStatus = .succeeded,
-        startedAt: String = "2026-01-01T02:00:00.000Z", origin: AuditRunOrigin? = nil,
+        startedAt: String = "2026-01-01T02:00:00.000Z", origin: AuditRunOrigin? = nil, planID: String? = nil,
         writes: [(target: String, change: Int, before: Int, answer: String)] = []
     ) throws {
         try audit.startRun(
@@ -193,7 +193,8 @@ final class ConsoleHarness: Sendable {
                     time: startedAt.replacingOccurrences(of: ".000Z", with: String(format: ".%03dZ", index + 1)), runID: id,
                     scriptPath: script, scriptHash: "ab", endpoint: "resellers.add_credits", target: write.target,
                     parameters: "id=6&credits=\(write.change)", mode: "live", outcome: "outcome unknown",
-                    creditChange: write.change, creditsBefore: write.before, creditsAfter: write.before + write.change))
+                    creditChange: write.change, creditsBefore: write.before, creditsAfter: write.before + write.change,
+                    planID: planID))
             try audit.complete(row, outcome: "done", answer: write.answer)
         }
         try audit.finishRun(id: id, endedAt: startedAt, status: status, output: output, error: nil, modules: "lib/common.lua 0123abcd")
