@@ -4,7 +4,7 @@ public struct RunFilter: Sendable, Hashable {
     public var job: String?
     /// A run status (`succeeded`, `failed`, …).
     public var status: String?
-    /// `live`, `dry-run` or `confirm`.
+    /// `live`, `dry-run`, `confirm` or `apply`.
     public var mode: String?
     /// `scheduled`, `catch-up`, `manual` (triggered), `run` or `repl`.
     public var kind: String?

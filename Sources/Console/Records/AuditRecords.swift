@@ -3,7 +3,7 @@ import NIOPosix
 import RunRecords
 
 /// The console's records in the state folder's audit.sqlite: the one place the console
-/// touches the audit log's own types. SQLite calls block, so they run on NIO's thread pool,
+/// reads the `AuditLog` itself. SQLite calls block, so they run on NIO's thread pool,
 /// never on a task's thread.
 public struct AuditRecords: ConsoleRecords {
     private let audit: AuditLog
