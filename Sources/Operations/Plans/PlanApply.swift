@@ -74,10 +74,19 @@ public final class PlanApply: Sendable {
         try plan.checkDigest()
         try plan.checkExpiry(now: now())
         try await checkUnused()
-        try plan.checkApprovals(approvals)
+        try plan.checkApprovals(approvals, recorded: try recordedApprovals())
         try plan.checkPanel(url: panelURL, keyFingerprint: Plan.fingerprint(of: client.configuration.apiKey.secret))
         try plan.checkCaps()
         try await checkPreconditions()
+    }
+
+    /// The console's approvals of this plan's digest, from the audit log.
+    func recordedApprovals() throws(PlanRefusal) -> [String] {
+        do {
+            return try audit.recordedApprovals(plan.id, digest: plan.digest)
+        } catch {
+            throw PlanRefusal(.approvals, "cannot read the plan's approvals from the audit log (\(error)); nothing was sent")
+        }
     }
 
     /// Refuses a plan used before: applied, partly applied, being applied, or rejected (in
@@ -104,6 +113,8 @@ public final class PlanApply: Sendable {
             return "the plan \(id) was rejected by \(use.actor) \(whereWhen): \(use.detail ?? "no reason given"); nothing was sent"
         case "applied":
             return "the plan \(id) was applied \(whereWhen) (run \(use.runID ?? "?")); a plan is used once: make a new one; nothing was sent"
+        case "expired":
+            return "the plan \(id) waited for approval and expired \(whereWhen): \(use.detail ?? "not approved in time"); nothing was sent"
         case "partial":
             return "the plan \(id) was partly applied \(whereWhen) (\(use.writesSent) writes sent: \(use.detail ?? "it stopped")); it can never be applied again: make a new plan from the panel as it is now; nothing was sent"
         default:

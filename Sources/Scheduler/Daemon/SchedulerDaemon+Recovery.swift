@@ -51,7 +51,7 @@ extension SchedulerDaemon {
             jobs[record.job]!.running.append(
                 ActiveRun(
                     id: record.id, slot: record.slot, child: AdoptedChild(pid: pid, identity: identity),
-                    deadline: started + Double(state.job.timeout + settings.killAfter), receipt: receipt, kind: record.kind,
+                    deadline: started + Double(state.job.runLimit + settings.killAfter), receipt: receipt, kind: record.kind,
                     attempt: record.attempt))
             busyJobs.insert(record.job)
             logger.info(

@@ -354,6 +354,7 @@ public actor SchedulerDaemon: Service {
                     logger.warning("run killed at its deadline", metadata: ["job": "\(name)", "slot": "\(run.slot)"])
                 }
                 guard let exit = run.child.poll() else {
+                    announceApproval(of: run, job: state.job)
                     still.append(run)
                     continue
                 }
@@ -372,7 +373,7 @@ public actor SchedulerDaemon: Service {
         if let killedFor = run.killedFor {
             end.status = killedFor
             end.reason = killedFor == .timedOut
-                ? "killed at its deadline (timeout \(DurationText.text(jobs[job]?.job.timeout ?? 0)))"
+                ? "killed at its deadline (timeout \(DurationText.text(jobs[job]?.job.runLimit ?? 0)))"
                 : "killed at shutdown after the grace period"
         } else if let receipt {
             // Claimed before this end is written: a crash in between loses the retry, never doubles it.
@@ -586,7 +587,7 @@ public actor SchedulerDaemon: Service {
             try? await store.markStarted(id: run.id, at: now, pid: child.pid, pidStart: child.identity, log: log)
             jobs[name]!.running.append(
                 ActiveRun(
-                    id: run.id, slot: run.slot, child: child, deadline: now + Double(job.timeout + settings.killAfter),
+                    id: run.id, slot: run.slot, child: child, deadline: now + Double(job.runLimit + settings.killAfter),
                     receipt: receipt, kind: run.kind, startedAt: now, log: log, attempt: run.attempt))
             logger.info("run started", metadata: ["job": "\(name)", "slot": "\(run.slot)", "pid": "\(child.pid)"])
             events.runStarted(

@@ -1,3 +1,5 @@
+import NightshiftCore
+
 /// Several observers, each told every event in order.
 public struct SchedulerEventFanOut: SchedulerEvents {
     /// The observers.
@@ -14,4 +16,7 @@ public struct SchedulerEventFanOut: SchedulerEvents {
         for o in observers { o.slotSkipped(run, job: job, missed: missed) }
     }
     public func ticked(_ tick: SchedulerTick) { for o in observers { o.ticked(tick) } }
+    public func approvalNeeded(_ run: RunRecord, job: Job, request: ApprovalRequest) {
+        for o in observers { o.approvalNeeded(run, job: job, request: request) }
+    }
 }

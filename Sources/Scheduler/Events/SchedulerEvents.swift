@@ -1,3 +1,5 @@
+import NightshiftCore
+
 /// What the daemon reports as it works, to observers that must never slow it down: job
 /// notifications (`JobNotifier`) and metrics (`SchedulerMetrics`).
 ///
@@ -15,4 +17,12 @@ public protocol SchedulerEvents: Sendable {
     func slotSkipped(_ run: RunRecord, job: Job, missed: Int)
     /// A tick ended (also one that could not reach the store).
     func ticked(_ tick: SchedulerTick)
+    /// A run of a job with `approval = "required"` made its plan, which now waits for
+    /// approval (`run.status` is `running`). Told once per plan, also across a restart.
+    func approvalNeeded(_ run: RunRecord, job: Job, request: ApprovalRequest)
+}
+
+extension SchedulerEvents {
+    /// Observers that do not care about approvals (metrics) ignore them.
+    public func approvalNeeded(_ run: RunRecord, job: Job, request: ApprovalRequest) {}
 }

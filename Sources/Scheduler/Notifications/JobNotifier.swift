@@ -128,6 +128,10 @@ public final class JobNotifier: SchedulerEvents, Service {
 
     public func ticked(_ tick: SchedulerTick) {}
 
+    public func approvalNeeded(_ run: RunRecord, job: Job, request: ApprovalRequest) {
+        announce(JobNotification(event: .approvalNeeded, run: run, zone: job.zone, approval: request), job: job)
+    }
+
 
     // MARK: Deliveries
 

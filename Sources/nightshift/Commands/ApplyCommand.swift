@@ -20,7 +20,7 @@ struct ApplyCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The plan file.")
+    @Argument(help: "The plan file, or the id of a plan this host keeps.")
     var file: String
 
     @OptionGroup var panelOptions: PanelOptions
@@ -36,15 +36,18 @@ struct ApplyCommand: AsyncParsableCommand {
         do {
             let environment = Environment()
             let configuration = try environment.configuration(explicit: state.configPath)
+            let stores = try await PlanStores.open(
+                environment: environment, configuration: configuration, stateDirectory: state.stateDirectory)
             let plan: Plan
+            let file: String
             do {
+                file = try PlanKeeping.file(self.file) { stores.audit }
                 plan = try Plan.load(file)
             } catch {
+                await stores.close()
                 Output.error("nightshift apply: \(error)")
                 throw RunExitCode.refused.exit
             }
-            let stores = try await PlanStores.open(
-                environment: environment, configuration: configuration, stateDirectory: state.stateDirectory)
             let connection = try await panelOptions.connect(
                 environment: environment, configuration: configuration, timeout: configuration.panelTimeout ?? .seconds(30),
                 logger: logger)

@@ -12,7 +12,7 @@ struct JobsCommand: AsyncParsableCommand {
             These work on the store named in the jobs file (the SQLite state file, or the shared \
             PostgreSQL database, from any host); a daemon picks changes up on its next tick.
             """,
-        subcommands: [List.self, Check.self, Trigger.self, Pause.self, Resume.self]
+        subcommands: [List.self, Check.self, Pending.self, Trigger.self, Pause.self, Resume.self]
     )
 
     struct ConfigOption: ParsableArguments {
@@ -96,6 +96,38 @@ struct JobsCommand: AsyncParsableCommand {
                 ])
             }
             return rows
+        }
+    }
+
+    /// `nightshift jobs pending`.
+    struct Pending: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pending",
+            abstract: "Show the plans of jobs with approval = \"required\" that wait for approval: plan id, writes, credits, until when, and the file to approve.",
+            discussion: "Approve one with: nightshift approve PLAN-ID --key KEY (or the file's path); reject it with nightshift reject PLAN-ID --reason TEXT. See docs/plans.md.")
+
+        @OptionGroup var options: ConfigOption
+
+        func run() async throws {
+            try await reportingFailures {
+                let (configuration, unfinished) = try await options.withStore { configuration, store in
+                    (configuration, try await store.unfinishedRuns())
+                }
+                let zones = Dictionary(configuration.jobs.map { ($0.name, $0.zone) }, uniquingKeysWith: { first, _ in first })
+                var rows = [["JOB", "SLOT", "PLAN", "WRITES", "CREDITS", "WAITS UNTIL", "DIGEST", "FILE"]]
+                for run in unfinished.map(\.record).sorted(by: { $0.id < $1.id }) {
+                    guard let request = run.approvalRequest else { continue }
+                    rows.append([
+                        run.job, ISO8601.format(run.slot, in: zones[run.job] ?? .utc), request.planID, String(request.writes),
+                        String(request.credits), request.waitUntil, String(request.digest.prefix(19)) + "...", request.path,
+                    ])
+                }
+                if rows.count == 1 {
+                    print("no plan waits for approval")
+                } else {
+                    printTable(rows)
+                }
+            }
         }
     }
 
