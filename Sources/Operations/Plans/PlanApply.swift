@@ -68,16 +68,31 @@ public final class PlanApply: Sendable {
 
     // MARK: Checks
 
+    /// How long the checks took.
+    public struct CheckTiming: Sendable {
+        /// Every check.
+        public var total: Duration
+        /// Of that, reading the panel for the preconditions (one reseller list, and each
+        /// other bound read once).
+        public var panelRead: Duration
+    }
+
     /// Every check, in order; throws the first refusal. Reads the panel once (the reseller
     /// list) when preconditions or bound reads need it.
-    public func check() async throws(PlanRefusal) {
+    @discardableResult
+    public func check() async throws(PlanRefusal) -> CheckTiming {
+        let clock = ContinuousClock()
+        let started = clock.now
         try plan.checkDigest()
         try plan.checkExpiry(now: now())
         try await checkUnused()
         try plan.checkApprovals(approvals, recorded: try recordedApprovals())
         try plan.checkPanel(url: panelURL, keyFingerprint: Plan.fingerprint(of: client.configuration.apiKey.secret))
         try plan.checkCaps()
+        let reading = clock.now
         try await checkPreconditions()
+        let ended = clock.now
+        return CheckTiming(total: ended - started, panelRead: ended - reading)
     }
 
     /// The console's approvals of this plan's digest, from the audit log.

@@ -57,11 +57,15 @@ struct ApplyCommand: AsyncParsableCommand {
                 actor: PlanActor.name(actor, environment: environment), host: environment.host)
             let code: RunExitCode
             do {
-                try await apply.check()
+                let timing = try await apply.check()
                 Output.error("applying plan \(plan.id): \(plan.writes.count) writes (run \(apply.runID))")
+                let sending = ContinuousClock.now
                 let outcome = try await apply.send()
+                let sent = ContinuousClock.now - sending
                 code = RunExitCode(outcome.status)
                 let summary = "plan \(plan.id) \(outcome.state): \(outcome.writesSent) of \(plan.writes.count) writes sent, \(outcome.creditsMoved) credits moved"
+                Output.error(
+                    "checks took \(Self.seconds(timing.total)) s, of which reading the panel for the preconditions \(Self.seconds(timing.panelRead)) s; sending took \(Self.seconds(sent)) s")
                 if let error = outcome.error {
                     Output.error("nightshift apply: \(error)")
                     Output.error(summary + "; the plan is used up: make a new one from the panel as it is now")
@@ -79,5 +83,11 @@ struct ApplyCommand: AsyncParsableCommand {
             Output.error("nightshift apply: \(failure.message)")
             throw failure.code.exit
         }
+    }
+
+    /// `0.123`: seconds with milliseconds.
+    static func seconds(_ duration: Duration) -> String {
+        let (whole, atto) = duration.components
+        return String(format: "%.3f", Double(whole) + Double(atto) / 1e18)
     }
 }
