@@ -14,7 +14,7 @@ extension SchedulerDaemon {
         logger.info(
             "plan waits for approval", metadata: ["job": "\(job.name)", "slot": "\(run.slot)", "plan": "\(request.planID)"])
         events.approvalNeeded(
-            RunRecord(
+            JobRun(
                 id: run.id, job: job.name, slot: run.slot, kind: run.kind, status: .running,
                 reason: "awaiting approval: plan \(request.planID) until \(request.waitUntil)", startedAt: run.startedAt,
                 pid: run.child.pid, log: run.log, host: store.host, attempt: run.attempt),

@@ -33,7 +33,7 @@ public struct Job: Sendable {
     /// Who hears about its runs (webhook, ping, command) and for which events.
     public var notify = JobNotify()
     /// Whether and how a run that failed before sending anything is run again; nil: never.
-    public var retry: RetryPolicy?
+    public var retry: JobRetryPolicy?
     /// `approval = "required"`: each slot makes a plan (`nightshift plan --await-approval`),
     /// which waits for its approvals and is then applied, or ends `expired` (docs/plans.md).
     public var approval = false
@@ -50,7 +50,7 @@ public struct Job: Sendable {
         name: String, script: String, arguments: [(key: String, value: String)] = [], schedule: Schedule,
         zone: ZoneRules = .utc, grant: JobGrant = JobGrant(), timeout: Int64 = 300, memory: String? = nil,
         runFlags: [String] = [], command: [String]? = nil, overlap: OverlapPolicy = .skip,
-        catchUp: CatchUpPolicy = .once, jitter: Int64 = 0, paused: Bool = false, retry: RetryPolicy? = nil
+        catchUp: CatchUpPolicy = .once, jitter: Int64 = 0, paused: Bool = false, retry: JobRetryPolicy? = nil
     ) {
         self.name = name
         self.script = script

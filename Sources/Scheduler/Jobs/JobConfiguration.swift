@@ -177,7 +177,7 @@ public struct JobConfiguration: Sendable {
             name: name, script: script.map(resolve) ?? "", arguments: arguments, schedule: schedule, zone: zone,
             grant: grant, timeout: timeout, memory: try r.string("memory"), runFlags: runFlags, command: command,
             overlap: overlap, catchUp: catchUp, jitter: try r.duration("jitter") ?? 0, paused: try r.bool("paused") ?? false,
-            retry: try RetryPolicy(reader: r))
+            retry: try JobRetryPolicy(reader: r))
         try Self.approval(of: &job, reader: r)
         return job
     }

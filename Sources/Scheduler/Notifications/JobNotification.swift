@@ -9,7 +9,7 @@ public struct JobNotification: Sendable {
     /// What happened.
     public var event: JobNotify.Event
     /// The run's (or skipped slot's) history row.
-    public var run: RunRecord
+    public var run: JobRun
     /// The zone the job's slots are shown in.
     public var zone: ZoneRules
     /// The run's last bytes of output (at most 4 KiB), secrets removed.
@@ -26,7 +26,7 @@ public struct JobNotification: Sendable {
 
     /// Creates a message.
     public init(
-        event: JobNotify.Event, run: RunRecord, zone: ZoneRules, outputTail: String? = nil, missedSlots: Int? = nil,
+        event: JobNotify.Event, run: JobRun, zone: ZoneRules, outputTail: String? = nil, missedSlots: Int? = nil,
         previousStatus: RunStatus? = nil, exitCodesKnown: Bool = true, approval: ApprovalRequest? = nil
     ) {
         self.approval = approval

@@ -65,7 +65,7 @@ struct RunControlProcessTests {
     }
 
     /// Triggers `slow` and returns its run once it is running.
-    func startSlow(_ config: String, _ store: any SchedulerStore) async throws -> RunRecord {
+    func startSlow(_ config: String, _ store: any SchedulerStore) async throws -> JobRun {
         #expect(try NightshiftBinary.run(["jobs", "trigger", "slow", "--jobs", config]).status == 0)
         #expect(try await eventually { try await store.history(job: "slow").first?.status == .running })
         return try #require(try await store.history(job: "slow").first)

@@ -1,6 +1,6 @@
 import NightshiftCore
 
-extension RunRecord {
+extension JobRun {
     /// For a running run of a job with `approval = "required"` whose plan is made: the plan
     /// waiting for approval, read beside the run's receipt (on the host that runs it).
     public var approvalRequest: ApprovalRequest? {
