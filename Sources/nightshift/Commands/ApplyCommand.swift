@@ -79,7 +79,7 @@ struct ApplyCommand: AsyncParsableCommand {
             await connection.shutdown()
             await stores.close()
             if code != .ok { throw code.exit }
-        } catch let failure as RunCommandFailure {
+        } catch let failure as CommandFailure {
             Output.error("nightshift apply: \(failure.message)")
             throw failure.code.exit
         }

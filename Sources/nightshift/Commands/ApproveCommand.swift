@@ -40,7 +40,7 @@ struct ApproveCommand: AsyncParsableCommand {
                 plan.id, AuditLog.PlanEvent(kind: "approved", actor: approver, at: now, digest: plan.digest, detail: nil))
             let review = plan.reviewApprovals(configuration.approvals)
             Output.out("approved plan \(plan.id) as \(approver): \(review.valid.count) of \(configuration.approvals.required) approvals needed")
-        } catch let failure as RunCommandFailure {
+        } catch let failure as CommandFailure {
             Output.error("nightshift approve: \(failure.message)")
             throw failure.code.exit
         } catch {
@@ -92,7 +92,7 @@ struct RejectCommand: AsyncParsableCommand {
             plan.rejections.append(Plan.Rejection(by: by, at: now, reason: reason))
             try plan.write(to: file, replacing: true)
             Output.out("rejected plan \(plan.id): it can never be applied")
-        } catch let failure as RunCommandFailure {
+        } catch let failure as CommandFailure {
             Output.error("nightshift reject: \(failure.message)")
             throw failure.code.exit
         } catch {

@@ -30,7 +30,7 @@ struct JobsCommand: AsyncParsableCommand {
                 store = try await SchedulerStores.open(
                     settings: configuration.settings, environment: ProcessInfo.processInfo.environment)
             } catch {
-                throw CommandFailure.configuration(error)
+                throw CommandFailure(.configuration, "\(error)")
             }
             do {
                 let result = try await body(configuration, store)
@@ -41,7 +41,7 @@ struct JobsCommand: AsyncParsableCommand {
                 throw failure
             } catch {
                 await store.close()
-                throw CommandFailure.configuration(error)
+                throw CommandFailure(.configuration, "\(error)")
             }
         }
 
@@ -52,7 +52,7 @@ struct JobsCommand: AsyncParsableCommand {
                 let message = try await withStore { configuration, store in
                     guard let job = configuration.jobs.first(where: { $0.name == name }) else {
                         let names = configuration.jobs.map(\.name).joined(separator: ", ")
-                        throw CommandFailure("no job named '\(name)' in \(jobs); jobs: \(names)")
+                        throw CommandFailure(.usage, "no job named '\(name)' in \(jobs); jobs: \(names)")
                     }
                     return try await change(job, store, Int64(Date().timeIntervalSince1970.rounded(.down)))
                 }
@@ -151,7 +151,7 @@ struct JobsCommand: AsyncParsableCommand {
                 do {
                     configuration = try JobConfiguration.load(path: options.jobs)
                 } catch {
-                    throw CommandFailure.configuration(error)
+                    throw CommandFailure(.configuration, "\(error)")
                 }
                 let findings = try JobCheck.findings(configuration, modulePaths: Self.modulePaths())
                 let jobs = configuration.jobs.count
@@ -165,8 +165,8 @@ struct JobsCommand: AsyncParsableCommand {
                 }
                 if !unreadable.isEmpty {
                     throw CommandFailure(
-                        "\(unreadable.count) job\(unreadable.count == 1 ? "" : "s") cannot run as configured: \(unreadable.sorted().joined(separator: ", "))",
-                        code: 6)
+                        .configuration,
+                        "\(unreadable.count) job\(unreadable.count == 1 ? "" : "s") cannot run as configured: \(unreadable.sorted().joined(separator: ", "))")
                 }
             }
         }
@@ -176,7 +176,7 @@ struct JobsCommand: AsyncParsableCommand {
             do {
                 return try Environment().configuration(explicit: nil).modulePaths
             } catch {
-                throw CommandFailure("\(error) (every job's run reads it)", code: 6)
+                throw CommandFailure(.configuration, "\(error) (every job's run reads it)")
             }
         }
     }

@@ -123,7 +123,7 @@ struct PlanCommand: AsyncParsableCommand {
                 panelOptions: options.panelOptions, environment: environment, configuration: configuration,
                 stateDirectory: options.state.stateDirectory)
             if wait != .ok { throw wait.exit }
-        } catch let failure as RunCommandFailure {
+        } catch let failure as CommandFailure {
             Output.error("nightshift plan: \(failure.message)")
             throw failure.code.exit
         }

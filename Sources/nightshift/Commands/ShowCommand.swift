@@ -40,7 +40,7 @@ struct ShowCommand: AsyncParsableCommand {
                 approvals: plan.reviewApprovals(configuration.approvals, recorded: recorded),
                 required: configuration.approvals.required)
             Output.out(plan.text(standing))
-        } catch let failure as RunCommandFailure {
+        } catch let failure as CommandFailure {
             Output.error("nightshift show: \(failure.message)")
             throw failure.code.exit
         }

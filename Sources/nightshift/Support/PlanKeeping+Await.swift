@@ -12,10 +12,10 @@ extension PlanKeeping {
     static func awaitApproval(
         plan: Plan, path: String, until: Date, dryRunID: String, resultFile: String?, panelOptions: PanelOptions,
         environment: Environment, configuration: NightshiftConfiguration, stateDirectory: String?
-    ) async throws(RunCommandFailure) -> RunExitCode {
+    ) async throws(CommandFailure) -> RunExitCode {
         var settings = configuration.approvals
         guard !settings.approvers.isEmpty else {
-            throw RunCommandFailure(
+            throw CommandFailure(
                 .configuration,
                 "the plan must wait for approval, but [approvals] in nightshift.toml lists no approver: nobody could approve it; add approvers (nightshift keys new NAME prints one)")
         }
@@ -29,7 +29,7 @@ extension PlanKeeping {
                 waitUntil: Plan.iso(until),
                 summary: "\(plan.writes.count) write\(plan.writes.count == 1 ? "" : "s"), \(plan.creditsMoved) credits moved, on \(plan.panel.url)")
             do { try request.write(receipt: resultFile) } catch {
-                throw RunCommandFailure(.configuration, "cannot leave the approval request beside --result-file: \(error)")
+                throw CommandFailure(.configuration, "cannot leave the approval request beside --result-file: \(error)")
             }
         }
         Output.error(

@@ -149,7 +149,7 @@ struct RunControlProcessTests {
         defer { stop(first) }
         let run = try await startSlow(config, store)
         let pid = try #require(run.pid)
-        let identity = try #require(ProcessIdentity.startTime(of: pid))
+        let identity = try #require(ProcessIdentity.of(pid).map { String($0.startTime) })
         first.signal(SIGKILL)
         #expect(first.waitForExit() == .signaled(SIGKILL))
         // The child does not die with its daemon.
