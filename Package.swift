@@ -264,7 +264,7 @@ let package = Package(
             name: "PlansTests",
             dependencies: [
                 "Plans", "Operations", "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore",
-                "LuaHost", "PanelAPI", "PanelEmulator", "TestScratch",
+                "LuaHost", "PanelAPI", "PanelEmulator", "TestScratch", "SharedRecords", "Scheduler",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -9,6 +9,7 @@ import TOMLKit
 /// [approvals]
 /// required = 1
 /// self_approval = false
+/// console_approvals = true
 /// approvers = [
 ///   { name = "bob", key = "Qm9iJ3MgcHVibGljIGtleSwgMzIgYnl0ZXMgbG9uZyE=" },
 /// ]
@@ -34,12 +35,17 @@ public struct ApprovalSettings: Sendable, Equatable {
     public var required: Int
     /// Whether a plan's author may approve it (default no).
     public var selfApproval: Bool
+    /// Whether approvals given in the console count (default yes): they are recorded in
+    /// the audit log and tied to the console user, who must be a listed approver by name,
+    /// but carry no signature (docs/plans.md says what each kind proves).
+    public var consoleApprovals: Bool
 
     /// No approver, no approval needed.
-    public init(approvers: [Approver] = [], required: Int = 0, selfApproval: Bool = false) {
+    public init(approvers: [Approver] = [], required: Int = 0, selfApproval: Bool = false, consoleApprovals: Bool = true) {
         self.approvers = approvers
         self.required = required
         self.selfApproval = selfApproval
+        self.consoleApprovals = consoleApprovals
     }
 
     /// The approver named `name`, if listed.
@@ -51,7 +57,7 @@ public struct ApprovalSettings: Sendable, Equatable {
         typealias Failure = NightshiftConfiguration.Failure
         let context = "\(fileName): [approvals]"
         guard let table = value.table else { throw Failure("\(context) must be a table") }
-        try NightshiftConfiguration.reject(table, known: ["required", "self_approval", "approvers"], context: context)
+        try NightshiftConfiguration.reject(table, known: ["required", "self_approval", "console_approvals", "approvers"], context: context)
         var settings = ApprovalSettings()
         if let required = table["required"] {
             guard let number = required.int, number >= 0 else {
@@ -62,6 +68,10 @@ public struct ApprovalSettings: Sendable, Equatable {
         if let flag = table["self_approval"] {
             guard let value = flag.bool else { throw Failure("\(context) self_approval must be true or false") }
             settings.selfApproval = value
+        }
+        if let flag = table["console_approvals"] {
+            guard let value = flag.bool else { throw Failure("\(context) console_approvals must be true or false") }
+            settings.consoleApprovals = value
         }
         if let list = table["approvers"] {
             guard let items = list.array else {

@@ -92,10 +92,23 @@ extension Plan {
         public var valid: [String]
         /// Why each other approval does not count.
         public var problems: [String]
+
+        /// Counts `name`'s approval unless it is the author's (and self-approval is off) or
+        /// `name` was counted already.
+        mutating func count(_ name: String, author: String, settings: ApprovalSettings) {
+            if name == author && !settings.selfApproval {
+                problems.append("\(name) made this plan and self-approval is off ([approvals] self_approval)")
+            } else if !valid.contains(name) {
+                valid.append(name)
+            }
+        }
     }
 
-    /// What the approvals in the file are worth under `settings`.
-    public func reviewApprovals(_ settings: ApprovalSettings) -> ApprovalReview {
+    /// What the approvals are worth under `settings`: the signatures in the file, and
+    /// `recorded`, the approvals the audit log holds for this plan's digest (the console's,
+    /// tied to the logged-in user, not signed), which count only when `[approvals]
+    /// console_approvals` allows them and name a listed approver.
+    public func reviewApprovals(_ settings: ApprovalSettings, recorded: [String] = []) -> ApprovalReview {
         var review = ApprovalReview(valid: [], problems: [])
         let message = signedMessage
         for approval in approvals {
@@ -111,19 +124,25 @@ extension Plan {
                     "\(approval.approver)'s signature does not verify for this plan (it was made for another plan, or the plan was changed after it was signed)")
                 continue
             }
-            if approval.approver == author && !settings.selfApproval {
-                review.problems.append("\(approval.approver) made this plan and self-approval is off ([approvals] self_approval)")
+            review.count(approval.approver, author: author, settings: settings)
+        }
+        for name in recorded {
+            guard settings.consoleApprovals else {
+                review.problems.append("\(name) approved in the console, and [approvals] console_approvals = false")
                 continue
             }
-            if review.valid.contains(approval.approver) { continue }
-            review.valid.append(approval.approver)
+            guard settings.approver(name) != nil else {
+                review.problems.append("\(name) approved in the console but is not an approver in nightshift.toml ([approvals])")
+                continue
+            }
+            review.count(name, author: author, settings: settings)
         }
         return review
     }
 
     /// The approvals check: at least `settings.required` approvals count.
-    public func checkApprovals(_ settings: ApprovalSettings) throws(PlanRefusal) {
-        let review = reviewApprovals(settings)
+    public func checkApprovals(_ settings: ApprovalSettings, recorded: [String] = []) throws(PlanRefusal) {
+        let review = reviewApprovals(settings, recorded: recorded)
         guard review.valid.count < settings.required else { return }
         var text = "the plan needs \(settings.required) approval\(settings.required == 1 ? "" : "s") and has \(review.valid.count)"
         if !review.valid.isEmpty { text += " (\(review.valid.joined(separator: ", ")))" }

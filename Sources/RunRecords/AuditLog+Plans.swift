@@ -115,3 +115,114 @@ extension AuditLog {
         }
     }
 }
+
+extension AuditLog {
+    /// A plan this host made, kept so that `nightshift jobs pending`, `approve ID` and the
+    /// console can find it: where its file is, and what it moves.
+    public struct KeptPlan: Sendable, Equatable {
+        /// The plan's single-use id.
+        public var id: String
+        /// Its file (absolute).
+        public var path: String
+        /// Its digest when made.
+        public var digest: String
+        /// Who made it (a scheduled job's plans: the job, as `job NAME`).
+        public var author: String
+        /// When it was made, and when it expires (ISO 8601, UTC).
+        public var createdAt: String
+        /// When it expires.
+        public var expiresAt: String
+        /// For a plan that waits for approval (`--await-approval`, a job with `approval =
+        /// "required"`): until when it waits; nil for a plan applied by hand.
+        public var waitUntil: String?
+        /// The job and slot (seconds since the epoch) of a scheduled plan.
+        public var job: String?
+        /// The slot.
+        public var slot: Int64?
+        /// Its number of writes and the credits they move.
+        public var writes: Int
+        /// Credits moved (sum of absolute changes).
+        public var credits: Int
+        /// The panel's URL.
+        public var panel: String
+
+        /// Creates one.
+        public init(
+            id: String, path: String, digest: String, author: String, createdAt: String, expiresAt: String,
+            waitUntil: String?, job: String?, slot: Int64?, writes: Int, credits: Int, panel: String
+        ) {
+            self.id = id
+            self.path = path
+            self.digest = digest
+            self.author = author
+            self.createdAt = createdAt
+            self.expiresAt = expiresAt
+            self.waitUntil = waitUntil
+            self.job = job
+            self.slot = slot
+            self.writes = writes
+            self.credits = credits
+            self.panel = panel
+        }
+
+        init(row: Row) {
+            self.init(
+                id: row["id"], path: row["path"], digest: row["digest"], author: row["author"], createdAt: row["created_at"],
+                expiresAt: row["expires_at"], waitUntil: row["wait_until"], job: row["job"], slot: row["slot"],
+                writes: row["writes"], credits: row["credits"], panel: row["panel"])
+        }
+    }
+
+    /// Keeps `plan` (once: a plan id is made once).
+    public func keep(_ plan: KeptPlan) throws {
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO plans (id, path, digest, author, created_at, expires_at, wait_until, job, slot, writes, credits, panel)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    plan.id, plan.path, plan.digest, plan.author, plan.createdAt, plan.expiresAt, plan.waitUntil, plan.job,
+                    plan.slot, plan.writes, plan.credits, plan.panel,
+                ])
+        }
+    }
+
+    /// The kept plan `id`, or nil.
+    public func keptPlan(_ id: String) throws -> KeptPlan? {
+        try queue.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM plans WHERE id = ?", arguments: [id]).map(KeptPlan.init(row:))
+        }
+    }
+
+    /// Kept plans, newest first, at most `limit`; with `waitingAt`, only plans that wait for
+    /// approval, are not used (applied, partly applied, rejected) and whose wait has not
+    /// passed at that time (ISO 8601, UTC).
+    public func keptPlans(waitingAt: String? = nil, limit: Int = 200) throws -> [KeptPlan] {
+        try queue.read { db in
+            if let waitingAt {
+                return try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM plans WHERE wait_until IS NOT NULL AND wait_until > ? AND expires_at > ?
+                        AND id NOT IN (SELECT id FROM plan_uses) ORDER BY created_at DESC LIMIT ?
+                        """,
+                    arguments: [waitingAt, waitingAt, limit]
+                ).map(KeptPlan.init(row:))
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM plans ORDER BY created_at DESC LIMIT ?", arguments: [limit])
+                .map(KeptPlan.init(row:))
+        }
+    }
+
+    /// The approvals recorded in the log for plan `id` at `digest` (the console's: no
+    /// signature, tied to the user who gave them), by approver name, oldest first.
+    public func recordedApprovals(_ id: String, digest: String) throws -> [String] {
+        try queue.read { db in
+            try String.fetchAll(
+                db,
+                sql: "SELECT actor FROM plan_events WHERE plan_id = ? AND digest = ? AND kind = 'approved' AND detail = 'console' ORDER BY seq",
+                arguments: [id, digest])
+        }
+    }
+}

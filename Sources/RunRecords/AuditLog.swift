@@ -159,6 +159,21 @@ public final class AuditLog: Sendable {
                         detail TEXT
                     );
                     CREATE INDEX plan_events_by_plan ON plan_events (plan_id, seq);
+                    CREATE TABLE plans (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        path TEXT NOT NULL,
+                        digest TEXT NOT NULL,
+                        author TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        expires_at TEXT NOT NULL,
+                        wait_until TEXT,
+                        job TEXT,
+                        slot INTEGER,
+                        writes INTEGER NOT NULL,
+                        credits INTEGER NOT NULL,
+                        panel TEXT NOT NULL
+                    );
+                    CREATE INDEX plans_by_time ON plans (created_at);
                     ALTER TABLE writes ADD COLUMN plan_id TEXT;
                     CREATE INDEX writes_by_plan ON writes (plan_id) WHERE plan_id IS NOT NULL;
                     """)

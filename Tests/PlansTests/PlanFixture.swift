@@ -59,7 +59,7 @@ struct PlanFixture {
         let emulator = PanelEmulator(settings: EmulatorSettings(apiKey: planKey), store: store, logger: Logger(label: "test"))
         let transport = CountingTransport(InProcessTransport(emulator: emulator))
         let configuration = PanelConfiguration(
-            baseURL: try PanelURL(url), apiKey: APIKey(planKey), timeout: .seconds(5), retry: RetryPolicy(maxAttempts: 1))
+            baseURL: try PanelURL(url), apiKey: APIKey(planKey), timeout: .seconds(5), retry: PanelRetryPolicy(maxAttempts: 1))
         let client = PanelClient(configuration: configuration, transport: transport, logger: Logger(label: "test"))
         var keys: [String: String] = [:]
         var approvers: [ApprovalSettings.Approver] = []

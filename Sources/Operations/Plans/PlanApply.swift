@@ -68,16 +68,40 @@ public final class PlanApply: Sendable {
 
     // MARK: Checks
 
+    /// How long the checks took.
+    public struct CheckTiming: Sendable {
+        /// Every check.
+        public var total: Duration
+        /// Of that, reading the panel for the preconditions (one reseller list, and each
+        /// other bound read once).
+        public var panelRead: Duration
+    }
+
     /// Every check, in order; throws the first refusal. Reads the panel once (the reseller
     /// list) when preconditions or bound reads need it.
-    public func check() async throws(PlanRefusal) {
+    @discardableResult
+    public func check() async throws(PlanRefusal) -> CheckTiming {
+        let clock = ContinuousClock()
+        let started = clock.now
         try plan.checkDigest()
         try plan.checkExpiry(now: now())
         try await checkUnused()
-        try plan.checkApprovals(approvals)
+        try plan.checkApprovals(approvals, recorded: try recordedApprovals())
         try plan.checkPanel(url: panelURL, keyFingerprint: Plan.fingerprint(of: client.configuration.apiKey.secret))
         try plan.checkCaps()
+        let reading = clock.now
         try await checkPreconditions()
+        let ended = clock.now
+        return CheckTiming(total: ended - started, panelRead: ended - reading)
+    }
+
+    /// The console's approvals of this plan's digest, from the audit log.
+    func recordedApprovals() throws(PlanRefusal) -> [String] {
+        do {
+            return try audit.recordedApprovals(plan.id, digest: plan.digest)
+        } catch {
+            throw PlanRefusal(.approvals, "cannot read the plan's approvals from the audit log (\(error)); nothing was sent")
+        }
     }
 
     /// Refuses a plan used before: applied, partly applied, being applied, or rejected (in
@@ -104,6 +128,8 @@ public final class PlanApply: Sendable {
             return "the plan \(id) was rejected by \(use.actor) \(whereWhen): \(use.detail ?? "no reason given"); nothing was sent"
         case "applied":
             return "the plan \(id) was applied \(whereWhen) (run \(use.runID ?? "?")); a plan is used once: make a new one; nothing was sent"
+        case "expired":
+            return "the plan \(id) waited for approval and expired \(whereWhen): \(use.detail ?? "not approved in time"); nothing was sent"
         case "partial":
             return "the plan \(id) was partly applied \(whereWhen) (\(use.writesSent) writes sent: \(use.detail ?? "it stopped")); it can never be applied again: make a new plan from the panel as it is now; nothing was sent"
         default:

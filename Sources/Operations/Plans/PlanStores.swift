@@ -17,7 +17,7 @@ public struct PlanStores: Sendable {
     /// plans must not be used twice because one host could not see the other's record.
     public static func open(
         environment: Environment, configuration: NightshiftConfiguration, stateDirectory: String?
-    ) async throws(RunCommandFailure) -> PlanStores {
+    ) async throws(CommandFailure) -> PlanStores {
         let state = environment.stateDirectory(explicit: stateDirectory, configuration: configuration)
         let audit = try environment.auditLog(stateDirectory: state)
         guard let settings = try environment.sharedRecords(configuration) else { return PlanStores(audit: audit, shared: nil) }
@@ -25,7 +25,7 @@ public struct PlanStores: Sendable {
             let password = try settings.password(environment: environment.variables)
             return PlanStores(audit: audit, shared: try await SharedRecordsStore.open(settings, password: password))
         } catch {
-            throw RunCommandFailure(
+            throw CommandFailure(
                 .configuration,
                 "cannot reach the shared records ([records] store): \(error); a plan's single use is recorded there, so nothing was done")
         }

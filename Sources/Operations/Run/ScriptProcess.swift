@@ -110,8 +110,8 @@ public final class ScriptProcess: Sendable {
     public init(
         _ request: Request, started: ContinuousClock.Instant, environment: Environment,
         configuration: NightshiftConfiguration, grant: Grant,
-        connect: (_ timeout: Duration, _ logger: Logger) async throws(RunCommandFailure) -> PanelConnection
-    ) async throws(RunCommandFailure) {
+        connect: (_ timeout: Duration, _ logger: Logger) async throws(CommandFailure) -> PanelConnection
+    ) async throws(CommandFailure) {
         let timeLimit = request.timeout ?? configuration.runTimeout ?? .seconds(30)
         let memoryLimit = request.memory ?? configuration.memory ?? 64 << 20
         let outputLimit = request.maxOutput ?? configuration.maxOutput ?? OutputSink.defaultMaxOutput
@@ -123,7 +123,7 @@ public final class ScriptProcess: Sendable {
         do {
             source = try FileRead.bytes(request.script, what: "the script")
         } catch {
-            throw RunCommandFailure(.scriptUnreadable, error.description)
+            throw CommandFailure(.scriptUnreadable, error.description)
         }
         var logger = Logger(label: "nightshift.run")
         logger.logLevel = request.verbose ? .debug : .warning
@@ -161,7 +161,7 @@ public final class ScriptProcess: Sendable {
                 logger: logger, notifier: notifier)
         } catch {
             await connection.shutdown()
-            throw RunCommandFailure(.scriptFailed, "cannot create the Lua VM: \(error.message)")
+            throw CommandFailure(.scriptFailed, "cannot create the Lua VM: \(error.message)")
         }
         if !json {
             output.error("run \(runner.identity.runID): \(request.script) [\(request.mode.rawValue)] on \(connection.label); \(grant)")

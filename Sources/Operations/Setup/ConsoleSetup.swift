@@ -15,12 +15,12 @@ public enum ConsoleSetup {
     ///   - settings: its `[console]` table (or the defaults).
     ///   - configPath: `--config` for nightshift.toml; nil finds it as every command does.
     ///   - stateDirectory: `--state`.
-    /// - Throws: `RunCommandFailure` (configuration) naming what to fix.
+    /// - Throws: `CommandFailure` (configuration) naming what to fix.
     public static func server(
         settings: ConsoleSettings, jobsPath: String, configuration jobs: JobConfiguration, configPath: String? = nil,
         stateDirectory: String? = nil, environment: Environment = Environment(), logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) async throws(RunCommandFailure) -> ConsoleServer {
+    ) async throws(CommandFailure) -> ConsoleServer {
         let configuration = try environment.configuration(explicit: configPath)
         let audit = try environment.auditLog(
             stateDirectory: environment.stateDirectory(explicit: stateDirectory, configuration: configuration))
@@ -35,7 +35,7 @@ public enum ConsoleSetup {
         do {
             store = try await SchedulerStores.open(settings: jobs.settings, environment: environment.variables, logger: logger)
         } catch {
-            throw RunCommandFailure(.configuration, "\(error)")
+            throw CommandFailure(.configuration, "\(error)")
         }
         let sources = ConsoleSources(
             jobs: { try JobConfiguration.load(path: jobsPath) }, store: store, records: AuditRecords(audit: audit),
@@ -44,7 +44,7 @@ public enum ConsoleSetup {
             return try ConsoleServer(settings: settings, sources: sources, logger: logger, onRunning: onRunning)
         } catch {
             await store.close()
-            throw RunCommandFailure(.configuration, error.description)
+            throw CommandFailure(.configuration, error.description)
         }
     }
 }

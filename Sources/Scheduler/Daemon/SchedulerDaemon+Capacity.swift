@@ -53,7 +53,7 @@ extension SchedulerDaemon {
             if let job = jobs[candidate.job]?.job {
                 let run = candidate.run
                 events.slotSkipped(
-                    RunRecord(
+                    JobRun(
                         id: run.id, job: candidate.job, slot: run.slot, kind: run.kind, status: .skipped, reason: reason,
                         finishedAt: now, host: store.host, attempt: run.attempt),
                     job: job, missed: 1)

@@ -354,6 +354,7 @@ public actor SchedulerDaemon: Service {
                     logger.warning("run killed at its deadline", metadata: ["job": "\(name)", "slot": "\(run.slot)"])
                 }
                 guard let exit = run.child.poll() else {
+                    announceApproval(of: run, job: state.job)
                     still.append(run)
                     continue
                 }
@@ -372,7 +373,7 @@ public actor SchedulerDaemon: Service {
         if let killedFor = run.killedFor {
             end.status = killedFor
             end.reason = killedFor == .timedOut
-                ? "killed at its deadline (timeout \(DurationText.text(jobs[job]?.job.timeout ?? 0)))"
+                ? "killed at its deadline (timeout \(DurationText.text(jobs[job]?.job.runLimit ?? 0)))"
                 : "killed at shutdown after the grace period"
         } else if let receipt {
             // Claimed before this end is written: a crash in between loses the retry, never doubles it.
@@ -381,7 +382,7 @@ public actor SchedulerDaemon: Service {
         }
         let store = self.store
         let events = self.events
-        let finished = RunRecord(
+        let finished = JobRun(
             id: run.id, job: job, slot: run.slot, kind: run.kind, status: end.status, reason: end.reason,
             startedAt: run.startedAt, finishedAt: now, exitCode: end.exitCode, signal: end.signal, pid: run.child.pid,
             log: run.log, host: store.host, runID: end.runID, writesSent: end.writesSent, creditsMoved: end.creditsMoved,
@@ -463,7 +464,7 @@ public actor SchedulerDaemon: Service {
                     let reason = "missed while the daemon was not running (\(missedCount) slot\(missedCount == 1 ? "" : "s")); catch-up policy \(job.catchUp)"
                     if let id = try? await store.claim(job: name, slot: last, kind: .catchUp, status: .skipped, reason: reason) {
                         events.slotSkipped(
-                            RunRecord(id: id, job: name, slot: last, kind: .catchUp, status: .skipped, reason: reason, host: store.host),
+                            JobRun(id: id, job: name, slot: last, kind: .catchUp, status: .skipped, reason: reason, host: store.host),
                             job: job, missed: skipped)
                     }
                     logger.info("missed slots skipped", metadata: ["job": "\(name)", "count": "\(skipped)"])
@@ -558,7 +559,7 @@ public actor SchedulerDaemon: Service {
             logger.info("slot skipped", metadata: ["job": "\(name)", "slot": "\(slot)", "reason": "\(reason ?? "")"])
             if let job = jobs[name]?.job {
                 events.slotSkipped(
-                    RunRecord(id: id, job: name, slot: slot, kind: kind, status: .skipped, reason: reason, host: store.host),
+                    JobRun(id: id, job: name, slot: slot, kind: kind, status: .skipped, reason: reason, host: store.host),
                     job: job, missed: 1)
             }
             return
@@ -586,11 +587,11 @@ public actor SchedulerDaemon: Service {
             try? await store.markStarted(id: run.id, at: now, pid: child.pid, pidStart: child.identity, log: log)
             jobs[name]!.running.append(
                 ActiveRun(
-                    id: run.id, slot: run.slot, child: child, deadline: now + Double(job.timeout + settings.killAfter),
+                    id: run.id, slot: run.slot, child: child, deadline: now + Double(job.runLimit + settings.killAfter),
                     receipt: receipt, kind: run.kind, startedAt: now, log: log, attempt: run.attempt))
             logger.info("run started", metadata: ["job": "\(name)", "slot": "\(run.slot)", "pid": "\(child.pid)"])
             events.runStarted(
-                RunRecord(
+                JobRun(
                     id: run.id, job: name, slot: run.slot, kind: run.kind, status: .running, startedAt: now, pid: child.pid,
                     log: log, host: store.host, attempt: run.attempt),
                 job: job)
@@ -598,7 +599,7 @@ public actor SchedulerDaemon: Service {
             try? await store.finish(id: run.id, status: .launchFailed, at: now, reason: "\(error)")
             logger.error("cannot start run: \(error)", metadata: ["job": "\(name)"])
             events.runFinished(
-                RunRecord(
+                JobRun(
                     id: run.id, job: name, slot: run.slot, kind: run.kind, status: .launchFailed, reason: "\(error)",
                     finishedAt: now, host: store.host),
                 job: job, retrying: false)

@@ -71,9 +71,9 @@ public protocol SchedulerStore: AnyObject, Sendable, ObservationStore {
     // MARK: History
 
     /// History, newest first; all jobs when `job` is nil.
-    func history(job: String?, limit: Int) async throws -> [RunRecord]
+    func history(job: String?, limit: Int) async throws -> [JobRun]
     /// Each job's newest run that did not end as skipped, for `jobs list`.
-    func lastRuns() async throws -> [String: RunRecord]
+    func lastRuns() async throws -> [String: JobRun]
     /// Deletes finished runs whose slot is before `cutoff` and returns their log files.
     func prune(before cutoff: Int64) async throws -> [String]
 
@@ -91,7 +91,7 @@ public protocol SchedulerStore: AnyObject, Sendable, ObservationStore {
 
 extension SchedulerStore {
     /// History, newest first, at most 50 runs.
-    public func history(job: String? = nil) async throws -> [RunRecord] { try await history(job: job, limit: 50) }
+    public func history(job: String? = nil) async throws -> [JobRun] { try await history(job: job, limit: 50) }
 
     /// Records how a run ended, with only the fields given.
     public func finish(
@@ -180,7 +180,7 @@ public struct LeaseExpiry: Sendable, Equatable, Decodable {
 /// A run left queued or running by a daemon of this host that is gone.
 public struct UnfinishedRun: Sendable {
     /// The run.
-    public var record: RunRecord
+    public var record: JobRun
     /// The child's start time when it started (see `ProcessIdentity`).
     public var pidStart: String?
     /// Until when the daemon that holds the run last said it watches it (seconds since the
@@ -188,7 +188,7 @@ public struct UnfinishedRun: Sendable {
     public var leaseUntil: Double?
 
     /// Creates one.
-    public init(record: RunRecord, pidStart: String?, leaseUntil: Double? = nil) {
+    public init(record: JobRun, pidStart: String?, leaseUntil: Double? = nil) {
         self.record = record
         self.pidStart = pidStart
         self.leaseUntil = leaseUntil

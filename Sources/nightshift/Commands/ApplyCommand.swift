@@ -20,7 +20,7 @@ struct ApplyCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The plan file.")
+    @Argument(help: "The plan file, or the id of a plan this host keeps.")
     var file: String
 
     @OptionGroup var panelOptions: PanelOptions
@@ -36,15 +36,18 @@ struct ApplyCommand: AsyncParsableCommand {
         do {
             let environment = Environment()
             let configuration = try environment.configuration(explicit: state.configPath)
+            let stores = try await PlanStores.open(
+                environment: environment, configuration: configuration, stateDirectory: state.stateDirectory)
             let plan: Plan
+            let file: String
             do {
+                file = try PlanKeeping.file(self.file) { stores.audit }
                 plan = try Plan.load(file)
             } catch {
+                await stores.close()
                 Output.error("nightshift apply: \(error)")
                 throw RunExitCode.refused.exit
             }
-            let stores = try await PlanStores.open(
-                environment: environment, configuration: configuration, stateDirectory: state.stateDirectory)
             let connection = try await panelOptions.connect(
                 environment: environment, configuration: configuration, timeout: configuration.panelTimeout ?? .seconds(30),
                 logger: logger)
@@ -54,11 +57,15 @@ struct ApplyCommand: AsyncParsableCommand {
                 actor: PlanActor.name(actor, environment: environment), host: environment.host)
             let code: RunExitCode
             do {
-                try await apply.check()
+                let timing = try await apply.check()
                 Output.error("applying plan \(plan.id): \(plan.writes.count) writes (run \(apply.runID))")
+                let sending = ContinuousClock.now
                 let outcome = try await apply.send()
+                let sent = ContinuousClock.now - sending
                 code = RunExitCode(outcome.status)
                 let summary = "plan \(plan.id) \(outcome.state): \(outcome.writesSent) of \(plan.writes.count) writes sent, \(outcome.creditsMoved) credits moved"
+                Output.error(
+                    "checks took \(Self.seconds(timing.total)) s, of which reading the panel for the preconditions \(Self.seconds(timing.panelRead)) s; sending took \(Self.seconds(sent)) s")
                 if let error = outcome.error {
                     Output.error("nightshift apply: \(error)")
                     Output.error(summary + "; the plan is used up: make a new one from the panel as it is now")
@@ -72,9 +79,15 @@ struct ApplyCommand: AsyncParsableCommand {
             await connection.shutdown()
             await stores.close()
             if code != .ok { throw code.exit }
-        } catch let failure as RunCommandFailure {
+        } catch let failure as CommandFailure {
             Output.error("nightshift apply: \(failure.message)")
             throw failure.code.exit
         }
+    }
+
+    /// `0.123`: seconds with milliseconds.
+    static func seconds(_ duration: Duration) -> String {
+        let (whole, atto) = duration.components
+        return String(format: "%.3f", Double(whole) + Double(atto) / 1e18)
     }
 }

@@ -13,7 +13,7 @@ struct ApproveCommand: AsyncParsableCommand {
         discussion: "The key must belong to an approver in [approvals] of nightshift.toml. A plan changed after it was made cannot be approved. See docs/plans.md."
     )
 
-    @Argument(help: "The plan file.")
+    @Argument(help: "The plan file, or the id of a plan this host keeps (nightshift jobs pending lists those waiting).")
     var file: String
 
     @Option(help: ArgumentHelp("Your private key (made by nightshift keys new; mode 600).", valueName: "path"))
@@ -25,11 +25,12 @@ struct ApproveCommand: AsyncParsableCommand {
         do {
             let environment = Environment()
             let configuration = try environment.configuration(explicit: state.configPath)
-            var plan = try Plan.load(file)
             let privateKey = try PlanKeys.load(key)
             let stores = try await PlanStores.open(
                 environment: environment, configuration: configuration, stateDirectory: state.stateDirectory)
             defer { Task { await stores.close() } }
+            let file = try PlanKeeping.file(self.file) { stores.audit }
+            var plan = try Plan.load(file)
             try plan.checkExpiry(now: Date())
             if let use = try await stores.use(of: plan.id) { throw PlanRefusal(.used, PlanApply.usedText(plan.id, use)) }
             let now = Plan.iso(Date())
@@ -39,7 +40,7 @@ struct ApproveCommand: AsyncParsableCommand {
                 plan.id, AuditLog.PlanEvent(kind: "approved", actor: approver, at: now, digest: plan.digest, detail: nil))
             let review = plan.reviewApprovals(configuration.approvals)
             Output.out("approved plan \(plan.id) as \(approver): \(review.valid.count) of \(configuration.approvals.required) approvals needed")
-        } catch let failure as RunCommandFailure {
+        } catch let failure as CommandFailure {
             Output.error("nightshift approve: \(failure.message)")
             throw failure.code.exit
         } catch {
@@ -57,7 +58,7 @@ struct RejectCommand: AsyncParsableCommand {
         discussion: "With [records] store in nightshift.toml, every host sharing the records refuses it too. See docs/plans.md."
     )
 
-    @Argument(help: "The plan file.")
+    @Argument(help: "The plan file, or the id of a plan this host keeps (nightshift jobs pending lists those waiting).")
     var file: String
 
     @Option(help: "Why it is rejected.")
@@ -72,10 +73,11 @@ struct RejectCommand: AsyncParsableCommand {
         do {
             let environment = Environment()
             let configuration = try environment.configuration(explicit: state.configPath)
-            var plan = try Plan.load(file)
             let stores = try await PlanStores.open(
                 environment: environment, configuration: configuration, stateDirectory: state.stateDirectory)
             defer { Task { await stores.close() } }
+            let file = try PlanKeeping.file(self.file) { stores.audit }
+            var plan = try Plan.load(file)
             let by = PlanActor.name(actor, environment: environment)
             let now = Plan.iso(Date())
             if let shared = stores.shared {
@@ -90,7 +92,7 @@ struct RejectCommand: AsyncParsableCommand {
             plan.rejections.append(Plan.Rejection(by: by, at: now, reason: reason))
             try plan.write(to: file, replacing: true)
             Output.out("rejected plan \(plan.id): it can never be applied")
-        } catch let failure as RunCommandFailure {
+        } catch let failure as CommandFailure {
             Output.error("nightshift reject: \(failure.message)")
             throw failure.code.exit
         } catch {

@@ -31,7 +31,7 @@ struct ConsoleCommand: AsyncParsableCommand {
             do {
                 configuration = try JobConfiguration.load(path: jobs)
             } catch {
-                throw CommandFailure.configuration(error)
+                throw CommandFailure(.configuration, "\(error)")
             }
             let directory = (jobs as NSString).deletingLastPathComponent
             let settings = configuration.console
@@ -66,26 +66,21 @@ struct ConsoleCommand: AsyncParsableCommand {
                 var (jobs, settings) = try file.load()
                 if let listen {
                     guard let address = MetricsAddress(listen) else {
-                        throw CommandFailure("--listen: '\(listen)' is not HOST:PORT; write e.g. 127.0.0.1:8080", code: 64)
+                        throw CommandFailure(.usage, "--listen: '\(listen)' is not HOST:PORT; write e.g. 127.0.0.1:8080")
                     }
                     settings.listen = address
                 }
-                if let problem = settings.problem { throw CommandFailure("[console] \(problem)", code: 6) }
-                let server: ConsoleServer
-                do {
-                    server = try await ConsoleSetup.server(
-                        settings: settings, jobsPath: file.jobs, configuration: jobs, configPath: config,
-                        stateDirectory: state, logger: logger)
-                } catch let failure as RunCommandFailure {
-                    throw CommandFailure(failure.message, code: failure.code.rawValue)
-                }
+                if let problem = settings.problem { throw CommandFailure(.configuration, "[console] \(problem)") }
+                let server = try await ConsoleSetup.server(
+                    settings: settings, jobsPath: file.jobs, configuration: jobs, configPath: config,
+                    stateDirectory: state, logger: logger)
                 let group = ServiceGroup(
                     configuration: .init(
                         services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
                 do {
                     try await group.run()
                 } catch {
-                    throw CommandFailure("\(error)", code: 6)
+                    throw CommandFailure(.configuration, "\(error)")
                 }
             }
         }
@@ -118,8 +113,8 @@ struct ConsoleCommand: AsyncParsableCommand {
             try reportingFailures {
                 guard let role = ConsoleRole(rawValue: role) else {
                     throw CommandFailure(
-                        "--role: '\(role)' is not a role; use \(ConsoleRole.allCases.map(\.rawValue).joined(separator: ", "))",
-                        code: 64)
+                        .usage,
+                        "--role: '\(role)' is not a role; use \(ConsoleRole.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 let (_, settings) = try file.load()
                 let password = try passwordStdin ? Self.firstLine() : Self.askTwice()
@@ -127,14 +122,14 @@ struct ConsoleCommand: AsyncParsableCommand {
                     let isNew = try ConsoleUsers.add(name: name, role: role, password: password, path: settings.usersFile)
                     print("\(isNew ? "added" : "changed") console user \(name) (\(role.rawValue)) in \(settings.usersFile)")
                 } catch let failure as ConsoleUsers.Failure {
-                    throw CommandFailure(failure.description, code: 6)
+                    throw CommandFailure(.configuration, failure.description)
                 }
             }
         }
 
         private static func firstLine() throws -> String {
             guard let line = readLine(strippingNewline: true), !line.isEmpty else {
-                throw CommandFailure("--password-stdin: standard input held no password (the first line is read)", code: 64)
+                throw CommandFailure(.usage, "--password-stdin: standard input held no password (the first line is read)")
             }
             return line
         }
@@ -142,12 +137,11 @@ struct ConsoleCommand: AsyncParsableCommand {
         private static func askTwice() throws -> String {
             guard isatty(STDIN_FILENO) == 1 else {
                 throw CommandFailure(
-                    "no terminal to ask the password on; pass --password-stdin and write the password on standard input",
-                    code: 64)
+                    .usage, "no terminal to ask the password on; pass --password-stdin and write the password on standard input")
             }
             let first = try Self.ask("Password for the console user: ")
             let second = try Self.ask("The same password again: ")
-            guard first == second else { throw CommandFailure("the two passwords differ; nothing was changed", code: 64) }
+            guard first == second else { throw CommandFailure(.usage, "the two passwords differ; nothing was changed") }
             return first
         }
 

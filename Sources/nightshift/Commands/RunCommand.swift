@@ -50,7 +50,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             let code = try await options.execute(mode: mode, json: json, resultFile: resultFile)
             if code != .ok { throw code.exit }
-        } catch let failure as RunCommandFailure {
+        } catch let failure as CommandFailure {
             if json {
                 Output.out(RunReport.object([
                     "status": .string("not started"), "exit_code": .int(Int(failure.code.rawValue)),

@@ -52,7 +52,7 @@ struct RunOptions: ParsableArguments {
     func execute(
         mode: RunMode, json: Bool, resultFile: String?,
         afterRun: (@Sendable (RunResult, ScriptProcess.Context, _ say: (String) -> Void) -> RunExitCode?)? = nil
-    ) async throws(RunCommandFailure) -> RunExitCode {
+    ) async throws(CommandFailure) -> RunExitCode {
         let started = ContinuousClock.now
         let environment = Environment()
         let configuration = try environment.configuration(explicit: state.configPath)
@@ -67,7 +67,7 @@ struct RunOptions: ParsableArguments {
         let process = try await ScriptProcess(
             request, started: started, environment: environment, configuration: configuration,
             grant: try grantOptions.grant(configuration)
-        ) { timeout, logger throws(RunCommandFailure) in
+        ) { timeout, logger throws(CommandFailure) in
             try await panelOptions.connect(
                 environment: environment, configuration: configuration, timeout: timeout, logger: logger)
         }

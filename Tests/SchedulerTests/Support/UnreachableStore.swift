@@ -44,8 +44,8 @@ final class UnreachableStore: SchedulerStore, @unchecked Sendable {
     func finish(id: Int64, _ end: RunEnd, at time: Double) async throws { try check(); try await base.finish(id: id, end, at: time) }
     func renewLeases(ids: [Int64]) async throws -> Set<Int64> { try check(); return try await base.renewLeases(ids: ids) }
     func unfinishedRuns() async throws -> [UnfinishedRun] { try check(); return try await base.unfinishedRuns() }
-    func history(job: String?, limit: Int) async throws -> [RunRecord] { try check(); return try await base.history(job: job, limit: limit) }
-    func lastRuns() async throws -> [String: RunRecord] { try check(); return try await base.lastRuns() }
+    func history(job: String?, limit: Int) async throws -> [JobRun] { try check(); return try await base.history(job: job, limit: limit) }
+    func lastRuns() async throws -> [String: JobRun] { try check(); return try await base.lastRuns() }
     func prune(before cutoff: Int64) async throws -> [String] { try check(); return try await base.prune(before: cutoff) }
     func addTrigger(job: String, at time: Int64) async throws { try check(); try await base.addTrigger(job: job, at: time) }
     func takeTriggers(jobs: Set<String>) async throws -> [(job: String, requestedAt: Int64)] {
@@ -57,7 +57,7 @@ final class UnreachableStore: SchedulerStore, @unchecked Sendable {
         try check()
         return try await base.notifications(job: job, limit: limit)
     }
-    func previousFinishedRun(job: String, before id: Int64) async throws -> RunRecord? {
+    func previousFinishedRun(job: String, before id: Int64) async throws -> JobRun? {
         try check()
         return try await base.previousFinishedRun(job: job, before: id)
     }
