@@ -161,6 +161,7 @@ let package = Package(
                 "LuaHost", "PanelAPI", "PanelEmulator", "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore", "Scheduler", "SharedRecords",
                 "Console", "Plans",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

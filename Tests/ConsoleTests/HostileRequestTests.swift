@@ -14,7 +14,7 @@ struct HostileRequestTests {
         "every page without a session redirects to the login page, keeping where it was going",
         arguments: [
             "/", "/jobs", "/jobs/history?job=nightly", "/runs", "/runs?status=failed", "/runs/r1", "/panel", "/audit",
-            "/audit?reseller=x", "/audit.csv", "/audit/console", "/no-such-page",
+            "/audit?reseller=x", "/audit.csv", "/audit/console", "/plans", "/plans?state=waiting", "/plans/p-1", "/no-such-page",
         ])
     func pagesNeedASession(path: String) async throws {
         try await ConsoleHarness.with { console in
@@ -27,7 +27,7 @@ struct HostileRequestTests {
 
     @Test(
         "every action without a session is refused with 403 and recorded, and nothing changes",
-        arguments: ["/jobs/trigger", "/jobs/pause", "/jobs/resume", "/logout", "/runs"])
+        arguments: ["/jobs/trigger", "/jobs/pause", "/jobs/resume", "/plans/approve", "/plans/reject", "/logout", "/runs"])
     func actionsNeedASession(path: String) async throws {
         try await ConsoleHarness.with { console in
             let reply = try await console.http.post(path, form: [("job", "nightly"), ("csrf", "anything")])

@@ -4,7 +4,7 @@ public enum ConsoleRole: String, Sendable, CaseIterable, Comparable {
     case viewer
     /// Adds Run now, Pause and Resume.
     case `operator`
-    /// Adds approving and rejecting plans (when plans exist).
+    /// Adds approving and rejecting plans.
     case approver
     /// Everything.
     case admin

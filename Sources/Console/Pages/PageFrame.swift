@@ -22,10 +22,10 @@ struct PageFrame: Sendable, TemplateView {
     var insecure: Bool
     var flash: String?
 
-    /// The pages in the navigation, in order. A page is listed once it exists: the Plans
-    /// page (issue 21) adds `("Plans", "/plans")` here and its routes in `ConsoleResponder`.
+    /// The pages in the navigation, in order (a new page adds itself here and its routes in
+    /// `ConsoleResponder`).
     static let pages: [(label: String, href: String)] = [
-        ("Jobs", "/jobs"), ("Runs", "/runs"), ("Panel", "/panel"), ("Audit", "/audit"),
+        ("Jobs", "/jobs"), ("Runs", "/runs"), ("Plans", "/plans"), ("Panel", "/panel"), ("Audit", "/audit"),
     ]
 
     /// The frame for `session` on the page at `path`.

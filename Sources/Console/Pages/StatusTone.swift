@@ -3,9 +3,9 @@
 enum StatusTone {
     static func of(_ status: String) -> String {
         switch status {
-        case "succeeded", "done": return "good"
-        case "running", "queued", "planned": return "idle"
-        case "skipped", "declined", "cancelled", "interrupted", "dry-run": return "warn"
+        case "succeeded", "done", "applied", "approved": return "good"
+        case "running", "queued", "planned", "waiting", "awaiting approval": return "idle"
+        case "skipped", "declined", "cancelled", "interrupted", "dry-run", "rejected", "expired": return "warn"
         default: return "bad"
         }
     }

@@ -15,6 +15,10 @@ public enum ConsoleAction {
     public static let pause = "pause"
     /// Resume.
     public static let resume = "resume"
+    /// Approve a plan.
+    public static let approve = "approve"
+    /// Reject a plan.
+    public static let reject = "reject"
     /// A POST refused: no session, bad CSRF token, cross-origin, or a role without the right.
     public static let refused = "refused"
 }

@@ -25,14 +25,15 @@ extension ConsoleResponder {
             let isPaused = override ?? job.paused
             let next = isPaused ? nil : job.schedule.nextFireTime(after: Int64(now.rounded(.down)), in: job.zone)
             let run = last[job.name]
+            let lastStatus = run?.statusText
             return JobsView.Row(
                 name: job.name, historyHref: Self.link("/jobs/history", [("job", job.name)]), paused: isPaused,
                 pausedBy: override == nil ? "in the jobs file" : "by jobs pause or the console",
                 words: ScheduleWords.describe(job.schedule), cron: job.schedule.description, zone: job.zone.identifier,
                 nextText: next.map { ISO8601.format($0, in: job.zone) }, nextEpoch: next ?? 0,
                 countdown: next.map { Self.countdown(Double($0) - now) } ?? "",
-                nextNone: isPaused ? "paused" : "never", lastStatus: run?.status.rawValue,
-                lastTone: StatusTone.of(run?.status.rawValue ?? ""),
+                nextNone: isPaused ? "paused" : "never", lastStatus: lastStatus,
+                lastTone: StatusTone.of(lastStatus ?? ""),
                 lastAt: run.map { ISO8601.format($0.slot, in: job.zone) } ?? "", lastHost: run?.host,
                 lastSuccess: succeeded[job.name].map { ISO8601.format(Int64($0.rounded(.down)), in: job.zone) },
                 notify: Self.notifyWords(job.notify))
@@ -50,12 +51,13 @@ extension ConsoleResponder {
         let limit = 100
         let history = try await sources.store.history(job: name, limit: limit)
         let rows = history.map { run in
-            JobView.Row(
+            let status = run.statusText
+            return JobView.Row(
                 slot: ISO8601.format(run.slot, in: job.zone), kind: run.kind == .manual ? "triggered" : run.kind.rawValue,
-                attempt: run.attempt, status: run.status.rawValue, tone: StatusTone.of(run.status.rawValue),
+                attempt: run.attempt, status: status, tone: StatusTone.of(status),
                 exit: run.exitCode.map(String.init) ?? run.signal.map { "signal \($0)" } ?? "",
                 writes: run.writesSent.map(String.init) ?? "", credits: run.creditsMoved.map(String.init) ?? "",
-                host: run.host ?? "", reason: run.reason ?? "", runID: run.runID,
+                host: run.host ?? "", reason: run.reasonText, runID: run.runID,
                 runHref: run.runID.map { "/runs/" + Self.queryEncoded($0) })
         }
         return html(

@@ -138,6 +138,12 @@ public struct ConsoleResponder: HTTPResponder {
         case "/runs":
             try only(.get)
             return try await runsPage(request, query: query, session: session)
+        case "/plans":
+            try only(.get)
+            return try await plansPage(request, query: query, session: session)
+        case "/plans/approve", "/plans/reject":
+            try only(.post)
+            return try await decide(approve: path == "/plans/approve", context: context, session: session)
         case "/panel":
             try only(.get)
             return try await panelPage(request, query: query, session: session)
@@ -155,6 +161,11 @@ public struct ConsoleResponder: HTTPResponder {
                 try only(.get)
                 let id = String(path.dropFirst("/runs/".count)).removingPercentEncoding ?? ""
                 return try await runPage(request, id: id, query: query, session: session)
+            }
+            if path.hasPrefix("/plans/") {
+                try only(.get)
+                let id = String(path.dropFirst("/plans/".count)).removingPercentEncoding ?? ""
+                return try await planPage(request, id: id, session: session)
             }
             throw ConsoleFailure.notFound("The page \(path)")
         }

@@ -9,6 +9,8 @@ public struct ConsoleSources: Sendable {
     public var store: any SchedulerStore
     /// Runs, writes, and the console's own actions.
     public var records: any ConsoleRecords
+    /// The plans this host keeps, to review, approve and reject; nil when the console keeps none.
+    public var plans: (any ConsolePlans)?
     /// Texts replaced by `[redacted]` in every page and export: webhook and ping URLs, the
     /// API key when the process holds it. A last guard: pages show notify targets by name.
     public var secrets: [String]
@@ -18,11 +20,13 @@ public struct ConsoleSources: Sendable {
     /// Creates the sources.
     public init(
         jobs: @escaping @Sendable () async throws -> JobConfiguration, store: any SchedulerStore,
-        records: any ConsoleRecords, secrets: [String] = [], close: @escaping @Sendable () async -> Void = {}
+        records: any ConsoleRecords, plans: (any ConsolePlans)? = nil, secrets: [String] = [],
+        close: @escaping @Sendable () async -> Void = {}
     ) {
         self.jobs = jobs
         self.store = store
         self.records = records
+        self.plans = plans
         self.secrets = secrets
         self.close = close
     }

@@ -8,7 +8,7 @@ public enum ConsoleTemplates {
     /// Every template by name.
     public static let sources: [String: String] = [
         "layout": layout, "login": login, "error": error, "jobs": jobs, "job": job, "runs": runs, "run": run,
-        "panel": panel, "audit": audit, "actions": actions,
+        "panel": panel, "audit": audit, "actions": actions, "plans": plans, "plan": plan,
     ]
 
     /// The library the pages render with.

@@ -39,6 +39,7 @@ public enum ConsoleSetup {
         }
         let sources = ConsoleSources(
             jobs: { try JobConfiguration.load(path: jobsPath) }, store: store, records: AuditRecords(audit: audit),
+            plans: ConsolePlanDesk(desk: PlanDesk(audit: audit, settings: configuration.approvals), host: environment.host),
             secrets: secrets, close: { await store.close() })
         do {
             return try ConsoleServer(settings: settings, sources: sources, logger: logger, onRunning: onRunning)

@@ -22,8 +22,8 @@ final class TestClock: WallClock, @unchecked Sendable {
 }
 
 /// A console on 127.0.0.1 (a free port) over a real SQLite scheduler store and audit log in
-/// a scratch folder, with three users (cost-4 bcrypt: tests log in quickly):
-/// `vera` (viewer), `otto` (operator), `ada` (admin), each with password `password-of-NAME`.
+/// a scratch folder, with four users (cost-4 bcrypt: tests log in quickly): `vera` (viewer),
+/// `otto` (operator), `abby` (approver), `ada` (admin), each with password `password-of-NAME`.
 /// Two jobs: `nightly` (`0 3 * * *`, a webhook) and `hourly` (`@every 1h`).
 final class ConsoleHarness: Sendable {
     /// A secret the console is told about, planted in records by tests that check it never shows.
@@ -86,9 +86,10 @@ final class ConsoleHarness: Sendable {
     ///   - console: extra lines of the `[console]` table.
     ///   - postgres: keep the scheduler's state in a fresh database of the cluster
     ///     `scripts/with-postgres` started, rather than in SQLite.
+    ///   - plans: the plans the console keeps (none by default).
     static func with(
         throttle: LoginThrottle.Limits = .standard, console extra: String = "", postgres: Bool = false,
-        _ body: (ConsoleHarness) async throws -> Void
+        plans: (any ConsolePlans)? = nil, _ body: (ConsoleHarness) async throws -> Void
     ) async throws {
         let folder = try Scratch.folder("console")
         let jobsPath = folder + "/jobs.toml"
@@ -98,7 +99,7 @@ final class ConsoleHarness: Sendable {
         ).write(toFile: jobsPath, atomically: true, encoding: .utf8)
         let configuration = try JobConfiguration.load(path: jobsPath)
         let settings = configuration.console!
-        for (name, role) in [("vera", ConsoleRole.viewer), ("otto", .operator), ("ada", .admin)] {
+        for (name, role) in [("vera", ConsoleRole.viewer), ("otto", .operator), ("abby", .approver), ("ada", .admin)] {
             try ConsoleUsers.add(name: name, role: role, password: "password-of-\(name)", path: settings.usersFile, cost: 4)
         }
         let store = try await SchedulerStores.open(
@@ -107,7 +108,7 @@ final class ConsoleHarness: Sendable {
         let clock = TestClock()
         let sources = ConsoleSources(
             jobs: { try JobConfiguration.load(path: jobsPath) }, store: store, records: AuditRecords(audit: audit),
-            secrets: ConsoleSources.secrets(of: configuration) + [apiKey])
+            plans: plans, secrets: ConsoleSources.secrets(of: configuration) + [apiKey])
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let server = try ConsoleServer(
             settings: settings, sources: sources, clock: clock, throttle: throttle,
