@@ -264,7 +264,7 @@ let package = Package(
         .testTarget(
             name: "PlansTests",
             dependencies: [
-                "Plans", "Operations", "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore",
+                "Plans", "Operations", "Console", "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore",
                 "LuaHost", "PanelAPI", "PanelEmulator", "TestScratch", "SharedRecords", "Scheduler",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

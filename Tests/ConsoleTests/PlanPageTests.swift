@@ -44,7 +44,8 @@ struct PlanPageTests {
             #expect(plan.body.contains("<a href=\"/jobs/history?job=nightly\">nightly</a>"))
 
             let applied = try await console.http.get("/plans/" + Self.applied, cookie: vera.cookie)
-            #expect(applied.body.contains("<a href=\"/audit?plan=\(Self.applied)\">The writes its apply sent</a>"))
+            #expect(applied.body.contains("<a href=\"/audit?plan=\(Self.applied)\">The writes its apply sent</a>, in <a href=\"/runs/r-apply\">its run</a>"))
+            #expect(applied.body.contains("<span class=\"muted\">applied at 2026-01-01T02:00:00.000Z on host-a</span>"))
             #expect(!applied.body.contains("nightshift approve"))
 
             let missing = try await console.http.get("/plans/p-nope", cookie: vera.cookie)

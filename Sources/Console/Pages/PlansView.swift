@@ -73,6 +73,7 @@ struct PlanView: TemplateView {
     var file: String
     var approvals: String
     var used: String?
+    var runHref: String?
     var review: String?
     var writesHref: String?
     var canDecide: Bool
@@ -93,6 +94,7 @@ struct PlanView: TemplateView {
         "file": { $0.file },
         "approvals": { $0.approvals },
         "used": { $0.used },
+        "runHref": { $0.runHref },
         "review": { $0.review },
         "writesHref": { $0.writesHref },
         "canDecide": { $0.canDecide },

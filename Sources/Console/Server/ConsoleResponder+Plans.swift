@@ -47,8 +47,8 @@ extension ConsoleResponder {
             tone: StatusTone.of(plan.state), author: kept.author, job: kept.job,
             jobHref: Self.link("/jobs/history", [("job", kept.job)]), created: ConsoleTime.readable(kept.createdAt),
             expires: ConsoleTime.readable(kept.expiresAt), waitUntil: kept.waitUntil.map { ConsoleTime.readable($0) },
-            digest: kept.digest, file: kept.path, approvals: Self.approvalWords(plan), used: plan.used,
-            review: plan.review,
+            digest: kept.digest, file: kept.path, approvals: Self.approvalWords(plan), used: plan.usedWords,
+            runHref: plan.use?.runID.map { "/runs/" + Self.queryEncoded($0) }, review: plan.review,
             writesHref: ["applied", "partial"].contains(plan.state) ? Self.link("/audit", [("plan", kept.id)]) : nil,
             canDecide: plan.isOpen && session.role?.allows(.approve) == true, isOpen: plan.isOpen)
         return html("plan", view)

@@ -29,7 +29,7 @@ extension ConsoleTemplates {
         <dt>Expires</dt><dd>{{expires}} UTC</dd>
         <dt>Digest</dt><dd class="mono breakable">{{digest}}</dd>
         <dt>File</dt><dd class="mono breakable">{{file}}</dd>
-        {{#writesHref}}<dt>Sent</dt><dd><a href="{{writesHref}}">The writes its apply sent</a></dd>{{/writesHref}}
+        {{#writesHref}}<dt>Sent</dt><dd><a href="{{writesHref}}">The writes its apply sent</a>{{#runHref}}, in <a href="{{runHref}}">its run</a>{{/runHref}}</dd>{{/writesHref}}
         </dl>
         {{#canDecide}}
         <div class="decide" id="decide">

@@ -47,10 +47,10 @@ public struct ConsolePlanDesk: ConsolePlans {
     /// An entry as the page shows it, with the review `nightshift show` would print on this host.
     static func shown(_ entry: PlanDesk.Entry, desk: PlanDesk, now: Date) throws -> ConsolePlan {
         let required = desk.required(for: entry.kept)
+        let use = try desk.audit.planUse(entry.kept.id)
         let review = try entry.plan.map { plan in
             // As `nightshift show` reads it, from this host's audit log.
             let recorded = try desk.audit.recordedApprovals(plan.id, digest: plan.digest)
-            let use = try desk.audit.planUse(plan.id)
             return plan.text(
                 Plan.Standing(
                     intact: plan.computedDigest == plan.digest && plan.digest == entry.kept.digest,
@@ -58,7 +58,7 @@ public struct ConsolePlanDesk: ConsolePlans {
                     approvals: plan.reviewApprovals(desk.settings, recorded: recorded), required: required))
         }
         return ConsolePlan(
-            kept: entry.kept, state: entry.state.rawValue, approvals: entry.approvals, required: required, used: entry.used,
+            kept: entry.kept, state: entry.state.rawValue, approvals: entry.approvals, required: required, use: use,
             review: review)
     }
 

@@ -26,7 +26,12 @@ final class FixedPlans: ConsolePlans, @unchecked Sendable {
                 id: id, path: "/var/lib/nightshift/plans/\(id).json", digest: "sha256:" + String(repeating: "7d", count: 32),
                 author: author, createdAt: "2026-01-01T01:00:00.000Z", expiresAt: "2026-01-02T01:00:00.000Z", waitUntil: nil,
                 job: job, slot: nil, writes: 2, credits: 500, panel: "http://127.0.0.1:8000/"),
-            state: state, approvals: approvals, required: 1, used: state == "applied" ? "applied at 2026-01-01T02:00:00.000Z" : nil,
+            state: state, approvals: approvals, required: 1,
+            use: state == "applied"
+                ? AuditLog.PlanUse(
+                    state: "applied", actor: "otto", host: "host-a", at: "2026-01-01T02:00:00.000Z", endedAt: "2026-01-01T02:00:01.000Z",
+                    runID: "r-apply", writesSent: 2, detail: nil)
+                : nil,
             review: review)
     }
 
