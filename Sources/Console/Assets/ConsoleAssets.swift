@@ -50,6 +50,8 @@ public enum ConsoleAssets {
         header.top .brand { font-weight: 700; letter-spacing: .02em; }
         header.top nav a { color: #d8e2ee; text-decoration: none; margin-right: 1rem; padding: .2rem 0; }
         header.top nav a[aria-current="page"] { color: #fff; border-bottom: 2px solid #fff; }
+        p.states a { margin-right: .6rem; } p.states a[aria-current="page"] { color: inherit; font-weight: 600; text-decoration: none; }
+        .decide { margin: 1rem 0; } .decide input[name="reason"] { width: 18rem; }
         header.top .who { margin-left: auto; display: flex; gap: .75rem; align-items: center; color: #d8e2ee; }
         header.top .who form { margin: 0; }
         header.top .who button { background: transparent; color: #fff; border: 1px solid #8b97a5; border-radius: 4px; padding: .15rem .6rem; cursor: pointer; }

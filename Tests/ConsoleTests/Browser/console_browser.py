@@ -24,7 +24,7 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
 BASE, SHOTS = sys.argv[1].rstrip("/"), sys.argv[2]
-PASSWORDS = {"otto": "password-of-otto", "vera": "password-of-vera"}
+PASSWORDS = {"otto": "password-of-otto", "abby": "password-of-abby", "vera": "password-of-vera"}
 
 
 def step(name):
@@ -184,8 +184,46 @@ def run(driver):
     check(len(row.find_elements(By.CSS_SELECTOR, "button.resume")) == 1, "a paused job offers Resume")
     step("pause")
 
+    # Run now on a job whose plans wait for approval: its run makes a plan and waits.
+    check("Triggered approved-topup" in act(driver, "#job-approved-topup button.run-now"),
+          "Run now says the job was triggered")
+
+    def waiting_plan():
+        driver.get(BASE + "/plans?state=waiting")
+        links = driver.find_elements(By.CSS_SELECTOR, "#plans a.plan-link")
+        return links[0].get_attribute("href") if links else None
+
+    plan_url = wait_for("the job's plan to wait for approval", waiting_plan, seconds=120)
+    driver.get(plan_url)
+    check(driver.find_element(By.ID, "plan-state").text.endswith("waiting"), "the plan waits")
+    check(driver.find_elements(By.CSS_SELECTOR, "button.approve, button.reject") == [],
+          "an operator has no Approve or Reject")
     logout(driver)
     step("log out")
+
+    # An approver reviews the plan and approves it; the waiting run then applies it.
+    login(driver, "abby")
+    driver.get(plan_url)
+    review = driver.find_element(By.ID, "review").text
+    check("resellers.add_credits" in review and "needs:" in review and "totals: 1 writes, 100 credits moved" in review,
+          "the plan shows its writes, what they need and the totals: " + review[:600])
+    check(driver.find_element(By.ID, "plan-approvals").text.startswith("none of 1 needed"), "no approval yet")
+    shot(driver, "plan")
+    check("Approved plan" in act(driver, "button.approve"), "Approve says the plan was approved")
+
+    def applied():
+        driver.get(plan_url)
+        return driver.find_element(By.ID, "plan-state").text.endswith("applied")
+
+    wait_for("the approved plan to be applied", applied, seconds=120)
+    check(driver.find_element(By.ID, "plan-approvals").text == "1 of 1 needed: abby", "abby's approval counts")
+    driver.find_element(By.LINK_TEXT, "its run").click()
+    wait_for("the apply's run", lambda: "/runs/" in driver.current_url)
+    check(len(driver.find_elements(By.CSS_SELECTOR, "#writes tbody tr a.plan-link")) == 1, "the apply's write names its plan")
+    driver.get(BASE + "/plans")
+    shot(driver, "plans")
+    step("approve a plan, which then applies")
+    logout(driver)
 
     # A viewer sees no action button, and a forged POST of theirs is refused.
     login(driver, "vera")
