@@ -9,19 +9,10 @@ import Testing
 /// `nightshift show` prints it, and approvals and rejections recorded as the console user's.
 @Suite("the console's plan desk")
 struct ConsolePlanDeskTests {
-    /// A plan kept in the fixture's audit log, as `nightshift plan` keeps it.
-    func kept(_ f: PlanFixture) async throws -> Plan {
-        let plan = try await f.plan()
-        let path = f.folder + "/\(plan.id).json"
-        try plan.write(to: path, replacing: false)
-        try PlanKeeping.keep(plan, path: path, waitUntil: nil, job: nil, slot: nil, audit: f.audit)
-        return plan
-    }
-
     @Test("a kept plan shows its state and the review nightshift show prints; an approval as bob counts and applies")
     func reviewAndApprove() async throws {
         let f = try await PlanFixture.make()
-        let plan = try await kept(f)
+        let plan = try await f.kept()
         let console = ConsolePlanDesk(desk: PlanDesk(audit: f.audit, settings: f.approvals), host: "host-a")
         let listed = try await console.plans(now: Date(), limit: 10)
         #expect(listed.map(\.kept.id) == [plan.id] && listed.first?.state == "waiting" && listed.first?.required == 1)
@@ -47,7 +38,7 @@ struct ConsolePlanDeskTests {
     @Test("the desk's refusals reach the console in its words; a rejection is the plan's one use")
     func refusalsAndReject() async throws {
         let f = try await PlanFixture.make()
-        let plan = try await kept(f)
+        let plan = try await f.kept()
         let console = ConsolePlanDesk(desk: PlanDesk(audit: f.audit, settings: f.approvals), host: "host-a")
         let notApprover = await #expect(throws: ConsolePlanRefusal.self) {
             try await console.approve(id: plan.id, user: "carol", now: Date())

@@ -73,13 +73,9 @@ extension ConsoleResponder {
         let user = session.user ?? "-"
         let name = context.form.text("job") ?? ""
         let actionName = [JobControl.Action.trigger: ConsoleAction.trigger, .pause: ConsoleAction.pause, .resume: ConsoleAction.resume][action]!
-        guard let role = session.role, role.allows(.control) else {
-            await record(
-                user: user, address: context.address, action: actionName, target: name, outcome: "refused",
-                detail: "role \(session.role?.rawValue ?? "none") may not \(actionName)")
-            throw ConsoleFailure.forbidden(
-                "Your role (\(session.role?.rawValue ?? "none")) may not run, pause or resume jobs; an operator, approver or admin can.")
-        }
+        try await require(
+            .control, session: session, context: context, action: actionName, target: name,
+            words: "run, pause or resume jobs; an operator, approver or admin can")
         guard !name.isEmpty else { throw ConsoleFailure.badRequest("Name the job in the form's 'job' field.") }
         let message: String
         do {

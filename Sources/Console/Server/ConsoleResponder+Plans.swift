@@ -61,13 +61,9 @@ extension ConsoleResponder {
         let user = session.user ?? "-"
         let id = String((context.form.text("plan") ?? "").prefix(200))
         let action = approve ? ConsoleAction.approve : ConsoleAction.reject
-        guard let role = session.role, role.allows(.approve) else {
-            await record(
-                user: user, address: context.address, action: action, target: id, outcome: "refused",
-                detail: "role \(session.role?.rawValue ?? "none") may not \(action)")
-            throw ConsoleFailure.forbidden(
-                "Your role (\(session.role?.rawValue ?? "none")) may not approve or reject plans; an approver or admin can.")
-        }
+        try await require(
+            .approve, session: session, context: context, action: action, target: id,
+            words: "approve or reject plans; an approver or admin can")
         guard !id.isEmpty else { throw ConsoleFailure.badRequest("Name the plan in the form's 'plan' field.") }
         guard let plans = sources.plans else { throw ConsoleFailure.notFound("The plan '\(id)'") }
         let reason = (context.form.text("reason") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)

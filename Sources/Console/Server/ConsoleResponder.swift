@@ -309,6 +309,20 @@ public struct ConsoleResponder: HTTPResponder {
         return text
     }
 
+    /// Refuses `action` on `target` (403, recorded) unless the session's role allows
+    /// `permission`; `words` say what the role may not do and who can.
+    func require(
+        _ permission: ConsoleRole.Permission, session: ConsoleSession, context: ConsoleContext, action: String,
+        target: String, words: String
+    ) async throws {
+        let role = session.role?.rawValue ?? "none"
+        guard session.role?.allows(permission) != true else { return }
+        await record(
+            user: session.user ?? "-", address: context.address, action: action, target: target, outcome: "refused",
+            detail: "role \(role) may not \(action)")
+        throw ConsoleFailure.forbidden("Your role (\(role)) may not \(words).")
+    }
+
     /// Records a console action; a failure to record is logged, never shown.
     func record(
         user: String, address: String, action: String, target: String = "", outcome: String, detail: String? = nil
