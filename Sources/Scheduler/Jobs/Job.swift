@@ -34,6 +34,12 @@ public struct Job: Sendable {
     public var notify = JobNotify()
     /// Whether and how a run that failed before sending anything is run again; nil: never.
     public var retry: RetryPolicy?
+    /// The `[pools]` entry whose size caps this job's runs, with every other job of the
+    /// pool, across all daemons of the store; nil: none.
+    public var pool: String?
+    /// At most this many runs of this job at once across all daemons of the store
+    /// (`max_running_cluster`); nil: no cluster-wide limit of its own.
+    public var maxRunningCluster: Int?
 
     /// Creates a job; only name, script and schedule have no default.
     public init(
