@@ -70,9 +70,16 @@ extension SchedulerDaemon {
         }
     }
 
-    /// Tells observers about waiting runs this tick's snapshot recorded `skipped`: nobody
-    /// had a place for them within `late_after`.
-    func recordMissed(_ runs: [RunRecord]) {
+    /// Records `skipped` the waiting runs nobody had a place for within `late_after`, and
+    /// tells observers about the ones of this daemon's jobs.
+    func skipLate(now: Double) async {
+        let runs: [RunRecord]
+        do {
+            runs = try await store.skipLate(lateAfter: settings.lateAfter, at: now)
+        } catch {
+            logger.error("cannot record runs that waited past late_after; trying again next tick: \(error)")
+            return
+        }
         for run in runs {
             logger.warning(
                 "run missed: no daemon had a free place within late_after",

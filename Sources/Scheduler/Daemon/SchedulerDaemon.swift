@@ -302,7 +302,6 @@ public actor SchedulerDaemon: Service {
         if let configuration = pendingConfiguration {
             await apply(configuration, at: pendingIsInitial ? createdAt + storeOffset : now)
         }
-        recordMissed(snapshot.missed)
         if let pools = unsavedPools {
             do {
                 try await store.setPools(pools)
@@ -325,6 +324,8 @@ public actor SchedulerDaemon: Service {
             nextDue = earliestDue()
         }
         await claimAndStart(now: now)
+        // After this daemon's own claim: a run it had a place for is started, not skipped.
+        if snapshot.late { await skipLate(now: now) }
         if second >= nextPrune { await prune(now: second) }
     }
 

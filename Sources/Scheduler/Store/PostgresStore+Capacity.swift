@@ -49,10 +49,8 @@ extension PostgresStore {
     // MARK: Time and control
 
     public func snapshot(at time: Double, lateAfter: Int64) async throws -> StoreSnapshot {
-        // The sweeps ride along: one round trip per tick. The parts of the statement see the
-        // rows as they were; a row another daemon claims or sweeps meanwhile is re-checked
-        // under its lock, so each is recorded once. The missed reason has MissedWait's words.
-        let late = DurationText.text(lateAfter)
+        // The sweep of expired leases rides along: one round trip per tick. The other parts
+        // of the statement see the rows as they were; an expired row was not waiting anyway.
         let rows = try await rows(
             """
             WITH t AS (SELECT COALESCE(\(override)::float8, extract(epoch FROM now())::float8) AS now),
@@ -69,35 +67,49 @@ extension PostgresStore {
                 FROM (SELECT pool, count(*) AS n FROM expired WHERE pool IS NOT NULL GROUP BY pool) e
                 WHERE p.name = e.pool
             ),
-            late AS (
-                UPDATE nightshift_runs w SET status = 'skipped', host = \(host), finished_at = t.now,
-                    reason = 'missed: waited ' || floor(t.now - w.ready_at)::bigint || ' s for a free place'
-                        || CASE WHEN w.pool IS NULL THEN '' WHEN w.pool LIKE \(PoolName.jobPrefix + "%") THEN ' (max_running_cluster)'
-                            ELSE ' (pool ' || w.pool || ')' END
-                        || ', more than late_after (' || \(late) || ')'
-                FROM t WHERE w.host IS NULL AND w.status = 'queued' AND w.ready_at < t.now - \(Double(lateAfter))
-                    AND NOT (w.serial AND EXISTS (SELECT 1 FROM nightshift_runs h WHERE h.job = w.job
-                        AND h.host IS NOT NULL AND h.status IN ('queued', 'running')))
-                RETURNING w.id, w.job, w.slot, w.kind, w.attempt, w.reason, w.finished_at
-            )
+            c AS (SELECT t.now - \(Double(lateAfter)) AS cutoff FROM t)
             SELECT t.now,
                 (SELECT version FROM nightshift_control WHERE id = 1) AS version,
-                (SELECT count(*) FROM nightshift_runs WHERE host IS NULL AND status = 'queued' AND ready_at <= t.now)
-                    - (SELECT count(*) FROM late) AS waiting,
-                (SELECT COALESCE(json_agg(expired), '[]')::text FROM expired) AS interrupted,
-                (SELECT COALESCE(json_agg(json_build_object(
-                    'id', id, 'job', job, 'slot', slot, 'kind', kind, 'status', 'skipped', 'attempt', attempt,
-                    'reason', reason, 'finishedAt', finished_at, 'host', \(host))), '[]')::text FROM late) AS missed
+                (SELECT count(*) FROM nightshift_runs WHERE host IS NULL AND status = 'queued' AND ready_at <= t.now) AS waiting,
+                EXISTS (\(unescaped: Self.late)) AS late,
+                (SELECT COALESCE(json_agg(expired), '[]')::text FROM expired) AS interrupted
             FROM t
             """)
         guard let row = rows.first else { throw StoreError("\(location): the clock query returned no row") }
-        let decoder = JSONDecoder()
         return StoreSnapshot(
             now: try row["now"].decode(Double.self), controlVersion: try row["version"].decode(Int64.self),
-            waiting: Int(try row["waiting"].decode(Int64.self)),
-            interrupted: try decoder.decode([LeaseExpiry].self, from: Data(try row["interrupted"].decode(String.self).utf8)),
-            missed: try decoder.decode([RunRecord].self, from: Data(try row["missed"].decode(String.self).utf8)))
+            waiting: Int(try row["waiting"].decode(Int64.self)), late: try row["late"].decode(Bool.self),
+            interrupted: try JSONDecoder().decode(
+                [LeaseExpiry].self, from: Data(try row["interrupted"].decode(String.self).utf8)))
     }
+
+    public func skipLate(lateAfter: Int64, at time: Double) async throws -> [RunRecord] {
+        // A row another daemon claims or skips meanwhile is re-checked under its lock, so
+        // each is recorded once. The reason has MissedWait's words.
+        let rows = try await rows(
+            """
+            WITH t AS (SELECT COALESCE(\(override)::float8, extract(epoch FROM now())::float8) AS now),
+            c AS (SELECT t.now - \(Double(lateAfter)) AS cutoff FROM t)
+            UPDATE nightshift_runs w SET status = 'skipped', host = \(host), finished_at = t.now,
+                reason = 'missed: waited ' || floor(t.now - w.ready_at)::bigint || ' s for a free place'
+                    || CASE WHEN w.pool IS NULL THEN '' WHEN w.pool LIKE \(PoolName.jobPrefix + "%") THEN ' (max_running_cluster)'
+                        ELSE ' (pool ' || w.pool || ')' END
+                    || ', more than late_after (' || \(DurationText.text(lateAfter)) || ')'
+            FROM t WHERE w.id IN (\(unescaped: Self.late)) AND w.host IS NULL AND w.status = 'queued'
+            RETURNING w.*
+            """)
+        return try rows.map(record)
+    }
+
+    /// The ids of waiting runs whose ready time is before `c.cutoff` (now - late_after), but
+    /// not a serial job's run behind a held run of the job: that one waits for the job, not
+    /// for a place.
+    private static let late = """
+        SELECT l.id FROM nightshift_runs l, c
+        WHERE l.host IS NULL AND l.status = 'queued' AND l.ready_at < c.cutoff
+            AND NOT (l.serial AND EXISTS (SELECT 1 FROM nightshift_runs h WHERE h.job = l.job
+                AND h.host IS NOT NULL AND h.status IN ('queued', 'running')))
+        """
 
     // MARK: Offers and claims
 

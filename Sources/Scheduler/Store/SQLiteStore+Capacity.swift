@@ -41,9 +41,7 @@ extension SQLiteStore {
                 try Bool.fetchOne(db, sql: "SELECT EXISTS (\(Self.late))", arguments: [time - Double(lateAfter)]) ?? false
             )
         }
-        // An idle tick only reads; the write happens when a waiting run is late.
-        let missed = late ? try skipLate(at: time, lateAfter: lateAfter) : []
-        return StoreSnapshot(now: nil, controlVersion: version, waiting: waiting - missed.count, missed: missed)
+        return StoreSnapshot(now: nil, controlVersion: version, waiting: waiting, late: late)
     }
 
     /// A run offered and claimed by no host.
@@ -58,7 +56,7 @@ extension SQLiteStore {
                 AND h.status IN ('queued', 'running')))
         """
 
-    private func skipLate(at time: Double, lateAfter: Int64) throws -> [RunRecord] {
+    public func skipLate(lateAfter: Int64, at time: Double) throws -> [RunRecord] {
         try queue.write { db in
             var missed: [RunRecord] = []
             for row in try Row.fetchAll(db, sql: Self.late, arguments: [time - Double(lateAfter)]) {

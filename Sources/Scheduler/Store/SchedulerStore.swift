@@ -16,7 +16,8 @@ import NightshiftCore
 ///   never takes a slot it cannot start now, so a slot one daemon has no place for is taken
 ///   by the next daemon that has one.
 /// - A waiting run nobody claimed within `late_after` of its ready time is recorded
-///   `skipped`, once, by whichever daemon's `snapshot` sees it first.
+///   `skipped`, once, by whichever daemon's `skipLate` comes first (a daemon calls it after
+///   its own claim, when its `snapshot` saw such a run).
 /// - "Now" for offers, claims and leases is the store's clock (PostgreSQL's `now()`), never
 ///   a host's own: `snapshot` hands the daemon that clock once per tick.
 /// - A run that is claimed or running is held by the host that claimed it under a lease,
@@ -35,11 +36,15 @@ public protocol SchedulerStore: AnyObject, Sendable, ObservationStore {
     // MARK: Time and control
 
     /// One look at the store per tick, in one round trip with PostgreSQL: its clock, whether
-    /// pauses or triggers may have changed, how many waiting runs may start now, the runs of
-    /// other hosts whose lease had expired (now recorded `interrupted`), and the waiting runs
-    /// nobody claimed within `lateAfter` seconds of their ready time (now recorded `skipped`).
+    /// pauses or triggers may have changed, how many waiting runs may start now and whether
+    /// one has waited longer than `lateAfter` seconds, and the runs of other hosts whose lease
+    /// had expired (now recorded `interrupted`).
     /// - Parameter time: the daemon's clock, used only by a store without a clock of its own.
     func snapshot(at time: Double, lateAfter: Int64) async throws -> StoreSnapshot
+    /// Records `skipped` the waiting runs nobody claimed within `lateAfter` seconds of their
+    /// ready time (a serial job's run behind a held run of the job waits for the job, not for
+    /// a place, and is not late), each once whichever daemons call it at once, and returns them.
+    func skipLate(lateAfter: Int64, at time: Double) async throws -> [RunRecord]
 
     // MARK: Job state
 
@@ -178,20 +183,19 @@ public struct StoreSnapshot: Sendable, Equatable {
     public var controlVersion: Int64
     /// Waiting runs (offered, claimed by no host) whose ready time has come.
     public var waiting: Int
+    /// Whether a waiting run has waited longer than `late_after` for a place: `skipLate`
+    /// would record it.
+    public var late: Bool
     /// Runs of other hosts whose lease had expired, recorded `interrupted` by this snapshot.
     public var interrupted: [LeaseExpiry]
-    /// Waiting runs nobody claimed within `late_after`, recorded `skipped` by this snapshot.
-    public var missed: [RunRecord]
 
     /// Creates a snapshot.
-    public init(
-        now: Double?, controlVersion: Int64, waiting: Int = 0, interrupted: [LeaseExpiry] = [], missed: [RunRecord] = []
-    ) {
+    public init(now: Double?, controlVersion: Int64, waiting: Int = 0, late: Bool = false, interrupted: [LeaseExpiry] = []) {
         self.now = now
         self.controlVersion = controlVersion
         self.waiting = waiting
+        self.late = late
         self.interrupted = interrupted
-        self.missed = missed
     }
 }
 

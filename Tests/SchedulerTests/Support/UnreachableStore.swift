@@ -30,6 +30,10 @@ final class UnreachableStore: SchedulerStore, @unchecked Sendable {
         try check()
         return try await base.snapshot(at: time, lateAfter: lateAfter)
     }
+    func skipLate(lateAfter: Int64, at time: Double) async throws -> [RunRecord] {
+        try check()
+        return try await base.skipLate(lateAfter: lateAfter, at: time)
+    }
     func cursors() async throws -> [String: Int64] { try check(); return try await base.cursors() }
     func setCursors(_ cursors: [String: Int64]) async throws { try check(); try await base.setCursors(cursors) }
     func pausedOverrides() async throws -> [String: Bool] { try check(); return try await base.pausedOverrides() }
