@@ -62,14 +62,7 @@ enum SchedulerCapacityBenchmarks {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
 
-        // The slot: the minute after next, in a clock moved so that it is 2 s away.
-        let real = Date().timeIntervalSince1970
-        let slot = (Int64(real) / 60 + 2) * 60
-        let clock = SchedulerBurstBenchmarks.ShiftedClock(offset: Double(slot) - 2 - real)
-        var time = tm()
-        var seconds = time_t(slot)
-        gmtime_r(&seconds, &time)
-        let schedule = try Schedule("\(time.tm_min) \(time.tm_hour) * * *")
+        let (slot, clock, schedule) = try SchedulerBurstBenchmarks.slotSoon()
         let list = (0..<jobs).map { index in
             Job(
                 name: String(format: "wait%04d", index), script: "unused.lua", schedule: schedule, timeout: 60,

@@ -293,7 +293,8 @@ public actor SchedulerDaemon: Service {
             events.ticked(
                 SchedulerTick(time: local, storeAnswered: true, running: runningCount, free: freePlaces, waiting: snapshot.waiting))
         }
-        mayBeWaiting = snapshot.waiting > 0
+        // A run recorded interrupted lets the next run of its job (or its pool) start.
+        mayBeWaiting = snapshot.waiting > 0 || !snapshot.interrupted.isEmpty
         for expiry in snapshot.interrupted {
             logger.warning(
                 "run interrupted: its host stopped renewing its lease",
@@ -396,6 +397,9 @@ public actor SchedulerDaemon: Service {
     }
 
     func record(_ exit: ChildExit, of run: ActiveRun, job: String, now: Double) async {
+        // The end may let a run wait no more: the next of a serial job (not counted as
+        // waiting for a place while this one held the job).
+        mayBeWaiting = true
         let receipt = run.receipt.flatMap(RunReceipt.read(from:))
         var end = RunEnd(exit: exit, receipt: receipt, script: run.receipt != nil)
         var retrying = false

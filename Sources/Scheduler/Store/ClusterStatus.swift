@@ -5,37 +5,19 @@ public struct ClusterStatus: Sendable, Equatable, Encodable {
     public struct Daemon: Sendable, Equatable, Encodable {
         /// Its `--host` name.
         public var host: String
-        /// Its process id on its host.
-        public var pid: Int32
-        /// When it started (seconds since the epoch).
-        public var startedAt: Double
-        /// The tick that wrote its last heartbeat.
-        public var lastTick: Double
-        /// Its `tick`, in seconds.
-        public var tick: Double
-        /// Its `max_running`; nil: no limit.
-        public var maxRunning: Int?
-        /// When it stopped; nil while it runs (or if it died without stopping).
-        public var stoppedAt: Double?
+        /// What it last wrote about itself.
+        public var heartbeat: DaemonHeartbeat
         /// Runs it holds: claimed and about to start, or running.
         public var running: Int
-
         /// Places it has for another run now; nil: no limit.
-        public var free: Int? { maxRunning.map { max(0, $0 - running) } }
+        public var free: Int?
 
         /// Creates one.
-        public init(
-            host: String, pid: Int32, startedAt: Double, lastTick: Double, tick: Double, maxRunning: Int?,
-            stoppedAt: Double?, running: Int
-        ) {
+        public init(host: String, heartbeat: DaemonHeartbeat, running: Int) {
             self.host = host
-            self.pid = pid
-            self.startedAt = startedAt
-            self.lastTick = lastTick
-            self.tick = tick
-            self.maxRunning = maxRunning
-            self.stoppedAt = stoppedAt
+            self.heartbeat = heartbeat
             self.running = running
+            free = heartbeat.maxRunning.map { max(0, $0 - running) }
         }
     }
 

@@ -1,6 +1,6 @@
 /// What a daemon writes about itself into the store, three times per lease and when it
 /// stops: `nightshift jobs status` reads it back on any host.
-public struct DaemonHeartbeat: Sendable, Equatable {
+public struct DaemonHeartbeat: Sendable, Equatable, Encodable {
     /// The daemon's process id on its host.
     public var pid: Int32
     /// When the daemon started (seconds since the epoch, the store's clock).

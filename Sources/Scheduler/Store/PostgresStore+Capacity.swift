@@ -70,7 +70,7 @@ extension PostgresStore {
             c AS (SELECT t.now - \(Double(lateAfter)) AS cutoff FROM t)
             SELECT t.now,
                 (SELECT version FROM nightshift_control WHERE id = 1) AS version,
-                (SELECT count(*) FROM nightshift_runs WHERE host IS NULL AND status = 'queued' AND ready_at <= t.now) AS waiting,
+                (SELECT count(*) FROM nightshift_runs l WHERE \(unescaped: Self.forPlace) AND l.ready_at <= t.now) AS waiting,
                 EXISTS (\(unescaped: Self.late)) AS late,
                 (SELECT COALESCE(json_agg(expired), '[]')::text FROM expired) AS interrupted
             FROM t
@@ -101,15 +101,15 @@ extension PostgresStore {
         return try rows.map(record)
     }
 
-    /// The ids of waiting runs whose ready time is before `c.cutoff` (now - late_after), but
-    /// not a serial job's run behind a held run of the job: that one waits for the job, not
-    /// for a place.
-    private static let late = """
-        SELECT l.id FROM nightshift_runs l, c
-        WHERE l.host IS NULL AND l.status = 'queued' AND l.ready_at < c.cutoff
-            AND NOT (l.serial AND EXISTS (SELECT 1 FROM nightshift_runs h WHERE h.job = l.job
-                AND h.host IS NOT NULL AND h.status IN ('queued', 'running')))
+    /// A waiting run (alias `l`) that waits for a place: not a serial job's run behind a held
+    /// run of the job, which waits for the job.
+    private static let forPlace = """
+        l.host IS NULL AND l.status = 'queued' AND NOT (l.serial AND EXISTS (SELECT 1 FROM nightshift_runs h
+            WHERE h.job = l.job AND h.host IS NOT NULL AND h.status IN ('queued', 'running')))
         """
+
+    /// The ids of runs that waited for a place since before `c.cutoff` (now - late_after).
+    private static let late = "SELECT l.id FROM nightshift_runs l, c WHERE \(forPlace) AND l.ready_at < c.cutoff"
 
     // MARK: Offers and claims
 
@@ -267,10 +267,13 @@ extension PostgresStore {
             """
         ).map { row in
             ClusterStatus.Daemon(
-                host: try row["host"].decode(String.self), pid: try row["pid"].decode(Int32.self),
-                startedAt: try row["started_at"].decode(Double.self), lastTick: try row["last_tick"].decode(Double.self),
-                tick: try row["tick"].decode(Double.self), maxRunning: try row["max_running"].decode(Int32?.self).map(Int.init),
-                stoppedAt: try row["stopped_at"].decode(Double?.self), running: Int(try row["running"].decode(Int64.self)))
+                host: try row["host"].decode(String.self),
+                heartbeat: DaemonHeartbeat(
+                    pid: try row["pid"].decode(Int32.self), startedAt: try row["started_at"].decode(Double.self),
+                    lastTick: try row["last_tick"].decode(Double.self), tick: try row["tick"].decode(Double.self),
+                    maxRunning: try row["max_running"].decode(Int32?.self).map(Int.init),
+                    stoppedAt: try row["stopped_at"].decode(Double?.self)),
+                running: Int(try row["running"].decode(Int64.self)))
         }
         let pools = try await rows("SELECT name, size, held FROM nightshift_pools ORDER BY name").map { row in
             ClusterStatus.Pool(

@@ -36,9 +36,10 @@ extension SQLiteStore {
         // re-reads pauses and triggers only when something changed.
         let (version, waiting, late) = try queue.read { db in
             (
-                try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0,
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM runs WHERE \(Self.waiting) AND ready_at <= ?", arguments: [time]) ?? 0,
-                try Bool.fetchOne(db, sql: "SELECT EXISTS (\(Self.late))", arguments: [time - Double(lateAfter)]) ?? false
+                try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0,
+                try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT count(*) FROM runs w WHERE \(Self.forPlace) AND w.ready_at <= ?"), arguments: [time]) ?? 0,
+                try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (\(Self.late))"), arguments: [time - Double(lateAfter)]) ?? false
             )
         }
         return StoreSnapshot(now: nil, controlVersion: version, waiting: waiting, late: late)
@@ -47,14 +48,15 @@ extension SQLiteStore {
     /// A run offered and claimed by no host.
     private static let waiting = "host IS NULL AND status = 'queued'"
 
-    /// Waiting runs not claimed within late_after of their ready time (the argument: now -
-    /// late_after). A serial job's run behind one of the job's held runs waits for the job,
-    /// not for a place: it is not late.
-    private static let late = """
-        SELECT * FROM runs w WHERE w.host IS NULL AND w.status = 'queued' AND w.ready_at < ?
-            AND NOT (w.serial = 1 AND EXISTS (SELECT 1 FROM runs h WHERE h.job = w.job AND h.host IS NOT NULL
-                AND h.status IN ('queued', 'running')))
+    /// A waiting run (alias `w`) that waits for a place: not a serial job's run behind one
+    /// of the job's held runs, which waits for the job.
+    private static let forPlace = """
+        w.host IS NULL AND w.status = 'queued' AND NOT (w.serial = 1 AND EXISTS (SELECT 1 FROM runs h
+            WHERE h.job = w.job AND h.host IS NOT NULL AND h.status IN ('queued', 'running')))
         """
+
+    /// Runs that waited for a place since before the argument (now - late_after).
+    private static let late = "SELECT * FROM runs w WHERE \(forPlace) AND w.ready_at < ?"
 
     public func skipLate(lateAfter: Int64, at time: Double) throws -> [RunRecord] {
         try queue.write { db in
@@ -95,36 +97,37 @@ extension SQLiteStore {
     }
 
     private func offer(_ offer: SlotOffer, _ db: Database) throws -> OfferedSlot? {
-        let exists = try Bool.fetchOne(
-            db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE job = ? AND slot = ? AND attempt = ?)",
-            arguments: [offer.job, offer.slot, offer.attempt]) ?? false
-        guard !exists else { return nil }
-        let row = try Row.fetchOne(
-            db,
-            sql: """
-                SELECT
-                    EXISTS (SELECT 1 FROM runs WHERE job = ?1 AND host IS NOT NULL AND status IN ('queued', 'running')) AS held,
-                    EXISTS (SELECT 1 FROM runs WHERE job = ?1 AND \(Self.waiting)) AS waiting,
-                    EXISTS (SELECT 1 FROM runs WHERE job = ?1 AND \(Self.waiting) AND attempt > 1) AS retry_waiting,
-                    EXISTS (SELECT 1 FROM runs WHERE job = ?1 AND \(Self.waiting) AND kind <> 'catch-up') AS on_time_waiting
-                """,
-            arguments: [offer.job])!
-        let skip = OverlapSkip.decide(
-            offer,
-            OverlapSkip.Activity(
-                held: row["held"], waiting: row["waiting"], retryWaiting: row["retry_waiting"],
-                onTimeWaiting: row["on_time_waiting"]))
+        // Only a scheduled slot's first attempt of a serial job can be skipped: the others
+        // need no look at the job's runs.
+        var skip: OverlapSkip?
+        if offer.kind == .scheduled && offer.attempt == 1 && offer.serial {
+            let row = try Row.fetchOne(
+                try db.cachedStatement(
+                    sql: """
+                        SELECT
+                            EXISTS (SELECT 1 FROM runs WHERE job = ?1 AND host IS NOT NULL AND status IN ('queued', 'running')) AS held,
+                            EXISTS (SELECT 1 FROM runs WHERE job = ?1 AND \(Self.waiting)) AS waiting,
+                            EXISTS (SELECT 1 FROM runs WHERE job = ?1 AND \(Self.waiting) AND attempt > 1) AS retry_waiting,
+                            EXISTS (SELECT 1 FROM runs WHERE job = ?1 AND \(Self.waiting) AND kind <> 'catch-up') AS on_time_waiting
+                        """),
+                arguments: [offer.job])!
+            skip = OverlapSkip.decide(
+                offer,
+                OverlapSkip.Activity(
+                    held: row["held"], waiting: row["waiting"], retryWaiting: row["retry_waiting"],
+                    onTimeWaiting: row["on_time_waiting"]))
+        }
         let status: RunStatus = skip == nil ? .queued : .skipped
-        let reason = skip?.reason ?? offer.reason
-        try db.execute(
+        try db.cachedStatement(
             sql: """
-                INSERT INTO runs (job, slot, attempt, kind, status, reason, host, ready_at, serial, pool, retry_at)
+                INSERT OR IGNORE INTO runs (job, slot, attempt, kind, status, reason, host, ready_at, serial, pool, retry_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                offer.job, offer.slot, offer.attempt, offer.kind.rawValue, status.rawValue, reason, skip == nil ? nil : host,
-                offer.readyAt, offer.serial, offer.pool, offer.attempt > 1 ? offer.readyAt : nil,
-            ])
+                """
+        ).execute(arguments: [
+            offer.job, offer.slot, offer.attempt, offer.kind.rawValue, status.rawValue, skip?.reason ?? offer.reason,
+            skip == nil ? nil : host, offer.readyAt, offer.serial, offer.pool, offer.attempt > 1 ? offer.readyAt : nil,
+        ])
+        guard db.changesCount == 1 else { return nil }
         return OfferedSlot(id: db.lastInsertedRowID, status: status, reason: skip?.reason)
     }
 
@@ -133,41 +136,48 @@ extension SQLiteStore {
         return try queue.write { db in
             let held = Set(
                 try String.fetchAll(
-                    db, sql: "SELECT DISTINCT job FROM runs WHERE host IS NOT NULL AND status IN ('queued', 'running')"))
+                    db.cachedStatement(sql: "SELECT DISTINCT job FROM runs WHERE host IS NOT NULL AND status IN ('queued', 'running')")))
             var sizes: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT name, size FROM pools") { sizes[row["name"]] = row["size"] }
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT name, size FROM pools")) { sizes[row["name"]] = row["size"] }
             var used: [String: Int] = [:]
             for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT pool, count(*) AS n FROM runs WHERE host IS NOT NULL AND status IN ('queued', 'running')
-                        AND pool IS NOT NULL GROUP BY pool
-                    """)
+                db.cachedStatement(
+                    sql: """
+                        SELECT pool, count(*) AS n FROM runs WHERE host IS NOT NULL AND status IN ('queued', 'running')
+                            AND pool IS NOT NULL GROUP BY pool
+                        """))
             {
                 used[row["pool"]] = row["n"]
             }
             var seenSerial: Set<String> = []
             var taken: [RunRecord] = []
-            let candidates = try Row.fetchAll(
-                db, sql: "SELECT * FROM runs WHERE \(Self.waiting) AND ready_at <= ? ORDER BY ready_at, id", arguments: [time])
-            for row in candidates where taken.count < limit {
-                let run = Self.record(row)
-                guard jobs.contains(run.job) else { continue }
+            let candidates = try Row.fetchCursor(
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, job, slot, kind, attempt, serial, pool FROM runs
+                        WHERE \(Self.waiting) AND ready_at <= ? ORDER BY ready_at, id
+                        """),
+                arguments: [time])
+            while taken.count < limit, let row = try candidates.next() {
+                let job: String = row["job"]
+                guard jobs.contains(job) else { continue }
                 if row["serial"] as Bool {
                     // Only a serial job's oldest waiting run may start, and only when none of its runs is held.
-                    guard seenSerial.insert(run.job).inserted, !held.contains(run.job) else { continue }
+                    guard seenSerial.insert(job).inserted, !held.contains(job) else { continue }
                 }
                 if let pool = row["pool"] as String? {
                     guard used[pool, default: 0] < sizes[pool, default: 0] else { continue }
                     used[pool, default: 0] += 1
                 }
-                try db.execute(
-                    sql: "UPDATE runs SET host = ?, lease_until = ? WHERE id = ?",
-                    arguments: [host, Date().timeIntervalSince1970 + lease, run.id])
-                var claimed = run
-                claimed.host = host
-                taken.append(claimed)
+                taken.append(
+                    RunRecord(
+                        id: row["id"], job: job, slot: row["slot"], kind: RunKind(rawValue: row["kind"]) ?? .scheduled,
+                        status: .queued, host: host, attempt: row["attempt"]))
             }
+            guard !taken.isEmpty else { return [] }
+            try db.execute(
+                sql: "UPDATE runs SET host = ?, lease_until = ? WHERE id IN (\(taken.map { _ in "?" }.joined(separator: ",")))",
+                arguments: StatementArguments([host, Date().timeIntervalSince1970 + lease] + taken.map { $0.id as any DatabaseValueConvertible }))
             return taken
         }
     }
@@ -212,8 +222,10 @@ extension SQLiteStore {
             }
             let daemons = try Row.fetchAll(db, sql: "SELECT * FROM daemons ORDER BY host").map { row in
                 ClusterStatus.Daemon(
-                    host: row["host"], pid: row["pid"], startedAt: row["started_at"], lastTick: row["last_tick"],
-                    tick: row["tick"], maxRunning: row["max_running"], stoppedAt: row["stopped_at"],
+                    host: row["host"],
+                    heartbeat: DaemonHeartbeat(
+                        pid: row["pid"], startedAt: row["started_at"], lastTick: row["last_tick"], tick: row["tick"],
+                        maxRunning: row["max_running"], stoppedAt: row["stopped_at"]),
                     running: running[row["host"], default: 0])
             }
             let pools = try Row.fetchAll(

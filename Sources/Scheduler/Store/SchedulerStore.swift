@@ -181,7 +181,8 @@ public struct StoreSnapshot: Sendable, Equatable {
     public var now: Double?
     /// Changes whenever pauses or triggers may have changed.
     public var controlVersion: Int64
-    /// Waiting runs (offered, claimed by no host) whose ready time has come.
+    /// Waiting runs (offered, claimed by no host) whose ready time has come and that wait for
+    /// a place (not a serial job's run behind a held run of the job).
     public var waiting: Int
     /// Whether a waiting run has waited longer than `late_after` for a place: `skipLate`
     /// would record it.

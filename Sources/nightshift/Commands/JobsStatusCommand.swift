@@ -33,13 +33,12 @@ struct JobsStatusCommand: AsyncParsableCommand {
             let now = status.now ?? Date().timeIntervalSince1970
             var rows = [["DAEMON", "STATE", "LAST TICK", "TICK", "MAX RUNNING", "RUNNING", "FREE", "PID", "STARTED"]]
             for daemon in status.daemons {
-                let state =
-                    daemon.stoppedAt != nil ? "stopped" : now - daemon.lastTick > configuration.settings.lease ? "silent" : "ticking"
+                let beat = daemon.heartbeat
+                let state = beat.stoppedAt != nil ? "stopped" : now - beat.lastTick > configuration.settings.lease ? "silent" : "ticking"
                 rows.append([
-                    daemon.host, state, String(format: "%.1f s ago", max(0, now - daemon.lastTick)), Self.seconds(daemon.tick),
-                    daemon.maxRunning.map(String.init) ?? "no limit", String(daemon.running),
-                    daemon.free.map(String.init) ?? "-", String(daemon.pid),
-                    ISO8601.format(Int64(daemon.startedAt.rounded(.down)), in: .utc),
+                    daemon.host, state, String(format: "%.1f s ago", max(0, now - beat.lastTick)), Self.seconds(beat.tick),
+                    beat.maxRunning.map(String.init) ?? "no limit", String(daemon.running), daemon.free.map(String.init) ?? "-",
+                    String(beat.pid), ISO8601.format(Int64(beat.startedAt.rounded(.down)), in: .utc),
                 ])
             }
             if status.daemons.isEmpty {

@@ -72,20 +72,6 @@ struct CapacityProcessTests {
         }
     }
 
-    /// The most runs that overlapped, from the records' start and end times (an end before
-    /// a start at the same instant).
-    func mostAtOnce(_ runs: [RunRecord]) -> Int {
-        let events = runs.flatMap { [($0.startedAt ?? 0, 1), ($0.finishedAt ?? .infinity, -1)] }
-            .sorted { ($0.0, $0.1) < ($1.0, $1.1) }
-        var running = 0
-        var most = 0
-        for (_, change) in events {
-            running += change
-            most = max(most, running)
-        }
-        return most
-    }
-
     @Test("three daemons, max_running 10, 150 two-second jobs due at once: every run exactly once, each daemon at least 20%, first start to last end under 15 s")
     func burstOnThreeDaemons() async throws {
         let dir = TemporaryDirectory()
@@ -111,7 +97,7 @@ struct CapacityProcessTests {
         #expect(Set(perHost.keys) == ["d1", "d2", "d3"])
         for (host, hostRuns) in perHost {
             #expect(hostRuns.count >= 30, "\(host) ran \(hostRuns.count) of 150")
-            #expect(mostAtOnce(hostRuns) <= 10, "\(host) ran \(mostAtOnce(hostRuns)) at once")
+            #expect(hostRuns.mostAtOnce <= 10, "\(host) ran \(hostRuns.mostAtOnce) at once")
         }
         // From the first start to the last end, by the store's records: five rounds of 2 s.
         let first = try #require(runs.compactMap(\.startedAt).min())
@@ -120,7 +106,7 @@ struct CapacityProcessTests {
         print(
             "capacity: 150 runs of 2 s on 3 daemons (max_running 10): "
                 + perHost.keys.sorted().map { "\($0) \(perHost[$0]!.count)" }.joined(separator: ", ")
-                + String(format: "; first start to last end %.1f s; at most %d at once", last - first, mostAtOnce(runs)))
+                + String(format: "; first start to last end %.1f s; at most %d at once", last - first, runs.mostAtOnce))
         await store.close()
     }
 
@@ -139,7 +125,7 @@ struct CapacityProcessTests {
         #expect(finished)
         #expect(exits.allSatisfy { $0 == .exited(0) })
         #expect(runs.allSatisfy { $0.status == .succeeded })
-        #expect(mostAtOnce(runs) == 4, "the most runs at once of a pool of 4: \(mostAtOnce(runs))")
+        #expect(runs.mostAtOnce == 4, "the most runs at once of a pool of 4: \(runs.mostAtOnce)")
         #expect(try await store.clusterStatus().pools == [ClusterStatus.Pool(name: "panel-eu", size: 4, held: 0)])
         await store.close()
     }
