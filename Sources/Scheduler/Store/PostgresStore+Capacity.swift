@@ -103,9 +103,10 @@ extension PostgresStore {
 
     /// A waiting run (alias `l`) that waits for a place: not a serial job's run behind a held
     /// run of the job, which waits for the job.
+    /// The job list is one uncorrelated subquery (hashed once), not a probe per row.
     private static let forPlace = """
-        l.host IS NULL AND l.status = 'queued' AND NOT (l.serial AND EXISTS (SELECT 1 FROM nightshift_runs h
-            WHERE h.job = l.job AND h.host IS NOT NULL AND h.status IN ('queued', 'running')))
+        l.host IS NULL AND l.status = 'queued' AND (NOT l.serial OR l.job NOT IN (SELECT h.job FROM nightshift_runs h
+            WHERE h.status IN ('queued', 'running') AND h.host IS NOT NULL))
         """
 
     /// The ids of runs that waited for a place since before `c.cutoff` (now - late_after).

@@ -50,9 +50,10 @@ extension SQLiteStore {
 
     /// A waiting run (alias `w`) that waits for a place: not a serial job's run behind one
     /// of the job's held runs, which waits for the job.
+    /// The job list is one uncorrelated subquery, read once per statement, not once per row.
     private static let forPlace = """
-        w.host IS NULL AND w.status = 'queued' AND NOT (w.serial = 1 AND EXISTS (SELECT 1 FROM runs h
-            WHERE h.job = w.job AND h.host IS NOT NULL AND h.status IN ('queued', 'running')))
+        w.host IS NULL AND w.status = 'queued' AND (w.serial = 0 OR w.job NOT IN (SELECT h.job FROM runs h
+            WHERE h.status IN ('queued', 'running') AND h.host IS NOT NULL))
         """
 
     /// Runs that waited for a place since before the argument (now - late_after).
