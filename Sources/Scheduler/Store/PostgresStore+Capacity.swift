@@ -189,19 +189,22 @@ extension PostgresStore {
     public func claim(jobs: Set<String>, limit: Int, at time: Double) async throws -> [RunRecord] {
         guard limit > 0, !jobs.isEmpty else { return [] }
         let known = Array(jobs)
+        // The known jobs are a set joined by hash, not `= ANY(array)` scanned for every row:
+        // a daemon may know thousands of jobs, and claims many times during a burst.
         let rows = try await rows(
             """
             WITH t AS (SELECT COALESCE(\(override)::float8, extract(epoch FROM now())::float8) AS now),
+            known AS (SELECT DISTINCT unnest(\(known)::text[]) AS job),
             held AS (
                 SELECT DISTINCT job FROM nightshift_runs
-                WHERE host IS NOT NULL AND status IN ('queued', 'running') AND job = ANY(\(known))
+                WHERE host IS NOT NULL AND status IN ('queued', 'running') AND job IN (SELECT job FROM known)
             ),
             eligible AS (
                 SELECT w.id, w.pool, w.ready_at FROM (
                     SELECT w.id, w.job, w.pool, w.ready_at, w.serial,
                         row_number() OVER (PARTITION BY w.job ORDER BY w.ready_at, w.id) AS in_job
                     FROM nightshift_runs w, t
-                    WHERE w.host IS NULL AND w.status = 'queued' AND w.ready_at <= t.now AND w.job = ANY(\(known))
+                    WHERE w.host IS NULL AND w.status = 'queued' AND w.ready_at <= t.now AND w.job IN (SELECT job FROM known)
                 ) w
                 WHERE NOT w.serial OR (w.in_job = 1 AND w.job NOT IN (SELECT job FROM held))
             ),
