@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // Lua 5.4 from Debian's liblua5.4-dev.
@@ -95,17 +96,37 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // ScriptRuntime: the resellers Lua API, grants, modes, audit log, one run of one script.
+        // NightshiftConfig: nightshift.toml (panel, limits, notification targets, modules, state,
+        // shared records, declared endpoints) and key files.
+        .target(
+            name: "NightshiftConfig",
+            dependencies: ["NightshiftCore", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strict
+        ),
+        // RunRecords: the audit log (SQLite): every run and every write, and what is copied to
+        // the shared records.
+        .target(
+            name: "RunRecords",
+            dependencies: ["NightshiftCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        // ScriptAPI: what scripts can call: the catalogue (resellers.*, declared endpoints,
+        // panel.call, notify.send), its Read and Write, grants, declarations, check and types.
+        .target(
+            name: "ScriptAPI",
+            dependencies: [
+                "LuaHost", "PanelAPI", "NightshiftCore", "NightshiftConfig", "NotifyDelivery",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // ScriptRuntime: one run of one script (or a REPL session): the guarded panel (caps,
+        // modes, audit), tasks, output, notifications.
         .target(
             name: "ScriptRuntime",
             dependencies: [
-                "LuaHost", "PanelAPI", "NightshiftCore", "NotifyDelivery",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "LuaHost", "PanelAPI", "NightshiftCore", "NightshiftConfig", "RunRecords", "ScriptAPI", "NotifyDelivery",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strict
         ),
@@ -113,7 +134,7 @@ let package = Package(
         .target(
             name: "SharedRecords",
             dependencies: [
-                "ScriptRuntime", "Scheduler", "NightshiftCore",
+                "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "Scheduler", "NightshiftCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -125,7 +146,7 @@ let package = Package(
         .target(
             name: "Operations",
             dependencies: [
-                "LuaHost", "PanelAPI", "PanelEmulator", "ScriptRuntime", "NightshiftCore", "Scheduler", "SharedRecords",
+                "LuaHost", "PanelAPI", "PanelEmulator", "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore", "Scheduler", "SharedRecords",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -133,7 +154,7 @@ let package = Package(
         .executableTarget(
             name: "nightshift",
             dependencies: [
-                "LuaHost", "PanelAPI", "PanelEmulator", "Scheduler", "REPL", "ScriptRuntime", "NightshiftCore", "Operations",
+                "LuaHost", "PanelAPI", "PanelEmulator", "Scheduler", "REPL", "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore", "Operations",
                 "SharedRecords",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -149,7 +170,7 @@ let package = Package(
         .executableTarget(
             name: "nightshift-bench",
             dependencies: [
-                "LuaHost", "CLuaShim", "CLua", "PanelAPI", "PanelEmulator", "Scheduler", "ScriptRuntime", "NightshiftCore",
+                "LuaHost", "CLuaShim", "CLua", "PanelAPI", "PanelEmulator", "Scheduler", "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -196,8 +217,9 @@ let package = Package(
         .testTarget(
             name: "ScriptRuntimeTests",
             dependencies: [
-                "ScriptRuntime", "NightshiftCore", "LuaHost", "PanelAPI", "PanelEmulator", "TestHTTP", "TestScratch",
+                "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore", "LuaHost", "PanelAPI", "PanelEmulator", "TestHTTP", "TestScratch",
                 .product(name: "Logging", package: "swift-log"), .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),
@@ -205,7 +227,7 @@ let package = Package(
         .testTarget(
             name: "SharedRecordsTests",
             dependencies: [
-                "SharedRecords", "ScriptRuntime", "Scheduler", "NightshiftCore", "TestScratch",
+                "SharedRecords", "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "Scheduler", "NightshiftCore", "TestScratch",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -25,6 +25,8 @@ struct ns_control {
     ns_trip tripped;
     int trip_message[NS_TRIP_COUNT];  // registry refs of the pre-made messages, by ns_trip
     lua_State *host_resume;  // the coroutine ns_resume is resuming now (NULL: none)
+    int resume_raise;        // how the host function it continues raises (0: it returns)
+    char host_chunk[64];     // the embedder's own chunk, skipped when errors get a position ("": none)
     int traceback_ref;       // registry ref of the last traceback (LUA_NOREF: none yet)
 };
 
@@ -128,6 +130,26 @@ ns_control *ns_control_new(void) {
 
 void ns_control_free(ns_control *c) { free(c); }
 
+void ns_set_host_chunk(ns_control *c, const char *name) {
+    snprintf(c->host_chunk, sizeof c->host_chunk, "%s", name != NULL ? name : "");
+}
+
+// Pushes "file:line: " of the function that called the running host function, as
+// luaL_where(L, 1) does, but past frames of the embedder's own chunk (a prelude's wrappers),
+// so a script's error names the script's line.
+static void ns_push_where(lua_State *L, ns_control *c) {
+    lua_Debug ar;
+    int level = 1;
+    if (c->host_chunk[0] != 0) {
+        for (; lua_getstack(L, level, &ar); level++) {
+            if (!lua_getinfo(L, "S", &ar)) break;
+            const char *source = ar.source + (ar.source[0] == '=' || ar.source[0] == '@');
+            if (ar.what[0] == 'C' || strcmp(source, c->host_chunk) != 0) break;
+        }
+    }
+    luaL_where(L, level);
+}
+
 static int ns_panic(lua_State *L) {
     // Unreachable by design (the host only enters Lua through lua_pcall); abort loudly.
     const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "(non-string error)";
@@ -203,7 +225,15 @@ static int ns_continue(lua_State *L, int status, lua_KContext ctx) {
         return lua_yieldk(L, 0, 0, ns_continue);
     }
     c->host_resume = NULL;
+    int how = c->resume_raise;
+    c->resume_raise = 0;
     if (c->tripped != NS_TRIP_NONE) return ns_raise_trip(L, c);
+    if (how == NS_RAISE_WHERE) {
+        ns_push_where(L, c);
+        lua_rotate(L, -2, 1);
+        lua_concat(L, 2);
+    }
+    if (how != 0) return lua_error(L);
     return lua_gettop(L);
 }
 
@@ -236,7 +266,7 @@ static int ns_trampoline(lua_State *L) {
         return luaL_error(L, "stopped");
     }
     if (n == NS_RAISE_WHERE) {
-        luaL_where(L, 1);
+        ns_push_where(L, c);
         lua_rotate(L, -2, 1);
         lua_concat(L, 2);
     }
@@ -298,6 +328,46 @@ int ns_resume(lua_State *co, lua_State *from, int nargs, int *nresults) {
     c->host_resume = outer;
     c->host_depth = saved;
     return status;
+}
+
+int ns_resume_raising(lua_State *co, lua_State *from, int how, int *nresults) {
+    ns_control *c = ns_control_of(co);
+    c->resume_raise = how;
+    int status = ns_resume(co, from, 1, nresults);
+    c->resume_raise = 0;
+    return status;
+}
+
+// The metatable of error objects the host raises: `tostring` gives their message, read raw.
+static int ns_error_tostring(lua_State *L) {
+    if (lua_type(L, 1) == LUA_TTABLE) {
+        lua_pushstring(L, "message");
+        lua_rawget(L, 1);
+        if (lua_type(L, -1) == LUA_TSTRING) return 1;
+    }
+    lua_pushstring(L, "error object");
+    return 1;
+}
+
+static const char ns_error_metatable_key = 0;
+
+void ns_set_error_metatable(lua_State *L) {
+    ns_control *c = ns_control_of(L);
+    c->host_depth++;
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &ns_error_metatable_key) != LUA_TTABLE) {
+        lua_settop(L, -2);
+        lua_createtable(L, 0, 2);
+        lua_pushstring(L, "__tostring");
+        lua_pushcfunction(L, ns_error_tostring);
+        lua_rawset(L, -3);
+        lua_pushstring(L, "__name");
+        lua_pushstring(L, "error object");
+        lua_rawset(L, -3);
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &ns_error_metatable_key);
+    }
+    lua_setmetatable(L, -2);
+    c->host_depth--;
 }
 
 void ns_push_traceback_of(lua_State *L, lua_State *co, int level) {

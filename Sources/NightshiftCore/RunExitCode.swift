@@ -11,12 +11,14 @@ public enum RunExitCode: Int32, Sendable, CaseIterable {
     case limit = 3
     /// A write was sent without a usable answer: check the panel before running again.
     case outcomeUnknown = 4
-    /// The script could not be read or does not compile, or its `nightshift:` header is wrong.
+    /// The script does not compile, or its `nightshift:` header is wrong.
     case badScript = 5
     /// Configuration: nightshift.toml, the API key, the panel URL, the state folder.
     case configuration = 6
     /// The audit log could not be written; the run stopped before sending anything unaudited.
     case auditFailure = 7
+    /// The script file could not be read: missing, not readable by this user, or a folder.
+    case scriptUnreadable = 8
     /// The command line was wrong (ArgumentParser's usage error).
     case usage = 64
 
@@ -28,6 +30,7 @@ public enum RunExitCode: Int32, Sendable, CaseIterable {
         case .timedOut, .memoryLimit, .instructionLimit, .taskLimit, .interrupted: self = .limit
         case .outcomeUnknown: self = .outcomeUnknown
         case .syntaxError: self = .badScript
+        case .scriptUnreadable: self = .scriptUnreadable
         case .auditFailure: self = .auditFailure
         case .failed, .running, .crashed, .queued, .cancelled, .skipped, .launchFailed: self = .scriptFailed
         }
@@ -41,7 +44,8 @@ public enum RunExitCode: Int32, Sendable, CaseIterable {
         case .refused: "refused by the grant"
         case .limit: "a limit ended the run"
         case .outcomeUnknown: "outcome unknown: a write got no usable answer; check the panel before running again"
-        case .badScript: "the script could not be read or compiled"
+        case .badScript: "the script does not compile"
+        case .scriptUnreadable: "the script file could not be read"
         case .configuration: "configuration error"
         case .auditFailure: "the audit log could not be written"
         case .usage: "bad run flags"
@@ -56,6 +60,7 @@ public enum RunExitCode: Int32, Sendable, CaseIterable {
         case .refused: .refused
         case .outcomeUnknown: .outcomeUnknown
         case .badScript: .syntaxError
+        case .scriptUnreadable: .scriptUnreadable
         case .auditFailure: .auditFailure
         case .scriptFailed, .limit, .configuration, .usage: .failed
         }

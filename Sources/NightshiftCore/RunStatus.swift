@@ -16,8 +16,10 @@ public enum RunStatus: String, Sendable, Hashable, Codable, CaseIterable {
     /// The script raised an error (its own, an argument error, or a panel failure it did not
     /// catch), or a scheduled child exited with a code that names no other status.
     case failed
-    /// The script did not compile, or could not start.
+    /// The script did not compile, or its `-- nightshift:` header is wrong.
     case syntaxError = "syntax error"
+    /// The script file could not be read: missing, not readable by this user, or a folder.
+    case scriptUnreadable = "script unreadable"
     /// The grant refused a call, or the script's declaration asks for more than the grant.
     case refused
     /// A write was sent without a usable answer: it may or may not have been applied.
@@ -45,6 +47,17 @@ public enum RunStatus: String, Sendable, Hashable, Codable, CaseIterable {
     case skipped
     /// Scheduler: the child process could not be started.
     case launchFailed = "launch failed"
+
+    /// The status a record holds as text: every raw value, and `ok`, which run records (and
+    /// REPL sessions, until 0.2.0) said for a run that ended well. Any other text, which no
+    /// release wrote, reads as ``failed`` rather than as a success.
+    public init(recorded text: String) {
+        if let status = RunStatus(rawValue: text) {
+            self = status
+        } else {
+            self = text == "ok" ? .succeeded : .failed
+        }
+    }
 
     /// Whether the run is over.
     public var isFinal: Bool { self != .queued && self != .running }

@@ -1,6 +1,7 @@
 import Logging
 import Scheduler
 import ScriptRuntime
+import RunRecords
 
 /// Copies a host's finished runs to the shared records in the background: the scheduler
 /// daemon asks it after every run it reaps and once at start-up.

@@ -1,5 +1,6 @@
 import Scheduler
 import ScriptRuntime
+import NightshiftConfig
 
 /// Where the shared records live: `[records] store` and `password_file` in nightshift.toml.
 public struct SharedRecordsSettings: Sendable, Equatable, CustomStringConvertible {

@@ -1,8 +1,10 @@
 import Foundation
 import Logging
+import NightshiftCore
 import PostgresNIO
 import Scheduler
 import ScriptRuntime
+import RunRecords
 
 /// Run records and audit rows of every host, copied into PostgreSQL after each run ends.
 ///
@@ -79,6 +81,11 @@ public final class SharedRecordsStore: Sendable {
             if version < 1 {
                 for statement in Self.schemaV1 { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
                 try await db.query("INSERT INTO nightshift_records_schema (version) VALUES (1)", logger: logger)
+            }
+            if version < 2 {
+                // REPL sessions were copied as `ok` before 0.2.0; they ended well: `succeeded`.
+                try await db.query("UPDATE nightshift_audit_runs SET status = 'succeeded' WHERE status = 'ok'", logger: logger)
+                try await db.query("UPDATE nightshift_records_schema SET version = 2", logger: logger)
             }
         }
     }
@@ -247,8 +254,9 @@ public final class SharedRecordsStore: Sendable {
     /// Every host's runs, newest first, filtered as ``AuditLog/runs(status:script:limit:unshipped:isAlive:)``
     /// filters (`script` is a case-insensitive substring).
     public func runs(
-        status: String? = nil, script: String? = nil, limit: Int = 50
-    ) async throws -> [ScriptRuntime.RunRecord] {
+        status: RunStatus? = nil, script: String? = nil, limit: Int = 50
+    ) async throws -> [RunRecords.RunRecord] {
+        let status = status?.rawValue
         let columns = Self.runColumns.joined(separator: ", ")
         let rows = try await rows(
             """
@@ -258,12 +266,12 @@ public final class SharedRecordsStore: Sendable {
             ORDER BY started_at DESC, host, id LIMIT \(limit)
             """)
         return try rows.map { row in
-            ScriptRuntime.RunRecord(
+            RunRecords.RunRecord(
                 id: try row["id"].decode(String.self), scriptPath: try row["script_path"].decode(String.self),
                 scriptHash: try row["script_hash"].decode(String.self), arguments: try row["arguments"].decode(String.self),
                 grant: try row["grant_text"].decode(String.self), mode: try row["mode"].decode(String.self),
                 startedAt: try row["started_at"].decode(String.self), endedAt: try row["ended_at"].decode(String?.self),
-                status: try row["status"].decode(String.self), output: try row["output"].decode(String.self),
+                status: RunStatus(recorded: try row["status"].decode(String.self)), output: try row["output"].decode(String.self),
                 error: try row["error"].decode(String?.self), modules: try row["modules"].decode(String.self),
                 process: try row["pid"].decode(Int32?.self).flatMap { pid in
                     try row["process_start"].decode(Int64?.self).map { ProcessIdentity(pid: pid, startTime: $0) }
@@ -345,7 +353,7 @@ private struct RunRow: Encodable {
     var pid: Int32?
     var process_start: Int64?
 
-    init(_ run: ScriptRuntime.RunRecord) {
+    init(_ run: RunRecords.RunRecord) {
         host = run.host ?? ""
         id = run.id
         script_path = run.scriptPath
@@ -355,7 +363,7 @@ private struct RunRow: Encodable {
         mode = run.mode
         started_at = run.startedAt
         ended_at = run.endedAt
-        status = run.status
+        status = run.status.rawValue
         output = run.output
         error = run.error
         modules = run.modules

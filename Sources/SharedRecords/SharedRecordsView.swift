@@ -1,4 +1,6 @@
+import NightshiftCore
 import ScriptRuntime
+import RunRecords
 
 /// What `nightshift runs` and `nightshift audit` show when the records are shared: every
 /// host's copied rows, plus this host's rows not copied yet (runs still going, or rows
@@ -6,7 +8,7 @@ import ScriptRuntime
 public enum SharedRecordsView {
     /// Runs of every host, newest first; this host's own record wins over its copy.
     public static func runs(
-        shared: SharedRecordsStore, local: AuditLog, status: String? = nil, script: String? = nil, limit: Int = 50
+        shared: SharedRecordsStore, local: AuditLog, status: RunStatus? = nil, script: String? = nil, limit: Int = 50
     ) async throws -> [RunRecord] {
         let copied = try await shared.runs(status: status, script: script, limit: limit)
         let pending = try local.runs(status: status, script: script, limit: limit, unshipped: true)

@@ -5,6 +5,8 @@ import NightshiftCore
 import PanelAPI
 import PanelEmulator
 import ScriptRuntime
+import RunRecords
+import ScriptAPI
 
 /// `nightshift-bench run`: the cost of `nightshift run` against plain `lua5.4`, and of the
 /// Lua layer (`resellers.add_credits` from a script, grant and caps checked) against

@@ -187,4 +187,64 @@ struct CoroutineTests {
         let error = h.failure("pcall(wait_for_panel) return 'caught'")
         #expect(error?.kind == .limit(.interrupted))
     }
+
+    @Test("a coroutine resumed raising an error raises it in the host function it waits in, at the caller's line")
+    func resumeRaising() throws {
+        let h = try Harness()
+        final class State {
+            var waiting: LuaCoroutine?
+            var outcomes: [LuaResumeOutcome] = []
+        }
+        let state = State()
+        h.vm.register(LuaHostFunction("spawn") { [state] args in
+            state.waiting = try args.makeCoroutine(functionAt: 1)
+            _ = args.vm.resume(state.waiting!)
+            return .none
+        }, as: "spawn")
+        h.vm.register(LuaHostFunction("fetch") { _ in .yield }, as: "fetch")
+        h.vm.register(LuaHostFunction("fail_text") { [state] args in
+            state.outcomes.append(
+                args.vm.resume(state.waiting!, raising: LuaArgumentError(position: 1, function: "fetch", problem: "no good")))
+            return .none
+        }, as: "fail_text")
+        h.vm.register(LuaHostFunction("fail_object") { [state] args in
+            state.outcomes.append(args.vm.resume(state.waiting!, raising: PanelRefused()))
+            return .none
+        }, as: "fail_object")
+        let results = try h.run(
+            """
+            local seen = {}
+            spawn(function()
+              local ok, e = pcall(function() local r = fetch() return r end)
+              seen.text = e
+              local ok2, e2 = pcall(fetch)
+              seen.kind, seen.tostring = e2.kind, tostring(e2)
+              fetch()
+            end)
+            fail_text()
+            fail_object()
+            return seen.text, seen.kind, seen.tostring
+            """)
+        #expect(results == ["test.lua:3: bad argument #1 to 'fetch' (no good)", "refused", "panel refused: NOT EXISTS"])
+        #expect(state.outcomes.count == 2)
+        guard case .yielded = state.outcomes[1] else {
+            Issue.record("the coroutine did not wait again: \(state.outcomes)")
+            return
+        }
+    }
+
+    @Test("an error a host function raises through a wrapper in the host's own chunk names the script's line")
+    func hostChunkSkipped() throws {
+        let h = try Harness()
+        h.vm.hostChunk = "prelude"
+        h.vm.register(LuaHostFunction("check") { args in throw args.error(1, "not allowed") }, as: "check")
+        // Not a tail call: the wrapper's frame stays on the stack.
+        _ = try h.vm.run("function wrapped(x) local r = check(x) return r end", chunkName: "prelude")
+        let direct = h.failure("\n check(1)")
+        #expect(direct?.message == "test.lua:2: bad argument #1 to 'check' (not allowed)")
+        let through = h.failure("\n\n wrapped(1)")
+        #expect(through?.message == "test.lua:3: bad argument #1 to 'check' (not allowed)")
+        h.vm.hostChunk = nil
+        #expect(h.failure("wrapped(1)")?.message == "prelude:1: bad argument #1 to 'check' (not allowed)")
+    }
 }

@@ -5,6 +5,9 @@ import Testing
 import TestScratch
 
 @testable import ScriptRuntime
+@testable import ScriptAPI
+import RunRecords
+import NightshiftConfig
 
 @Suite("audit log and run records")
 struct AuditTests {
@@ -15,7 +18,7 @@ struct AuditTests {
         let entry = try #require(try h.writes(result.runID).first)
         #expect(entry.endpoint == "resellers.add_credits")
         #expect(entry.parameters == "resellers.add_credits id=1&credits=5")
-        #expect(entry.scriptHash == SHA256.hex(Array("resellers.add_credits(1, 5)".utf8)))
+        #expect(entry.scriptHash == ContentHash.sha256(Array("resellers.add_credits(1, 5)".utf8)))
         #expect(entry.mode == "live")
         #expect(entry.outcome == AuditOutcome.done)
         #expect(entry.answer == "{\"result\":true}")
@@ -28,7 +31,7 @@ struct AuditTests {
         let record = try #require(try h.audit.runs().first { $0.id == result.runID })
         #expect(record.arguments == "k=v")
         #expect(record.grant == Grant().description)
-        #expect(record.status == "failed")
+        #expect(record.status == .failed)
         #expect(record.output == "hello\n")
         #expect(record.error == "test.lua:1: boom")
         #expect(record.endedAt != nil)
@@ -66,10 +69,10 @@ struct AuditTests {
                     startedAt: "2026-01-01T00:00:0\(id.count % 10)Z", process: process))
         }
         let records = try audit.runs()
-        #expect(records.first { $0.id == "alive" }?.status == "running")
-        #expect(records.first { $0.id == "reused" }?.status == "crashed")
-        #expect(try audit.runs(status: "crashed").map(\.id) == ["reused"])
-        #expect(try audit.runs(status: "running").map(\.id) == ["alive"])
+        #expect(records.first { $0.id == "alive" }?.status == .running)
+        #expect(records.first { $0.id == "reused" }?.status == .crashed)
+        #expect(try audit.runs(status: .crashed).map(\.id) == ["reused"])
+        #expect(try audit.runs(status: .running).map(\.id) == ["alive"])
     }
 
     @Test("the audit log creates its folder 0700 and its database 0600")

@@ -4,6 +4,9 @@ import PanelAPI
 import Testing
 
 @testable import ScriptRuntime
+@testable import ScriptAPI
+import RunRecords
+import NightshiftConfig
 
 @Suite("the script API catalogue")
 struct CatalogueTests {
@@ -30,7 +33,9 @@ struct CatalogueTests {
         let ok = try await run("assert(demo.echo('hi') == 'hi') demo.give(1, 7)", granted)
         #expect(ok.status == .succeeded, "\(ok.error ?? "")")
         #expect(try await h.credits("alice") == 107)
-        #expect(try h.writes(ok.runID).map(\.endpoint) == ["resellers.add_credits"])
+        // The audit log names what the script called; the parameters name the panel's endpoint.
+        #expect(try h.writes(ok.runID).map(\.endpoint) == ["demo.give"])
+        #expect(try h.writes(ok.runID).map(\.parameters) == ["resellers.add_credits id=1&credits=7"])
 
         let capped = try await run("demo.give(1, 70)", granted)
         #expect(capped.status == .refused)

@@ -1,6 +1,9 @@
 import Testing
 
 @testable import ScriptRuntime
+@testable import ScriptAPI
+import RunRecords
+import NightshiftConfig
 
 @Suite("nightshift.toml and limits")
 struct ConfigurationTests {

@@ -5,6 +5,9 @@ import PanelEmulator
 import Testing
 
 @testable import ScriptRuntime
+@testable import ScriptAPI
+import RunRecords
+import NightshiftConfig
 
 @Suite("live, dry-run and confirm modes")
 struct ModeTests {

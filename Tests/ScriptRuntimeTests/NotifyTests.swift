@@ -7,6 +7,9 @@ import Synchronization
 import Testing
 
 @testable import ScriptRuntime
+@testable import ScriptAPI
+import RunRecords
+import NightshiftConfig
 
 @Suite("notify.send: granted, audited, planned, delivered")
 struct NotifyTests {

@@ -6,6 +6,9 @@ import Testing
 import TestScratch
 
 @testable import ScriptRuntime
+@testable import ScriptAPI
+import RunRecords
+import NightshiftConfig
 
 /// A module folder in a temporary directory, with files written by the test.
 struct ModuleFolder {
@@ -258,9 +261,9 @@ struct RequireTests {
         let h = try await Harness.make()
         let result = try await h.run("require 'lib.a'", modulePaths: [folder.path])
         let real = ModuleSearch.realPath(folder.path + "/lib/a.lua")!
-        #expect(result.modules == [RunResult.Module(path: real, sha256: SHA256.hex(Array(text.utf8)))])
+        #expect(result.modules == [RunResult.Module(path: real, sha256: ContentHash.sha256(Array(text.utf8)))])
         let record = try #require(try h.audit.runs().first { $0.id == result.runID })
-        #expect(record.modules == "\(real) \(SHA256.hex(Array(text.utf8)))")
+        #expect(record.modules == "\(real) \(ContentHash.sha256(Array(text.utf8)))")
     }
 
     @Test("audit rows and plans name the file and line that made each write, module or script")

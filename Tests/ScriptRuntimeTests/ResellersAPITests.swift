@@ -3,6 +3,9 @@ import PanelAPI
 import Testing
 
 @testable import ScriptRuntime
+@testable import ScriptAPI
+import RunRecords
+import NightshiftConfig
 
 @Suite("the resellers Lua API")
 struct ResellersAPITests {

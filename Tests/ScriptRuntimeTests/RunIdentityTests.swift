@@ -1,5 +1,8 @@
 import Foundation
 import ScriptRuntime
+import ScriptAPI
+import RunRecords
+import NightshiftConfig
 import Testing
 
 @Suite("Timestamp")

@@ -1,10 +1,14 @@
 import Foundation
+import Synchronization
 import LuaHost
 import PanelAPI
 import PanelEmulator
 import Testing
 
 @testable import ScriptRuntime
+@testable import ScriptAPI
+import RunRecords
+import NightshiftConfig
 
 /// Held `ms` milliseconds: a panel that takes that long to answer each request.
 func held(_ ms: Int) -> RecordingTransport.Delay { { _, _ in .milliseconds(ms) } }
@@ -37,6 +41,38 @@ struct TaskTests {
         #expect(h.transport.writesSent.count == 20)
         #expect(h.transport.maxInFlight == 20)
         #expect(try await h.credits("alice") == 120)
+    }
+
+    @Test("tasks.map asking for more than the run's --concurrency is told once per run, on stderr and in the run record")
+    func askedConcurrencyIsCapped() async throws {
+        let h = try await Harness.make(delay: held(50), concurrency: 4)
+        let lines = Mutex<[String]>([])
+        let output = OutputSink { line in lines.withLock { $0.append(line.stream + ": " + String(decoding: line.bytes, as: UTF8.self)) } }
+        let result = try await h.run(
+            """
+            local list = \(luaList(1...16))
+            tasks.map(list, function(i) resellers.add_credits("alice", 1) end, {concurrency = 16})
+            tasks.map(list, function(i) resellers.add_credits("alice", 1) end, {concurrency = 8})
+            tasks.map({1, 2}, function(i) return i end, {concurrency = 16})
+            """, grant: writeGrant(.resellersAddCredits, max: 100), output: output, expecting: .succeeded)
+        let notice = "tasks.map asked for 16 at a time; this run allows 4 (--concurrency, [panel] concurrency)\n"
+        // Once, though two calls asked for more than 4, and as a warning (standard error).
+        #expect(lines.withLock { $0 } == ["warn: " + notice])
+        #expect(h.transport.maxInFlight == 4)
+        #expect(try h.audit.runs().first { $0.id == result.runID }?.output == "[warn] " + notice)
+    }
+
+    @Test("tasks.map within the run's --concurrency, or over fewer items than it, says nothing")
+    func askedConcurrencyWithinLimit() async throws {
+        let h = try await Harness.make(concurrency: 16)
+        let lines = Mutex<[String]>([])
+        let output = OutputSink { line in lines.withLock { $0.append(String(decoding: line.bytes, as: UTF8.self)) } }
+        try await h.run(
+            """
+            tasks.map(\(luaList(1...20)), function(i) return i end, {concurrency = 16})
+            tasks.map({1, 2, 3}, function(i) return i end, {concurrency = 64})
+            """, output: output, expecting: .succeeded)
+        #expect(lines.withLock { $0 }.isEmpty)
     }
 
     @Test("tasks.map returns the results in input order, whatever order the items finish in")

@@ -3,6 +3,9 @@ import Foundation
 import Testing
 
 @testable import ScriptRuntime
+@testable import ScriptAPI
+import RunRecords
+import NightshiftConfig
 
 /// Runs `body` on a new plain thread (not a Swift-concurrency one) and returns its result.
 private func onPlainThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {

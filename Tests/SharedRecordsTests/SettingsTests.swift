@@ -1,5 +1,8 @@
 import Scheduler
 import ScriptRuntime
+import ScriptAPI
+import RunRecords
+import NightshiftConfig
 import SharedRecords
 import Testing
 

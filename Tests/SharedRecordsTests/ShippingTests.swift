@@ -4,6 +4,9 @@ import Logging
 import NightshiftCore
 import Scheduler
 import ScriptRuntime
+import ScriptAPI
+import RunRecords
+import NightshiftConfig
 import SharedRecords
 import Testing
 import TestScratch
@@ -33,7 +36,7 @@ struct ShippingTests {
         await store.close()
         #expect(runs.map(\.id) == [run])
         #expect(runs.first?.host == "host-a")
-        #expect(runs.first?.status == "succeeded")
+        #expect(runs.first?.status == .succeeded)
         #expect(writes.count == 3)
         #expect(writes.map(\.id) == [1, 2, 3])
         #expect(writes.allSatisfy { $0.host == "host-a" && $0.runID == run && $0.outcome == AuditOutcome.done })
@@ -66,24 +69,24 @@ struct ShippingTests {
     func runningAndCrashed() async throws {
         let settings = try await RecordsDatabase.fresh()
         let a = try HostLog(host: "host-a")
-        let me = try #require(ScriptRuntime.ProcessIdentity.current)
+        let me = try #require(RunRecords.ProcessIdentity.current)
         let live = try a.startedRun(process: me)
-        let dead = try a.startedRun(process: ScriptRuntime.ProcessIdentity(pid: me.pid, startTime: me.startTime + 1))
+        let dead = try a.startedRun(process: RunRecords.ProcessIdentity(pid: me.pid, startTime: me.startTime + 1))
 
         let shipped = try await RecordsDatabase.ship(settings, from: a.audit, host: "host-a")
         #expect(shipped.runs == 1)
         let store = try await RecordsDatabase.open(settings)
         let copied = try await store.runs()
         #expect(copied.map(\.id) == [dead])
-        #expect(copied.first?.status == RunStatus.crashed.rawValue)
+        #expect(copied.first?.status == .crashed)
         // Its write was sent without an answer, and stays so.
         #expect(try await store.writes(runID: dead).map(\.outcome) == [AuditOutcome.unknown])
         #expect(try await RecordsDatabase.ship(settings, from: a.audit, host: "host-a").runs == 0)
 
         // The live run ends: now it is copied, with its final status.
-        try a.audit.finishRun(id: live, endedAt: Timestamp.iso(Date()), status: "failed", output: "", error: "boom")
+        try a.audit.finishRun(id: live, endedAt: Timestamp.iso(Date()), status: .failed, output: "", error: "boom")
         #expect(try await RecordsDatabase.ship(settings, from: a.audit, host: "host-a").runs == 1)
-        let after = try await store.runs(status: "failed")
+        let after = try await store.runs(status: .failed)
         await store.close()
         #expect(after.map(\.id) == [live])
         #expect(after.first?.error == "boom")
@@ -95,9 +98,9 @@ struct ShippingTests {
         let folder = Scratch.path("nightshift-records")
         let old = try AuditLog(path: folder + "/audit.sqlite")
         try old.startRun(
-            ScriptRuntime.RunRecord(id: "0123456789ab", scriptPath: "a.lua", scriptHash: "h", arguments: "", grant: "g", mode: "live",
+            RunRecords.RunRecord(id: "0123456789ab", scriptPath: "a.lua", scriptHash: "h", arguments: "", grant: "g", mode: "live",
                 startedAt: Timestamp.iso(Date())))
-        try old.finishRun(id: "0123456789ab", endedAt: Timestamp.iso(Date()), status: "succeeded", output: "", error: nil)
+        try old.finishRun(id: "0123456789ab", endedAt: Timestamp.iso(Date()), status: .succeeded, output: "", error: nil)
         try await RecordsDatabase.ship(settings, from: old, host: "box-7")
         let store = try await RecordsDatabase.open(settings)
         #expect(try await store.runs().map(\.host) == ["box-7"])

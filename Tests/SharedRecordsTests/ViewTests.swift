@@ -1,6 +1,10 @@
+import NightshiftCore
 import Foundation
 import Scheduler
 import ScriptRuntime
+import ScriptAPI
+import RunRecords
+import NightshiftConfig
 import SharedRecords
 import Testing
 
@@ -16,13 +20,13 @@ struct ViewTests {
         try await RecordsDatabase.ship(settings, from: a.audit, host: "host-a")
         try await RecordsDatabase.ship(settings, from: b.audit, host: "host-b")
         // Still going on host A: only A knows it.
-        let a2 = try a.startedRun(startedAt: "2026-03-01T10:00:02.000Z", writes: 1, process: ScriptRuntime.ProcessIdentity.current)
+        let a2 = try a.startedRun(startedAt: "2026-03-01T10:00:02.000Z", writes: 1, process: RunRecords.ProcessIdentity.current)
 
         let store = try await RecordsDatabase.open(settings)
         let fromA = try await SharedRecordsView.runs(shared: store, local: a.audit)
         #expect(fromA.map(\.id) == [a2, b1, a1])
         #expect(fromA.map(\.host) == ["host-a", "host-b", "host-a"])
-        #expect(fromA.first?.status == "running")
+        #expect(fromA.first?.status == .running)
         let fromB = try await SharedRecordsView.runs(shared: store, local: b.audit)
         #expect(fromB.map(\.id) == [b1, a1])
 
@@ -39,16 +43,16 @@ struct ViewTests {
         let settings = try await RecordsDatabase.fresh()
         let a = try HostLog(host: "host-a")
         let b = try HostLog(host: "host-b")
-        let ok = try a.finishedRun(status: "succeeded", startedAt: "2026-03-01T10:00:00.000Z")
-        let failed = try b.finishedRun(status: "failed", startedAt: "2026-03-01T10:00:01.000Z")
+        let ok = try a.finishedRun(status: .succeeded, startedAt: "2026-03-01T10:00:00.000Z")
+        let failed = try b.finishedRun(status: .failed, startedAt: "2026-03-01T10:00:01.000Z")
         try await RecordsDatabase.ship(settings, from: b.audit, host: "host-b")
-        let pending = try a.finishedRun(status: "failed", startedAt: "2026-03-01T10:00:02.000Z")
+        let pending = try a.finishedRun(status: .failed, startedAt: "2026-03-01T10:00:02.000Z")
 
         let store = try await RecordsDatabase.open(settings)
-        #expect(try await SharedRecordsView.runs(shared: store, local: a.audit, status: "failed").map(\.id) == [pending, failed])
+        #expect(try await SharedRecordsView.runs(shared: store, local: a.audit, status: .failed).map(\.id) == [pending, failed])
         #expect(try await SharedRecordsView.runs(shared: store, local: a.audit, limit: 2).map(\.id) == [pending, failed])
         #expect(try await SharedRecordsView.runs(shared: store, local: a.audit, script: "TOPUP").count == 3)
-        #expect(try await SharedRecordsView.runs(shared: store, local: a.audit, status: "succeeded").map(\.id) == [ok])
+        #expect(try await SharedRecordsView.runs(shared: store, local: a.audit, status: .succeeded).map(\.id) == [ok])
         #expect(try await SharedRecordsView.writes(shared: store, local: a.audit, limit: 1).map(\.runID) == [pending])
         await store.close()
     }

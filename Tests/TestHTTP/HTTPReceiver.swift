@@ -4,9 +4,10 @@ import Logging
 import PanelEmulator
 import Synchronization
 
-/// A notification receiver (webhook, ping URL) on 127.0.0.1 and a free port, started by a
-/// test: it records every request (method, path with query, body) and answers each as
-/// `answer` says, after its delay. Shared by the test targets that deliver notifications.
+/// An HTTP receiver on 127.0.0.1 and a free port, started by a test: it records every
+/// request (method, path with query, body) and answers each as `answer` says, after its
+/// delay, with the body `body` gives (none by default). Shared by the test targets that
+/// deliver notifications, and stands in for a panel's endpoints (a JSON body).
 public final class HTTPReceiver: Sendable {
     /// One request as it arrived.
     public struct Received: Sendable, Equatable {
@@ -40,12 +41,13 @@ public final class HTTPReceiver: Sendable {
     /// Starts a receiver; `answer` gets the request's number (1 for the first) and gives the
     /// status and how long to wait before answering.
     public static func start(
-        _ answer: @escaping @Sendable (Int) -> (HTTPResponse.Status, Duration) = { _ in (.ok, .zero) }
+        _ answer: @escaping @Sendable (Int) -> (HTTPResponse.Status, Duration) = { _ in (.ok, .zero) },
+        body: @escaping @Sendable (Received) -> String? = { _ in nil }
     ) async throws -> HTTPReceiver {
         let box = Box()
         let router = Router()
-        router.on("/**", method: .post) { request, _ in try await handle(request, box: box, answer: answer) }
-        router.on("/**", method: .get) { request, _ in try await handle(request, box: box, answer: answer) }
+        router.on("/**", method: .post) { request, _ in try await handle(request, box: box, body: body, answer: answer) }
+        router.on("/**", method: .get) { request, _ in try await handle(request, box: box, body: body, answer: answer) }
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "test.receiver")
         logger.logLevel = .critical
@@ -59,17 +61,22 @@ public final class HTTPReceiver: Sendable {
     }
 
     private static func handle(
-        _ request: Request, box: Box, answer: @Sendable (Int) -> (HTTPResponse.Status, Duration)
-    ) async throws -> HTTPResponse.Status {
+        _ request: Request, box: Box, body makeBody: @Sendable (Received) -> String?,
+        answer: @Sendable (Int) -> (HTTPResponse.Status, Duration)
+    ) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: 1 << 20)
+        let received = Received(method: request.method.rawValue, uri: request.uri.description, body: String(buffer: body))
         let number = box.requests.withLock { requests in
-            requests.append(Received(method: request.method.rawValue, uri: request.uri.description, body: String(buffer: body)))
+            requests.append(received)
             return requests.count
         }
         let (status, delay) = answer(number)
         if delay > .zero { try await Task.sleep(for: delay) }
-        return status
+        guard let text = makeBody(received) else { return Response(status: status) }
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// Stops the server (a request still waiting is cut off).

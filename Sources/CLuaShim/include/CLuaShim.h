@@ -146,6 +146,16 @@ int ns_caller_location(lua_State *L, const char *skip, char *buffer, size_t size
 /// script's own `coroutine.resume` of such a coroutine has no effect: it yields again at once.
 /// Returns lua_resume's status; `*nresults` as lua_resume.
 int ns_resume(lua_State *co, lua_State *from, int nargs, int *nresults);
+/// Resumes coroutine `co`, which waits in a host function that yielded (NS_YIELD), so that
+/// the host function raises the value on top of co's stack instead of returning: `how` is
+/// NS_RAISE (as it is) or NS_RAISE_WHERE (a string, prefixed with the caller's position).
+int ns_resume_raising(lua_State *co, lua_State *from, int how, int *nresults);
+/// Gives the table on top of the stack the error-object metatable: `tostring` of it is its
+/// `message` field. Host code only (the table is the host's own).
+void ns_set_error_metatable(lua_State *L);
+/// Names the embedder's own chunk (a prelude): a host function's error names the line of
+/// the first caller outside it, so wrappers written in that chunk are not blamed.
+void ns_set_host_chunk(ns_control *c, const char *name);
 /// Pushes the traceback of coroutine `co` (after an error, its stack is still there) onto L.
 void ns_push_traceback_of(lua_State *L, lua_State *co, int level);
 static inline int ns_isyieldable(lua_State *L) { return lua_isyieldable(L); }

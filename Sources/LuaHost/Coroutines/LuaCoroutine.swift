@@ -101,7 +101,13 @@ extension LuaVM {
         coroutine.startArguments = 0
         var results: Int32 = 0
         let status = ns_resume(co, current, arguments, &results)
+        return outcome(of: status, on: coroutine)
+    }
 
+    /// What a resume of `coroutine` that ended with `status` came to.
+    private func outcome(of status: Int32, on coroutine: LuaCoroutine) -> LuaResumeOutcome {
+        let co = coroutine.state
+        let stack = LuaStack(L: co, vm: self)
         ns_enter_host(control.pointer)
         defer { ns_leave_host(control.pointer) }
         switch status {
@@ -124,6 +130,21 @@ extension LuaVM {
             let error = failure(status: status, on: co, traceback: traceback)
             return .failed(error)
         }
+    }
+
+    /// Resumes `coroutine`, which waits in a host function that returned
+    /// ``LuaReturn/yield``, so that the host function raises `error` at its caller's line
+    /// instead of returning: as a thrown error is raised (a ``LuaRaisable`` as its value, any
+    /// other error as its description).
+    public func resume(_ coroutine: LuaCoroutine, raising error: any Error) -> LuaResumeOutcome {
+        let co = coroutine.state
+        ns_enter_host(control.pointer)
+        _ = lua_checkstack(co, 3)
+        let how = LuaVM.raise(error, on: co, vm: self)
+        ns_leave_host(control.pointer)
+        var results: Int32 = 0
+        let status = ns_resume_raising(co, current, how, &results)
+        return outcome(of: status, on: coroutine)
     }
 
     /// Lets Lua collect the coroutine (it must not be resumed again).

@@ -21,8 +21,11 @@ public struct LuaArgumentError: Error, Sendable, CustomStringConvertible {
 }
 
 /// A host function failure that a script should see as a specific Lua value (for example
-/// a table with `kind` and `message` fields that `pcall` can branch on).
+/// a table with `kind` and `message` fields that `pcall` can branch on). It is raised when
+/// the host function throws it, or when its task is resumed with it
+/// (``LuaVM/resume(_:raising:)``).
 public protocol LuaRaisable: Error {
-    /// The value raised in Lua. A string value gets the caller's position prefixed.
+    /// The value raised in Lua. A string value gets the caller's position prefixed; a table
+    /// gets a metatable whose `__tostring` gives its `message` field.
     func luaErrorValue() -> LuaValue
 }

@@ -88,6 +88,8 @@ extension LuaVM {
             if case .string(let s) = value { return raise(L, message: s.bytes) }
             do {
                 try stack.push(value)
+                // An error object: `tostring` of it is its message.
+                if case .table = value { ns_set_error_metatable(L) }
                 return Int32(NS_RAISE)
             } catch {
                 return raise(L, message: error.message)

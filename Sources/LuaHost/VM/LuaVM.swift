@@ -90,6 +90,19 @@ public final class LuaVM {
     /// Instructions run by the current or last top-level call (counted per thousand).
     public var instructionsUsed: Int64 { ns_instructions_used(control.pointer) }
 
+    /// The embedder's own chunk (a prelude of Lua wrappers around host functions): an error
+    /// a host function raises as text names the line of its first caller outside that chunk,
+    /// so the script's line is blamed, not the wrapper's. Nil: the direct caller's line.
+    public var hostChunk: String? {
+        didSet {
+            if let hostChunk {
+                hostChunk.withCString { ns_set_host_chunk(control.pointer, $0) }
+            } else {
+                ns_set_host_chunk(control.pointer, nil)
+            }
+        }
+    }
+
     private func openLibraries() throws(LuaError) {
         let L = main
         ns_enter_host(control.pointer)

@@ -1,5 +1,6 @@
 import Foundation
 import ScriptRuntime
+import ScriptAPI
 
 /// Confirm mode on the terminal: shows each write on standard error and reads y/N from
 /// standard input. Anything but `y` or `yes` (end of input included) is no.

@@ -1,6 +1,7 @@
 import Foundation
 import ScriptRuntime
 import SharedRecords
+import RunRecords
 
 /// The copy of this host's finished runs to the shared records (`[records] store`) that
 /// `nightshift run` and `nightshift repl` make after the run has ended and its result is out.

@@ -1,5 +1,7 @@
+import NightshiftCore
 import ScriptRuntime
 import SharedRecords
+import RunRecords
 
 /// Where `nightshift runs` and `nightshift audit` read: the shared records (every host's
 /// copied rows plus this host's rows not copied yet) when nightshift.toml has a
@@ -61,7 +63,7 @@ public struct RecordsSource {
     }
 
     /// Runs, newest first.
-    public func runs(status: String?, script: String?, limit: Int) async throws -> [RunRecord] {
+    public func runs(status: RunStatus?, script: String?, limit: Int) async throws -> [RunRecord] {
         if let shared {
             do {
                 return try await SharedRecordsView.runs(

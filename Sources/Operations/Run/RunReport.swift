@@ -1,5 +1,6 @@
 import PanelAPI
 import ScriptRuntime
+import ScriptAPI
 
 /// How `nightshift run` shows a result: a readable plan and summary, or one JSON object.
 public enum RunReport {

@@ -4,6 +4,9 @@ import Logging
 import NightshiftCore
 import PanelAPI
 import ScriptRuntime
+import NightshiftConfig
+import RunRecords
+import ScriptAPI
 
 /// One run of one script as the `nightshift run` process: its output written by threads of
 /// their own, a watchdog that holds it to its deadline plus one second, the report on the
@@ -94,8 +97,11 @@ public final class ScriptProcess: Sendable {
         // Deliveries never outlive the run.
         let notifier = Notifier(targets: configuration.notifyTargets, timeout: min(.seconds(10), timeLimit))
 
-        guard let source = FileManager.default.contents(atPath: request.script) else {
-            throw RunCommandFailure(.badScript, "cannot read the script \(request.script); check the path")
+        let source: [UInt8]
+        do {
+            source = try FileRead.bytes(request.script, what: "the script")
+        } catch {
+            throw RunCommandFailure(.scriptUnreadable, error.description)
         }
         var logger = Logger(label: "nightshift.run")
         logger.logLevel = request.verbose ? .debug : .warning
@@ -123,9 +129,9 @@ public final class ScriptProcess: Sendable {
         // The VM gets the whole limit (so its message names it); setup took milliseconds, and
         // the watchdog holds the process to `deadline` plus one second regardless.
         let run = ScriptRun(
-            scriptPath: request.script, source: Array(source), arguments: request.arguments, grant: grant,
+            scriptPath: request.script, source: source, arguments: request.arguments, grant: grant,
             mode: request.mode, limits: LuaLimits(memory: memoryLimit, time: timeLimit), maxTasks: request.maxTasks,
-            modulePaths: request.modulePaths)
+            modulePaths: request.modulePaths, catalogue: configuration.catalogue)
         do {
             runner = try ScriptRunner(
                 run: run, client: connection.client, audit: audit,
@@ -161,7 +167,7 @@ public final class ScriptProcess: Sendable {
             // The VM is stuck in a C call: record and leave without waiting for it.
             let message = "\(limitText); the script was stuck inside a library call and the process was ended"
             _ = try? audit.finishRun(
-                id: runID, endedAt: Timestamp.iso(Date()), status: RunStatus.timedOut.rawValue, output: sink.text,
+                id: runID, endedAt: Timestamp.iso(Date()), status: .timedOut, output: sink.text,
                 error: message)
             // The stuck VM's counts cannot be read from here: writes may have been sent.
             report(RunResult(runID: runID, status: .timedOut, error: message), countsKnown: false)

@@ -1,7 +1,10 @@
 import Foundation
+import NightshiftCore
 import Scheduler
 import ScriptRuntime
 import SharedRecords
+import NightshiftConfig
+import RunRecords
 
 /// What the executable reads from the environment and files: configuration, state folder,
 /// API key. Only the executable calls it; ScriptRuntime and the other libraries are handed
@@ -33,11 +36,15 @@ public struct Environment {
             guard FileManager.default.fileExists(atPath: user) else { return NightshiftConfiguration() }
             path = user
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw RunCommandFailure(.configuration, "cannot read the configuration file \(path); check the path given by --config or NIGHTSHIFT_CONFIG")
+        let text: String
+        do {
+            text = try FileRead.text(path, what: "the configuration file")
+        } catch {
+            let hint = error.reason == .missing ? " (named by --config or NIGHTSHIFT_CONFIG)" : ""
+            throw RunCommandFailure(.configuration, error.description + hint)
         }
         do {
-            return try NightshiftConfiguration.parse(String(decoding: data, as: UTF8.self), fileName: path, home: home)
+            return try NightshiftConfiguration.parse(text, fileName: path, home: home)
         } catch {
             throw RunCommandFailure(.configuration, error.description)
         }

@@ -2,18 +2,7 @@ extension PanelClient {
     /// All resellers (`resellers/list`), whatever shape the panel sends the list in.
     public func list() async throws(PanelError) -> [Reseller] {
         let request = PanelRequest.resellersList()
-        let reply = try await perform(request)
-        var resellers: [Reseller] = []
-        let rows = try ResponseInterpreter.rows(of: reply, endpoint: request.endpoint)
-        resellers.reserveCapacity(rows.count)
-        for (index, row) in rows.enumerated() {
-            do {
-                resellers.append(try Reseller(row: row))
-            } catch {
-                throw PanelError(.malformedResponse, endpoint: request.endpoint, detail: "row \(index): \(error)")
-            }
-        }
-        return resellers
+        return try Reseller.list(from: try await perform(request), endpoint: request.endpoint)
     }
 
     /// Creates a reseller (`resellers/new`); the reply's ``PanelReply/createdID`` is its id

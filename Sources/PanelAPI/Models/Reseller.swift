@@ -46,3 +46,21 @@ public struct Reseller: Sendable, Hashable {
         init(_ description: String) { self.description = description }
     }
 }
+
+extension Reseller {
+    /// The resellers in a `resellers/list` reply, whatever shape the panel sends the list in.
+    /// - Throws: ``PanelError/Kind/malformedResponse`` naming the first row that is not a reseller.
+    public static func list(from reply: PanelReply, endpoint: String) throws(PanelError) -> [Reseller] {
+        let rows = try ResponseInterpreter.rows(of: reply, endpoint: endpoint)
+        var resellers: [Reseller] = []
+        resellers.reserveCapacity(rows.count)
+        for (index, row) in rows.enumerated() {
+            do {
+                resellers.append(try Reseller(row: row))
+            } catch {
+                throw PanelError(.malformedResponse, endpoint: endpoint, detail: "row \(index): \(error)")
+            }
+        }
+        return resellers
+    }
+}

@@ -1,29 +1,36 @@
 /// Walks forward through the fire times of a cron expression in one zone.
 ///
-/// This is a line-by-line port of the forward search of `cronsim` (the cron engine of
-/// Healthchecks.io), which is the test oracle, so both agree to the second:
-/// - a fixed-time job (minute and hour not starting with `*`) is searched on the wall
-///   clock; a result that the zone skips moves forward a minute at a time to the first
-///   time that exists (the transition), and a repeated time is taken once, on its first
-///   pass;
-/// - any other job is searched in real time, reading the wall clock after each step, so
-///   it keeps its cadence through a change and runs in both passes of a repeated hour.
+/// - A fixed-time job (minute and hour not starting with `*`) is searched on the wall clock,
+///   as the forward search of `cronsim` (the cron engine of Healthchecks.io, the test oracle)
+///   does it, line by line: a result that the zone skips moves forward a minute at a time to
+///   the first time that exists (the transition), and a repeated time is taken once, on its
+///   first pass.
+/// - Any other job fires at every minute of real time whose wall-clock reading matches: it
+///   keeps its cadence through a change, runs in both passes of a repeated hour, and runs
+///   in every part of an hour that exists. Between two changes of the zone's offset the wall
+///   clock moves with real time, so the search jumps to the next matching wall-clock time
+///   and checks that no change lies before it. cronsim searches such jobs in real time too,
+///   but truncates the wall clock to the hour on its way: where a change is not on the hour
+///   (Lord Howe's 30 minutes, Chatham's 45) that skips times that exist, and with
+///   `58 */3 * * *` around Chatham's fall-back it loops for ever. There a minute-by-minute
+///   walk of real time is the test oracle (CronOracleTests).
 struct CronCursor {
     let cron: CronExpression
     let zone: ZoneRules
     /// Search on the naive wall clock (fixed-time jobs) rather than through real time.
     let onWallClock: Bool
+    /// The wall-clock search's position (seconds since the epoch, read as if in UTC).
     private(set) var wall: Int64
-    private(set) var fold: Bool
+    /// The real-time search's position: its last result, or the start.
+    private var instant: Int64
 
     /// Starts a search whose first result is after `instant` (seconds since the epoch).
     init(cron: CronExpression, zone: ZoneRules, after instant: Int64) {
         self.cron = cron
         self.zone = zone
+        self.instant = instant
         onWallClock = cron.fixedTime
-        let local = zone.wall(at: instant)
-        wall = local.wall
-        fold = onWallClock ? false : local.fold
+        wall = zone.wall(at: instant).wall
     }
 
     private var second: Int64 { CivilTime.floorMod(wall, 60) }
@@ -32,19 +39,12 @@ struct CronCursor {
     private var dayNumber: Int64 { CivilTime.floorDiv(wall, CivilTime.secondsPerDay) }
 
     private mutating func tick(_ seconds: Int64 = 1) {
-        if onWallClock {
-            wall += seconds
-        } else {
-            let local = zone.wall(at: zone.instant(wall: wall, fold: fold) + seconds)
-            wall = local.wall
-            fold = local.fold
-        }
+        wall += seconds
     }
 
-    /// Midnight of a day, read with fold 0 (Python's `datetime.combine`).
+    /// Midnight of a day (Python's `datetime.combine`).
     private mutating func setMidnight(_ day: Int64) {
         wall = day * CivilTime.secondsPerDay
-        fold = false
     }
 
     private func matchesDay(_ day: Int64) -> Bool {
@@ -113,8 +113,9 @@ struct CronCursor {
         return true
     }
 
-    /// The next fire time (seconds since the epoch), or nil if none within 50 years.
-    mutating func next() -> Int64? {
+    /// The first matching wall-clock time strictly after ``wall``, found on the naive wall
+    /// clock (every day 24 hours long); nil if none within 50 years.
+    private mutating func nextWall() -> Int64? {
         tick()
         let startYear = CivilTime.date(days: dayNumber).year
         while true {
@@ -124,12 +125,31 @@ struct CronCursor {
             if advanceHour() { continue }
             if advanceMinute() { continue }
             if advanceSecond() { continue }
-            break
+            return wall
         }
+    }
+
+    /// The next fire time (seconds since the epoch), or nil if none within 50 years.
+    mutating func next() -> Int64? {
         if onWallClock {
+            guard nextWall() != nil else { return nil }
             while zone.isSkipped(wall: wall) { wall += 60 }
             return zone.instant(wall: wall, fold: false)
         }
-        return zone.instant(wall: wall, fold: fold)
+        // Real time, from the next whole minute (every zone's offset is whole minutes).
+        var t = CivilTime.floorDiv(instant, 60) * 60 + 60
+        while true {
+            let offset = zone.offset(at: t)
+            wall = t + offset - 1
+            guard let match = nextWall() else { return nil }
+            let candidate = t + (match - (t + offset))
+            if candidate > t, let change = zone.firstChange(after: t, through: candidate) {
+                // The wall clock jumps at `change`: search again from there, on its new reading.
+                t = change
+                continue
+            }
+            instant = candidate
+            return candidate
+        }
     }
 }

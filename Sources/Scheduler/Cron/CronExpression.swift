@@ -1,6 +1,7 @@
 /// A parsed five-field cron expression with cronie's syntax: numbers, `*`, ranges `a-b`,
-/// steps `x/n`, lists `a,b`, month and day names in any case, 0 or 7 for Sunday, and the
-/// `@hourly`, `@daily`, `@midnight`, `@weekly`, `@monthly`, `@yearly`, `@annually` forms.
+/// steps (`*/n`, `a-b/n` is a, a+n, ... up to b, `a/n` is a, a+n, ... up to the field's end),
+/// lists `a,b`, month and day names in any case, 0 or 7 for Sunday, and the `@hourly`,
+/// `@daily`, `@midnight`, `@weekly`, `@monthly`, `@yearly`, `@annually` forms.
 public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     /// The text as written (an `@` form stays as written).
     public let source: String
@@ -18,6 +19,10 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     /// Minute and hour are both fixed (neither starts with `*`): DST fix-ups apply
     /// (a skipped time runs at the transition, a repeated one once).
     let fixedTime: Bool
+    /// The terms that Nightshift before 0.2.0 read differently: a range with equal ends and a
+    /// step (`2-2/2`) was read as running to the end of the field (`2/2`), where cronie reads
+    /// it as the one value. One sentence per term; empty for almost every expression.
+    public let changedSinceEarlierReleases: [String]
 
     private static let shortcuts: [String: String] = [
         "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",
@@ -50,9 +55,11 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
         source = trimmed
         fields = fieldText
         var sets: [UInt64] = []
+        var changes: [String] = []
         for (index, field) in fieldText.enumerated() {
-            sets.append(try Self.parseField(field, index: index))
+            sets.append(try Self.parseField(field, index: index, changes: &changes))
         }
+        changedSinceEarlierReleases = changes
         minutes = sets[0]
         hours = UInt32(sets[1])
         daysOfMonth = UInt32(sets[2])
@@ -77,6 +84,11 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { source }
 
+    /// Whether the job is fixed-time (neither minute nor hour starts with `*`): its time is
+    /// searched on the wall clock, a skipped time runs at the transition and a repeated one
+    /// once; any other job keeps its cadence in real time (docs/scheduling.md).
+    public var isFixedTime: Bool { fixedTime }
+
     /// Whether a wall-clock reading matches, as a minute-by-minute cron daemon checks it.
     /// - Parameter weekday: 0 = Sunday ... 6 = Saturday.
     public func matches(minute: Int, hour: Int, day: Int, month: Int, weekday: Int) -> Bool {
@@ -88,20 +100,22 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
         return daysOr ? (dom || dow) : (dom && dow)
     }
 
-    private static func parseField(_ text: String, index: Int) throws(CronError) -> UInt64 {
+    private static func parseField(_ text: String, index: Int, changes: inout [String]) throws(CronError) -> UInt64 {
         var set: UInt64 = 0
         for term in text.split(separator: ",", omittingEmptySubsequences: false) {
-            set |= try parseTerm(String(term), field: text, index: index)
+            set |= try parseTerm(String(term), field: text, index: index, changes: &changes)
         }
         return set
     }
 
-    private static func parseTerm(_ term: String, field: String, index: Int) throws(CronError) -> UInt64 {
+    private static func parseTerm(
+        _ term: String, field: String, index: Int, changes: inout [String]
+    ) throws(CronError) -> UInt64 {
         let range = ranges[index]
         func fail(_ reason: String) -> CronError { .badField(field: index + 1, text: field, reason: reason) }
         if term.isEmpty { throw fail("empty list item") }
         var base = term
-        var step: Int?
+        var step = 1
         if let slash = term.firstIndex(of: "/") {
             base = String(term[..<slash])
             let stepText = String(term[term.index(after: slash)...])
@@ -111,23 +125,28 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
             if value == 0 { throw fail("step must be at least 1") }
             step = value
         }
-        var values: [Int]
+        let hasStep = term.contains("/")
+        let low: Int
+        let high: Int
         if base == "*" {
-            values = Array(range)
+            (low, high) = (range.lowerBound, range.upperBound)
         } else if let dash = base.firstIndex(of: "-") {
-            let low = try value(String(base[..<dash]), index: index, field: field)
-            let high = try value(String(base[base.index(after: dash)...]), index: index, field: field)
+            low = try value(String(base[..<dash]), index: index, field: field)
+            high = try value(String(base[base.index(after: dash)...]), index: index, field: field)
             if high < low { throw fail("range \(base) runs backwards; write the smaller value first") }
-            values = Array(low...high)
+            // Before 0.2.0 a range with equal ends and a step ran to the field's end.
+            if hasStep, low == high, low + step <= range.upperBound {
+                changes.append(
+                    "field \(index + 1) (\(CronError.fieldNames[index])) '\(term)' is now \(low) only, as cronie reads it; "
+                        + "Nightshift before 0.2.0 read it as \(low)/\(step) (\(low) to \(range.upperBound), every \(step))")
+            }
         } else {
-            values = [try value(base, index: index, field: field)]
+            low = try value(base, index: index, field: field)
+            // `5/15` alone means from 5 to the end of the field's range, every 15 (cronie, cronsim).
+            high = hasStep ? range.upperBound : low
         }
-        if let step {
-            // `5/15` means from 5 to the end of the field's range, every 15 (as cronsim and cronie).
-            if values.count == 1 { values = Array(values[0]...range.upperBound) }
-            values = stride(from: 0, to: values.count, by: step).map { values[$0] }
-        }
-        return values.reduce(0) { $0 | (1 << UInt64($1)) }
+        // cronie's get_range: for (i = num1; i <= num2; i += num3), so a step past the end gives `low` alone.
+        return stride(from: low, through: high, by: step).reduce(0) { $0 | (1 << UInt64($1)) }
     }
 
     private static func value(_ text: String, index: Int, field: String) throws(CronError) -> Int {

@@ -79,6 +79,20 @@ public final class ZoneRules: @unchecked Sendable {
         return (wall, instant - t.at < t.before - t.after)
     }
 
+    /// The first instant in `(low, high]` at which the offset differs from the one at `low`,
+    /// or nil if it holds all the way. Looked at a day at a time, so two changes that undo
+    /// each other within one day (no zone has them) would go unseen.
+    public func firstChange(after low: Int64, through high: Int64) -> Int64? {
+        let start = offset(at: low)
+        var from = low
+        while from < high {
+            let to = min(high, from + CivilTime.secondsPerDay)
+            if offset(at: to) != start { return transition(after: from, before: to).at }
+            from = to
+        }
+        return nil
+    }
+
     /// Whether a wall-clock time does not exist in this zone (skipped by a transition).
     public func isSkipped(wall: Int64) -> Bool {
         self.wall(at: instant(wall: wall, fold: false)).wall != wall

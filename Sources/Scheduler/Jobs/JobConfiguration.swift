@@ -1,4 +1,5 @@
 import Foundation
+import NightshiftCore
 import TOMLKit
 
 /// A jobs file: the `[scheduler]` settings, optional `[defaults]` for every job, and the
@@ -20,9 +21,9 @@ public struct JobConfiguration: Sendable {
     public static func load(path: String) throws(ConfigurationError) -> JobConfiguration {
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            text = try FileRead.text(path, what: "the jobs file")
         } catch {
-            throw ConfigurationError("\(path): cannot read the jobs file: \(error.localizedDescription)")
+            throw ConfigurationError(error.description)
         }
         let directory = (path as NSString).deletingLastPathComponent
         return try JobConfiguration(toml: text, fileName: path, baseDirectory: directory.isEmpty ? "." : directory)

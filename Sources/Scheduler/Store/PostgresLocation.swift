@@ -1,4 +1,5 @@
 import Foundation
+import NightshiftCore
 
 /// A PostgreSQL database named by `[scheduler] store = "postgres://USER@HOST:PORT/DB"`,
 /// and where its password comes from. The password is never part of the URL, never
@@ -77,14 +78,24 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     ) throws(ConfigurationError) -> String? {
         if let password = environment["PGPASSWORD"], !password.isEmpty { return password }
         if let passwordFile {
-            guard let text = try? String(contentsOfFile: passwordFile, encoding: .utf8) else {
-                throw ConfigurationError("\(passwordFile): cannot read the PostgreSQL password file (\(setting))")
+            let text: String
+            do {
+                text = try FileRead.text(passwordFile, what: "the PostgreSQL password file (\(setting))", limit: 1 << 20)
+            } catch {
+                throw ConfigurationError(error.description)
             }
             return text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
         }
         let home = environment["HOME"] ?? NSHomeDirectory()
         let pgpass = environment["PGPASSFILE"] ?? (home as NSString).appendingPathComponent(".pgpass")
-        guard let text = try? String(contentsOfFile: pgpass, encoding: .utf8) else { return nil }
+        // libpq reads this file only when it exists; so do we, but one that exists and cannot be used is named.
+        let text: String
+        do {
+            text = try FileRead.text(pgpass, what: "the PostgreSQL password file", limit: 1 << 20)
+        } catch {
+            if error.reason == .missing { return nil }
+            throw ConfigurationError(error.description + " (PGPASSFILE or ~/.pgpass)")
+        }
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let fields = Self.pgpassFields(String(line))
             guard fields.count == 5 else { continue }

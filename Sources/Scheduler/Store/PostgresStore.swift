@@ -230,7 +230,7 @@ public final class PostgresStore: SchedulerStore {
             id: try row["id"].decode(Int64.self), job: try row["job"].decode(String.self),
             slot: try row["slot"].decode(Int64.self),
             kind: RunKind(rawValue: try row["kind"].decode(String.self)) ?? .scheduled,
-            status: RunStatus(rawValue: try row["status"].decode(String.self)) ?? .failed,
+            status: RunStatus(recorded: try row["status"].decode(String.self)),
             reason: try row["reason"].decode(String?.self), startedAt: try row["started_at"].decode(Double?.self),
             finishedAt: try row["finished_at"].decode(Double?.self), exitCode: try row["exit_code"].decode(Int32?.self),
             signal: try row["signal"].decode(Int32?.self), pid: try row["pid"].decode(Int32?.self),

@@ -34,8 +34,12 @@ public final class SQLiteStore: SchedulerStore {
             if !directory.isEmpty { try PrivateFiles.createDirectory(directory) }
             // 0600 before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
             PrivateFiles.createFile(path)
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-            try Self.migrator(host: host).migrate(queue)
+            // Two processes opening a new file at once must not both set it up and migrate it.
+            queue = try FileLock.exclusively(folderOf: path) {
+                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                try Self.migrator(host: host).migrate(queue)
+                return queue
+            }
         } catch {
             throw ConfigurationError("\(path): cannot open the scheduler state: \(error)")
         }
@@ -277,7 +281,7 @@ public final class SQLiteStore: SchedulerStore {
         RunRecord(
             id: row["id"], job: row["job"], slot: row["slot"],
             kind: RunKind(rawValue: row["kind"]) ?? .scheduled,
-            status: RunStatus(rawValue: row["status"]) ?? .failed,
+            status: RunStatus(recorded: row["status"]),
             reason: row["reason"], startedAt: row["started_at"], finishedAt: row["finished_at"],
             exitCode: row["exit_code"], signal: row["signal"], pid: row["pid"], log: row["log"], host: row["host"],
             runID: row["run_id"], writesSent: row["writes_sent"], creditsMoved: row["credits_moved"],

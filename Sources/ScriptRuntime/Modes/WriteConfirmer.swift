@@ -1,3 +1,4 @@
+import ScriptAPI
 /// Asks the operator whether one write may be sent (confirm mode). The executable
 /// implements it on the terminal; tests answer from a list.
 public protocol WriteConfirmer: Sendable {

@@ -1,4 +1,5 @@
 import LuaHost
+import ScriptAPI
 
 /// The host side of `require`: finds, reads and compiles a module (the prelude's `require`
 /// caches it, runs it once and detects cycles), and remembers every file loaded for the

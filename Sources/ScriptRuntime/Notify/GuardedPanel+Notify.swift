@@ -2,6 +2,8 @@ import Foundation
 import LuaHost
 import NotifyDelivery
 import PanelAPI
+import RunRecords
+import ScriptAPI
 
 extension GuardedPanel {
     /// `notify.send(target, message)`: granted per target, audited like a write, planned in

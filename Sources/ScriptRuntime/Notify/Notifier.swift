@@ -1,5 +1,6 @@
 import Foundation
 import NotifyDelivery
+import NightshiftConfig
 
 /// Delivers scripts' notifications to the operator's targets: a webhook gets the message as
 /// a JSON POST, a command gets it on its standard input.

@@ -2,9 +2,16 @@ import Foundation
 import LuaHost
 import Logging
 import PanelAPI
+import RunRecords
+import ScriptAPI
 
 /// The panel as one run sees it: every call checked against the grant and the credit caps,
 /// every write audited, and writes sent, planned or confirmed according to the mode.
+///
+/// One read path and one write path serve every endpoint, built-in or declared: a ``Read``
+/// or a ``Write`` knows its endpoint, form, target and credit effect; what one group knows
+/// beyond that (the resellers' names, the dry-run's view of them) stays in the group, which
+/// sees the writes it makes through its ``WriteObserver``.
 ///
 /// Calls return a ``CallStep``: reads and sent writes finish on the script's thread when the
 /// panel answers (see ``TaskScheduler``), so several can be in flight at once. Credits are
@@ -12,34 +19,10 @@ import PanelAPI
 /// the caps hold under any interleaving.
 ///
 /// Used only on the run's thread.
-final class GuardedPanel {
-    /// How a write changes credits.
-    enum CreditEffect {
-        /// No credit change.
-        case none
-        /// Adds this many (negative takes).
-        case add(Int)
-        /// Sets credits to this value (measured against the panel's current value).
-        case set(Int)
-        /// A new reseller starting with this many.
-        case start(Int)
-    }
-
-    /// A write to make.
-    struct Write {
-        var function: APIFunction
-        var request: PanelRequest
-        var target: ResellerRef?
-        var targetLabel: String
-        var effect: CreditEffect
-        var fieldChanges: [String] = []
-        var viewChange: PanelView.Change?
-        /// The script or module line that made the write.
-        var location: String?
-    }
-
+final class GuardedPanel: RunPanel {
     let client: PanelClient
     let grant: Grant
+    let catalogue: APICatalogue
     /// Live, dry-run or confirm; the REPL switches it with ``switchMode(to:)``.
     private(set) var mode: RunMode
     let audit: AuditLog?
@@ -48,9 +31,10 @@ final class GuardedPanel {
     let logger: Logger
     let now: @Sendable () -> Date
     private(set) var ledger: CreditLedger
-    private(set) var view: PanelView
     private(set) var plan: [PlannedChange] = []
     private(set) var writesSent = 0
+    /// Groups' state for this run, by type.
+    private var states: [ObjectIdentifier: AnyObject] = [:]
     /// Where `notify.send` delivers (`nil`: no target is configured).
     var notifier: Notifier?
     /// Notifications handed to their targets (live and confirm).
@@ -67,10 +51,12 @@ final class GuardedPanel {
 
     init(
         client: PanelClient, grant: Grant, mode: RunMode, audit: AuditLog?, identity: RunIdentity,
-        confirmer: (any WriteConfirmer)?, logger: Logger, now: @escaping @Sendable () -> Date
+        confirmer: (any WriteConfirmer)?, logger: Logger, now: @escaping @Sendable () -> Date,
+        catalogue: APICatalogue = .standard
     ) {
         self.client = client
         self.grant = grant
+        self.catalogue = catalogue
         self.mode = mode
         self.audit = audit
         self.identity = identity
@@ -78,7 +64,6 @@ final class GuardedPanel {
         self.logger = logger
         self.now = now
         self.ledger = CreditLedger(grant: grant)
-        self.view = PanelView(keepsOverlay: mode == .dryRun)
     }
 
     var creditsMoved: Int { ledger.total }
@@ -88,230 +73,155 @@ final class GuardedPanel {
     func clearStop() { stop = nil }
 
     /// Switches between modes mid-session (REPL). Entering dry-run starts a fresh plan;
-    /// leaving it drops the planned writes from the view, so reads see the panel again.
+    /// leaving it drops the planned writes from the groups' state, so reads see the panel again.
     func switchMode(to newMode: RunMode) {
         guard newMode != mode else { return }
         if newMode == .dryRun || mode == .dryRun {
             plan = []
-            view = PanelView(keepsOverlay: newMode == .dryRun)
+            states = [:]
         }
         mode = newMode
     }
 
+    func state<State: AnyObject>(_ type: State.Type, make: () -> State) -> State {
+        if let state = states[ObjectIdentifier(type)] as? State { return state }
+        let state = make()
+        states[ObjectIdentifier(type)] = state
+        return state
+    }
+
+    func mergeCreditAccount(_ account: String, into other: String) { ledger.merge(account, into: other) }
+
     // MARK: Reads
 
-    /// `resellers.list()`: the panel's list, with planned writes laid over it in dry-run.
-    func list() -> CallStep<[JSONObject]> {
+    func read(_ read: Read) -> CallStep<PanelReply> {
         // The VM notices an interrupt within a thousand instructions, not at once: until it
         // does, every call after a stop fails the same way and nothing more is sent.
         if let stop { return .now(.failure(stop)) }
-        guard grant.allows(.resellersList) else {
-            return .now(.failure(refuseUnaudited(.resellersList, "resellers.list is not granted (grant it with --allow resellers.list)")))
+        if let function = read.function, !grant.allows(function) {
+            return .now(.failure(refuseUnaudited(function, "\(function.rawValue) is not granted (grant it with --allow \(function.rawValue))")))
         }
-        return .later(fetch().map { [unowned self] in view.rows })
+        return .later(wait(for: read))
     }
 
-    /// Reads the panel's list into the view.
-    private func fetch() -> PanelWait<Void> {
+    func readNow(_ read: Read) -> Result<PanelReply, ScriptFailure> {
+        if let stop { return .failure(stop) }
+        guard let scheduler else {
+            return .failure(ScriptFailure(.invalid, endpoint: read.request.endpoint, detail: "no scheduler"))
+        }
+        return scheduler.waitInPlace(wait(for: read))
+            ?? .failure(ScriptFailure(PanelError(.timeout, endpoint: read.request.endpoint, detail: "stopped while waiting for the panel")))
+    }
+
+    private func wait(for read: Read) -> PanelWait<PanelReply> {
         let client = self.client
-        return PanelWait(kind: .read, endpoint: "resellers.list") {
+        let request = read.request
+        return PanelWait(kind: .read, endpoint: request.endpoint) {
             do throws(PanelError) {
-                return .success(.resellers(try await client.list()))
+                return .success(.reply(try await client.perform(request)))
             } catch {
                 return .failure(error)
             }
-        } finish: { [unowned self] outcome in
+        } finish: { outcome in
             switch outcome {
-            case .success(.resellers(let resellers)):
-                view.refresh(resellers)
-                return .success(())
-            case .success:
-                return .failure(ScriptFailure(PanelError(.malformedResponse, endpoint: "resellers.list")))
-            case .failure(let error):
-                return .failure(ScriptFailure(error))
+            case .success(.reply(let reply)): .success(reply)
+            case .success: .failure(ScriptFailure(PanelError(.malformedResponse, endpoint: request.endpoint)))
+            case .failure(let error): .failure(ScriptFailure(error))
             }
         }
-    }
-
-    /// Reads the panel's list and waits for it in place (host code that needs it first).
-    private func fetchInPlace() -> Result<Void, ScriptFailure> {
-        guard let scheduler else { return .failure(ScriptFailure(.invalid, endpoint: "resellers.list", detail: "no scheduler")) }
-        return scheduler.waitInPlace(fetch())
-            ?? .failure(ScriptFailure(PanelError(.timeout, endpoint: "resellers.list", detail: "stopped while waiting for the panel")))
     }
 
     // MARK: Writes
 
-    /// Checks, audits and (per mode) sends, plans or confirms one write.
-    func perform(_ write: Write) -> CallStep<PanelReply> {
+    func perform(_ write: Write, observer: any WriteObserver) -> CallStep<PanelReply> {
         if let stop { return .now(.failure(stop)) }
-        let endpoint = write.request.endpoint
         guard grant.allows(write.function) else {
             let failure = ScriptFailure(
-                .notGranted, endpoint: endpoint,
+                .notGranted, endpoint: write.endpoint,
                 detail: "\(write.function.rawValue) is not granted (grant it with --allow \(write.function.rawValue)); nothing was sent")
-            return .now(refuse(write, failure, change: 0, before: nil, after: nil))
+            return .now(refuse(write, failure))
         }
-
-        // What the write does to credits, measured against the panel (or the plan).
-        let needsView = mode != .live || {
-            if case .set = write.effect { return true }
-            if grant.maxCreditsPerReseller != nil, case .username? = write.target { return !view.fetched }
-            return false
-        }()
-        if needsView {
-            let refetch: Bool = { if case .set = write.effect { return true }; return !view.fetched }()
-            if refetch, case .failure(let error) = fetchInPlace() {
-                if let stop { return .now(.failure(stop)) }
-                let failure = ScriptFailure(
-                    error.kind, endpoint: endpoint,
-                    detail: "cannot read the reseller's current credits (\(error.message)); nothing was sent")
-                return .now(fail(write, failure, outcome: AuditOutcome.failed, change: 0, before: nil, after: nil))
-            }
-            // Other tasks ran while this one waited: one of them may have stopped the run.
-            if let stop { return .now(.failure(stop)) }
-        }
-        var change = 0
-        var before: Int?
-        var after: Int?
-        switch write.effect {
-        case .none:
-            break
-        case .add(let amount):
-            change = amount
-            before = write.target.flatMap { view.credits(of: $0) }
-            after = before.map { $0 + amount }
-        case .start(let credits):
-            change = credits
-            after = credits
-        case .set(let credits):
-            guard let target = write.target, let current = view.credits(of: target) else {
-                let failure = ScriptFailure(
-                    .panel(.refused), endpoint: endpoint,
-                    detail: "NOT EXISTS (\(write.targetLabel) is not in the panel's list, so the credit change cannot be measured); nothing was sent",
-                    panelMessage: "NOT EXISTS")
-                return .now(fail(write, failure, outcome: AuditOutcome.failed, change: 0, before: nil, after: credits))
-            }
-            before = current
-            after = credits
-            change = credits - current
-        }
-        var write = write
-        describe(&write)
-        let key = resellerKey(write)
         do {
-            try ledger.check(change, reseller: key)
+            try ledger.check(write.credits.change, reseller: write.credits.account)
         } catch {
-            let failure = ScriptFailure(.creditCap, endpoint: endpoint, detail: "\(error); nothing was sent")
-            return .now(refuse(write, failure, change: change, before: before, after: after))
+            let failure = ScriptFailure(.creditCap, endpoint: write.endpoint, detail: "\(error); nothing was sent")
+            return .now(refuse(write, failure))
         }
-
-        let planned = PlannedChange(
-            endpoint: endpoint, target: write.targetLabel, request: write.request,
-            creditsBefore: before, creditsAfter: after, creditChange: change, fieldChanges: write.fieldChanges, location: write.location)
-
         switch mode {
         case .dryRun:
-            return .now(planWrite(write, planned, key: key))
+            return .now(planWrite(write, observer: observer))
         case .confirm:
-            if !(confirmer?.confirm(planned) ?? false) {
-                let failure = ScriptFailure(.declined, endpoint: endpoint, detail: "the operator said no; nothing was sent")
-                return .now(fail(write, failure, outcome: AuditOutcome.declined, change: change, before: before, after: after))
+            if !(confirmer?.confirm(PlannedChange(write)) ?? false) {
+                let failure = ScriptFailure(.declined, endpoint: write.endpoint, detail: "the operator said no; nothing was sent")
+                return .now(record(write, failure, outcome: AuditOutcome.declined))
             }
-            return send(write, planned, key: key)
+            return send(write, observer: observer)
         case .live:
-            return send(write, planned, key: key)
+            return send(write, observer: observer)
         }
     }
 
-    private func planWrite(_ write: Write, _ planned: PlannedChange, key: String) -> Result<PanelReply, ScriptFailure> {
-        let endpoint = write.request.endpoint
+    func fail(_ write: Write, _ failure: ScriptFailure) -> CallStep<PanelReply> {
+        if let stop { return .now(.failure(stop)) }
+        return .now(record(write, failure, outcome: AuditOutcome.failed))
+    }
+
+    private func planWrite(_ write: Write, observer: any WriteObserver) -> Result<PanelReply, ScriptFailure> {
         // Refuse what the panel would refuse, so the plan is what a live run would do.
-        if let refusal = simulatedRefusal(write, planned) {
+        let body: JSONValue
+        switch observer.simulate(write) {
+        case .refused(let words):
             let failure = ScriptFailure(
-                .panel(.refused), endpoint: endpoint, detail: "\(refusal) (dry-run: the panel would refuse this)",
-                panelMessage: refusal)
-            return fail(write, failure, outcome: AuditOutcome.failed, change: planned.creditChange,
-                before: planned.creditsBefore, after: planned.creditsAfter)
+                .panel(.refused), endpoint: write.endpoint, detail: "\(words) (dry-run: the panel would refuse this)",
+                panelMessage: words)
+            return record(write, failure, outcome: AuditOutcome.failed)
+        case .accepted(let answer):
+            body = answer
         }
-        var body: JSONObject = ["result": .bool(true)]
-        var viewChange = write.viewChange
-        if case .new(var row)? = viewChange {
-            let id = view.nextPlannedID
-            row["id"] = .int(id)
-            viewChange = .new(row)
-            body["created_id"] = .int(id)
-            ledger.commit(planned.creditChange, reseller: key)
-            ledger.merge(key, into: "id:\(id)")
-        } else {
-            ledger.commit(planned.creditChange, reseller: key)
+        ledger.commit(write.credits.change, reseller: write.credits.account)
+        guard record(write, outcome: AuditOutcome.planned, answer: "not sent (dry-run)") != nil else {
+            return .failure(auditFailure(write.endpoint))
         }
-        guard record(write, planned, outcome: AuditOutcome.planned, answer: "not sent (dry-run)") != nil else {
-            return .failure(auditFailure(endpoint))
-        }
-        if let viewChange { view.record(viewChange) }
-        plan.append(planned)
-        return .success(PanelReply(body: .object(body)))
+        let reply = PanelReply(body: body)
+        observer.applied(write, reply: reply)
+        plan.append(PlannedChange(write))
+        return .success(reply)
     }
 
-    private func simulatedRefusal(_ write: Write, _ planned: PlannedChange) -> String? {
-        switch write.function {
-        case .resellersNew:
-            if case .new(let row)? = write.viewChange, let name = row["username"]?.looseString, view.exists(username: name) {
-                return "EXISTS"
-            }
-        case .resellersAddCredits, .resellersUpdate:
-            guard let target = write.target, view.index(of: target) != nil else { return "NOT EXISTS" }
-            if let after = planned.creditsAfter, after < 0 {
-                return write.function == .resellersAddCredits ? "NOT ENOUGH CREDITS" : "PARAMETER ERROR (credits)"
-            }
-        default: break
-        }
-        return nil
-    }
-
-    private func send(_ write: Write, _ planned: PlannedChange, key: String) -> CallStep<PanelReply> {
-        let endpoint = write.request.endpoint
-        guard let row = record(write, planned, outcome: AuditOutcome.unknown, answer: nil) else {
-            return .now(.failure(auditFailure(endpoint)))
+    private func send(_ write: Write, observer: any WriteObserver) -> CallStep<PanelReply> {
+        guard let row = record(write, outcome: AuditOutcome.unknown, answer: nil) else {
+            return .now(.failure(auditFailure(write.endpoint)))
         }
         // Reserved before sending: credits whose fate is unknown stay counted, and writes
         // made meanwhile by other tasks are measured against them.
-        ledger.commit(planned.creditChange, reseller: key)
+        ledger.commit(write.credits.change, reseller: write.credits.account)
         let client = self.client
         let request = write.request
         writesSent += 1
         return .later(
-            PanelWait(kind: .mutation, endpoint: endpoint) {
+            PanelWait(kind: .mutation, endpoint: write.endpoint) {
                 do throws(PanelError) {
                     return .success(.reply(try await client.perform(request)))
                 } catch {
                     return .failure(error)
                 }
             } finish: { [unowned self] outcome in
-                finishSend(write, planned, key: key, row: row, outcome)
+                finishSend(write, observer: observer, row: row, outcome)
             })
     }
 
-    /// A sent write's answer, on the script's thread: audit, view, and the reservation kept
-    /// or released.
+    /// A sent write's answer, on the script's thread: audit, the group told, and the
+    /// reservation kept or released.
     private func finishSend(
-        _ write: Write, _ planned: PlannedChange, key: String, row: Int64, _ outcome: Result<PanelAnswer, PanelError>
+        _ write: Write, observer: any WriteObserver, row: Int64, _ outcome: Result<PanelAnswer, PanelError>
     ) -> Result<PanelReply, ScriptFailure> {
         switch outcome {
         case .success(.reply(let reply)):
             complete(row, outcome: AuditOutcome.done, answer: String(decoding: JSONWriter.write(reply.body), as: UTF8.self))
-            if var change = write.viewChange {
-                if case .new(var newRow) = change, let id = reply.createdID {
-                    newRow["id"] = .int(id)
-                    change = .new(newRow)
-                    ledger.merge(key, into: "id:\(id)")
-                }
-                view.record(change)
-            }
+            observer.applied(write, reply: reply)
             return .success(reply)
-        case .success(.resellers), .success(.notification):
-            let error = PanelError(.malformedResponse, endpoint: write.request.endpoint)
+        case .success(.notification):
+            let error = PanelError(.malformedResponse, endpoint: write.endpoint)
             complete(row, outcome: AuditOutcome.unknown, answer: error.description)
             return .failure(ScriptFailure(error))
         case .failure(let error):
@@ -319,7 +229,7 @@ final class GuardedPanel {
             switch error.kind {
             case .notAuthorised, .ipNotAllowed, .refused, .transport, .invalidRequest:
                 // Nothing was applied: the credits are free again.
-                ledger.release(planned.creditChange, reseller: key)
+                ledger.release(write.credits.change, reseller: write.credits.account)
                 complete(row, outcome: AuditOutcome.failed, answer: failure.message)
             default:
                 complete(row, outcome: AuditOutcome.unknown, answer: failure.message)
@@ -329,28 +239,11 @@ final class GuardedPanel {
         }
     }
 
-    /// Names the reseller by both username and id, and shows changed fields with their old
-    /// values, when the view knows them.
-    private func describe(_ write: inout Write) {
-        guard let target = write.target, let index = view.index(of: target) else { return }
-        let row = view.rows[index]
-        let name = (row["username"] ?? row["name"])?.looseString
-        let id = row["id"]?.looseInt
-        if let name, let id { write.targetLabel = "\(name) (id \(id))" }
-        if case .update(_, let fields)? = write.viewChange {
-            write.fieldChanges = fields.entries.filter { $0.key != "credits" }.map { entry in
-                let old = row[entry.key].map(ResellersModule.describe) ?? "?"
-                return "\(entry.key) \(old) -> \(ResellersModule.describe(entry.value))"
-            }
-        }
-    }
-
     // MARK: Refusals and audit
 
-    private func refuse(
-        _ write: Write, _ failure: ScriptFailure, change: Int, before: Int?, after: Int?
-    ) -> Result<PanelReply, ScriptFailure> {
-        let result = fail(write, failure, outcome: AuditOutcome.refused, change: change, before: before, after: after)
+    /// Audits a refused write and ends the run (pcall cannot catch a refusal).
+    private func refuse(_ write: Write, _ failure: ScriptFailure) -> Result<PanelReply, ScriptFailure> {
+        let result = record(write, failure, outcome: AuditOutcome.refused)
         stopRun(failure)
         return result
     }
@@ -361,25 +254,21 @@ final class GuardedPanel {
         return failure
     }
 
-    private func fail(
-        _ write: Write, _ failure: ScriptFailure, outcome: String, change: Int, before: Int?, after: Int?
-    ) -> Result<PanelReply, ScriptFailure> {
-        let planned = PlannedChange(
-            endpoint: write.request.endpoint, target: write.targetLabel, request: write.request,
-            creditsBefore: before, creditsAfter: after, creditChange: change, fieldChanges: write.fieldChanges, location: write.location)
-        guard record(write, planned, outcome: outcome, answer: failure.message) != nil else {
-            return .failure(auditFailure(write.request.endpoint))
+    /// Audits a write that was not sent, with `failure` as its answer.
+    private func record(_ write: Write, _ failure: ScriptFailure, outcome: String) -> Result<PanelReply, ScriptFailure> {
+        guard record(write, outcome: outcome, answer: failure.message) != nil else {
+            return .failure(auditFailure(write.endpoint))
         }
         return .failure(failure)
     }
 
-    private func record(_ write: Write, _ planned: PlannedChange, outcome: String, answer: String?) -> Int64? {
+    private func record(_ write: Write, outcome: String, answer: String?) -> Int64? {
         guard audit != nil else { return -1 }
         return recordEntry(
-            endpoint: write.request.endpoint, target: write.targetLabel,
+            endpoint: write.endpoint, target: write.targetLabel,
             parameters: client.configuration.apiKey.redact(write.request.redactedDescription), outcome: outcome,
-            answer: answer.map(client.configuration.apiKey.redact), creditChange: planned.creditChange,
-            creditsBefore: planned.creditsBefore, creditsAfter: planned.creditsAfter, location: write.location)
+            answer: answer.map(client.configuration.apiKey.redact), creditChange: write.credits.change,
+            creditsBefore: write.credits.before, creditsAfter: write.credits.after, location: write.location)
     }
 
     /// Inserts an audit row (parameters and answer already redacted); its id, `-1` without
@@ -427,17 +316,4 @@ final class GuardedPanel {
 
     /// Adds a planned write (or notification) to the dry-run's plan.
     func addToPlan(_ change: PlannedChange) { plan.append(change) }
-
-    /// The key credits are counted under: the reseller's id when known.
-    private func resellerKey(_ write: Write) -> String {
-        // Without a per-reseller cap only the total matters.
-        guard grant.maxCreditsPerReseller != nil else { return "" }
-        guard let target = write.target else {
-            if case .new(let row)? = write.viewChange { return "new:" + (row["username"]?.looseString ?? "?") }
-            return "none"
-        }
-        if let id = view.id(of: target) { return "id:\(id)" }
-        if case .username(let name) = target { return "username:" + name }
-        return "?"
-    }
 }

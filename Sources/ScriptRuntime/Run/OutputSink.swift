@@ -1,4 +1,6 @@
 import Foundation
+import NightshiftConfig
+import RunRecords
 
 /// Where a run's `print` and `log.*` lines go: forwarded as they come, and a bounded copy
 /// kept for the run record. Past ``maxOutput`` bytes, lines are no longer forwarded: one

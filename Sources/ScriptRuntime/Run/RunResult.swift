@@ -1,4 +1,5 @@
 import NightshiftCore
+import ScriptAPI
 
 /// What one run did.
 public struct RunResult: Sendable {

@@ -1,4 +1,5 @@
 import LuaHost
+import ScriptAPI
 
 /// One run: a script, its arguments, a grant, a mode and limits.
 public struct ScriptRun: Sendable {
@@ -43,7 +44,7 @@ public struct ScriptRun: Sendable {
     public static let defaultMaxTasks = 10_000
 
     /// SHA-256 of the source, hex.
-    public var scriptHash: String { SHA256.hex(source) }
+    public var scriptHash: String { ContentHash.sha256(source) }
 
     /// `k=v k2=v2`, as run records keep them.
     public var argumentsText: String { arguments.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }

@@ -3,6 +3,8 @@ import Logging
 import LuaHost
 import NightshiftCore
 import PanelAPI
+import RunRecords
+import ScriptAPI
 
 /// Runs one script: a fresh sandboxed VM with the script API, the grant and caps enforced,
 /// every write audited, and the run recorded.
@@ -57,7 +59,7 @@ public final class ScriptRunner: @unchecked Sendable {
         self.interrupter = vm.interrupter
         self.panel = GuardedPanel(
             client: client, grant: run.grant, mode: run.mode, audit: audit, identity: identity, confirmer: confirmer,
-            logger: logger, now: now)
+            logger: logger, now: now, catalogue: run.catalogue)
         panel.notifier = notifier
         // A refusal or an unknown outcome is a stop of its own: the script unwinds with its
         // message (pcall cannot catch it), and no further output is kept.
@@ -91,7 +93,7 @@ public final class ScriptRunner: @unchecked Sendable {
         if let audit {
             do {
                 try audit.finishRun(
-                    id: identity.runID, endedAt: Timestamp.iso(now()), status: result.status.rawValue,
+                    id: identity.runID, endedAt: Timestamp.iso(now()), status: result.status,
                     output: redact(result.output), error: result.error, modules: loadedModules?.recordText ?? "")
             } catch {
                 logger.error("cannot record the end of the run", metadata: ["error": "\(error)"])
@@ -117,9 +119,9 @@ public final class ScriptRunner: @unchecked Sendable {
         }
 
         let script: LuaFunctionRef
-        let api: ScriptAPI.Installed
+        let api: APIInstaller.Installed
         do {
-            api = try ScriptAPI.install(
+            api = try APIInstaller.install(
                 into: vm, panel: panel, output: output, arguments: run.arguments, maxTasks: run.maxTasks,
                 defaultConcurrency: panel.client.configuration.concurrency, modules: ModuleSearch(folders: run.modulePaths),
                 catalogue: run.catalogue)

@@ -1,7 +1,10 @@
 import Foundation
 import LuaHost
 import Logging
+import NightshiftCore
 import PanelAPI
+import RunRecords
+import ScriptAPI
 
 /// A long-lived script session for the REPL: one VM whose globals persist between
 /// statements, the same API, grant, caps and audit as `nightshift run`, limits per statement,
@@ -21,7 +24,7 @@ public final class InteractiveSession: @unchecked Sendable {
     private let interrupter: LuaInterrupter
     private let now: @Sendable () -> Date
     private let liveMode: RunMode
-    private let api: ScriptAPI.Installed
+    private let api: APIInstaller.Installed
 
     /// Runs at the end of each statement, inside it: waits for the statement's tasks (give it
     /// to the REPL as its `join`).
@@ -38,7 +41,7 @@ public final class InteractiveSession: @unchecked Sendable {
         client: PanelClient, grant: Grant, mode: RunMode, limits: LuaLimits, audit: AuditLog?,
         confirmer: (any WriteConfirmer)?, output: OutputSink, logger: Logger,
         maxTasks: Int = ScriptRun.defaultMaxTasks, modulePaths: [String] = [],
-        now: @escaping @Sendable () -> Date = { Date() }, notifier: Notifier? = nil
+        now: @escaping @Sendable () -> Date = { Date() }, notifier: Notifier? = nil, catalogue: APICatalogue = .standard
     ) throws(LuaError) {
         self.audit = audit
         self.output = output
@@ -50,12 +53,12 @@ public final class InteractiveSession: @unchecked Sendable {
         interrupter = vm.interrupter
         panel = GuardedPanel(
             client: client, grant: grant, mode: mode, audit: audit, identity: identity, confirmer: confirmer,
-            logger: logger, now: now)
+            logger: logger, now: now, catalogue: catalogue)
         panel.notifier = notifier
         panel.onStop = { [unowned vm] failure in vm.trip(.stopped(failure.message)) }
-        api = try ScriptAPI.install(
+        api = try APIInstaller.install(
             into: vm, panel: panel, output: output, arguments: [], maxTasks: maxTasks, defaultConcurrency: client.configuration.concurrency,
-            modules: ModuleSearch(folders: modulePaths))
+            modules: ModuleSearch(folders: modulePaths), catalogue: catalogue)
         api.scheduler.open()
         if let audit {
             try? audit.startRun(
@@ -116,6 +119,6 @@ public final class InteractiveSession: @unchecked Sendable {
     /// Records the end of the session.
     public func finish() {
         api.scheduler.close()
-        _ = try? audit?.finishRun(id: identity.runID, endedAt: Timestamp.iso(now()), status: "ok", output: "", error: nil)
+        _ = try? audit?.finishRun(id: identity.runID, endedAt: Timestamp.iso(now()), status: .succeeded, output: "", error: nil)
     }
 }

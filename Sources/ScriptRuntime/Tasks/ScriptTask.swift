@@ -1,4 +1,5 @@
 import LuaHost
+import ScriptAPI
 
 /// One task of a script: a coroutine the ``TaskScheduler`` runs.
 final class ScriptTask {
@@ -18,8 +19,10 @@ final class ScriptTask {
     let id: Int
     let coroutine: LuaCoroutine
     var state = State.ready
-    /// What the next resume hands to the host function the task waits in.
-    var resumeValues: [LuaValue] = []
+    /// What the host function the task waits in answers when it is resumed: the panel
+    /// call's value, or its failure, raised at the script's line; nil for a wait that returns
+    /// nothing (a sleep, another task).
+    var resumption: Result<LuaValue, ScriptFailure>?
     /// Tasks waiting (yielded) for this one to finish.
     var waiters: [ScriptTask] = []
 

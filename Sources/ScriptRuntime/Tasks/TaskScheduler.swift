@@ -1,6 +1,7 @@
 import Foundation
 import LuaHost
 import PanelAPI
+import ScriptAPI
 
 /// Runs a script's tasks: Lua coroutines that wait for the panel without blocking one
 /// another, all on the script's one thread.
@@ -130,38 +131,35 @@ final class TaskScheduler {
         return result
     }
 
-    /// Answers a panel call: now, or by yielding the task, or by waiting in place. The call's
-    /// results are `true, value` or `false, error`, for the prelude's wrapper to raise.
-    func answer(_ args: LuaArguments, _ step: CallStep<LuaValue>) -> LuaReturn {
+    /// Answers a panel call: now, or by yielding the task, or by waiting in place. A failure
+    /// is thrown (the trampoline raises it at the script's line), or raised when the task is
+    /// resumed with it.
+    func answer(_ args: LuaArguments, _ step: CallStep<LuaValue>) throws -> LuaReturn {
         switch step {
         case .now(let result):
-            return .many(ScriptAPI.pair(result))
+            return .one(try result.get())
         case .later(let wait):
             if let task = yieldingTask(args) {
                 start(wait) { [unowned self] result in
-                    task.resumeValues = ScriptAPI.pair(result)
+                    task.resumption = result
                     makeReady(task)
                 }
                 task.state = .waiting
                 return .yield
             }
-            var answer: [LuaValue]?
-            start(wait) { answer = ScriptAPI.pair($0) }
+            var answer: Result<LuaValue, ScriptFailure>?
+            start(wait) { answer = $0 }
             switch pump(until: { answer != nil }) {
-            case .done: return .many(answer!)
+            case .done: return .one(try answer!.get())
             case .stopped: return .stop
-            case .deadlocked: return .many(ScriptAPI.pair(.failure(ScriptFailure(wait.abandoned))))
+            case .deadlocked: throw ScriptFailure(wait.abandoned)
             }
         }
     }
 
-    /// Runs `body` and answers with its step; an argument error becomes `false, message`.
-    func answer(_ args: LuaArguments, _ body: () throws -> CallStep<LuaValue>) -> LuaReturn {
-        do {
-            return answer(args, try body())
-        } catch {
-            return .many([.boolean(false), .string(LuaString(ScriptAPI.errorText(error)))])
-        }
+    /// Runs `body` and answers with its step; an argument error it throws is raised as thrown.
+    func answer(_ args: LuaArguments, _ body: () throws -> CallStep<LuaValue>) throws -> LuaReturn {
+        try answer(args, try body())
     }
 
     /// Waits in place for a panel call made by host code (a read a write needs first).
@@ -246,9 +244,15 @@ final class TaskScheduler {
 
     private func resume(_ task: ScriptTask) {
         task.state = .running
-        let values = task.resumeValues
-        task.resumeValues = []
-        switch vm.resume(task.coroutine, with: values) {
+        let resumption = task.resumption
+        task.resumption = nil
+        let outcome: LuaResumeOutcome
+        switch resumption {
+        case .success(let value)?: outcome = vm.resume(task.coroutine, with: [value])
+        case .failure(let failure)?: outcome = vm.resume(task.coroutine, raising: failure)
+        case nil: outcome = vm.resume(task.coroutine)
+        }
+        switch outcome {
         case .yielded:
             // A plain coroutine.yield in a task: it only lets the others run.
             if task.state == .running { makeReady(task) }

@@ -3,6 +3,7 @@ import Foundation
 import Operations
 import PanelAPI
 import ScriptRuntime
+import RunRecords
 
 /// `nightshift audit`: the writes scripts made, planned or were refused, from the audit log
 /// (of every host when the records are shared).

@@ -1,9 +1,12 @@
 import ArgumentParser
 import Foundation
+import NightshiftCore
 import LuaHost
 import Operations
 import PanelAPI
 import ScriptRuntime
+import NightshiftConfig
+import ScriptAPI
 
 /// `nightshift check SCRIPT`: compiles the script and shows the grant it needs.
 struct CheckCommand: ParsableCommand {
@@ -39,9 +42,12 @@ struct CheckCommand: ParsableCommand {
     var configPath: String?
 
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: script) else {
-            Output.error("nightshift check: cannot read the script \(script); check the path")
-            throw NightshiftExitCode.badScript.exit
+        let source: [UInt8]
+        do {
+            source = try FileRead.bytes(script, what: "the script")
+        } catch {
+            Output.error("nightshift check: \(error)")
+            throw NightshiftExitCode.scriptUnreadable.exit
         }
         let configuration: NightshiftConfiguration
         do {
@@ -51,7 +57,8 @@ struct CheckCommand: ParsableCommand {
             throw NightshiftExitCode.configuration.exit
         }
         let report = ProgramCheck(
-            script: script, source: Array(data), grant: try grant(), modules: ModuleSearch(folders: modules.paths(configuration)))
+            script: script, source: source, grant: try grant(configuration.catalogue),
+            modules: ModuleSearch(folders: modules.paths(configuration)), catalogue: configuration.catalogue)
         if json {
             Output.out(report.json)
         } else {
@@ -61,17 +68,17 @@ struct CheckCommand: ParsableCommand {
     }
 
     /// The grant given on the command line, or `nil` when none is.
-    private func grant() throws -> Grant? {
+    private func grant(_ catalogue: APICatalogue) throws -> Grant? {
         guard !allow.isEmpty || maxCredits != nil || maxCreditsPerReseller != nil else { return nil }
         var allowed = Set<APIFunction>()
         for name in allow {
-            guard let functions = APICatalogue.standard.parse(name) else {
-                throw ValidationError("--allow \(name): unknown function; known: \(APICatalogue.standard.allowable)")
+            guard let functions = catalogue.parse(name) else {
+                throw ValidationError("--allow \(name): unknown function; known: \(catalogue.allowable)")
             }
             allowed.formUnion(functions)
         }
         return Grant(
-            allowed: allow.isEmpty ? APIFunction.readsOnly : allowed, maxCredits: maxCredits ?? 0,
+            allowed: allow.isEmpty ? catalogue.reads : allowed, maxCredits: maxCredits ?? 0,
             maxCreditsPerReseller: maxCreditsPerReseller)
     }
 }

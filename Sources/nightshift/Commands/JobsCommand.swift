@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Operations
 import Scheduler
 
 /// `nightshift jobs`: look at and steer the scheduled jobs of a jobs file.
@@ -11,7 +12,7 @@ struct JobsCommand: AsyncParsableCommand {
             These work on the store named in the jobs file (the SQLite state file, or the shared \
             PostgreSQL database, from any host); a daemon picks changes up on its next tick.
             """,
-        subcommands: [List.self, Trigger.self, Pause.self, Resume.self, JobsStatusCommand.self]
+        subcommands: [List.self, Check.self, Trigger.self, Pause.self, Resume.self, JobsStatusCommand.self]
     )
 
     struct ConfigOption: ParsableArguments {
@@ -95,6 +96,56 @@ struct JobsCommand: AsyncParsableCommand {
                 ])
             }
             return rows
+        }
+    }
+
+    /// `nightshift jobs check`.
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check",
+            abstract: "Check the jobs file: every job's script and module folders can be read, and which schedules fire at other times than before 0.2.0.",
+            discussion: """
+                Exit 0 when every job can run (schedule changes are reported but do not fail the check), \
+                6 when the file is wrong or a job's script or module folder cannot be read. \
+                `nightshift schedule` runs the same check at start and refuses to start on a job it names \
+                unless given --ignore-unreadable.
+                """)
+
+        @OptionGroup var options: ConfigOption
+
+        func run() async throws {
+            try reportingFailures {
+                let configuration: JobConfiguration
+                do {
+                    configuration = try JobConfiguration.load(path: options.jobs)
+                } catch {
+                    throw CommandFailure.configuration(error)
+                }
+                let findings = try JobCheck.findings(configuration, modulePaths: Self.modulePaths())
+                let jobs = configuration.jobs.count
+                print("\(options.jobs): \(jobs) job\(jobs == 1 ? "" : "s")")
+                for finding in findings { print(finding) }
+                let unreadable = Set(findings.filter { $0.kind == .unreadable }.map(\.job))
+                let changed = Set(findings.filter { $0.kind == .scheduleChanged }.map(\.job))
+                if findings.isEmpty { print("every job's script and module folders can be read") }
+                if !changed.isEmpty {
+                    print("\(changed.count) job\(changed.count == 1 ? "'s schedule fires" : "s' schedules fire") at other times than before 0.2.0")
+                }
+                if !unreadable.isEmpty {
+                    throw CommandFailure(
+                        "\(unreadable.count) job\(unreadable.count == 1 ? "" : "s") cannot run as configured: \(unreadable.sorted().joined(separator: ", "))",
+                        code: 6)
+                }
+            }
+        }
+
+        /// `[modules] paths` of the nightshift.toml that the jobs' runs read (found as they find it).
+        static func modulePaths() throws(CommandFailure) -> [String] {
+            do {
+                return try Environment().configuration(explicit: nil).modulePaths
+            } catch {
+                throw CommandFailure("\(error) (every job's run reads it)", code: 6)
+            }
         }
     }
 

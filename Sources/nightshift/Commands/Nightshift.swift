@@ -7,7 +7,7 @@ struct Nightshift: AsyncParsableCommand {
         commandName: "nightshift",
         abstract: "Run Lua automation scripts against a MidnightStreamer Pro panel.",
         discussion: "See docs/ for the user guide. Exit codes are listed in docs/exit-codes.md.",
-        version: "0.1.0",
+        version: "0.2.0",
         subcommands: [
             EmulatorCommand.self,
             CronCommand.self,

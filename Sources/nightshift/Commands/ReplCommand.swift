@@ -6,6 +6,8 @@ import Operations
 import PanelAPI
 import REPL
 import ScriptRuntime
+import NightshiftConfig
+import ScriptAPI
 
 /// `nightshift repl`: an interactive Lua console on the panel, with the same sandbox, grant,
 /// audit and limits as `run` (limits apply per statement).
@@ -62,7 +64,7 @@ struct ReplCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         let stateDirectory = environment.stateDirectory(explicit: state.stateDirectory, configuration: configuration)
         let audit = try environment.auditLog(stateDirectory: stateDirectory)
-        let grant = try grantOptions.grant(notifyTargets: configuration.notifyTargets.map(\.name))
+        let grant = try grantOptions.grant(configuration)
         let records = RecordsShipping(
             settings: try environment.sharedRecords(configuration), audit: audit, stateDirectory: stateDirectory,
             environment: environment)
@@ -88,7 +90,7 @@ struct ReplCommand: AsyncParsableCommand {
                 client: connection.client, grant: grant, mode: mode,
                 limits: LuaLimits(memory: memoryLimit, time: timeLimit), audit: audit,
                 confirmer: yes ? nil : TerminalConfirmer(), output: sink, logger: logger, maxTasks: scriptOptions.maxTasks,
-                modulePaths: scriptOptions.modulePaths(configuration), notifier: notifier)
+                modulePaths: scriptOptions.modulePaths(configuration), notifier: notifier, catalogue: configuration.catalogue)
         } catch {
             await connection.shutdown()
             throw RunCommandFailure(.scriptFailed, "cannot create the Lua VM: \(error.message)")

@@ -4,6 +4,8 @@ import NightshiftCore
 import Operations
 import PanelAPI
 import ScriptRuntime
+import NightshiftConfig
+import ScriptAPI
 
 /// `nightshift run SCRIPT`: one run of one script against the panel, within its grant.
 struct RunCommand: AsyncParsableCommand {
@@ -89,7 +91,7 @@ struct RunCommand: AsyncParsableCommand {
                 resultFile: resultFile, stateDirectory: state.stateDirectory)
             let process = try await ScriptProcess(
                 request, started: started, environment: environment, configuration: configuration,
-                grant: try grantOptions.grant(notifyTargets: configuration.notifyTargets.map(\.name))
+                grant: try grantOptions.grant(configuration)
             ) { timeout, logger throws(RunCommandFailure) in
                 try await panelOptions.connect(
                     environment: environment, configuration: configuration, timeout: timeout, logger: logger)

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
+import NightshiftCore
 import Operations
 import PanelAPI
 import ScriptRuntime
+import RunRecords
 
 /// `nightshift runs`: the runs recorded in the state folder, or of every host when the
 /// records are shared, newest first.
@@ -17,7 +19,7 @@ struct RunsCommand: AsyncParsableCommand {
     )
 
     @Option(help: "Only runs with this status: succeeded, failed, refused, \"timed out\", \"outcome unknown\", running, crashed...")
-    var status: String?
+    var status: RunStatus?
 
     @Option(help: "Only runs whose script path contains this text.")
     var script: String?
@@ -61,7 +63,7 @@ struct RunsCommand: AsyncParsableCommand {
         ]
         object["host"] = record.host.map(JSONValue.string) ?? .null
         object["ended_at"] = record.endedAt.map(JSONValue.string) ?? .null
-        object["status"] = .string(record.status)
+        object["status"] = .string(record.status.rawValue)
         object["error"] = record.error.map(JSONValue.string) ?? .null
         object["output"] = .string(record.output)
         return .object(object)

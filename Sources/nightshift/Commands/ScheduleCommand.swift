@@ -5,6 +5,7 @@ import Operations
 import Scheduler
 import ServiceLifecycle
 import SharedRecords
+import ScriptAPI
 
 #if canImport(Glibc)
     import Glibc
@@ -30,6 +31,9 @@ struct ScheduleCommand: AsyncParsableCommand {
     @Option(help: "The name recorded on this daemon's claims and runs (default: the host name). Give each daemon on one store its own.")
     var host: String = StoreHost.current
 
+    @Flag(help: "Start even when a job's script or module folder cannot be read (that job's runs end 'script unreadable'); without it such a job stops the daemon from starting.")
+    var ignoreUnreadable = false
+
     @Flag(help: "Log debug details.")
     var verbose = false
 
@@ -41,6 +45,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         let store: any SchedulerStore
         do {
             configuration = try JobConfiguration.load(path: path)
+            try checkJobs(configuration, logger: logger)
             store = try await SchedulerStores.open(
                 settings: configuration.settings, environment: ProcessInfo.processInfo.environment, host: host,
                 logger: logger)
@@ -60,7 +65,13 @@ struct ScheduleCommand: AsyncParsableCommand {
         let notifier = JobNotifier(store: store, logger: logger, onDelivery: { metrics?.notified($0) })
         let daemon = SchedulerDaemon(
             configuration: configuration, store: store, launcher: ProcessLauncher(), runner: [Self.executablePath()],
-            clock: SystemClock(), logger: logger, reload: { try JobConfiguration.load(path: path) },
+            clock: SystemClock(), logger: logger,
+            reload: { [logger] in
+                // A reload never stops the daemon: what the check finds is logged.
+                let reloaded = try JobConfiguration.load(path: path)
+                try? Self.check(reloaded, logger: logger, refuseUnreadable: false)
+                return reloaded
+            },
             events: SchedulerEventFanOut([notifier] + (metrics.map { [$0] } ?? []) + (shipper.map { [$0] } ?? [])))
         // Runs left by an earlier daemon (or made while none ran) are copied at start-up.
         shipper?.request()
@@ -99,6 +110,36 @@ struct ScheduleCommand: AsyncParsableCommand {
             throw error
         }
         await store.close()
+    }
+
+    private func checkJobs(_ configuration: JobConfiguration, logger: Logger) throws {
+        try Self.check(configuration, logger: logger, refuseUnreadable: !ignoreUnreadable)
+    }
+
+    /// Logs what `nightshift jobs check` finds (docs/scheduling.md); throws when a job's script
+    /// or module folder cannot be read and `refuseUnreadable` is set.
+    static func check(_ configuration: JobConfiguration, logger: Logger, refuseUnreadable: Bool) throws {
+        let modulePaths: [String]
+        do {
+            modulePaths = try Environment().configuration(explicit: nil).modulePaths
+        } catch {
+            throw CommandFailure("\(error) (every job's run reads it)", code: 6)
+        }
+        let findings = JobCheck.findings(configuration, modulePaths: modulePaths)
+        for finding in findings {
+            switch finding.kind {
+            case .scheduleChanged: logger.warning("\(finding)")
+            case .unreadable where !refuseUnreadable: logger.error("\(finding); its runs will end 'script unreadable'")
+            case .unreadable: break
+            }
+        }
+        let unreadable = findings.filter { $0.kind == .unreadable }
+        if refuseUnreadable, !unreadable.isEmpty {
+            throw CommandFailure(
+                unreadable.map(\.description).joined(separator: "\n")
+                    + "\nnot starting: fix the paths (nightshift jobs check shows them), or start with --ignore-unreadable to run the other jobs",
+                code: 6)
+        }
     }
 
     /// The copier of this host's run records when nightshift.toml (found as the jobs find it:

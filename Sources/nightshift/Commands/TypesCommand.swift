@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Operations
 import ScriptRuntime
+import ScriptAPI
 
 /// `nightshift types`: writes Lua Language Server definitions of the script API.
 struct TypesCommand: ParsableCommand {
@@ -14,12 +15,22 @@ struct TypesCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Where to write them ('-' for standard output).")
     var output: String = "nightshift.d.lua"
 
+    @Option(name: .customLong("config"), help: "nightshift.toml whose [[endpoints]] are included (default: ./nightshift.toml, then ~/.config/nightshift/).")
+    var configPath: String?
+
     func run() throws {
+        let text: String
+        do {
+            text = LuaTypeDefinitions.text(for: try Environment().configuration(explicit: configPath).catalogue)
+        } catch {
+            Output.error("nightshift types: \(error)")
+            throw NightshiftExitCode.configuration.exit
+        }
         if output == "-" {
-            Output.out(LuaTypeDefinitions.text, newline: false)
+            Output.out(text, newline: false)
             return
         }
-        guard FileManager.default.createFile(atPath: output, contents: Data(LuaTypeDefinitions.text.utf8)) else {
+        guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
             Output.error("nightshift types: cannot write \(output); choose another path with --output")
             throw NightshiftExitCode.configuration.exit
         }

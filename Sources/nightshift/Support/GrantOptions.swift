@@ -1,6 +1,8 @@
 import ArgumentParser
 import Operations
 import ScriptRuntime
+import NightshiftConfig
+import ScriptAPI
 
 /// `--allow`, `--max-credits`, `--max-credits-per-reseller`: the grant, for `run` and `repl`.
 struct GrantOptions: ParsableArguments {
@@ -20,28 +22,29 @@ struct GrantOptions: ParsableArguments {
         if let maxCreditsPerReseller, maxCreditsPerReseller < 0 {
             throw ValidationError("--max-credits-per-reseller must be 0 or more")
         }
-        for function in allow where APICatalogue.standard.parse(function) == nil {
-            throw ValidationError("--allow \(function): unknown function; known: \(APICatalogue.standard.allowable)")
-        }
     }
 
-    /// The grant the flags describe; a `notify.NAME` must name one of `notifyTargets`.
-    func grant(notifyTargets: [String]) throws(RunCommandFailure) -> Grant {
-        let catalogue = APICatalogue.standard
-        for name in allow where catalogue.parse(name, targets: Set(notifyTargets)) == nil {
-            throw RunCommandFailure(
-                .configuration,
-                "--allow \(name): no such notification target; define [\(name)] in nightshift.toml (configured: \(notifyTargets.isEmpty ? "none" : notifyTargets.sorted().map { "notify." + $0 }.joined(separator: ", ")))")
-        }
-        return grant
-    }
-
-    /// The grant the flags describe (notification targets unchecked).
-    var grant: Grant {
+    /// The grant the flags describe, against the script API of `configuration` (its declared
+    /// endpoints and notification targets).
+    /// - Throws: usage (exit 64) for a name that is no function, configuration (exit 6) for
+    ///   a `notify.NAME` that nightshift.toml does not define.
+    func grant(_ configuration: NightshiftConfiguration) throws(RunCommandFailure) -> Grant {
+        let catalogue = configuration.catalogue
+        let targets = configuration.notifyTargets.map(\.name)
         var allowed = Set<APIFunction>()
-        for name in allow { allowed.formUnion(APICatalogue.standard.parse(name) ?? []) }
+        for name in allow {
+            if let functions = catalogue.parse(name, targets: Set(targets)) {
+                allowed.formUnion(functions)
+            } else if catalogue.parse(name) != nil {
+                throw RunCommandFailure(
+                    .configuration,
+                    "--allow \(name): no such notification target; define [\(name)] in nightshift.toml (configured: \(targets.isEmpty ? "none" : targets.sorted().map { "notify." + $0 }.joined(separator: ", ")))")
+            } else {
+                throw RunCommandFailure(.usage, "--allow \(name): unknown function; known: \(catalogue.allowableNames(targets: targets))")
+            }
+        }
         return Grant(
-            allowed: allow.isEmpty ? APIFunction.readsOnly : allowed, maxCredits: maxCredits ?? 0,
+            allowed: allow.isEmpty ? catalogue.reads : allowed, maxCredits: maxCredits ?? 0,
             maxCreditsPerReseller: maxCreditsPerReseller)
     }
 }

@@ -3,6 +3,7 @@ import Logging
 import Operations
 import PanelAPI
 import ScriptRuntime
+import NightshiftConfig
 
 /// `--panel URL | --emulator`, `--key-file`, `--concurrency` and `--rate`: which panel to
 /// talk to and how politely, for `run` and `repl`.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ScriptRuntime
+import NightshiftConfig
 
 /// `--max-tasks` and `--module-path`: how a script runs, for `run` and `repl`.
 struct ScriptOptions: ParsableArguments {

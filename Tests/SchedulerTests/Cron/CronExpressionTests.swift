@@ -98,4 +98,61 @@ struct CronExpressionTests {
         #expect(try next("45 1 * * *", after: "2026-04-04T00:00:00Z", zone: zone, count: 2)
             == ["2026-04-05T01:45:00+11:00", "2026-04-06T01:45:00+10:30"])
     }
+
+    // Steps and ranges as cronie's get_range reads them: `for (i = a; i <= b; i += n)`.
+
+    @Test("a-b/n is a, a+n, ... up to b")
+    func rangeWithStep() throws {
+        #expect(try next("10-30/7 * * * *", after: "2026-05-01T10:00:00Z", count: 4)
+            == ["2026-05-01T10:10:00+00:00", "2026-05-01T10:17:00+00:00", "2026-05-01T10:24:00+00:00",
+                "2026-05-01T11:10:00+00:00"])
+    }
+
+    @Test("a-a/n in day of week is that day only: '0 12 * * 2-2/2' fires on Tuesdays")
+    func equalEndsDayOfWeek() throws {
+        #expect(try next("0 12 * * 2-2/2", after: "2026-03-28T00:00:00Z", count: 3)
+            == ["2026-03-31T12:00:00+00:00", "2026-04-07T12:00:00+00:00", "2026-04-14T12:00:00+00:00"])
+        // "Mondays", written with a step of 1.
+        #expect(try next("30 9 * * 1-1/1", after: "2026-03-28T00:00:00Z", count: 2)
+            == ["2026-03-30T09:30:00+00:00", "2026-04-06T09:30:00+00:00"])
+    }
+
+    @Test("a-a/n in day of month is that day only: '0 0 3-3/2 * *' is the 3rd")
+    func equalEndsDayOfMonth() throws {
+        #expect(try next("0 0 3-3/2 * *", after: "2026-03-01T00:00:00Z", count: 3)
+            == ["2026-03-03T00:00:00+00:00", "2026-04-03T00:00:00+00:00", "2026-05-03T00:00:00+00:00"])
+    }
+
+    @Test("a-a/n in minutes is that minute only: '50-50/3 * * * *' is minute 50")
+    func equalEndsMinute() throws {
+        #expect(try next("50-50/3 * * * *", after: "2026-05-01T10:00:00Z", count: 2)
+            == ["2026-05-01T10:50:00+00:00", "2026-05-01T11:50:00+00:00"])
+    }
+
+    @Test("a step larger than its range gives the range's first value alone")
+    func stepLargerThanRange() throws {
+        #expect(try next("5-10/65 * * * *", after: "2026-05-01T10:00:00Z", count: 2)
+            == ["2026-05-01T10:05:00+00:00", "2026-05-01T11:05:00+00:00"])
+        #expect(try next("0 0 * 1-12/13 *", after: "2026-05-01T10:00:00Z", count: 1) == ["2027-01-01T00:00:00+00:00"])
+    }
+
+    @Test("a/n keeps its meaning: from a to the end of the field, every n")
+    func singleValueWithStep() throws {
+        #expect(try next("50/3 * * * *", after: "2026-05-01T10:00:00Z", count: 5)
+            == ["2026-05-01T10:50:00+00:00", "2026-05-01T10:53:00+00:00", "2026-05-01T10:56:00+00:00",
+                "2026-05-01T10:59:00+00:00", "2026-05-01T11:50:00+00:00"])
+    }
+
+    @Test("an expression read differently before 0.2.0 says which term and how; others say nothing")
+    func changedSinceEarlierReleases() throws {
+        #expect(try CronExpression("0 12 * * 2-2/2").changedSinceEarlierReleases == [
+            "field 5 (day of week) '2-2/2' is now 2 only, as cronie reads it; Nightshift before 0.2.0 read it as 2/2 (2 to 7, every 2)"
+        ])
+        #expect(try CronExpression("50-50/3 3-3/30 * * *").changedSinceEarlierReleases == [
+            "field 1 (minute) '50-50/3' is now 50 only, as cronie reads it; Nightshift before 0.2.0 read it as 50/3 (50 to 59, every 3)"
+        ])
+        // The old reading gave the same single value: nothing changed.
+        #expect(try CronExpression("59-59/1 * * * 7-7/2").changedSinceEarlierReleases.isEmpty)
+        #expect(try CronExpression("10-30/7 * 1-5 * */2").changedSinceEarlierReleases.isEmpty)
+    }
 }

@@ -2,6 +2,9 @@ import LuaHost
 import PanelAPI
 
 @testable import ScriptRuntime
+@testable import ScriptAPI
+import RunRecords
+import NightshiftConfig
 
 /// A test-only endpoint group, added the way any group is: one declaration of its
 /// functions and their host code. `demo.echo` reads; `demo.give` adds credits through the
@@ -22,10 +25,11 @@ enum DemoGroup {
             ) { call in
                 let id = Int(try call.args.integer(1))
                 let credits = Int(try call.args.integer(2))
-                let write = GuardedPanel.Write(
+                let write = Write(
                     function: APIFunction(rawValue: "demo.give"), request: .resellersAddCredits(.id(id), credits),
-                    target: .id(id), targetLabel: "id \(id)", effect: .add(credits), viewChange: .addCredits(.id(id), credits))
-                return call.panel.perform(write.made(at: call.args)).map { _ in .boolean(true) }
+                    target: WriteTarget(param: "id", value: String(id)), targetLabel: "id \(id)",
+                    credits: CreditEffect(change: credits, account: "id:\(id)"), location: call.location)
+                return call.panel.perform(write, observer: PlainWrites.shared).map { _ in .boolean(true) }
             },
         ])
 

@@ -9,6 +9,9 @@ import Testing
 import TestScratch
 
 @testable import ScriptRuntime
+@testable import ScriptAPI
+import RunRecords
+import NightshiftConfig
 
 let testKey = "sk-TEST-9f8e7d6c5b4a-secret"
 

@@ -1,8 +1,12 @@
+import NightshiftCore
 import Foundation
 import Logging
 import PostgresNIO
 import Scheduler
 import ScriptRuntime
+import ScriptAPI
+import RunRecords
+import NightshiftConfig
 import SharedRecords
 import TestScratch
 
@@ -74,7 +78,7 @@ struct HostLog {
     /// Records a finished run with `writes` writes; returns its id.
     @discardableResult
     func finishedRun(
-        _ id: String = RunIdentity.newRunID(), status: String = "succeeded", startedAt: String? = nil, writes: Int = 1,
+        _ id: String = RunIdentity.newRunID(), status: RunStatus = .succeeded, startedAt: String? = nil, writes: Int = 1,
         output: String = "done\n"
     ) throws -> String {
         try startedRun(id, startedAt: startedAt, writes: writes, process: nil)
@@ -86,12 +90,12 @@ struct HostLog {
     @discardableResult
     func startedRun(
         _ id: String = RunIdentity.newRunID(), startedAt: String? = nil, writes: Int = 1,
-        process: ScriptRuntime.ProcessIdentity?
+        process: RunRecords.ProcessIdentity?
     ) throws -> String {
         // The writes are made at the run's start: tests that order rows choose the times.
         let time = startedAt ?? Timestamp.iso(Date())
         try audit.startRun(
-            ScriptRuntime.RunRecord(
+            RunRecords.RunRecord(
                 id: id, scriptPath: "scripts/topup.lua", scriptHash: "abc", arguments: "amount=5",
                 grant: "resellers.add_credits", mode: "live", startedAt: time, process: process))
         for index in 0..<writes {
