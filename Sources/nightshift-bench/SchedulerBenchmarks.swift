@@ -9,8 +9,10 @@ import Scheduler
 /// `nightshift-bench scheduler`: next fire times for 10,000 jobs against a minute-by-minute
 /// scan with libc's `localtime_r` (what a classic cron daemon does), the daemon's CPU
 /// use while idle with 1,000 jobs, (SchedulerClaimBenchmarks) 1,000 due jobs on three
-/// daemons sharing PostgreSQL against one on SQLite, and (SchedulerBurstBenchmarks) 1,000
-/// real hello-world runs due in one minute under `max_running = 50`.
+/// daemons sharing PostgreSQL against one on SQLite, (SchedulerCapacityBenchmarks) 1,000
+/// one-second runs under `max_running = 50` on one daemon and on three sharing PostgreSQL,
+/// and (SchedulerBurstBenchmarks) 1,000 real hello-world runs due in one minute under
+/// `max_running = 50`.
 enum SchedulerBenchmarks {
     static let zones = ["UTC", "America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "Asia/Kolkata"]
     static let start: Int64 = 1_772_323_200  // 2026-03-01T00:00:00Z, before the spring changes
@@ -39,6 +41,7 @@ enum SchedulerBenchmarks {
         try nextFireTimes()
         try await idleDaemon()
         try await SchedulerClaimBenchmarks.run()
+        try await SchedulerCapacityBenchmarks.run()
         try await SchedulerBurstBenchmarks.run()
     }
 

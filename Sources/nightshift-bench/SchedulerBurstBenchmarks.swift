@@ -38,14 +38,7 @@ enum SchedulerBurstBenchmarks {
 
         let startup = try childStartup(nightshift: nightshift, script: script, folder: folder)
 
-        // The slot: the minute after next, in a clock moved so that it is 2 s away.
-        let real = Date().timeIntervalSince1970
-        let slot = (Int64(real) / 60 + 2) * 60
-        let clock = ShiftedClock(offset: Double(slot) - 2 - real)
-        var time = tm()
-        var seconds = time_t(slot)
-        gmtime_r(&seconds, &time)
-        let schedule = try Schedule("\(time.tm_min) \(time.tm_hour) * * *")
+        let (slot, clock, schedule) = try slotSoon()
         let list = (0..<jobs).map { index in
             Job(
                 name: String(format: "hello%04d", index), script: script, schedule: schedule, timeout: 60,
@@ -90,6 +83,17 @@ enum SchedulerBurstBenchmarks {
             Double(done.count) / max(ends.max() ?? 1, 0.001), cpu, cpu / Double(max(done.count, 1)) * 1000, Double(peak) / 1024))
         print(String(format: "  each child's start-up, alone, median of 21: nightshift run %.1f ms, lua5.4 -e %.1f ms (%.1fx)",
             startup.nightshift * 1000, startup.lua * 1000, startup.nightshift / startup.lua))
+    }
+
+    /// A slot two seconds away: the minute after next, a clock moved so that it comes two
+    /// seconds from now, and a daily schedule that fires at it (UTC).
+    static func slotSoon() throws -> (slot: Int64, clock: ShiftedClock, schedule: Schedule) {
+        let real = Date().timeIntervalSince1970
+        let slot = (Int64(real) / 60 + 2) * 60
+        var time = tm()
+        var seconds = time_t(slot)
+        gmtime_r(&seconds, &time)
+        return (slot, ShiftedClock(offset: Double(slot) - 2 - real), try Schedule("\(time.tm_min) \(time.tm_hour) * * *"))
     }
 
     /// A hello-world `nightshift run` and `lua5.4 -e`, whole process, median of 21 each.

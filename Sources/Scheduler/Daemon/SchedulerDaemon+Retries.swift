@@ -6,8 +6,9 @@ extension SchedulerDaemon {
     /// reason worth another try (`RunReceipt.retryable`), if the job's `retry` allows one and
     /// it would start before the job's next slot; says what was decided in `end.reason`.
     ///
-    /// The retry is a row of its own, (job, slot, attempt + 1), claimed like a slot: it runs
-    /// at most once whatever happens to this daemon.
+    /// The retry is a row of its own, (job, slot, attempt + 1), offered like a slot and ready
+    /// at its time: any daemon with a free place then claims it, and it runs at most once
+    /// whatever happens to this daemon.
     /// - Returns: whether another attempt is queued.
     func retryIfWorthIt(
         job name: String, slot: Int64, kind: RunKind, attempt: Int, receipt: RunReceipt, end: inout RunEnd, now: Double
@@ -31,17 +32,13 @@ extension SchedulerDaemon {
             logger.info("retry dropped: the next slot comes first", metadata: ["job": "\(name)", "slot": "\(slot)"])
             return false
         }
-        let claim = SlotClaim(
-            job: name, slot: slot, kind: kind, status: .queued,
-            reason: "retry \(next) of \(policy.attempts): attempt \(attempt) failed before sending anything",
-            attempt: next, retryAt: at)
+        let offer = SlotOffer(
+            job: name, slot: slot, kind: kind, attempt: next, readyAt: at, overlap: state.job.overlap,
+            pool: PoolName.of(state.job), reason: "retry \(next) of \(policy.attempts): attempt \(attempt) failed before sending anything")
         do {
-            guard let id = try await store.claim(claim) else {
-                // Claimed already (before a restart): that row is the retry.
-                return true
-            }
-            jobs[name]!.pending.append(PendingRun(id: id, slot: slot, kind: kind, attempt: next, notBefore: at))
-            busyJobs.insert(name)
+            // Offered already (before a restart): that row is the retry.
+            _ = try await store.offer([offer], at: now)
+            mayBeWaiting = true
             end.reason = note(end.reason, "retry \(next) of \(policy.attempts) at \(ISO8601.format(Int64(at.rounded(.up)), in: state.job.zone))")
             logger.info(
                 "run failed before sending anything; retrying",
@@ -49,7 +46,7 @@ extension SchedulerDaemon {
             return true
         } catch {
             end.reason = note(end.reason, "not retried: the store could not take the retry (\(error))")
-            logger.error("cannot claim a retry; not retrying: \(error)", metadata: ["job": "\(name)", "slot": "\(slot)"])
+            logger.error("cannot offer a retry; not retrying: \(error)", metadata: ["job": "\(name)", "slot": "\(slot)"])
             return false
         }
     }

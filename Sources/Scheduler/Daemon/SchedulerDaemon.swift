@@ -7,17 +7,20 @@ import ServiceLifecycle
     import Glibc
 #endif
 
-/// The scheduling daemon: wakes on a short tick, re-reads the wall clock, claims due slots
-/// in the store and runs them as child processes through a `RunLauncher`.
+/// The scheduling daemon: wakes on a short tick, re-reads the wall clock, offers due slots
+/// to the store, claims as many waiting runs as it has free places and runs them as child
+/// processes through a `RunLauncher`.
 ///
 /// Every tick is a pure function of the clock's time and the store, so tests call
 /// `tick(now:)` with exact instants; `run()` only repeats ticks until graceful shutdown.
-/// A slot is claimed in the store (unique job + slot) before its child starts, so after any
-/// crash a restart never runs it again, and of several daemons on one store only the one
-/// that won the claim runs it. When the store has a clock of its own (PostgreSQL), the
-/// daemon schedules by that clock, not its own. Runs left unfinished by this host are
-/// reconciled on start (SchedulerDaemon+Recovery); runs of a host whose lease expired are
-/// marked interrupted by any survivor.
+/// A slot is a row in the store (unique job + slot) from the moment it is offered, and is
+/// claimed by one daemon before its child starts, so after any crash a restart never runs
+/// it again, and of several daemons on one store only the one that claimed it runs it. A
+/// daemon claims only what it can start now (SchedulerDaemon+Capacity): a slot it has no
+/// place for waits in the store for any daemon with a place. When the store has a clock of
+/// its own (PostgreSQL), the daemon schedules by that clock, not its own. Runs left
+/// unfinished by this host are reconciled on start (SchedulerDaemon+Recovery); runs of a
+/// host whose lease expired are marked interrupted by any survivor.
 public actor SchedulerDaemon: Service {
     struct ActiveRun {
         var id: Int64
@@ -34,6 +37,8 @@ public actor SchedulerDaemon: Service {
         var attempt = 1
     }
 
+    /// A run this daemon holds and has not started: one it just claimed, or one an earlier
+    /// daemon of this host claimed and never started (SchedulerDaemon+Recovery).
     struct PendingRun {
         var id: Int64
         var slot: Int64
@@ -42,8 +47,6 @@ public actor SchedulerDaemon: Service {
         var attempt = 1
         /// A retry starts no earlier than this (the store's clock).
         var notBefore: Double?
-        /// When the run was first ready to start but for `max_running`.
-        var waitingSince: Double?
     }
 
     struct JobState {
@@ -68,10 +71,16 @@ public actor SchedulerDaemon: Service {
     private var order: [String] = []
     private var pausedOverrides: [String: Bool] = [:]
     private var lastDataVersion: Int64 = -1
-    var busyElsewhere: Set<String> = []
     private var movedCursors: Set<String> = []
-    // Jobs with one slot due in a tick are claimed together, in one statement, at its end.
-    private var batchedClaims: [SlotClaim] = []
+    // The slots due in a tick are offered together, in one statement, at its end.
+    private var batchedOffers: [SlotOffer] = []
+    // Whether a run may wait in the store for a place: the snapshot counted one, or this
+    // tick offered one. Without, a tick sends no claim.
+    var mayBeWaiting = false
+    // Pool sizes the store has not taken yet (set on start and reload).
+    private var unsavedPools: [String: Int]?
+    // When this daemon first ticked, in the store's clock (its heartbeat row).
+    var startedAt: Double?
     private var nextHeartbeat: Double = -.infinity
     private var storeFailing = false
     var recovered = false
@@ -182,6 +191,7 @@ public actor SchedulerDaemon: Service {
                 "the store did not answer: ends of runs not recorded; the next start reads them from their result files",
                 metadata: ["runs": "\(unsavedEnds.map(\.id))"])
         }
+        if startedAt != nil { await recordDaemon(now: storeNow(), stopped: true) }
         logger.info("scheduler stopped")
     }
 
@@ -239,6 +249,10 @@ public actor SchedulerDaemon: Service {
         settings.killAfter = configuration.settings.killAfter
         settings.keepHistory = configuration.settings.keepHistory
         settings.maxRunning = configuration.settings.maxRunning
+        settings.pools = configuration.settings.pools
+        var pools = configuration.settings.pools
+        for job in configuration.jobs { if let limit = job.maxRunningCluster { pools[PoolName.jobPrefix + job.name] = limit } }
+        unsavedPools = pools.isEmpty ? nil : pools
     }
 
     // MARK: Ticks
@@ -253,7 +267,8 @@ public actor SchedulerDaemon: Service {
     public var nextSlots: [String: Int64] { jobs.compactMapValues { $0.removed ? nil : $0.next } }
 
     /// One wake-up at `now` (seconds since the epoch): reap and time out children, take
-    /// pauses and triggers from the store, run due slots, start queued runs.
+    /// pauses and triggers from the store, offer due slots, claim and start as many waiting
+    /// runs as there are free places.
     ///
     /// `now` is the daemon's clock; when the store has a clock of its own (PostgreSQL) the
     /// tick runs on the store's clock instead, so hosts whose clocks differ agree on when a
@@ -261,7 +276,7 @@ public actor SchedulerDaemon: Service {
     public func tick(now local: Double) async {
         let snapshot: StoreSnapshot
         do {
-            snapshot = try await store.snapshot()
+            snapshot = try await store.snapshot(at: local + storeOffset, lateAfter: settings.lateAfter)
             if storeFailing { logger.info("the store answers again", metadata: ["store": "\(store.location)"]) }
             storeFailing = false
         } catch {
@@ -269,13 +284,17 @@ public actor SchedulerDaemon: Service {
             if !storeFailing { logger.error("cannot reach the store; no slot starts until it answers: \(error)") }
             storeFailing = true
             await reap(now: local + storeOffset)
-            events.ticked(SchedulerTick(time: local, storeAnswered: false, running: runningCount))
+            events.ticked(SchedulerTick(time: local, storeAnswered: false, running: runningCount, free: freePlaces))
             return
         }
         let now = snapshot.now ?? local
         storeOffset = now - local
-        defer { events.ticked(SchedulerTick(time: local, storeAnswered: true, running: runningCount)) }
-        busyElsewhere = snapshot.busyElsewhere
+        defer {
+            events.ticked(
+                SchedulerTick(time: local, storeAnswered: true, running: runningCount, free: freePlaces, waiting: snapshot.waiting))
+        }
+        // A run recorded interrupted lets the next run of its job (or its pool) start.
+        mayBeWaiting = snapshot.waiting > 0 || !snapshot.interrupted.isEmpty
         for expiry in snapshot.interrupted {
             logger.warning(
                 "run interrupted: its host stopped renewing its lease",
@@ -283,6 +302,14 @@ public actor SchedulerDaemon: Service {
         }
         if let configuration = pendingConfiguration {
             await apply(configuration, at: pendingIsInitial ? createdAt + storeOffset : now)
+        }
+        if let pools = unsavedPools {
+            do {
+                try await store.setPools(pools)
+                unsavedPools = nil
+            } catch {
+                logger.error("cannot record the pools' sizes; runs of pooled jobs wait until it works: \(error)")
+            }
         }
         await flushUnsavedEnds()
         if !recovered { await recoverUnfinished(now: now) }
@@ -293,17 +320,21 @@ public actor SchedulerDaemon: Service {
         let second = Int64(now.rounded(.down))
         if second >= nextDue {
             for name in order { await schedule(name, now: second) }
-            await claimBatched()
+            await offerBatched(now: now)
             await saveCursors()
             nextDue = earliestDue()
         }
-        await drainAll(now: now)
+        await claimAndStart(now: now)
+        // After this daemon's own claim: a run it had a place for is started, not skipped.
+        if snapshot.late { await skipLate(now: now) }
         if second >= nextPrune { await prune(now: second) }
     }
 
-    /// Renews the leases of this host's runs, three times per lease.
+    /// Writes this daemon's row (`jobs status`) and renews the leases of this host's runs,
+    /// three times per lease.
     private func heartbeat(now: Double) async {
         nextHeartbeat = now + max(store.lease / 3, 0.05)
+        await recordDaemon(now: now)
         let held = busyJobs.flatMap { name in
             (jobs[name]?.running.map(\.id) ?? []) + (jobs[name]?.pending.map(\.id) ?? [])
         } + unsavedEnds.map(\.id)
@@ -367,6 +398,9 @@ public actor SchedulerDaemon: Service {
     }
 
     func record(_ exit: ChildExit, of run: ActiveRun, job: String, now: Double) async {
+        // The end may let a run wait no more: the next of a serial job (not counted as
+        // waiting for a place while this one held the job).
+        mayBeWaiting = true
         let receipt = run.receipt.flatMap(RunReceipt.read(from:))
         var end = RunEnd(exit: exit, receipt: receipt, script: run.receipt != nil)
         var retrying = false
@@ -407,9 +441,10 @@ public actor SchedulerDaemon: Service {
                 continue
             }
             do {
-                let claimed = try await store.claimManual(job: trigger.job, requested: trigger.requestedAt)
-                jobs[trigger.job]!.pending.append(PendingRun(id: claimed.id, slot: claimed.slot, kind: .manual))
-                busyJobs.insert(trigger.job)
+                _ = try await store.offerManual(
+                    job: trigger.job, requested: trigger.requestedAt, overlap: state.job.overlap, pool: PoolName.of(state.job),
+                    at: storeNow())
+                mayBeWaiting = true
                 logger.info("run triggered", metadata: ["job": "\(trigger.job)"])
             } catch {
                 logger.error("cannot queue a triggered run: \(error)", metadata: ["job": "\(trigger.job)"])
@@ -462,7 +497,9 @@ public actor SchedulerDaemon: Service {
                 let skipped = missedCount - catchUp.count
                 if skipped > 0, let last = missed.last(where: { !catchUp.contains($0) }) {
                     let reason = "missed while the daemon was not running (\(missedCount) slot\(missedCount == 1 ? "" : "s")); catch-up policy \(job.catchUp)"
-                    if let id = try? await store.claim(job: name, slot: last, kind: .catchUp, status: .skipped, reason: reason) {
+                    if let id = try? await store.record(
+                        SlotClaim(job: name, slot: last, kind: .catchUp, status: .skipped, reason: reason))
+                    {
                         events.slotSkipped(
                             JobRun(id: id, job: name, slot: last, kind: .catchUp, status: .skipped, reason: reason, host: store.host),
                             job: job, missed: skipped)
@@ -470,13 +507,9 @@ public actor SchedulerDaemon: Service {
                     logger.info("missed slots skipped", metadata: ["job": "\(name)", "count": "\(skipped)"])
                 }
             }
-            if catchUp.isEmpty && onTime.count == 1 {
-                // The usual case: the claim depends on nothing else of this tick.
-                batchedClaims.append(claim(for: name, slot: onTime[0], kind: .scheduled))
-            } else {
-                for slot in catchUp { await offer(name, slot: slot, kind: .catchUp) }
-                for slot in onTime { await offer(name, slot: slot, kind: .scheduled) }
-            }
+            // Oldest first: the store decides each job's offers in order.
+            for slot in catchUp { batchedOffers.append(offer(for: job, slot: slot, kind: .catchUp, now: now)) }
+            for slot in onTime { batchedOffers.append(offer(for: job, slot: slot, kind: .scheduled, now: now)) }
         }
         movedCursors.insert(name)
     }
@@ -495,77 +528,45 @@ public actor SchedulerDaemon: Service {
         }
     }
 
-    /// Claims the slots batched in this tick and queues or skips each as its claim says.
-    private func claimBatched() async {
-        guard !batchedClaims.isEmpty else { return }
-        let claims = batchedClaims
-        batchedClaims.removeAll()
+    /// Offers the slots due in this tick, in one statement; the store records each waiting
+    /// or skipped (overlap policy) and this daemon claims what it has places for afterwards.
+    private func offerBatched(now: Double) async {
+        guard !batchedOffers.isEmpty else { return }
+        let offers = batchedOffers
+        batchedOffers.removeAll()
         do {
-            for (claim, id) in zip(claims, try await store.claimAll(claims)) { claimed(claim, id: id) }
+            for (offer, result) in zip(offers, try await store.offer(offers, at: now)) { offered(offer, result) }
+            mayBeWaiting = true
         } catch {
-            logger.error("cannot claim \(claims.count) slot(s); not running them: \(error)")
+            logger.error("cannot offer \(offers.count) slot(s); not running them: \(error)")
         }
     }
 
-    /// Applies the overlap policy to one due slot: claim it, then start, queue or skip it.
-    private func offer(_ name: String, slot: Int64, kind: RunKind) async {
-        let claim = claim(for: name, slot: slot, kind: kind)
-        do {
-            claimed(claim, id: try await store.claim(claim))
-        } catch {
-            logger.error("cannot claim a slot; not running it: \(error)", metadata: ["job": "\(name)", "slot": "\(slot)"])
-        }
+    /// The offer of a due slot: ready at its jittered start (a catch-up replay: now).
+    private func offer(for job: Job, slot: Int64, kind: RunKind, now: Int64) -> SlotOffer {
+        SlotOffer(
+            job: job.name, slot: slot, kind: kind,
+            readyAt: Double(kind == .catchUp ? now : slot + job.jitterDelay(forSlot: slot)), overlap: job.overlap,
+            pool: PoolName.of(job))
     }
 
-    /// The claim for a due slot: queued, or skipped as the overlap policy says.
-    private func claim(for name: String, slot: Int64, kind: RunKind) -> SlotClaim {
-        let state = jobs[name]!
-        let busy = !state.running.isEmpty || !state.pending.isEmpty || busyElsewhere.contains(name)
-        var status = RunStatus.queued
-        var reason: String?
-        if busy {
-            switch state.job.overlap {
-            case .allow: break
-            case .skip:
-                // A catch-up replay (policy `all`) waits its turn instead.
-                if kind != .catchUp {
-                    status = .skipped
-                    reason = state.running.isEmpty && state.pending.contains(where: { $0.attempt > 1 })
-                        ? "a retry of an earlier slot was still waiting to start (overlap policy skip)"
-                        : "the previous run was still running (overlap policy skip)"
-                }
-            case .queue:
-                if kind != .catchUp && state.pending.contains(where: { $0.kind != .catchUp }) {
-                    status = .skipped
-                    reason = "a run was already queued (overlap policy queue)"
-                }
-            }
-        }
-        return SlotClaim(
-            job: name, slot: slot, kind: kind, status: status, reason: reason,
-            notBefore: slot + state.job.jitterDelay(forSlot: slot))
-    }
-
-    /// Queues a slot this daemon won; logs one it lost or skipped.
-    private func claimed(_ claim: SlotClaim, id: Int64?) {
-        let (name, slot, kind, status, reason) = (claim.job, claim.slot, claim.kind, claim.status, claim.reason)
-        guard let id else {
-            logger.info(
-                "slot already claimed (by another host, or before a restart); not running it here",
-                metadata: ["job": "\(name)", "slot": "\(slot)"])
+    /// Logs an offer another daemon made first, or one the overlap policy skipped.
+    private func offered(_ offer: SlotOffer, _ result: OfferedSlot?) {
+        guard let result else {
+            logger.debug(
+                "slot already offered (by another host, or before a restart)",
+                metadata: ["job": "\(offer.job)", "slot": "\(offer.slot)"])
             return
         }
-        if status == .skipped {
-            logger.info("slot skipped", metadata: ["job": "\(name)", "slot": "\(slot)", "reason": "\(reason ?? "")"])
-            if let job = jobs[name]?.job {
-                events.slotSkipped(
-                    JobRun(id: id, job: name, slot: slot, kind: kind, status: .skipped, reason: reason, host: store.host),
-                    job: job, missed: 1)
-            }
-            return
+        guard result.status == .skipped else { return }
+        logger.info("slot skipped", metadata: ["job": "\(offer.job)", "slot": "\(offer.slot)", "reason": "\(result.reason ?? "")"])
+        if let job = jobs[offer.job]?.job {
+            events.slotSkipped(
+                JobRun(
+                    id: result.id, job: offer.job, slot: offer.slot, kind: offer.kind, status: .skipped, reason: result.reason,
+                    host: store.host),
+                job: job, missed: 1)
         }
-        jobs[name]!.pending.append(PendingRun(id: id, slot: slot, kind: kind))
-        busyJobs.insert(name)
     }
 
     func start(_ name: String, run: PendingRun, now: Double) async {

@@ -8,11 +8,18 @@ public struct SchedulerTick: Sendable, Equatable {
     public var storeAnswered: Bool
     /// Children running now.
     public var running: Int
+    /// Places for another run under `max_running`; nil: no limit.
+    public var free: Int?
+    /// Runs waiting in the store for a daemon with a free place (all daemons' jobs), as the
+    /// tick's snapshot counted them.
+    public var waiting: Int
 
     /// Creates a tick report.
-    public init(time: Double, storeAnswered: Bool, running: Int) {
+    public init(time: Double, storeAnswered: Bool, running: Int, free: Int? = nil, waiting: Int = 0) {
         self.time = time
         self.storeAnswered = storeAnswered
         self.running = running
+        self.free = free
+        self.waiting = waiting
     }
 }

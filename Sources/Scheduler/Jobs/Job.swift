@@ -44,6 +44,12 @@ public struct Job: Sendable {
     /// The most a run may take before the daemon kills it: its `timeout`, plus the wait for
     /// approval of a job that waits for one.
     public var runLimit: Int64 { timeout + (approval ? approvalTimeout : 0) }
+    /// The `[pools]` entry whose size caps this job's runs, with every other job of the
+    /// pool, across all daemons of the store; nil: none.
+    public var pool: String?
+    /// At most this many runs of this job at once across all daemons of the store
+    /// (`max_running_cluster`); nil: no cluster-wide limit of its own.
+    public var maxRunningCluster: Int?
 
     /// Creates a job; only name, script and schedule have no default.
     public init(

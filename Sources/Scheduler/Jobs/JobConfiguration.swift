@@ -37,7 +37,7 @@ public struct JobConfiguration: Sendable {
     private static let jobKeys: Set<String> = [
         "name", "script", "args", "schedule", "timezone", "grant", "timeout", "memory", "overlap", "catch_up",
         "jitter", "paused", "dry_run", "panel", "emulator", "extra_args", "command", "concurrency", "rate",
-        "notify", "retry", "max_output", "approval", "approval_timeout",
+        "notify", "retry", "max_output", "pool", "max_running_cluster", "approval", "approval_timeout",
     ]
     private static let grantKeys: Set<String> = ["allow", "max_credits", "max_credits_per_reseller"]
 
@@ -59,8 +59,8 @@ public struct JobConfiguration: Sendable {
         func resolve(_ path: String) -> String {
             path.hasPrefix("/") ? path : (baseDirectory as NSString).appendingPathComponent(path)
         }
-        for key in root.keys where !["scheduler", "defaults", "jobs", "console"].contains(key) {
-            throw fail("unknown top-level key '\(key)'; expected [scheduler], [defaults], [[jobs]] or [console]")
+        for key in root.keys where !["scheduler", "defaults", "jobs", "pools", "console"].contains(key) {
+            throw fail("unknown top-level key '\(key)'; expected [scheduler], [pools], [defaults], [[jobs]] or [console]")
         }
         if let value = root["console"] {
             guard let table = value.table else { throw fail("'console' must be a table: write [console]") }
@@ -99,6 +99,8 @@ public struct JobConfiguration: Sendable {
             settings.maxRunning = maxRunning
         }
 
+        settings.pools = try Self.pools(root["pools"], fail: fail)
+
         let defaults = root["defaults"]?.table ?? TOMLTable()
         try TOMLReader(table: defaults, context: "[defaults]", fileName: fileName).rejectUnknown(Self.jobKeys.subtracting(["name"]))
         guard let list = root["jobs"] else {
@@ -118,6 +120,7 @@ public struct JobConfiguration: Sendable {
             let r = TOMLReader(table: table, defaults: defaults, context: "job '\(name)'", fileName: fileName)
             var job = try Self.job(name: name, reader: r, resolve: resolve)
             job.notify = try JobNotify.read(r)
+            try Self.readLimits(&job, reader: r, pools: settings.pools)
             jobs.append(job)
         }
         self.jobs = jobs
@@ -205,6 +208,41 @@ public struct JobConfiguration: Sendable {
         if job.runFlags.contains("--dry-run") { throw r.fail("approval: a dry-run job sends nothing, so there is nothing to approve") }
         if job.runFlags.contains("--emulator") {
             throw r.fail("approval: the built-in emulator starts afresh for each connection, so a plan made on it cannot be applied to it; name a panel")
+        }
+    }
+
+    /// `[pools]`: names (letters, digits, `-`, `_`, `.`) to sizes of at least 1.
+    private static func pools(
+        _ value: (any TOMLValueConvertible)?, fail: (String) -> ConfigurationError
+    ) throws(ConfigurationError) -> [String: Int] {
+        guard let value else { return [:] }
+        guard let table = value.table else { throw fail("[pools] must be a table of sizes, e.g. [pools] panel-eu = 4") }
+        var pools: [String: Int] = [:]
+        for name in table.keys {
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
+                throw fail("[pools] '\(name)': a pool name may use only letters, digits, '-', '_' and '.'")
+            }
+            guard let size = table[name]?.int, size >= 1 else {
+                throw fail("[pools] \(name): must be a whole number of runs at once, at least 1 (e.g. \(name) = 4)")
+            }
+            pools[name] = size
+        }
+        return pools
+    }
+
+    /// A job's cluster-wide limit: `pool` (one of `[pools]`) or `max_running_cluster`, not both.
+    private static func readLimits(_ job: inout Job, reader r: TOMLReader, pools: [String: Int]) throws(ConfigurationError) {
+        job.pool = try r.string("pool")
+        job.maxRunningCluster = try r.int("max_running_cluster")
+        if let pool = job.pool, pools[pool] == nil {
+            let known = pools.keys.sorted().joined(separator: ", ")
+            throw r.fail("pool '\(pool)' is not in [pools]; add it, e.g. [pools] \(pool) = 4" + (known.isEmpty ? "" : " (pools: \(known))"))
+        }
+        if let limit = job.maxRunningCluster {
+            guard limit >= 1 else { throw r.fail("max_running_cluster: must be at least 1 (the most runs of the job at once)") }
+            guard job.pool == nil else {
+                throw r.fail("give either pool or max_running_cluster, not both: a pool of one job is max_running_cluster")
+            }
         }
     }
 

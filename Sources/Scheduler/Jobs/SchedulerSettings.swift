@@ -30,6 +30,9 @@ public struct SchedulerSettings: Sendable, Equatable {
     public var metrics: MetricsAddress?
     /// At most this many children run at once across the daemon (`max_running`); nil: no limit.
     public var maxRunning: Int?
+    /// Cluster-wide pools (`[pools]`): at most this many runs of the pool's jobs at once
+    /// across all daemons of the store.
+    public var pools: [String: Int] = [:]
 
     /// Settings with the defaults, keeping state beside the jobs file.
     public init(

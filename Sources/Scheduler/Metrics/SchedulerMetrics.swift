@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// | metric | type | what |
 /// |---|---|---|
-/// | `nightshift_runs_total{job,status}` | counter | runs that ended, and skipped slots, by final status |
+/// | `nightshift_runs_total{job,status,host}` | counter | runs that ended, and skipped slots, by final status and the host that recorded them |
 /// | `nightshift_run_duration_seconds` | histogram | child start to end |
 /// | `nightshift_schedule_lag_seconds` | histogram | child start minus slot (jitter included) |
 /// | `nightshift_job_next_run_timestamp_seconds{job}` | gauge | the job's next slot |
@@ -20,6 +20,8 @@ import Synchronization
 /// | `nightshift_writes_sent_total{job}` | counter | panel writes the job's runs sent |
 /// | `nightshift_credits_moved_total{job}` | counter | credits the job's runs moved |
 /// | `nightshift_last_tick_timestamp_seconds` | gauge | the daemon's last tick |
+/// | `nightshift_free_places` | gauge | places for another run under `max_running` (absent without a limit) |
+/// | `nightshift_waiting_runs` | gauge | runs waiting in the store for a daemon with a free place |
 public final class SchedulerMetrics: SchedulerEvents {
     /// The registry `/metrics` renders.
     public let registry = PrometheusCollectorRegistry()
@@ -28,6 +30,8 @@ public final class SchedulerMetrics: SchedulerEvents {
     private let scheduleLag: Recorder
     private let running: Meter
     private let lastTick: Meter
+    private let waiting: Meter
+    private let free = Mutex<Meter?>(nil)
     private let nextRuns = Mutex<[String: Meter]>([:])
     private let lastTickSeen = Mutex<SchedulerTick?>(nil)
 
@@ -47,8 +51,10 @@ public final class SchedulerMetrics: SchedulerEvents {
         scheduleLag = Recorder(label: "nightshift_schedule_lag_seconds", aggregate: true, factory: factory)
         running = Meter(label: "nightshift_running_runs", factory: factory)
         lastTick = Meter(label: "nightshift_last_tick_timestamp_seconds", factory: factory)
+        waiting = Meter(label: "nightshift_waiting_runs", factory: factory)
         running.set(0)
         lastTick.set(0)
+        waiting.set(0)
     }
 
     /// Sets each job's last success from the store, so that an alert on it holds across
@@ -105,6 +111,17 @@ public final class SchedulerMetrics: SchedulerEvents {
         lastTickSeen.withLock { $0 = tick }
         lastTick.set(tick.time)
         running.set(tick.running)
+        guard tick.storeAnswered else { return }
+        waiting.set(tick.waiting)
+        free.withLock { meter in
+            if let places = tick.free {
+                meter = meter ?? Meter(label: "nightshift_free_places", factory: factory)
+                meter?.set(places)
+            } else {
+                meter?.destroy()
+                meter = nil
+            }
+        }
     }
 
     /// Sets each job's next-run gauge (at scrape time); jobs no longer scheduled lose theirs.
@@ -122,8 +139,11 @@ public final class SchedulerMetrics: SchedulerEvents {
     }
 
     private func count(_ run: JobRun) {
-        Counter(label: "nightshift_runs_total", dimensions: [("job", run.job), ("status", run.status.rawValue)], factory: factory)
-            .increment()
+        Counter(
+            label: "nightshift_runs_total", dimensions: [("job", run.job), ("status", run.status.rawValue), ("host", run.host ?? "-")],
+            factory: factory
+        )
+        .increment()
     }
 
     private func lastSuccess(_ job: String) -> Meter {

@@ -7,9 +7,10 @@ import Synchronization
 /// Job state and run history in PostgreSQL, shared by daemons on several hosts.
 ///
 /// Every decision that needs the time reads the database's clock (`now()`) in the same
-/// statement that acts on it: a slot is claimed by one `INSERT … ON CONFLICT DO NOTHING
-/// … RETURNING` that also refuses a slot not yet due, a lease is renewed or found expired
-/// by one `UPDATE`. No statement depends on a session surviving between two queries
+/// statement that acts on it: a slot is offered by one `INSERT … ON CONFLICT DO NOTHING`,
+/// claimed by one `UPDATE` of at most the daemon's free places of waiting runs that are
+/// due (`FOR UPDATE SKIP LOCKED`, PostgresStore+Capacity), a lease is renewed or found
+/// expired by one `UPDATE`. No statement depends on a session surviving between two queries
 /// (no session advisory locks, no prepared state), so a transaction-mode pooler
 /// (PgBouncer) may sit between the daemons and the database.
 public final class PostgresStore: SchedulerStore {
@@ -108,6 +109,10 @@ public final class PostgresStore: SchedulerStore {
                     for statement in schemaV3 { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
                     try await db.query("UPDATE nightshift_schema SET version = 3", logger: logger)
                 }
+                if version < 4 {
+                    for statement in capacitySchema { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                    try await db.query("UPDATE nightshift_schema SET version = 4", logger: logger)
+                }
                 for statement in notificationSchema { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
             }
         } catch {
@@ -181,7 +186,7 @@ public final class PostgresStore: SchedulerStore {
     // MARK: Helpers
 
     /// The clock every statement reads: the database's, or the test's override.
-    private var override: Double? { clockOverride?.now() }
+    var override: Double? { clockOverride?.now() }
 
     /// Runs a statement with the store's timeout; an unreachable database is an error, not a hang.
     private func bounded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
@@ -235,37 +240,6 @@ public final class PostgresStore: SchedulerStore {
             retryAt: try row["retry_at"].decode(Double?.self))
     }
 
-    // MARK: Time and control
-
-    public func snapshot() async throws -> StoreSnapshot {
-        // The sweep of expired leases rides along: one round trip per tick. The other parts
-        // of the statement see the rows as they were, and an expired row was not busy anyway.
-        let rows = try await rows(
-            """
-            WITH t AS (SELECT COALESCE(\(override)::float8, extract(epoch FROM now())::float8) AS now),
-            expired AS (
-                UPDATE nightshift_runs r SET status = 'interrupted', finished_at = t.now, lease_until = NULL,
-                    reason = 'the daemon on ' || r.host || ' stopped renewing its lease'
-                        || CASE WHEN r.status = 'running' THEN ' during the run' ELSE ' before the run started' END
-                        || ' (recorded by ' || \(host) || ')'
-                FROM t WHERE r.status IN ('queued', 'running') AND r.lease_until < t.now AND r.host <> \(host)
-                RETURNING r.job, r.slot, r.host
-            )
-            SELECT t.now,
-                (SELECT version FROM nightshift_control WHERE id = 1) AS version,
-                ARRAY(SELECT DISTINCT job FROM nightshift_runs
-                      WHERE status IN ('queued', 'running') AND host <> \(host) AND lease_until > t.now) AS busy,
-                (SELECT COALESCE(json_agg(expired), '[]')::text FROM expired) AS interrupted
-            FROM t
-            """)
-        guard let row = rows.first else { throw StoreError("\(location): the clock query returned no row") }
-        let interrupted = try JSONDecoder().decode(
-            [LeaseExpiry].self, from: Data(try row["interrupted"].decode(String.self).utf8))
-        return StoreSnapshot(
-            now: try row["now"].decode(Double.self), controlVersion: try row["version"].decode(Int64.self),
-            busyElsewhere: Set(try row["busy"].decode([String].self)), interrupted: interrupted)
-    }
-
     // MARK: Job state
 
     public func cursors() async throws -> [String: Int64] {
@@ -303,60 +277,22 @@ public final class PostgresStore: SchedulerStore {
             """)
     }
 
-    // MARK: Claims and runs
+    // MARK: Runs
 
-    public func claim(_ claim: SlotClaim) async throws -> Int64? {
-        // A claimed run that will run is held under a lease from the moment of the claim;
-        // a skipped row is final and holds nothing.
+    public func record(_ claim: SlotClaim) async throws -> Int64? {
+        // A row that will run is held under a lease from the start; a final row holds nothing.
         let holds: Double? = claim.status.isFinal ? nil : lease
         let rows = try await rows(
             """
             WITH t AS (SELECT COALESCE(\(override)::float8, extract(epoch FROM now())::float8) AS now)
-            INSERT INTO nightshift_runs (job, slot, attempt, kind, status, reason, host, claimed_at, lease_until, retry_at)
+            INSERT INTO nightshift_runs (job, slot, attempt, kind, status, reason, host, claimed_at, lease_until)
             SELECT \(claim.job), \(claim.slot), \(Int32(claim.attempt)), \(claim.kind.rawValue), \(claim.status.rawValue),
-                \(claim.reason), \(host), t.now, t.now + \(holds)::float8, \(claim.retryAt)::float8
-            FROM t WHERE \(claim.notBefore)::bigint IS NULL OR \(claim.notBefore)::bigint <= t.now
+                \(claim.reason), \(host), t.now, t.now + \(holds)::float8
+            FROM t
             ON CONFLICT (job, slot, attempt) DO NOTHING
             RETURNING id
             """)
         return try rows.first?["id"].decode(Int64.self)
-    }
-
-    public func claimAll(_ claims: [SlotClaim]) async throws -> [Int64?] {
-        guard !claims.isEmpty else { return [] }
-        // Arrays cannot carry NULLs here, so: no reason = '', no notBefore = Int64.min, no
-        // lease = 0. Rows go in (job, slot) order, the same on every daemon, so two daemons
-        // claiming overlapping batches wait for each other in one order and never deadlock.
-        let rows = try await rows(
-            """
-            WITH t AS (SELECT COALESCE(\(override)::float8, extract(epoch FROM now())::float8) AS now)
-            INSERT INTO nightshift_runs (job, slot, kind, status, reason, host, claimed_at, lease_until)
-            SELECT c.job, c.slot, c.kind, c.status, NULLIF(c.reason, ''), \(host), t.now,
-                CASE WHEN c.lease > 0 THEN t.now + c.lease END
-            FROM unnest(\(claims.map(\.job))::text[], \(claims.map(\.slot))::bigint[],
-                    \(claims.map(\.kind.rawValue))::text[], \(claims.map(\.status.rawValue))::text[],
-                    \(claims.map { $0.reason ?? "" })::text[], \(claims.map { $0.notBefore ?? .min })::bigint[],
-                    \(claims.map { $0.status.isFinal ? 0 : lease })::float8[])
-                AS c(job, slot, kind, status, reason, not_before, lease),
-                t
-            WHERE c.not_before = \(Int64.min) OR c.not_before <= t.now
-            ORDER BY c.job, c.slot
-            ON CONFLICT (job, slot, attempt) DO NOTHING
-            RETURNING id, job, slot
-            """)
-        var won: [String: [Int64: Int64]] = [:]
-        for row in rows {
-            won[try row["job"].decode(String.self), default: [:]][try row["slot"].decode(Int64.self)] = try row["id"].decode(Int64.self)
-        }
-        return claims.map { won[$0.job]?[$0.slot] }
-    }
-
-    public func claimManual(job: String, requested: Int64) async throws -> (id: Int64, slot: Int64) {
-        var slot = requested
-        while true {
-            if let id = try await claim(SlotClaim(job: job, slot: slot, kind: .manual, status: .queued)) { return (id, slot) }
-            slot += 1
-        }
     }
 
     public func markStarted(id: Int64, at time: Double, pid: Int32, pidStart: String?, log: String?) async throws {
@@ -370,13 +306,30 @@ public final class PostgresStore: SchedulerStore {
     }
 
     public func finish(id: Int64, _ end: RunEnd, at time: Double) async throws {
+        // The run's pool place is given back if it held one (not when another host already
+        // recorded it interrupted, which gave it back), and a serial job's next waiting run
+        // waits for a place from now on: until now it waited for the job, which late_after
+        // does not count.
         try await execute(
             """
-            UPDATE nightshift_runs SET status = \(end.status.rawValue), finished_at = \(time),
-                exit_code = \(end.exitCode), signal = \(end.signal), reason = COALESCE(\(end.reason), reason),
-                lease_until = NULL, run_id = \(end.runID), writes_sent = \(end.writesSent),
-                credits_moved = \(end.creditsMoved)
-            WHERE id = \(id)
+            WITH old AS (SELECT id, job, pool, status IN ('queued', 'running') AND host IS NOT NULL AS held
+                    FROM nightshift_runs WHERE id = \(id) FOR UPDATE),
+            done AS (
+                UPDATE nightshift_runs r SET status = \(end.status.rawValue), finished_at = \(time),
+                    exit_code = \(end.exitCode), signal = \(end.signal), reason = COALESCE(\(end.reason), r.reason),
+                    lease_until = NULL, run_id = \(end.runID), writes_sent = \(end.writesSent),
+                    credits_moved = \(end.creditsMoved)
+                FROM old WHERE r.id = old.id
+                RETURNING old.id, old.job, old.pool, old.held
+            ),
+            released AS (
+                UPDATE nightshift_pools p SET held = GREATEST(p.held - 1, 0) FROM done WHERE done.held AND p.name = done.pool
+            ),
+            bumped AS (
+                UPDATE nightshift_runs w SET ready_at = GREATEST(w.ready_at, \(time))
+                FROM done WHERE w.job = done.job AND w.id <> done.id AND w.host IS NULL AND w.status = 'queued' AND w.serial
+            )
+            SELECT 1
             """)
     }
 
@@ -432,6 +385,7 @@ public final class PostgresStore: SchedulerStore {
     public func prune(before cutoff: Int64) async throws -> [String] {
         let rows = try await rows(
             """
+            WITH gone AS (DELETE FROM nightshift_daemons WHERE last_tick < \(cutoff))
             DELETE FROM nightshift_runs WHERE slot < \(cutoff) AND status NOT IN ('queued', 'running')
             RETURNING log
             """)

@@ -3,13 +3,14 @@ import GRDB
 import NightshiftCore
 
 /// Job state and run history in one host's SQLite file. A unique key on (job, slot,
-/// attempt) means a slot (and each retry of it) is claimed once, so it runs at most once
-/// across restarts and crashes; the daemon claims a slot (commits the row) before it starts
-/// the child.
+/// attempt) means a slot (and each retry of it) is offered once, so it runs at most once
+/// across restarts and crashes; the daemon claims a slot (commits the row as its own)
+/// before it starts the child.
 ///
 /// One host only: the store has no clock of its own (the daemon's decides), no other host
 /// can hold a run, so leases are recorded but never expire a run, and a restarted daemon
-/// reconciles every unfinished run itself.
+/// reconciles every unfinished run itself. Offers and claims work as with PostgreSQL
+/// (SQLiteStore+Capacity), each in one write transaction.
 public final class SQLiteStore: SchedulerStore {
     let queue: DatabaseQueue
     public let location: String
@@ -36,7 +37,7 @@ public final class SQLiteStore: SchedulerStore {
             // Two processes opening a new file at once must not both set it up and migrate it.
             queue = try FileLock.exclusively(folderOf: path) {
                 let queue = try DatabaseQueue(path: path, configuration: configuration)
-                try Self.migrator.migrate(queue)
+                try Self.migrator(host: host).migrate(queue)
                 return queue
             }
         } catch {
@@ -44,7 +45,7 @@ public final class SQLiteStore: SchedulerStore {
         }
     }
 
-    private static var migrator: DatabaseMigrator {
+    private static func migrator(host: String) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(
@@ -97,6 +98,7 @@ public final class SQLiteStore: SchedulerStore {
         }
         migrator.registerMigration("notifications", migrate: Self.createNotifications)
         migrator.registerMigration("v4: attempts", migrate: Self.addAttempts)
+        migrator.registerMigration("v5: capacity") { db in try Self.addCapacity(db, host: host) }
         return migrator
     }
 
@@ -125,15 +127,6 @@ public final class SQLiteStore: SchedulerStore {
                 ALTER TABLE runs_rebuilt RENAME TO runs;
                 """)
         for index in indexes { try db.execute(sql: index) }
-    }
-
-    // MARK: Time and control
-
-    public func snapshot() throws -> StoreSnapshot {
-        // Changes whenever another connection (the `jobs` commands) commits, so the daemon
-        // re-reads pauses and triggers only when something changed.
-        let version = try queue.read { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
-        return StoreSnapshot(now: nil, controlVersion: version)
     }
 
     // MARK: Job state
@@ -182,33 +175,15 @@ public final class SQLiteStore: SchedulerStore {
 
     // MARK: Claims and runs
 
-    public func claim(_ claim: SlotClaim) throws -> Int64? {
-        // One host: the daemon's clock is the store's, so `notBefore` was checked by the caller.
-        try queue.write { db in try insert(claim, db) }
-    }
-
-    public func claimAll(_ claims: [SlotClaim]) throws -> [Int64?] {
-        try queue.write { db in try claims.map { try insert($0, db) } }
-    }
-
-    private func insert(_ claim: SlotClaim, _ db: Database) throws -> Int64? {
-        try db.execute(
-            sql: """
-                INSERT OR IGNORE INTO runs (job, slot, attempt, kind, status, reason, host, retry_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                claim.job, claim.slot, claim.attempt, claim.kind.rawValue, claim.status.rawValue, claim.reason, host,
-                claim.retryAt,
-            ])
-        return db.changesCount == 1 ? db.lastInsertedRowID : nil
-    }
-
-    public func claimManual(job: String, requested: Int64) throws -> (id: Int64, slot: Int64) {
-        var slot = requested
-        while true {
-            if let id = try claim(SlotClaim(job: job, slot: slot, kind: .manual, status: .queued)) { return (id, slot) }
-            slot += 1
+    public func record(_ claim: SlotClaim) throws -> Int64? {
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO runs (job, slot, attempt, kind, status, reason, host)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [claim.job, claim.slot, claim.attempt, claim.kind.rawValue, claim.status.rawValue, claim.reason, host])
+            return db.changesCount == 1 ? db.lastInsertedRowID : nil
         }
     }
 
@@ -225,6 +200,14 @@ public final class SQLiteStore: SchedulerStore {
 
     public func finish(id: Int64, _ end: RunEnd, at time: Double) throws {
         try queue.write { db in
+            // A serial job's next waiting run waits for a place from now on, not from its
+            // slot: until this end it waited for the job, which late_after does not count.
+            try db.execute(
+                sql: """
+                    UPDATE runs SET ready_at = MAX(ready_at, ?)
+                    WHERE job = (SELECT job FROM runs WHERE id = ?) AND host IS NULL AND status = 'queued' AND serial = 1
+                    """,
+                arguments: [time, id])
             try db.execute(
                 sql: """
                     UPDATE runs SET status = ?, finished_at = ?, exit_code = ?, signal = ?,
@@ -256,7 +239,8 @@ public final class SQLiteStore: SchedulerStore {
 
     public func unfinishedRuns() throws -> [UnfinishedRun] {
         try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM runs WHERE status IN ('queued', 'running') ORDER BY id")
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM runs WHERE status IN ('queued', 'running') AND host IS NOT NULL ORDER BY id")
                 .map { UnfinishedRun(record: Self.record($0), pidStart: $0["pid_start"], leaseUntil: $0["lease_until"]) }
         }
     }
@@ -310,6 +294,7 @@ public final class SQLiteStore: SchedulerStore {
             let finished = "slot < ? AND status NOT IN ('queued', 'running')"
             let logs = try String?.fetchAll(db, sql: "SELECT log FROM runs WHERE \(finished)", arguments: [cutoff])
             try db.execute(sql: "DELETE FROM runs WHERE \(finished)", arguments: [cutoff])
+            try db.execute(sql: "DELETE FROM daemons WHERE last_tick < ?", arguments: [cutoff])
             return logs.compactMap { $0 }
         }
     }

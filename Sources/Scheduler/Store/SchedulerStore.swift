@@ -6,17 +6,25 @@ import NightshiftCore
 /// and `history` commands talk only to this interface.
 ///
 /// The rules every store keeps:
-/// - A run is a row keyed by (job, slot, attempt); `claim` inserts it in one statement and
-///   says whether this host won it, so a slot (and each retry of it) runs at most once
-///   among all daemons.
-/// - "Now" for claims and leases is the store's clock (PostgreSQL's `now()`), never a
-///   host's own: `snapshot()` hands the daemon that clock once per tick.
-/// - A run that is queued or running is held by the host that claimed it under a lease,
+/// - A run is a row keyed by (job, slot, attempt), inserted once, so a slot (and each retry
+///   of it) runs at most once among all daemons.
+/// - A due slot goes through two steps. `offer` inserts it *waiting*: `queued`, held by no
+///   host (or `skipped`, as the job's overlap policy says). `claim(jobs:limit:at:)` then hands
+///   a daemon at most as many waiting runs as it has free places, oldest first, within each
+///   pool's size, one run at a time for a job that does not allow overlap; in PostgreSQL in
+///   one statement (`FOR UPDATE SKIP LOCKED`, pool places taken by compare-and-set). A daemon
+///   never takes a slot it cannot start now, so a slot one daemon has no place for is taken
+///   by the next daemon that has one.
+/// - A waiting run nobody claimed within `late_after` of its ready time is recorded
+///   `skipped`, once, by whichever daemon's `skipLate` comes first (a daemon calls it after
+///   its own claim, when its `snapshot` saw such a run).
+/// - "Now" for offers, claims and leases is the store's clock (PostgreSQL's `now()`), never
+///   a host's own: `snapshot` hands the daemon that clock once per tick.
+/// - A run that is claimed or running is held by the host that claimed it under a lease,
 ///   renewed by `renewLeases`; a run whose lease expired is recorded `interrupted` by the
-///   next daemon of another host that takes a `snapshot()`.
-/// - Runs are addressed by their row id after the claim, so per-attempt rows, retries and
-///   notification records (issue 12) add columns and tables keyed by that id without
-///   changing the claim.
+///   next daemon of another host that takes a `snapshot`.
+/// - Runs are addressed by their row id after the offer, so per-attempt rows, retries and
+///   notification records add columns and tables keyed by that id without changing the claim.
 public protocol SchedulerStore: AnyObject, Sendable, ObservationStore {
     /// Where the store lives, safe to print: a file path or a URL without a password.
     var location: String { get }
@@ -27,10 +35,16 @@ public protocol SchedulerStore: AnyObject, Sendable, ObservationStore {
 
     // MARK: Time and control
 
-    /// One look at the store per tick, in one round trip: its clock, whether pauses or
-    /// triggers may have changed, which jobs have a live run held by another host, and the
-    /// runs of other hosts whose lease had expired, now recorded `interrupted`.
-    func snapshot() async throws -> StoreSnapshot
+    /// One look at the store per tick, in one round trip with PostgreSQL: its clock, whether
+    /// pauses or triggers may have changed, how many waiting runs may start now and whether
+    /// one has waited longer than `lateAfter` seconds, and the runs of other hosts whose lease
+    /// had expired (now recorded `interrupted`).
+    /// - Parameter time: the daemon's clock, used only by a store without a clock of its own.
+    func snapshot(at time: Double, lateAfter: Int64) async throws -> StoreSnapshot
+    /// Records `skipped` the waiting runs nobody claimed within `lateAfter` seconds of their
+    /// ready time (a serial job's run behind a held run of the job waits for the job, not for
+    /// a place, and is not late), each once whichever daemons call it at once, and returns them.
+    func skipLate(lateAfter: Int64, at time: Double) async throws -> [JobRun]
 
     // MARK: Job state
 
@@ -45,17 +59,32 @@ public protocol SchedulerStore: AnyObject, Sendable, ObservationStore {
     /// A job no daemon has seen yet gets its watermark at `now`.
     func setPaused(_ paused: Bool, job: String, now: Int64) async throws
 
-    // MARK: Claims and runs
+    // MARK: Offers, claims and runs
 
-    /// Inserts the run of (job, slot) unless it exists. Returns the new row id if this host
-    /// won the slot, nil if the slot was claimed before (by any host, before or after a
-    /// restart) or, with `notBefore`, is not yet due in the store's clock.
-    func claim(_ claim: SlotClaim) async throws -> Int64?
-    /// Claims several slots of different jobs at once (one statement with PostgreSQL): the
-    /// result for each claim, in order, as `claim(_:)` would give it.
-    func claimAll(_ claims: [SlotClaim]) async throws -> [Int64?]
-    /// Claims a manual slot at or just after `requested`: the first free second.
-    func claimManual(job: String, requested: Int64) async throws -> (id: Int64, slot: Int64)
+    /// Inserts each offered slot unless its (job, slot, attempt) exists: waiting for a
+    /// daemon with a free place, or `skipped` when the job's overlap policy says so
+    /// (`OverlapSkip`), decided against every host's runs of the job. Offers of one job in
+    /// one call are decided in order. One statement with PostgreSQL when no job repeats.
+    /// - Returns: for each offer, in order, the new row, or nil when the row existed (offered
+    ///   by another daemon, or before a restart).
+    func offer(_ offers: [SlotOffer], at time: Double) async throws -> [OfferedSlot?]
+    /// Offers a manual run (`jobs trigger`) at or just after `requested`: the first free second.
+    func offerManual(job: String, requested: Int64, overlap: OverlapPolicy, pool: String?, at time: Double) async throws
+        -> (id: Int64, slot: Int64)
+    /// Claims for this host up to `limit` waiting runs of `jobs` whose ready time has come,
+    /// oldest ready first (then oldest offered): never a second run of a serial job (overlap
+    /// `skip` or `queue`) while one is held by any host, and never more runs of a pool than
+    /// its size across all hosts. Each claimed run is held under a lease. One statement with
+    /// PostgreSQL; a run another daemon is claiming at the same moment is skipped, not waited for.
+    /// - Parameter time: the daemon's clock, used only by a store without a clock of its own.
+    func claim(jobs: Set<String>, limit: Int, at time: Double) async throws -> [JobRun]
+    /// Inserts a row held by this host from the start, or a final one, unless (job, slot,
+    /// attempt) exists: for what one daemon decides alone (a `skipped` row for missed slots)
+    /// and for tests that set up history. Returns the new row id, or nil.
+    func record(_ claim: SlotClaim) async throws -> Int64?
+    /// Sets the size of each cluster-wide pool (`[pools]`, `max_running_cluster`), keeping
+    /// the places its runs hold.
+    func setPools(_ sizes: [String: Int]) async throws
     /// Records that a claimed run's child started (and renews its lease).
     func markStarted(id: Int64, at time: Double, pid: Int32, pidStart: String?, log: String?) async throws
     /// Records how a run ended.
@@ -74,8 +103,19 @@ public protocol SchedulerStore: AnyObject, Sendable, ObservationStore {
     func history(job: String?, limit: Int) async throws -> [JobRun]
     /// Each job's newest run that did not end as skipped, for `jobs list`.
     func lastRuns() async throws -> [String: JobRun]
-    /// Deletes finished runs whose slot is before `cutoff` and returns their log files.
+    /// Rows by host and status, with each host's first start and last end
+    /// (`history --hosts`); one job's when `job` is given.
+    func runsPerHost(job: String?) async throws -> [HostRuns]
+    /// Deletes finished runs whose slot is before `cutoff`, and daemons last heard of before
+    /// it; returns the runs' log files.
     func prune(before cutoff: Int64) async throws -> [String]
+
+    // MARK: Daemons
+
+    /// Writes this host's daemon row (`jobs status`).
+    func recordDaemon(_ heartbeat: DaemonHeartbeat) async throws
+    /// Every daemon with the runs it holds, the pools and the waiting runs.
+    func clusterStatus() async throws -> ClusterStatus
 
     // MARK: Triggers
 
@@ -100,15 +140,15 @@ extension SchedulerStore {
         try await finish(id: id, RunEnd(status: status, exitCode: exitCode, signal: signal, reason: reason), at: time)
     }
 
-    /// Claims a slot with a first status (tests, seeding); see `claim(_:)`.
+    /// Inserts a row held by this host, or a final one (tests, seeding); see `record(_:)`.
     public func claim(job: String, slot: Int64, kind: RunKind, status: RunStatus, reason: String? = nil) async throws
         -> Int64?
     {
-        try await claim(SlotClaim(job: job, slot: slot, kind: kind, status: status, reason: reason))
+        try await record(SlotClaim(job: job, slot: slot, kind: kind, status: status, reason: reason))
     }
 }
 
-/// What a daemon asks for when it claims a slot.
+/// A row one daemon inserts held by itself from the start, or final: `SchedulerStore.record`.
 public struct SlotClaim: Sendable, Equatable {
     /// The job's name.
     public var job: String
@@ -120,28 +160,17 @@ public struct SlotClaim: Sendable, Equatable {
     public var status: RunStatus
     /// Why, for a skipped slot.
     public var reason: String?
-    /// The earliest time (seconds since the epoch, the store's clock) the slot may be
-    /// claimed: its jittered start. nil claims at any time (skipped rows, manual runs).
-    public var notBefore: Int64?
-    /// 1 claims the slot; 2… claims a retry of it, held by the host that ran the attempt before.
+    /// 1 for a slot's first run, 2… for its retries.
     public var attempt: Int
-    /// For a retry: when it may start (the store's clock), recorded so that a restarted
-    /// daemon knows whether the retry is still due.
-    public var retryAt: Double?
 
     /// Creates a claim.
-    public init(
-        job: String, slot: Int64, kind: RunKind, status: RunStatus, reason: String? = nil, notBefore: Int64? = nil,
-        attempt: Int = 1, retryAt: Double? = nil
-    ) {
+    public init(job: String, slot: Int64, kind: RunKind, status: RunStatus, reason: String? = nil, attempt: Int = 1) {
         self.job = job
         self.slot = slot
         self.kind = kind
         self.status = status
         self.reason = reason
-        self.notBefore = notBefore
         self.attempt = attempt
-        self.retryAt = retryAt
     }
 }
 
@@ -152,17 +181,21 @@ public struct StoreSnapshot: Sendable, Equatable {
     public var now: Double?
     /// Changes whenever pauses or triggers may have changed.
     public var controlVersion: Int64
-    /// Jobs with a queued or running run held by another host under a live lease: the
-    /// overlap policy treats them as busy.
-    public var busyElsewhere: Set<String>
+    /// Waiting runs (offered, claimed by no host) whose ready time has come and that wait for
+    /// a place (not a serial job's run behind a held run of the job).
+    public var waiting: Int
+    /// Whether a waiting run has waited longer than `late_after` for a place: `skipLate`
+    /// would record it.
+    public var late: Bool
     /// Runs of other hosts whose lease had expired, recorded `interrupted` by this snapshot.
     public var interrupted: [LeaseExpiry]
 
     /// Creates a snapshot.
-    public init(now: Double?, controlVersion: Int64, busyElsewhere: Set<String> = [], interrupted: [LeaseExpiry] = []) {
+    public init(now: Double?, controlVersion: Int64, waiting: Int = 0, late: Bool = false, interrupted: [LeaseExpiry] = []) {
         self.now = now
         self.controlVersion = controlVersion
-        self.busyElsewhere = busyElsewhere
+        self.waiting = waiting
+        self.late = late
         self.interrupted = interrupted
     }
 }

@@ -7,7 +7,10 @@ struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
         abstract: "Show scheduled runs, newest first: slot, kind, attempt, status, exit code, writes sent, host, reason.",
-        discussion: "--notifications shows the job notifications sent about them instead (webhook, ping, command; URLs redacted)."
+        discussion: """
+            --notifications shows the job notifications sent about them instead (webhook, ping, command; URLs redacted). \
+            --hosts shows how many runs each host's daemon recorded, by status, with its first start and last end.
+            """
     )
 
     @Argument(help: "Only this job.")
@@ -24,11 +27,15 @@ struct HistoryCommand: AsyncParsableCommand {
     @Flag(help: "Show job notification deliveries (webhook, ping, command) instead of runs; URLs are redacted.")
     var notifications = false
 
+    @Flag(help: "Show runs per host over the whole kept history (of NAME, if given): started, share, statuses, first start, last end.")
+    var hosts = false
+
     @Option(help: "The daemon's --host name, to check its runs' processes on this machine (default: the host name).")
     var host: String = StoreHost.current
 
     func run() async throws {
         if notifications { return try await showNotifications() }
+        if hosts { return try await showHosts() }
         try await reportingFailures {
             let (configuration, recorded, unfinished) = try await options.withStore { configuration, store in
                 (configuration, try await store.history(job: name, limit: limit), try await store.unfinishedRuns())
@@ -74,6 +81,33 @@ extension HistoryCommand {
                 ])
             }
             printTable(rows)
+        }
+    }
+}
+
+extension HistoryCommand {
+    /// `history --hosts`: one row per host, busiest first, and the span of all their runs.
+    private func showHosts() async throws {
+        try await reportingFailures {
+            let hosts = try await options.withStore { _, store in try await store.runsPerHost(job: name) }
+            if json { return try printJSON(hosts) }
+            let total = hosts.reduce(0) { $0 + $1.started }
+            func time(_ value: Double?) -> String {
+                value.map { ISO8601.format(Int64($0.rounded(.down)), in: .utc) } ?? "-"
+            }
+            var rows = [["HOST", "STARTED", "SHARE", "FIRST START", "LAST END", "STATUSES"]]
+            for host in hosts {
+                let share = total == 0 ? "-" : String(format: "%.0f%%", Double(host.started) / Double(total) * 100)
+                let statuses = host.statuses.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }
+                rows.append([
+                    host.host, String(host.started), share, time(host.firstStart), time(host.lastEnd),
+                    statuses.joined(separator: ", "),
+                ])
+            }
+            printTable(rows)
+            if let first = hosts.compactMap(\.firstStart).min(), let last = hosts.compactMap(\.lastEnd).max() {
+                print(String(format: "first start to last end: %.1f s, %d runs started on %d host(s)", last - first, total, hosts.filter { $0.started > 0 }.count))
+            }
         }
     }
 }

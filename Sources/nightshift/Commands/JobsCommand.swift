@@ -7,12 +7,12 @@ import Scheduler
 struct JobsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jobs",
-        abstract: "List, trigger, pause and resume scheduled jobs.",
+        abstract: "List, trigger, pause and resume scheduled jobs; show the daemons (status).",
         discussion: """
             These work on the store named in the jobs file (the SQLite state file, or the shared \
             PostgreSQL database, from any host); a daemon picks changes up on its next tick.
             """,
-        subcommands: [List.self, Check.self, Pending.self, Trigger.self, Pause.self, Resume.self]
+        subcommands: [List.self, Check.self, Pending.self, Trigger.self, Pause.self, Resume.self, JobsStatusCommand.self]
     )
 
     struct ConfigOption: ParsableArguments {

@@ -18,7 +18,7 @@ import time
 os.environ["SE_OFFLINE"] = "true"
 
 from selenium import webdriver  # noqa: E402
-from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -64,10 +64,22 @@ def no_alert(driver):
     return False
 
 
+def gone(element):
+    """Whether `element` belongs to a page the browser has left."""
+    try:
+        element.tag_name
+    except StaleElementReferenceException:
+        return True
+    return False
+
+
 def act(driver, selector):
-    """Clicks a button whose form comes back to a page with a one-time message; returns the message."""
+    """Clicks a button whose form comes back to a page with a one-time message; returns the message.
+    It waits for the new page first: the page the button was on may carry a message of its own."""
+    page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, selector).click()
-    flash = wait_for("the page after " + selector, lambda: driver.find_elements(By.ID, "flash"))
+    wait_for("the page after " + selector + " to load", lambda: gone(page))
+    flash = wait_for("the message after " + selector, lambda: driver.find_elements(By.ID, "flash"))
     return flash[0].text
 
 

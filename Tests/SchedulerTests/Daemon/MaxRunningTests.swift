@@ -57,11 +57,29 @@ struct MaxRunningTests {
         await f.tick(daemon, at: "2026-05-01T00:05:01Z")
         let late = try await f.history("c-late")
         #expect(late.map(\.status) == [.skipped])
-        #expect(late.first?.reason?.contains("waited 61 s for a free place (max_running = 1)") == true)
+        #expect(late.first?.reason == "missed: waited 61 s for a free place, more than late_after (1m)")
         f.launcher.children[2].finish()
         await f.tick(daemon, at: "2026-05-01T00:05:02Z")
         #expect(f.launcher.children.count == 3)
         #expect(await daemon.runningCount == 0)
+    }
+
+    @Test("a pool smaller than max_running caps the pool's jobs, oldest first; other jobs take the remaining places", arguments: StoreKind.allCases)
+    func poolOnOneDaemon(store: StoreKind) async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store, maxRunning: 10, pools: ["eu": 3])
+        var pooled = try (0..<6).map { try job("1 0 * * *", name: "eu\($0)", overlap: .allow) }
+        for index in pooled.indices { pooled[index].pool = "eu" }
+        var own = try job("1 0 * * *", name: "own", overlap: .allow)
+        own.maxRunningCluster = 1
+        let daemon = f.daemon(pooled + [own] + (try (0..<4).map { try job("1 0 * * *", name: "other\($0)") }))
+        await f.tick(daemon, at: "2026-05-01T00:01:00Z")
+        let first = f.launcher.children.map(\.request.job)
+        #expect(first.filter { $0.hasPrefix("eu") } == ["eu0", "eu1", "eu2"])
+        #expect(first.filter { !$0.hasPrefix("eu") }.sorted() == ["other0", "other1", "other2", "other3", "own"])
+        for child in f.launcher.children where child.request.job == "eu1" { child.finish() }
+        await f.tick(daemon, at: "2026-05-01T00:01:01Z")
+        #expect(f.launcher.children.map(\.request.job).suffix(1) == ["eu3"])
+        #expect(await daemon.runningCount == 8)
     }
 
     @Test("without max_running every due run starts at once")

@@ -13,10 +13,13 @@ struct HostsFixture {
     let settings: SchedulerSettings
     let directory = TemporaryDirectory()
 
-    init(lease: Double = 15, shutdownGrace: Int64 = 30) throws {
+    init(lease: Double = 15, shutdownGrace: Int64 = 30, lateAfter: Int64 = 60, pools: [String: Int] = [:]) throws {
         url = try TestPostgres.freshDatabase()
-        settings = SchedulerSettings(
-            statePath: directory.file("unused.sqlite"), tick: 1, shutdownGrace: shutdownGrace, store: url, lease: lease)
+        var settings = SchedulerSettings(
+            statePath: directory.file("unused.sqlite"), tick: 1, lateAfter: lateAfter, shutdownGrace: shutdownGrace, store: url,
+            lease: lease)
+        settings.pools = pools
+        self.settings = settings
     }
 
     /// A store for `host`; with `clock`, statements read that clock instead of the database's.
@@ -26,8 +29,12 @@ struct HostsFixture {
             clockOverride: clock)
     }
 
-    func daemon(_ jobs: [Job], store: any SchedulerStore, launcher: ScriptedLauncher, clock: any WallClock) -> SchedulerDaemon {
-        SchedulerDaemon(
+    func daemon(
+        _ jobs: [Job], store: any SchedulerStore, launcher: ScriptedLauncher, clock: any WallClock, maxRunning: Int? = nil
+    ) -> SchedulerDaemon {
+        var settings = settings
+        settings.maxRunning = maxRunning
+        return SchedulerDaemon(
             configuration: JobConfiguration(settings: settings, jobs: jobs), store: store, launcher: launcher,
             runner: ["nightshift"], clock: clock, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }

@@ -7,7 +7,7 @@ import Testing
 #endif
 
 /// Three real daemons (`nightshift schedule`) on one PostgreSQL database while one at a time
-/// is killed with SIGKILL and restarted.
+/// is killed with SIGKILL and restarted, each claiming only within its `max_running`.
 @Suite("failover between daemons under kill -9", .serialized)
 struct ChaosTests {
     static let lease = 3.0
@@ -25,6 +25,7 @@ struct ChaosTests {
             \(underTest.schedulerLine)
             tick = \(Self.tick)
             lease = \(Self.lease)
+            max_running = 2
             shutdown_grace = "10s"
             kill_after = "0s"
 
@@ -119,7 +120,8 @@ struct ChaosTests {
         }
         print("""
             chaos: \(Int(ended - began)) s, \(kills.count) kills (\(kills.map(\.host).joined(separator: ", "))), \
-            \(runs.count) slots claimed, \(started.count) started, \(interrupted.count) interrupted, \
+            \(runs.count) slots claimed (\(Dictionary(grouping: runs, by: { $0.host ?? "-" }).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.count)" }.joined(separator: ", "))), \
+            \(started.count) started, \(interrupted.count) interrupted, \
             \(cutBeforeStart.count) cut between claim and start
             failover: kill -> survivor records the dead host's runs interrupted: \(summary(recordLatency)) \
             (target lease + tick = \(Self.lease + Self.tick) s)

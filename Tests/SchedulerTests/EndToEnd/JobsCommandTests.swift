@@ -70,4 +70,52 @@ struct JobsCommandTests {
         let row = try #require(list.output.split(separator: "\n").first { $0.hasPrefix("nightly") })
         #expect(row.hasSuffix("succeeded  inspector"))
     }
+
+    @Test("jobs status shows each daemon's state, last tick, max_running, runs held and free places, the waiting runs and the pools", arguments: StoreKind.allCases)
+    func status(kind: StoreKind) async throws {
+        let (dir, config, underTest) = try setUp(kind)
+        let store = try await underTest.open(dir)
+        let empty = try NightshiftBinary.run(["jobs", "status", "--jobs", config])
+        #expect(empty.status == 0, "\(empty.error)")
+        #expect(empty.output.contains("no daemon has written to this store yet"))
+        let now = Date().timeIntervalSince1970
+        try await store.recordDaemon(DaemonHeartbeat(pid: 4242, startedAt: now - 60, lastTick: now, tick: 1, maxRunning: 10))
+        try await store.setPools(["panel-eu": 4])
+        _ = try await store.offer(
+            (0..<5).map { SlotOffer(job: "job\($0)", slot: 60, kind: .scheduled, readyAt: now - 5, pool: $0 == 0 ? "panel-eu" : nil) },
+            at: now)
+        _ = try await store.claim(jobs: ["job0", "job1", "job2"], limit: 3, at: now)
+        let result = try NightshiftBinary.run(["jobs", "status", "--jobs", config])
+        #expect(result.status == 0, "\(result.error)")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("DAEMON     STATE    LAST TICK") == true, "\(result.output)")
+        let row = try #require(lines.first { $0.hasPrefix("inspector") })
+        #expect(row.split(separator: " ", omittingEmptySubsequences: true).map(String.init).prefix(2) == ["inspector", "ticking"])
+        #expect(row.contains("1s    10           3        7     4242"), "\(row)")
+        #expect(lines.contains { $0.hasPrefix("waiting for a free place: 2 runs, the oldest ready ") })
+        #expect(lines.suffix(2) == ["POOL      SIZE  HELD", "panel-eu  4     1"])
+        let json = try NightshiftBinary.run(["jobs", "status", "--json", "--jobs", config])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        #expect(object["waiting"] as? Int == 2)
+        #expect((object["daemons"] as? [[String: Any]])?.first?["running"] as? Int == 3)
+    }
+
+    @Test("history --hosts counts each host's runs by status, its share, first start and last end", arguments: StoreKind.allCases)
+    func historyHosts(kind: StoreKind) async throws {
+        let (dir, config, underTest) = try setUp(kind)
+        let store = try await underTest.open(dir)
+        for (index, slot) in [1_780_000_000, 1_780_086_400, 1_780_172_800].enumerated() {
+            let id = try #require(try await store.claim(job: "nightly", slot: Int64(slot), kind: .scheduled, status: .queued))
+            try await store.markStarted(id: id, at: Double(slot), pid: 1, pidStart: nil, log: nil)
+            try await store.finish(id: id, status: index == 2 ? .failed : .succeeded, at: Double(slot) + 4)
+        }
+        let result = try NightshiftBinary.run(["history", "--hosts", "--jobs", config])
+        #expect(result.status == 0, "\(result.error)")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "HOST       STARTED  SHARE  FIRST START                LAST END                   STATUSES",
+            "inspector  3        100%   2026-05-28T20:26:40+00:00  2026-05-30T20:26:44+00:00  succeeded 2, failed 1",
+            "first start to last end: 172804.0 s, 3 runs started on 1 host(s)",
+        ])
+    }
 }

@@ -68,7 +68,7 @@ struct NotifyMetricsProcessTests {
         let metrics = try await get("http://127.0.0.1:\(port)/metrics")
         #expect(metrics.status == 200)
         let families = try PrometheusOracle.parse(metrics.body)
-        #expect((families.value("nightshift_runs_total", ["job": "probe", "status": "failed"]) ?? 0) >= 4)
+        #expect((families.value("nightshift_runs_total", ["job": "probe", "status": "failed", "host": StoreHost.current]) ?? 0) >= 4)
         let next = try #require(families.value("nightshift_job_next_run_timestamp_seconds", ["job": "probe"]))
         #expect(abs(next - Date().timeIntervalSince1970) < 30 && Int(next) % 2 == 0, "an @every 2s slot near now: \(next)")
         let health = try await get("http://127.0.0.1:\(port)/healthz")

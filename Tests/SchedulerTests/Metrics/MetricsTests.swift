@@ -63,9 +63,9 @@ struct MetricsTests {
         #expect(response.type?.hasPrefix("text/plain; version=0.0.4") == true)
         let families = try PrometheusOracle.parse(response.body)
         #expect(families.family("nightshift_runs")?.type == "counter")
-        #expect(families.value("nightshift_runs_total", ["job": "topup", "status": "succeeded"]) == 1)
-        #expect(families.value("nightshift_runs_total", ["job": "topup", "status": "failed"]) == 1)
-        #expect(families.value("nightshift_runs_total", ["job": "topup", "status": "skipped"]) == 1)
+        #expect(families.value("nightshift_runs_total", ["job": "topup", "status": "succeeded", "host": "test-host"]) == 1)
+        #expect(families.value("nightshift_runs_total", ["job": "topup", "status": "failed", "host": "test-host"]) == 1)
+        #expect(families.value("nightshift_runs_total", ["job": "topup", "status": "skipped", "host": "test-host"]) == 1)
         #expect(families.family("nightshift_run_duration_seconds")?.type == "histogram")
         #expect(families.value("nightshift_run_duration_seconds_count") == 2)
         #expect(families.value("nightshift_run_duration_seconds_sum") == 6)
@@ -82,6 +82,8 @@ struct MetricsTests {
         #expect(families.value("nightshift_running_runs") == 1)
         #expect(families.value("nightshift_notifications_total", ["outcome": "delivered"]) == 2)
         #expect(families.value("nightshift_last_tick_timestamp_seconds") == Double(at("2026-05-01T00:04:00Z")))
+        #expect(families.value("nightshift_waiting_runs") == 0)
+        #expect(families.family("nightshift_free_places") == nil, "no max_running: no free places gauge")
         #expect(families.value("nightshift_writes_sent_total", ["job": "topup"]) == 3)
         #expect(families.value("nightshift_credits_moved_total", ["job": "topup"]) == 120)
         #expect(!response.body.contains("s3cr3t"))
@@ -91,6 +93,23 @@ struct MetricsTests {
         restarted.load(lastSuccesses: try await n.f.store.lastSuccesses())
         let reloaded = try PrometheusOracle.parse(restarted.exposition())
         #expect(reloaded.value("nightshift_job_last_success_timestamp_seconds", ["job": "topup"]) == Double(at("2026-05-01T00:01:04Z")))
+    }
+
+    @Test("free places and waiting runs follow the last tick that reached the store; without max_running there is no free places gauge")
+    func capacityGauges() throws {
+        let metrics = SchedulerMetrics()
+        metrics.ticked(SchedulerTick(time: 10, storeAnswered: true, running: 3, free: 7, waiting: 12))
+        var families = try PrometheusOracle.parse(metrics.exposition())
+        #expect(families.value("nightshift_free_places") == 7)
+        #expect(families.value("nightshift_waiting_runs") == 12)
+        // A tick without the store keeps what the store said last.
+        metrics.ticked(SchedulerTick(time: 11, storeAnswered: false, running: 3, free: 7))
+        families = try PrometheusOracle.parse(metrics.exposition())
+        #expect(families.value("nightshift_waiting_runs") == 12)
+        metrics.ticked(SchedulerTick(time: 12, storeAnswered: true, running: 0, free: nil, waiting: 0))
+        families = try PrometheusOracle.parse(metrics.exposition())
+        #expect(families.family("nightshift_free_places") == nil)
+        #expect(families.value("nightshift_waiting_runs") == 0)
     }
 
     @Test("/healthz is 200 while the daemon ticks and the store answers, 503 when ticks stop or the store fails")

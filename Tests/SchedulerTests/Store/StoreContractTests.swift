@@ -5,36 +5,18 @@ import Testing
 /// What every store promises the daemon, checked on both engines.
 @Suite("the scheduler store contract")
 struct StoreContractTests {
-    @Test("claimAll gives each claim its row id when won and nil when the slot was taken, in order", arguments: StoreKind.allCases)
-    func claimAll(store kind: StoreKind) async throws {
+    @Test("record inserts a row held by this host, or a final one, once; a second record of the slot gets nil", arguments: StoreKind.allCases)
+    func recordOnce(store kind: StoreKind) async throws {
         let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: kind)
-        let taken = try #require(try await f.store.claim(job: "b", slot: 60, kind: .scheduled, status: .queued))
-        let ids = try await f.store.claimAll([
-            SlotClaim(job: "c", slot: 60, kind: .scheduled, status: .queued),
-            SlotClaim(job: "b", slot: 60, kind: .scheduled, status: .queued),
-            SlotClaim(job: "a", slot: 60, kind: .scheduled, status: .skipped, reason: "why"),
-        ])
-        #expect(ids.count == 3 && ids[0] != nil && ids[1] == nil && ids[2] != nil)
-        #expect(!ids.contains(taken))
+        let id = try #require(try await f.store.record(SlotClaim(job: "a", slot: 60, kind: .catchUp, status: .skipped, reason: "why")))
+        #expect(try await f.otherConnection().record(SlotClaim(job: "a", slot: 60, kind: .scheduled, status: .queued)) == nil)
+        let held = try #require(try await f.store.record(SlotClaim(job: "b", slot: 60, kind: .scheduled, status: .queued)))
         let history = try await f.store.history(job: nil, limit: 10)
-        #expect(Set(history.map(\.job)) == ["a", "b", "c"])
-        #expect(history.first { $0.job == "a" }?.reason == "why")
-        #expect(history.first { $0.job == "c" }?.reason == nil)
+        #expect(history.map(\.id) == [held, id])
+        #expect(history.map(\.reason) == [nil, "why"])
         #expect(history.allSatisfy { $0.host == "test-host" })
-    }
-
-    @Test("a claim whose slot is not yet due in the database's clock is refused, alone or in a batch")
-    func notYetDue() async throws {
-        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: .postgres)
-        let now = at("2026-05-01T00:00:30Z")
-        #expect(try await f.store.claim(SlotClaim(job: "a", slot: now + 30, kind: .scheduled, status: .queued, notBefore: now + 30)) == nil)
-        let ids = try await f.store.claimAll([
-            SlotClaim(job: "a", slot: now + 30, kind: .scheduled, status: .queued, notBefore: now + 1),
-            SlotClaim(job: "b", slot: now, kind: .scheduled, status: .queued, notBefore: now),
-        ])
-        #expect(ids[0] == nil && ids[1] != nil)
-        f.clock.set(Double(now + 30))
-        #expect(try await f.store.claim(SlotClaim(job: "a", slot: now + 30, kind: .scheduled, status: .queued, notBefore: now + 30)) != nil)
+        // A held row is this host's to reconcile after a restart; a skipped one is not.
+        #expect(try await f.store.unfinishedRuns().map(\.record.id) == [held])
     }
 
     @Test("watermarks only move forward, whoever writes them", arguments: StoreKind.allCases)

@@ -132,14 +132,16 @@ struct DaemonFixture {
 
     init(
         start: String, store kind: StoreKind, lateAfter: Int64 = 60, keepHistory: Int64 = 90 * 86_400,
-        maxRunning: Int? = nil
+        maxRunning: Int? = nil, pools: [String: Int] = [:]
     ) async throws {
         clock = ManualClock(Double(ISO8601.parse(start, defaultZone: .utc)!))
         self.kind = kind
         let url = kind == .postgres ? try TestPostgres.freshDatabase() : nil
-        settings = SchedulerSettings(
+        var settings = SchedulerSettings(
             statePath: directory.file("state.sqlite"), lateAfter: lateAfter, keepHistory: keepHistory, store: url,
             maxRunning: maxRunning)
+        settings.pools = pools
+        self.settings = settings
         store = try await Self.open(kind, settings: settings, clock: clock)
     }
 
@@ -159,6 +161,11 @@ struct DaemonFixture {
     /// Another connection to the same store, as `nightshift jobs pause` would open.
     func otherConnection() async throws -> any SchedulerStore {
         try await Self.open(kind, settings: settings, clock: clock)
+    }
+
+    /// A connection to the same store under another host name: another daemon's.
+    func connection(host: String) async throws -> any SchedulerStore {
+        try await Self.open(kind, settings: settings, clock: clock, host: host)
     }
 
     func daemon(
