@@ -178,6 +178,7 @@ public final class AuditLog: Sendable {
                     CREATE INDEX writes_by_plan ON writes (plan_id) WHERE plan_id IS NOT NULL;
                     """)
         }
+        registerConsoleMigrations(&migrator)
         return migrator
     }
 

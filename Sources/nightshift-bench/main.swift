@@ -9,6 +9,7 @@ let sections: [(name: String, run: () async throws -> Void)] = [
     ("concurrency", ConcurrencyBenchmarks.run),
     ("plans", PlanBenchmarks.run),
     ("scheduler", SchedulerBenchmarks.run),
+    ("console", ConsoleBenchmarks.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())

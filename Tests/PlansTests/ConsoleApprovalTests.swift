@@ -10,19 +10,10 @@ import TestScratch
 /// signature; what `apply` counts of them.
 @Suite("console approvals: recorded, tied to the user, counted by apply")
 struct ConsoleApprovalTests {
-    /// A plan written to a file and kept in the fixture's audit log, as `nightshift plan` does.
-    func kept(_ f: PlanFixture) async throws -> Plan {
-        let plan = try await f.plan()
-        let path = f.folder + "/\(plan.id).json"
-        try plan.write(to: path, replacing: false)
-        try PlanKeeping.keep(plan, path: path, waitUntil: nil, job: nil, slot: nil, audit: f.audit)
-        return plan
-    }
-
     @Test("a listed approver's console approval counts: the plan shows approved and applies")
     func counts() async throws {
         let f = try await PlanFixture.make()
-        let plan = try await kept(f)
+        let plan = try await f.kept()
         let desk = PlanDesk(audit: f.audit, settings: f.approvals)
         #expect(try desk.entry(plan.id, now: Date())?.state == .waiting)
         try desk.approve(plan.id, as: "bob", now: Date())
@@ -36,7 +27,7 @@ struct ConsoleApprovalTests {
     @Test("refused in the console: a user who is not an approver, the author, a second approval, a used plan")
     func refusals() async throws {
         let f = try await PlanFixture.make()
-        let plan = try await kept(f)
+        let plan = try await f.kept()
         let desk = PlanDesk(audit: f.audit, settings: f.approvals)
         #expect(throws: PlanRefusal(.approvals, "carol is not an approver in nightshift.toml ([approvals] approvers)")) {
             try desk.approve(plan.id, as: "carol", now: Date())
@@ -58,7 +49,7 @@ struct ConsoleApprovalTests {
     @Test("with console_approvals = false, a recorded approval does not count, and apply says why")
     func switchedOff() async throws {
         let f = try await PlanFixture.make()
-        let plan = try await kept(f)
+        let plan = try await f.kept()
         try PlanDesk(audit: f.audit, settings: f.approvals).approve(plan.id, as: "bob", now: Date())
         var off = f.approvals
         off.consoleApprovals = false
@@ -74,7 +65,7 @@ struct ConsoleApprovalTests {
     @Test("a console approval is tied to the digest it was given for: a plan file edited afterwards is refused, not approved")
     func tiedToDigest() async throws {
         let f = try await PlanFixture.make()
-        let plan = try await kept(f)
+        let plan = try await f.kept()
         let desk = PlanDesk(audit: f.audit, settings: f.approvals)
         try desk.approve(plan.id, as: "bob", now: Date())
         var edited = plan

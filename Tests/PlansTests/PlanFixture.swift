@@ -102,6 +102,15 @@ struct PlanFixture {
                 arguments: [], grant: grant, binding: binding, author: author, now: now, lifetime: lifetime))
     }
 
+    /// A plan written to a file and kept in this audit log, as `nightshift plan` does.
+    func kept() async throws -> Plan {
+        let plan = try await plan()
+        let path = folder + "/\(plan.id).json"
+        try plan.write(to: path, replacing: false)
+        try PlanKeeping.keep(plan, path: path, waitUntil: nil, job: nil, slot: nil, audit: audit)
+        return plan
+    }
+
     /// `plan` approved by `approvers`.
     func approved(_ plan: Plan, by approvers: [String] = ["bob"]) throws -> Plan {
         var plan = plan

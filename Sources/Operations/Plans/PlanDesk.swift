@@ -84,8 +84,15 @@ public struct PlanDesk: Sendable {
         }
         let waitPassed = kept.waitUntil.flatMap(Timestamps.date).map { now >= $0 } ?? false
         if plan.isExpired(at: now) || waitPassed { return Entry(kept: kept, state: .expired, approvals: approvals, plan: plan, used: nil) }
-        let needed = kept.waitUntil == nil ? settings.required : max(1, settings.required)
-        return Entry(kept: kept, state: approvals.count >= needed ? .approved : .waiting, approvals: approvals, plan: plan, used: nil)
+        return Entry(
+            kept: kept, state: approvals.count >= required(for: kept) ? .approved : .waiting, approvals: approvals, plan: plan,
+            used: nil)
+    }
+
+    /// The approvals `kept` needs: `[approvals] required`, and at least one for a plan that
+    /// waits for approval (a plan that waits for nobody would be applied unseen).
+    public func required(for kept: AuditLog.KeptPlan) -> Int {
+        kept.waitUntil == nil ? settings.required : max(1, settings.required)
     }
 
     /// Records `user`'s approval of plan `id` at its digest: refused when the plan cannot be

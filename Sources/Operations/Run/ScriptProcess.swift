@@ -166,6 +166,10 @@ public final class ScriptProcess: Sendable {
         if !json {
             output.error("run \(runner.identity.runID): \(request.script) [\(request.mode.rawValue)] on \(connection.label); \(grant)")
         }
+        // A scheduled run names its job, so the console can list a job's runs; never fatal.
+        if let origin = Self.origin(environment.variables) {
+            try? audit.recordOrigin(runID: runner.identity.runID, origin: origin, startedAt: Timestamp.iso(Date()))
+        }
         self.request = request
         self.audit = audit
         self.connection = connection
@@ -215,6 +219,14 @@ public final class ScriptProcess: Sendable {
             Output.error("nightshift run: \($0)")
         }
         return code
+    }
+
+    /// The job the scheduler started this run for, from the variables it sets on its children.
+    static func origin(_ variables: [String: String]) -> AuditRunOrigin? {
+        guard let job = variables["NIGHTSHIFT_JOB"], !job.isEmpty else { return nil }
+        return AuditRunOrigin(
+            job: job, kind: variables["NIGHTSHIFT_RUN_KIND"] ?? AuditRunKind.scheduled,
+            slot: variables["NIGHTSHIFT_SLOT"].flatMap { Int64($0) }, attempt: variables["NIGHTSHIFT_ATTEMPT"].flatMap { Int($0) })
     }
 
     /// Writes the receipt, then the JSON object or the plan and summary; returns the exit code.

@@ -9,6 +9,8 @@ public struct JobConfiguration: Sendable {
     public var settings: SchedulerSettings
     /// The jobs, in file order, names unique.
     public var jobs: [Job]
+    /// The web console's `[console]` table; nil when the file has none (no console is served).
+    public var console: ConsoleSettings?
 
     /// Creates a configuration from parts (tests, embedding).
     public init(settings: SchedulerSettings, jobs: [Job]) {
@@ -57,8 +59,12 @@ public struct JobConfiguration: Sendable {
         func resolve(_ path: String) -> String {
             path.hasPrefix("/") ? path : (baseDirectory as NSString).appendingPathComponent(path)
         }
-        for key in root.keys where !["scheduler", "defaults", "jobs", "pools"].contains(key) {
-            throw fail("unknown top-level key '\(key)'; expected [scheduler], [pools], [defaults] or [[jobs]]")
+        for key in root.keys where !["scheduler", "defaults", "jobs", "pools", "console"].contains(key) {
+            throw fail("unknown top-level key '\(key)'; expected [scheduler], [pools], [defaults], [[jobs]] or [console]")
+        }
+        if let value = root["console"] {
+            guard let table = value.table else { throw fail("'console' must be a table: write [console]") }
+            console = try ConsoleSettings.read(table, fileName: fileName, resolve: resolve)
         }
 
         let schedulerTable = root["scheduler"]?.table ?? TOMLTable()

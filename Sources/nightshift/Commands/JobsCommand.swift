@@ -45,16 +45,19 @@ struct JobsCommand: AsyncParsableCommand {
             }
         }
 
-        /// Looks up the job `name`, applies `change` to its state with the current time in
-        /// whole seconds, and prints what `change` returns; failures as the other commands show them.
-        func change(job name: String, _ change: @escaping (Job, any SchedulerStore, Int64) async throws -> String) async throws {
+        /// Applies `action` to the job `name` (the console's buttons take the same path) and
+        /// prints what was done; failures as the other commands show them.
+        func perform(_ action: JobControl.Action, job name: String) async throws {
             try await reportingFailures {
                 let message = try await withStore { configuration, store in
-                    guard let job = configuration.jobs.first(where: { $0.name == name }) else {
-                        let names = configuration.jobs.map(\.name).joined(separator: ", ")
-                        throw CommandFailure(.usage, "no job named '\(name)' in \(jobs); jobs: \(names)")
+                    do {
+                        return try await JobControl.perform(
+                            action, job: name, in: configuration, store: store,
+                            now: Int64(Date().timeIntervalSince1970.rounded(.down)))
+                    } catch let unknown as JobControl.UnknownJob {
+                        throw CommandFailure(
+                            .usage, "no job named '\(name)' in \(jobs); jobs: \(unknown.known.joined(separator: ", "))")
                     }
-                    return try await change(job, store, Int64(Date().timeIntervalSince1970.rounded(.down)))
                 }
                 print(message)
             }
@@ -193,10 +196,7 @@ struct JobsCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOption
 
         func run() async throws {
-            try await options.change(job: name) { job, store, now in
-                try await store.addTrigger(job: job.name, at: now)
-                return "triggered \(job.name); see `nightshift history \(job.name)`"
-            }
+            try await options.perform(.trigger, job: name)
         }
     }
 
@@ -212,10 +212,7 @@ struct JobsCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOption
 
         func run() async throws {
-            try await options.change(job: name) { job, store, now in
-                try await store.setPaused(true, job: job.name, now: now)
-                return "paused \(job.name)"
-            }
+            try await options.perform(.pause, job: name)
         }
     }
 
@@ -231,10 +228,7 @@ struct JobsCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOption
 
         func run() async throws {
-            try await options.change(job: name) { job, store, now in
-                try await store.setPaused(false, job: job.name, now: now)
-                return "resumed \(job.name)"
-            }
+            try await options.perform(.resume, job: name)
         }
     }
 }

@@ -26,6 +26,7 @@ struct Nightshift: AsyncParsableCommand {
             AuditCommand.self,
             RunsCommand.self,
             TypesCommand.self,
+            ConsoleCommand.self,
         ]
     )
 }

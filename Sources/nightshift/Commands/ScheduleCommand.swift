@@ -1,4 +1,5 @@
 import ArgumentParser
+import Console
 import Foundation
 import NightshiftCore
 import Logging
@@ -44,12 +45,18 @@ struct ScheduleCommand: AsyncParsableCommand {
         let path = jobs
         let configuration: JobConfiguration
         let store: any SchedulerStore
+        var console: ConsoleServer?
         do {
             configuration = try JobConfiguration.load(path: path)
             try checkJobs(configuration, logger: logger)
             store = try await SchedulerStores.open(
                 settings: configuration.settings, environment: ProcessInfo.processInfo.environment, host: host,
                 logger: logger)
+            // `[console]`: the web console, with a store connection of its own, as the CLI's.
+            if let settings = configuration.console {
+                console = try await ConsoleSetup.server(
+                    settings: settings, jobsPath: path, configuration: configuration, logger: logger)
+            }
         } catch {
             FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
             throw RunExitCode.configuration.exit
@@ -97,14 +104,15 @@ struct ScheduleCommand: AsyncParsableCommand {
                         address: address, metrics: metrics, clock: SystemClock(), maxTickAge: maxTickAge,
                         nextSlots: { await daemon.nextSlots }, logger: logger)))
         }
+        if let console { services.append(.init(service: console)) }
         services.append(.init(service: daemon))
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
-        } catch let failure as MetricsServer.Failure {
+        } catch where error is MetricsServer.Failure || error is ConsoleServer.Failure {
             await store.close()
-            FileHandle.standardError.write(Data("Error: \(failure)\n".utf8))
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
             throw RunExitCode.configuration.exit
         } catch {
             await store.close()
