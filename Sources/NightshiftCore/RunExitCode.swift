@@ -19,6 +19,10 @@ public enum RunExitCode: Int32, Sendable, CaseIterable {
     case auditFailure = 7
     /// The script file could not be read: missing, not readable by this user, or a folder.
     case scriptUnreadable = 8
+    /// A fleet run (`--panels`) whose panels did not all end the same way: some succeeded, or
+    /// they failed differently; the fleet summary names each. Also `panels test` when a
+    /// panel fails its test.
+    case somePanelsFailed = 9
     /// The command line was wrong (ArgumentParser's usage error).
     case usage = 64
 
@@ -46,6 +50,7 @@ public enum RunExitCode: Int32, Sendable, CaseIterable {
         case .outcomeUnknown: "outcome unknown: a write got no usable answer; check the panel before running again"
         case .badScript: "the script does not compile"
         case .scriptUnreadable: "the script file could not be read"
+        case .somePanelsFailed: "some panels did not succeed (the fleet summary names them)"
         case .configuration: "configuration error"
         case .auditFailure: "the audit log could not be written"
         case .usage: "bad run flags"
@@ -62,7 +67,7 @@ public enum RunExitCode: Int32, Sendable, CaseIterable {
         case .badScript: .syntaxError
         case .scriptUnreadable: .scriptUnreadable
         case .auditFailure: .auditFailure
-        case .scriptFailed, .limit, .configuration, .usage: .failed
+        case .scriptFailed, .limit, .configuration, .usage, .somePanelsFailed: .failed
         }
     }
 }

@@ -34,6 +34,9 @@ public struct Job: Sendable {
     public var notify = JobNotify()
     /// Whether and how a run that failed before sending anything is run again; nil: never.
     public var retry: RetryPolicy?
+    /// The panels of nightshift.toml the job names (`panel = "eu"`, or a fleet's `panels`),
+    /// for `jobs check --panels`; empty for a URL, `[panel]` or the emulator.
+    public var panels: [String] = []
 
     /// Creates a job; only name, script and schedule have no default.
     public init(

@@ -34,7 +34,7 @@ public struct JobConfiguration: Sendable {
     ]
     private static let jobKeys: Set<String> = [
         "name", "script", "args", "schedule", "timezone", "grant", "timeout", "memory", "overlap", "catch_up",
-        "jitter", "paused", "dry_run", "panel", "emulator", "extra_args", "command", "concurrency", "rate",
+        "jitter", "paused", "dry_run", "panel", "panels", "emulator", "extra_args", "command", "concurrency", "rate",
         "notify", "retry", "max_output",
     ]
     private static let grantKeys: Set<String> = ["allow", "max_credits", "max_credits_per_reseller"]
@@ -164,8 +164,14 @@ public struct JobConfiguration: Sendable {
         guard timeout >= 1 else { throw r.fail("timeout: must be at least 1s") }
         var runFlags: [String] = []
         if try r.bool("dry_run") == true { runFlags.append("--dry-run") }
-        if let panel = try r.string("panel") { runFlags += ["--panel", panel] }
-        if try r.bool("emulator") == true { runFlags.append("--emulator") }
+        let panel = try r.string("panel")
+        if let panel { runFlags += ["--panel", panel] }
+        let panels = try Self.panels(reader: r, panel: panel)
+        if let panels { runFlags += ["--panels", panels.joined(separator: ",")] }
+        if try r.bool("emulator") == true {
+            if panels != nil { throw r.fail("emulator: a fleet (panels) runs on the panels it names; leave out emulator") }
+            runFlags.append("--emulator")
+        }
         if let concurrency = try r.int("concurrency") {
             guard concurrency >= 1 else { throw r.fail("concurrency: must be at least 1 (the most requests in flight)") }
             runFlags += ["--concurrency", String(concurrency)]
@@ -173,11 +179,28 @@ public struct JobConfiguration: Sendable {
         if let rate = try r.rate("rate") { runFlags += ["--rate", rate] }
         if let maxOutput = try r.size("max_output") { runFlags += ["--max-output", String(maxOutput)] }
         runFlags += try r.strings("extra_args") ?? []
-        return Job(
+        var job = Job(
             name: name, script: script.map(resolve) ?? "", arguments: arguments, schedule: schedule, zone: zone,
             grant: grant, timeout: timeout, memory: try r.string("memory"), runFlags: runFlags, command: command,
             overlap: overlap, catchUp: catchUp, jitter: try r.duration("jitter") ?? 0, paused: try r.bool("paused") ?? false,
             retry: try RetryPolicy(reader: r))
+        job.panels = panels ?? panel.flatMap { $0.contains("://") ? nil : [$0] } ?? []
+        return job
+    }
+
+    /// `panels = ["eu", "us"]` (or `["all"]`): the job runs as a fleet; nil when not set.
+    private static func panels(reader r: TOMLReader, panel: String?) throws(ConfigurationError) -> [String]? {
+        guard let names = try r.strings("panels") else { return nil }
+        if panel != nil { throw r.fail("panels: a job names one panel (panel) or a fleet (panels), not both") }
+        guard !names.isEmpty else { throw r.fail("panels: name at least one panel of nightshift.toml, e.g. [\"eu\", \"us\"], or [\"all\"]") }
+        for name in names {
+            let valid = !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+            guard valid else {
+                throw r.fail("panels: '\(name)' is not a panel name of nightshift.toml ([panels.NAME]: letters, digits, _ and -)")
+            }
+        }
+        if names.contains("all") && names.count > 1 { throw r.fail("panels: \"all\" stands alone: [\"all\"]") }
+        return names
     }
 
     private static func catchUp(_ text: String, reader r: TOMLReader) throws(ConfigurationError) -> CatchUpPolicy {
