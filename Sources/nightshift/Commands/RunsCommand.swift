@@ -47,6 +47,9 @@ struct RunsCommand: AsyncParsableCommand {
         for record in records {
             let host = showsHosts ? "  \(record.host ?? "-")" : ""
             Output.out("\(record.id)\(host)  \(record.startedAt)  \(record.status)  \(record.mode)  \(record.scriptPath)\(record.arguments.isEmpty ? "" : "  " + record.arguments)")
+            if let panel = record.panel {
+                Output.out("    panel: \(panel)" + (record.fleet.map { " (fleet \($0))" } ?? ""))
+            }
             Output.out("    grant: \(record.grant)")
             if let error = record.error { Output.out("    error: \(error)") }
             if output, !record.output.isEmpty {
@@ -62,6 +65,8 @@ struct RunsCommand: AsyncParsableCommand {
             "started_at": .string(record.startedAt),
         ]
         object["host"] = record.host.map(JSONValue.string) ?? .null
+        object["panel"] = record.panel.map(JSONValue.string) ?? .null
+        object["fleet"] = record.fleet.map(JSONValue.string) ?? .null
         object["ended_at"] = record.endedAt.map(JSONValue.string) ?? .null
         object["status"] = .string(record.status.rawValue)
         object["error"] = record.error.map(JSONValue.string) ?? .null

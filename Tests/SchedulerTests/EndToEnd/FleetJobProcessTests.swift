@@ -17,15 +17,6 @@ struct FleetJobProcessTests {
         return path
     }
 
-    func stop(_ daemon: any RunningChild) {
-        guard daemon.poll() == nil else { return }
-        daemon.signal(SIGTERM)
-        if daemon.waitForExit() == nil {
-            daemon.kill(signal: SIGKILL)
-            daemon.waitForExit()
-        }
-    }
-
     @Test("a daemon given NIGHTSHIFT_API_KEY hands it to its run on a pipe: the child's /proc/PID/environ holds no key")
     func keyNotInChildEnvironment() async throws {
         let dir = TemporaryDirectory()
@@ -45,7 +36,7 @@ struct FleetJobProcessTests {
         let store = try SQLiteStore(path: dir.file("state.sqlite"), host: "inspector")
         let daemon = try NightshiftBinary.start(
             ["schedule", "--jobs", config], log: dir.file("daemon.log"), environment: ["NIGHTSHIFT_API_KEY": EmulatorProcess.key])
-        defer { stop(daemon) }
+        defer { daemon.stopGracefully() }
         #expect(try NightshiftBinary.run(["jobs", "trigger", "slow", "--jobs", config]).status == 0)
         #expect(try await eventually { try await store.history(job: "slow").first?.status == .running })
         let pid = try #require(try await store.history(job: "slow").first?.pid)
@@ -93,7 +84,7 @@ struct FleetJobProcessTests {
         let store = try SQLiteStore(path: dir.file("state.sqlite"), host: "inspector")
         let daemon = try NightshiftBinary.start(
             ["schedule", "--jobs", config], log: dir.file("daemon.log"), environment: ["NIGHTSHIFT_CONFIG": dir.file("nightshift.toml")])
-        defer { stop(daemon) }
+        defer { daemon.stopGracefully() }
         #expect(try NightshiftBinary.run(["jobs", "trigger", "topup", "--jobs", config]).status == 0)
         #expect(await eventually { FileManager.default.fileExists(atPath: dir.file("notification.json")) })
         let history = try await store.history(job: "topup")
