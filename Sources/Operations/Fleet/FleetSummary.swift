@@ -81,7 +81,7 @@ public struct FleetSummary: Sendable {
         let planned = mode == .dryRun
         var head = "fleet \(fleetID) [\(mode.rawValue)]: \(panels.count) panel\(panels.count == 1 ? "" : "s"): "
         head += counts.map { "\($0.1) \($0.0.rawValue)" }.joined(separator: ", ")
-        head += planned ? "; \(creditsMoved) credits planned" : "; \(writesSent) writes sent, \(creditsMoved) credits moved"
+        head += planned ? "; \(creditsMoved) credits planned" : "; \(Self.writes(writesSent)) sent, \(creditsMoved) credits moved"
         if let cap { head += " (fleet cap \(cap))" }
         let width = panels.map(\.panel.count).max() ?? 0
         let statusWidth = panels.map(\.status.rawValue.count).max() ?? 0
@@ -89,11 +89,14 @@ public struct FleetSummary: Sendable {
             + panels.map { panel in
                 var line = "  " + panel.panel.padding(width) + "  " + panel.status.rawValue.padding(statusWidth)
                 line += "  run " + (panel.runID ?? "-")
-                line += planned ? "  \(panel.creditsMoved) credits planned" : "  \(panel.writesSent) writes sent, \(panel.creditsMoved) credits moved"
+                line += planned ? "  \(panel.creditsMoved) credits planned" : "  \(Self.writes(panel.writesSent)) sent, \(panel.creditsMoved) credits moved"
                 if let error = panel.error { line += ": \(error)" }
                 return line
             }
     }
+
+    /// `1 write`, `3 writes`.
+    static func writes(_ count: Int) -> String { "\(count) write\(count == 1 ? "" : "s")" }
 
     /// The fleet's `--json` object: the fleet, and each panel's run as `run --json` shows
     /// one, with its panel's name.

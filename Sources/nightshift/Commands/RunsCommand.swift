@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NightshiftConfig
 import NightshiftCore
 import Operations
 import PanelAPI
@@ -47,7 +48,8 @@ struct RunsCommand: AsyncParsableCommand {
         for record in records {
             let host = showsHosts ? "  \(record.host ?? "-")" : ""
             Output.out("\(record.id)\(host)  \(record.startedAt)  \(record.status)  \(record.mode)  \(record.scriptPath)\(record.arguments.isEmpty ? "" : "  " + record.arguments)")
-            if let panel = record.panel {
+            // Named panels and fleets only: most runs are on the one [panel].
+            if let panel = record.panel, panel != PanelDefinition.defaultName || record.fleet != nil {
                 Output.out("    panel: \(panel)" + (record.fleet.map { " (fleet \($0))" } ?? ""))
             }
             Output.out("    grant: \(record.grant)")
