@@ -120,6 +120,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Plans: a dry-run's writes saved for review, approval and an exact apply.
+        .target(
+            name: "Plans",
+            dependencies: [
+                "ScriptAPI", "PanelAPI", "NightshiftConfig", "NightshiftCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         // ScriptRuntime: one run of one script (or a REPL session): the guarded panel (caps,
         // modes, audit), tasks, output, notifications.
         .target(
@@ -147,6 +156,7 @@ let package = Package(
             name: "Operations",
             dependencies: [
                 "LuaHost", "PanelAPI", "PanelEmulator", "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore", "Scheduler", "SharedRecords",
+                "Plans",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -155,6 +165,7 @@ let package = Package(
             name: "nightshift",
             dependencies: [
                 "LuaHost", "PanelAPI", "PanelEmulator", "Scheduler", "REPL", "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore", "Operations",
+                "Plans",
                 "SharedRecords",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -220,6 +231,16 @@ let package = Package(
                 "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore", "LuaHost", "PanelAPI", "PanelEmulator", "TestHTTP", "TestScratch",
                 .product(name: "Logging", package: "swift-log"), .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PlansTests",
+            dependencies: [
+                "Plans", "Operations", "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore",
+                "LuaHost", "PanelAPI", "PanelEmulator", "TestScratch", "SharedRecords", "Scheduler",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

@@ -67,6 +67,8 @@ public struct NightshiftConfiguration: Sendable, Equatable {
     public var modulePaths: [String] = []
     /// `[[endpoints]]`: panel endpoints the operator declares for scripts, in file order.
     public var endpoints: [EndpointDeclaration] = []
+    /// `[approvals]`: who approves plans, and how many approvals a plan needs.
+    public var approvals = ApprovalSettings()
     /// `[records] store`: a PostgreSQL URL (`postgres://USER@HOST:PORT/DB`, no password)
     /// where finished runs and their writes are copied, so that every host's show up in
     /// `nightshift runs` and `audit`; nil keeps them in the state folder only.
@@ -97,7 +99,8 @@ public struct NightshiftConfiguration: Sendable, Equatable {
         var configuration = NightshiftConfiguration()
         let base = (fileName as NSString).deletingLastPathComponent
         func path(_ raw: String) -> String { Self.expand(raw, home: home, base: base) }
-        try reject(root, known: ["panel", "run", "state", "modules", "notify", "records", "endpoints"], context: fileName)
+        try reject(
+            root, known: ["panel", "run", "state", "modules", "notify", "records", "endpoints", "approvals"], context: fileName)
         if let panel = root["panel"] {
             guard let table = panel.table else { throw Failure("\(fileName): [panel] must be a table") }
             try reject(
@@ -169,6 +172,9 @@ public struct NightshiftConfiguration: Sendable, Equatable {
         }
         if let notify = root["notify"] {
             configuration.notifyTargets = try notifyTargets(notify, fileName: fileName)
+        }
+        if let approvals = root["approvals"] {
+            configuration.approvals = try ApprovalSettings.parse(approvals, fileName: fileName)
         }
         if let endpoints = root["endpoints"] {
             configuration.endpoints = try EndpointDeclaration.parse(endpoints, text: text, fileName: fileName)

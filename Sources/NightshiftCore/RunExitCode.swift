@@ -19,6 +19,11 @@ public enum RunExitCode: Int32, Sendable, CaseIterable {
     case auditFailure = 7
     /// The script file could not be read: missing, not readable by this user, or a folder.
     case scriptUnreadable = 8
+    /// A plan waiting for approval was not approved in time (`nightshift plan
+    /// --await-approval`, a job with `approval = "required"`): nothing was sent.
+    case expired = 9
+    /// A plan waiting for approval was rejected: nothing was sent.
+    case rejected = 10
     /// The command line was wrong (ArgumentParser's usage error).
     case usage = 64
 
@@ -32,6 +37,8 @@ public enum RunExitCode: Int32, Sendable, CaseIterable {
         case .syntaxError: self = .badScript
         case .scriptUnreadable: self = .scriptUnreadable
         case .auditFailure: self = .auditFailure
+        case .expired: self = .expired
+        case .rejected: self = .rejected
         case .failed, .running, .crashed, .queued, .cancelled, .skipped, .launchFailed: self = .scriptFailed
         }
     }
@@ -48,6 +55,8 @@ public enum RunExitCode: Int32, Sendable, CaseIterable {
         case .scriptUnreadable: "the script file could not be read"
         case .configuration: "configuration error"
         case .auditFailure: "the audit log could not be written"
+        case .expired: "the plan was not approved in time; nothing was sent"
+        case .rejected: "the plan was rejected; nothing was sent"
         case .usage: "bad run flags"
         }
     }
@@ -62,6 +71,8 @@ public enum RunExitCode: Int32, Sendable, CaseIterable {
         case .badScript: .syntaxError
         case .scriptUnreadable: .scriptUnreadable
         case .auditFailure: .auditFailure
+        case .expired: .expired
+        case .rejected: .rejected
         case .scriptFailed, .limit, .configuration, .usage: .failed
         }
     }

@@ -12,6 +12,9 @@ public struct RunReceipt: Sendable, Hashable, Codable {
     public var exitCode: Int32
     /// The error that ended it, readable, never the key.
     public var error: String?
+    /// What else the history should say of a run that did not fail: for a plan applied
+    /// after approval, who approved it.
+    public var note: String?
     /// The error's kind when it was an API failure (`transport failure`, `panel refused`, ...).
     public var errorKind: String?
     /// Writes sent to the panel.
@@ -59,7 +62,7 @@ public struct RunReceipt: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case runID = "run_id", status, exitCode = "exit_code", error, errorKind = "error_kind"
+        case runID = "run_id", status, exitCode = "exit_code", error, note, errorKind = "error_kind"
         case writesSent = "writes_sent", creditsMoved = "credits_moved", notificationsSent = "notifications_sent"
         case retryable
     }
@@ -72,6 +75,7 @@ public struct RunReceipt: Sendable, Hashable, Codable {
         status = try container.decode(RunStatus.self, forKey: .status)
         exitCode = try container.decode(Int32.self, forKey: .exitCode)
         error = try container.decodeIfPresent(String.self, forKey: .error)
+        note = try container.decodeIfPresent(String.self, forKey: .note)
         errorKind = try container.decodeIfPresent(String.self, forKey: .errorKind)
         writesSent = try container.decode(Int.self, forKey: .writesSent)
         creditsMoved = try container.decode(Int.self, forKey: .creditsMoved)

@@ -47,6 +47,12 @@ public enum RunStatus: String, Sendable, Hashable, Codable, CaseIterable {
     case skipped
     /// Scheduler: the child process could not be started.
     case launchFailed = "launch failed"
+    /// A plan that waited for approval (a job with `approval = "required"`) was not approved
+    /// before its `approval_timeout` or its expiry: nothing was sent.
+    case expired
+    /// A plan that waited for approval was rejected (`nightshift reject`, the console):
+    /// nothing was sent.
+    case rejected
 
     /// The status a record holds as text: every raw value, and `ok`, which run records (and
     /// REPL sessions, until 0.2.0) said for a run that ended well. Any other text, which no

@@ -32,13 +32,17 @@ public struct AuditEntry: Sendable, Hashable {
     public var location: String?
     /// The host whose run made the write (its run record's host), when known.
     public var host: String?
+    /// The plan whose apply sent it (`nightshift apply`), if any.
+    public var planID: String?
 
     /// Creates an entry.
     public init(
         id: Int64 = 0, time: String, runID: String, scriptPath: String, scriptHash: String, endpoint: String,
         target: String, parameters: String, mode: String, outcome: String, answer: String? = nil, creditChange: Int = 0,
-        creditsBefore: Int? = nil, creditsAfter: Int? = nil, location: String? = nil, host: String? = nil
+        creditsBefore: Int? = nil, creditsAfter: Int? = nil, location: String? = nil, host: String? = nil,
+        planID: String? = nil
     ) {
+        self.planID = planID
         self.host = host
         self.location = location
         self.id = id

@@ -132,6 +132,52 @@ public final class AuditLog: Sendable {
             try db.execute(sql: "UPDATE runs SET status = 'succeeded' WHERE status = 'ok'")
             try db.execute(sql: "UPDATE runs SET shipped = 'succeeded' WHERE shipped = 'ok'")
         }
+        migrator.registerMigration("v7: plans") { db in
+            // A plan is used once: applied (whole or in part) or rejected. The row is claimed in
+            // one statement (the primary key), as the scheduler claims a slot.
+            try db.execute(
+                sql: """
+                    CREATE TABLE plan_uses (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        digest TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        host TEXT,
+                        at TEXT NOT NULL,
+                        ended_at TEXT,
+                        run_id TEXT,
+                        writes_sent INTEGER NOT NULL DEFAULT 0,
+                        detail TEXT
+                    );
+                    CREATE TABLE plan_events (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        plan_id TEXT NOT NULL,
+                        digest TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        at TEXT NOT NULL,
+                        detail TEXT
+                    );
+                    CREATE INDEX plan_events_by_plan ON plan_events (plan_id, seq);
+                    CREATE TABLE plans (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        path TEXT NOT NULL,
+                        digest TEXT NOT NULL,
+                        author TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        expires_at TEXT NOT NULL,
+                        wait_until TEXT,
+                        job TEXT,
+                        slot INTEGER,
+                        writes INTEGER NOT NULL,
+                        credits INTEGER NOT NULL,
+                        panel TEXT NOT NULL
+                    );
+                    CREATE INDEX plans_by_time ON plans (created_at);
+                    ALTER TABLE writes ADD COLUMN plan_id TEXT;
+                    CREATE INDEX writes_by_plan ON writes (plan_id) WHERE plan_id IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 
@@ -238,14 +284,14 @@ public final class AuditLog: Sendable {
             try db.cachedStatement(
                 sql: """
                     INSERT INTO writes (time, run_id, script_path, script_hash, endpoint, target, parameters, mode, outcome,
-                        answer, credit_change, credits_before, credits_after, location)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        answer, credit_change, credits_before, credits_after, location, plan_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(
                 arguments: [
                     entry.time, entry.runID, entry.scriptPath, entry.scriptHash, entry.endpoint, entry.target,
                     entry.parameters, entry.mode, entry.outcome, entry.answer, entry.creditChange, entry.creditsBefore,
-                    entry.creditsAfter, entry.location,
+                    entry.creditsAfter, entry.location, entry.planID,
                 ])
             return db.lastInsertedRowID
         }
@@ -297,6 +343,7 @@ public final class AuditLog: Sendable {
             scriptHash: row["script_hash"], endpoint: row["endpoint"], target: row["target"],
             parameters: row["parameters"], mode: row["mode"], outcome: row["outcome"], answer: row["answer"],
             creditChange: row["credit_change"], creditsBefore: row["credits_before"],
-            creditsAfter: row["credits_after"], location: row["location"], host: row["host"] ?? host)
+            creditsAfter: row["credits_after"], location: row["location"], host: row["host"] ?? host,
+            planID: row["plan_id"])
     }
 }

@@ -122,8 +122,8 @@ public actor RecordShipper {
 /// The daemon tells the shipper of every run's end: each asks for a pass, which returns at
 /// once (``RecordShipper/request()``).
 extension RecordShipper: SchedulerEvents {
-    public nonisolated func runFinished(_ run: Scheduler.RunRecord, job: Job?, retrying: Bool) { request() }
-    public nonisolated func runStarted(_ run: Scheduler.RunRecord, job: Job) {}
-    public nonisolated func slotSkipped(_ run: Scheduler.RunRecord, job: Job, missed: Int) {}
+    public nonisolated func runFinished(_ run: Scheduler.JobRun, job: Job?, retrying: Bool) { request() }
+    public nonisolated func runStarted(_ run: Scheduler.JobRun, job: Job) {}
+    public nonisolated func slotSkipped(_ run: Scheduler.JobRun, job: Job, missed: Int) {}
     public nonisolated func ticked(_ tick: SchedulerTick) {}
 }

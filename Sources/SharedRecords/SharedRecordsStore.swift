@@ -87,6 +87,25 @@ public final class SharedRecordsStore: Sendable {
                 try await db.query("UPDATE nightshift_audit_runs SET status = 'succeeded' WHERE status = 'ok'", logger: logger)
                 try await db.query("UPDATE nightshift_records_schema SET version = 2", logger: logger)
             }
+            if version < 3 {
+                // Plans are used once across every host that shares these records.
+                try await db.query(
+                    """
+                    CREATE TABLE nightshift_plan_uses (
+                        id text PRIMARY KEY,
+                        digest text NOT NULL,
+                        state text NOT NULL,
+                        actor text NOT NULL,
+                        host text,
+                        at text NOT NULL,
+                        ended_at text,
+                        run_id text,
+                        writes_sent bigint NOT NULL DEFAULT 0,
+                        detail text
+                    )
+                    """, logger: logger)
+                try await db.query("UPDATE nightshift_records_schema SET version = 3", logger: logger)
+            }
         }
     }
 
@@ -310,7 +329,7 @@ public final class SharedRecordsStore: Sendable {
 
     // MARK: Helpers
 
-    private func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
         try await bounded {
             var result: [PostgresRandomAccessRow] = []
             for try await row in try await self.connection.query(query, logger: self.logger) {

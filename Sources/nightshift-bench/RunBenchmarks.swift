@@ -53,6 +53,15 @@ enum RunBenchmarks {
     static func runProgram(
         _ program: String, _ arguments: [String], environment: [String: String] = [:], keepingOutput: Bool
     ) throws -> String {
+        try runCapturing(program, arguments, environment: environment, keepingOutput: keepingOutput).output
+    }
+
+    /// Runs the program to completion and returns what it printed on standard output (empty
+    /// unless `keepingOutput`: else that goes to /dev/null) and on standard error; a failure
+    /// carries what it said on standard error.
+    static func runCapturing(
+        _ program: String, _ arguments: [String], environment: [String: String] = [:], keepingOutput: Bool
+    ) throws -> (output: String, errors: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
@@ -72,7 +81,7 @@ enum RunBenchmarks {
             throw BenchFailure(
                 description: "\(program) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: text, as: UTF8.self))")
         }
-        return String(decoding: printed, as: UTF8.self)
+        return (String(decoding: printed, as: UTF8.self), String(decoding: text, as: UTF8.self))
     }
 
     struct BenchFailure: Error, CustomStringConvertible { let description: String }

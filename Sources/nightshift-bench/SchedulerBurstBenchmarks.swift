@@ -56,7 +56,7 @@ enum SchedulerBurstBenchmarks {
         try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
         let cpuBefore = cpuSeconds()
         let task = Task { try await daemon.run() }
-        var runs: [RunRecord] = []
+        var runs: [JobRun] = []
         let giveUp = Date().addingTimeInterval(240)
         while Date() < giveUp {
             try await Task.sleep(for: .seconds(1))

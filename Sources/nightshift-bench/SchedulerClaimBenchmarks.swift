@@ -159,7 +159,7 @@ enum SchedulerClaimBenchmarks {
             let a = SchedulerDaemon(
                 configuration: JobConfiguration(settings: settings, jobs: job), store: storeA,
                 launcher: Launcher(hang: true), runner: ["nightshift"], clock: SystemClock(), logger: logger)
-            var held: RunRecord?
+            var held: JobRun?
             while held == nil {
                 await a.tick(now: Date().timeIntervalSince1970)
                 held = try await storeA.history(job: "long", limit: 5).first { $0.status == .running && $0.host == "dead" }

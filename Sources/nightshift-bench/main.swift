@@ -7,6 +7,7 @@ let sections: [(name: String, run: () async throws -> Void)] = [
     ("panel", PanelBenchmarks.run),
     ("run", RunBenchmarks.run),
     ("concurrency", ConcurrencyBenchmarks.run),
+    ("plans", PlanBenchmarks.run),
     ("scheduler", SchedulerBenchmarks.run),
 ]
 

@@ -22,7 +22,7 @@ struct EmulatorTests {
             configuration: PanelConfiguration(
                 baseURL: try PanelURL("http://127.0.0.1:\(port)/\(prefix)"), apiKey: APIKey(Fixture.key),
                 keyPlacement: placement, timeout: timeout, connectTimeout: min(timeout, .seconds(600)),
-                retry: RetryPolicy(sleep: { _ in }), concurrency: concurrency, rate: rate, overload: overload),
+                retry: PanelRetryPolicy(sleep: { _ in }), concurrency: concurrency, rate: rate, overload: overload),
             logger: Fixture.quiet)
     }
 

@@ -17,7 +17,7 @@ struct RetryTests {
     func readRetried() async throws {
         let sleeps = Sleeps()
         let stub = StubTransport([.failure(.connectionLost(reason: "reset")), .failure(.timedOut(mayHaveBeenSent: true)), .success(Self.ok)])
-        let client = try Fixture.client(stub, retry: RetryPolicy(maxAttempts: 3, sleep: { sleeps.record($0) }))
+        let client = try Fixture.client(stub, retry: PanelRetryPolicy(maxAttempts: 3, sleep: { sleeps.record($0) }))
         _ = try await client.list()
         #expect(stub.callCount == 3)
         #expect(sleeps.all == [.milliseconds(200), .milliseconds(400)])
@@ -26,7 +26,7 @@ struct RetryTests {
     @Test("a read gives up after the bounded number of attempts")
     func readBounded() async throws {
         let stub = StubTransport([.failure(.connectionLost(reason: "reset"))])
-        let client = try Fixture.client(stub, retry: RetryPolicy(maxAttempts: 4, sleep: { _ in }))
+        let client = try Fixture.client(stub, retry: PanelRetryPolicy(maxAttempts: 4, sleep: { _ in }))
         #expect(await PanelError.kind { _ = try await client.list() } == .transport)
         #expect(stub.callCount == 4)
     }
@@ -42,7 +42,7 @@ struct RetryTests {
     @Test("a mutation whose connection drops is sent exactly once")
     func mutationNotRetried() async throws {
         let stub = StubTransport([.failure(.connectionLost(reason: "reset")), .success(Self.ok)])
-        let client = try Fixture.client(stub, retry: RetryPolicy(maxAttempts: 5, sleep: { _ in }))
+        let client = try Fixture.client(stub, retry: PanelRetryPolicy(maxAttempts: 5, sleep: { _ in }))
         #expect(await PanelError.kind { try await client.addCredits(.id(1), 10) } == .outcomeUnknown)
         #expect(stub.callCount == 1)
     }

@@ -11,7 +11,7 @@ struct UnreachableTests {
         PanelClient.http(
             configuration: PanelConfiguration(
                 baseURL: try PanelURL("http://127.0.0.1:\(port)/"), apiKey: APIKey(Fixture.key), keyPlacement: .pathSegment,
-                timeout: .seconds(30), retry: RetryPolicy(sleep: threads.retrySleep)),
+                timeout: .seconds(30), retry: PanelRetryPolicy(sleep: threads.retrySleep)),
             logger: capture.logger)
     }
 

@@ -1,3 +1,4 @@
+import NightshiftCore
 import Foundation
 import LuaHost
 import PanelAPI

@@ -28,7 +28,7 @@ struct PanelReceiver {
         })
         let configuration = PanelConfiguration(
             baseURL: try PanelURL("http://127.0.0.1:\(receiver.port)/"), apiKey: APIKey(key), timeout: .seconds(5),
-            retry: RetryPolicy(maxAttempts: 1))
+            retry: PanelRetryPolicy(maxAttempts: 1))
         let (client, transport) = PanelClient.http(configuration: configuration, logger: Logger(label: "test.http"))
         let audit = try AuditLog(path: try Scratch.folder("declared") + "/audit.sqlite")
         return PanelReceiver(receiver: receiver, client: client, transport: transport, audit: audit)

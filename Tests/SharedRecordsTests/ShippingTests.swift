@@ -69,9 +69,9 @@ struct ShippingTests {
     func runningAndCrashed() async throws {
         let settings = try await RecordsDatabase.fresh()
         let a = try HostLog(host: "host-a")
-        let me = try #require(RunRecords.ProcessIdentity.current)
+        let me = try #require(ProcessIdentity.current)
         let live = try a.startedRun(process: me)
-        let dead = try a.startedRun(process: RunRecords.ProcessIdentity(pid: me.pid, startTime: me.startTime + 1))
+        let dead = try a.startedRun(process: ProcessIdentity(pid: me.pid, startTime: me.startTime + 1))
 
         let shipped = try await RecordsDatabase.ship(settings, from: a.audit, host: "host-a")
         #expect(shipped.runs == 1)

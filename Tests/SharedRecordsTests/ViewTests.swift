@@ -20,7 +20,7 @@ struct ViewTests {
         try await RecordsDatabase.ship(settings, from: a.audit, host: "host-a")
         try await RecordsDatabase.ship(settings, from: b.audit, host: "host-b")
         // Still going on host A: only A knows it.
-        let a2 = try a.startedRun(startedAt: "2026-03-01T10:00:02.000Z", writes: 1, process: RunRecords.ProcessIdentity.current)
+        let a2 = try a.startedRun(startedAt: "2026-03-01T10:00:02.000Z", writes: 1, process: ProcessIdentity.current)
 
         let store = try await RecordsDatabase.open(settings)
         let fromA = try await SharedRecordsView.runs(shared: store, local: a.audit)

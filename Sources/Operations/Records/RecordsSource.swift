@@ -20,7 +20,7 @@ public struct RecordsSource {
     ///   - configPath: `--config`; nil finds nightshift.toml as every command does.
     ///   - stateDirectory: `--state`.
     /// - Returns: what `body` read, and whether rows should name their host.
-    /// - Throws: `RunCommandFailure` when nightshift.toml or the state folder cannot be used;
+    /// - Throws: `CommandFailure` when nightshift.toml or the state folder cannot be used;
     ///   what `body` throws.
     public static func read<T>(
         configPath: String?, stateDirectory: String?, local: Bool, command: String,
@@ -43,7 +43,7 @@ public struct RecordsSource {
     ///   - command: `runs` or `audit`, for messages.
     public static func open(
         configPath: String?, stateDirectory: String?, local: Bool, command: String
-    ) async throws(RunCommandFailure) -> RecordsSource {
+    ) async throws(CommandFailure) -> RecordsSource {
         let environment = Environment()
         let configuration = try environment.configuration(explicit: configPath)
         let settings = try environment.sharedRecords(configuration)

@@ -42,6 +42,10 @@ public final class ScriptProcess: Sendable {
         public var resultFile: String?
         /// `--state`.
         public var stateDirectory: String?
+        /// Called with the result once the run is reported (`nightshift plan` writes its plan
+        /// file here), with what the run ran with and a way to write lines to standard error
+        /// after the report; a code it returns replaces the run's.
+        public var afterRun: (@Sendable (RunResult, Context, _ say: (String) -> Void) -> RunExitCode?)?
 
         /// Creates a request.
         public init(
@@ -66,6 +70,24 @@ public final class ScriptProcess: Sendable {
 
     /// Stops the script at its next check: Ctrl-C and SIGTERM call ``LuaInterrupter/interrupt()``.
     public let interrupter: LuaInterrupter
+
+    /// What a run ran with, as a plan records it.
+    public struct Context: Sendable {
+        /// The panel's URL, as the connection names it.
+        public var panelURL: String
+        /// The API key (to fingerprint: never printed).
+        public var apiKey: APIKey
+        /// The script's path.
+        public var scriptPath: String
+        /// SHA-256 of the script's bytes, hex.
+        public var scriptSHA256: String
+        /// `--arg` pairs.
+        public var arguments: [(key: String, value: String)]
+        /// The grant.
+        public var grant: Grant
+    }
+
+    private let context: Context
     /// The run's id.
     public let runID: String
 
@@ -88,8 +110,8 @@ public final class ScriptProcess: Sendable {
     public init(
         _ request: Request, started: ContinuousClock.Instant, environment: Environment,
         configuration: NightshiftConfiguration, grant: Grant,
-        connect: (_ timeout: Duration, _ logger: Logger) async throws(RunCommandFailure) -> PanelConnection
-    ) async throws(RunCommandFailure) {
+        connect: (_ timeout: Duration, _ logger: Logger) async throws(CommandFailure) -> PanelConnection
+    ) async throws(CommandFailure) {
         let timeLimit = request.timeout ?? configuration.runTimeout ?? .seconds(30)
         let memoryLimit = request.memory ?? configuration.memory ?? 64 << 20
         let outputLimit = request.maxOutput ?? configuration.maxOutput ?? OutputSink.defaultMaxOutput
@@ -101,7 +123,7 @@ public final class ScriptProcess: Sendable {
         do {
             source = try FileRead.bytes(request.script, what: "the script")
         } catch {
-            throw RunCommandFailure(.scriptUnreadable, error.description)
+            throw CommandFailure(.scriptUnreadable, error.description)
         }
         var logger = Logger(label: "nightshift.run")
         logger.logLevel = request.verbose ? .debug : .warning
@@ -139,7 +161,7 @@ public final class ScriptProcess: Sendable {
                 logger: logger, notifier: notifier)
         } catch {
             await connection.shutdown()
-            throw RunCommandFailure(.scriptFailed, "cannot create the Lua VM: \(error.message)")
+            throw CommandFailure(.scriptFailed, "cannot create the Lua VM: \(error.message)")
         }
         if !json {
             output.error("run \(runner.identity.runID): \(request.script) [\(request.mode.rawValue)] on \(connection.label); \(grant)")
@@ -153,6 +175,9 @@ public final class ScriptProcess: Sendable {
         self.timeLimit = timeLimit
         self.records = records
         interrupter = runner.interrupter
+        context = Context(
+            panelURL: connection.label, apiKey: connection.client.configuration.apiKey, scriptPath: request.script,
+            scriptSHA256: ContentHash.sha256(source), arguments: request.arguments, grant: grant)
         runID = runner.identity.runID
     }
 
@@ -181,7 +206,8 @@ public final class ScriptProcess: Sendable {
         await connection.shutdown()
         if result.status == .timedOut { result.error = limitText }
         if result.status == .interrupted { result.error = "interrupted (Ctrl-C or SIGTERM)" }
-        let code = report(result)
+        var code = report(result)
+        if let afterRun = request.afterRun, let replaced = afterRun(result, context, { output.error($0) }) { code = replaced }
         output.finish(until: deadline + .milliseconds(950))
         // After the result is out: a copy that fails or is slow changes neither the run nor its
         // exit code, and the process still ends within the deadline plus one second.

@@ -1,7 +1,7 @@
 import NightshiftCore
 
 /// A CLI failure with what to do next, printed to standard error before exiting with `code`.
-public struct RunCommandFailure: Error, CustomStringConvertible {
+public struct CommandFailure: Error, CustomStringConvertible {
     /// The words for the operator: what was wrong and what to do.
     public let message: String
     /// The exit code (docs/exit-codes.md).

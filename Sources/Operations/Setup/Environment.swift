@@ -23,7 +23,7 @@ public struct Environment {
 
     /// Loads nightshift.toml: `--config`, else `$NIGHTSHIFT_CONFIG`, else `./nightshift.toml`
     /// if present, else `~/.config/nightshift/nightshift.toml` if present, else defaults.
-    public func configuration(explicit: String?) throws(RunCommandFailure) -> NightshiftConfiguration {
+    public func configuration(explicit: String?) throws(CommandFailure) -> NightshiftConfiguration {
         let path: String
         if let explicit {
             path = explicit
@@ -41,12 +41,12 @@ public struct Environment {
             text = try FileRead.text(path, what: "the configuration file")
         } catch {
             let hint = error.reason == .missing ? " (named by --config or NIGHTSHIFT_CONFIG)" : ""
-            throw RunCommandFailure(.configuration, error.description + hint)
+            throw CommandFailure(.configuration, error.description + hint)
         }
         do {
             return try NightshiftConfiguration.parse(text, fileName: path, home: home)
         } catch {
-            throw RunCommandFailure(.configuration, error.description)
+            throw CommandFailure(.configuration, error.description)
         }
     }
 
@@ -69,36 +69,36 @@ public struct Environment {
     }
 
     /// The audit database in the state folder.
-    public func auditLog(stateDirectory: String) throws(RunCommandFailure) -> AuditLog {
+    public func auditLog(stateDirectory: String) throws(CommandFailure) -> AuditLog {
         do {
             return try AuditLog(path: stateDirectory + "/audit.sqlite", host: host)
         } catch {
-            throw RunCommandFailure(
+            throw CommandFailure(
                 .configuration, "\(error.description); choose another state folder with --state DIR or NIGHTSHIFT_STATE_DIR")
         }
     }
 
     /// The shared records nightshift.toml names in `[records]`, or nil.
-    public func sharedRecords(_ configuration: NightshiftConfiguration) throws(RunCommandFailure) -> SharedRecordsSettings? {
+    public func sharedRecords(_ configuration: NightshiftConfiguration) throws(CommandFailure) -> SharedRecordsSettings? {
         do {
             return try SharedRecordsSettings(configuration: configuration)
         } catch {
-            throw RunCommandFailure(.configuration, "nightshift.toml: \(error.description)")
+            throw CommandFailure(.configuration, "nightshift.toml: \(error.description)")
         }
     }
 
     /// The API key: `$NIGHTSHIFT_API_KEY`, else the key file (`--key-file` or the configuration's).
-    public func apiKey(keyFile: String?, configuration: NightshiftConfiguration) throws(RunCommandFailure) -> String {
+    public func apiKey(keyFile: String?, configuration: NightshiftConfiguration) throws(CommandFailure) -> String {
         if let key = variables["NIGHTSHIFT_API_KEY"], !key.isEmpty { return key }
         guard let path = keyFile ?? configuration.keyFile else {
-            throw RunCommandFailure(
+            throw CommandFailure(
                 .configuration,
                 "no API key: set NIGHTSHIFT_API_KEY, or put the key in a file only you can read (chmod 600) and name it with --key-file or key_file in nightshift.toml")
         }
         do {
             return try KeyFile.read(path)
         } catch {
-            throw RunCommandFailure(.configuration, error.description)
+            throw CommandFailure(.configuration, error.description)
         }
     }
 }

@@ -35,14 +35,14 @@ public struct PanelConnection: Sendable {
     /// A real panel over HTTP.
     public static func http(
         url: String, key: String, placement: KeyPlacement, timeout: Duration, politeness: Politeness, logger: Logger
-    ) throws(RunCommandFailure)
+    ) throws(CommandFailure)
         -> PanelConnection
     {
         let baseURL: PanelURL
         do {
             baseURL = try PanelURL(url)
         } catch {
-            throw RunCommandFailure(.configuration, "the panel URL \(url) is not usable: \(error); give it as http://HOST:8000/ with --panel or url in nightshift.toml")
+            throw CommandFailure(.configuration, "the panel URL \(url) is not usable: \(error); give it as http://HOST:8000/ with --panel or url in nightshift.toml")
         }
         let configuration = PanelConfiguration(
             baseURL: baseURL, apiKey: APIKey(key), keyPlacement: placement, timeout: timeout,
@@ -54,7 +54,7 @@ public struct PanelConnection: Sendable {
     /// The built-in emulator, in-process, on a fresh database in memory seeded with realistic
     /// resellers (the same ones every time). It leaves no file behind, however the process
     /// ends.
-    public static func emulator(timeout: Duration, politeness: Politeness, logger: Logger) async throws(RunCommandFailure)
+    public static func emulator(timeout: Duration, politeness: Politeness, logger: Logger) async throws(CommandFailure)
         -> PanelConnection
     {
         let key = UUID().uuidString
@@ -69,7 +69,7 @@ public struct PanelConnection: Sendable {
                 configuration: configuration, transport: InProcessTransport(emulator: emulator), logger: logger)
             return PanelConnection(client: client, label: "built-in emulator (\(emulatorSeed) seeded resellers)") {}
         } catch {
-            throw RunCommandFailure(.configuration, "cannot start the built-in emulator: \(error)")
+            throw CommandFailure(.configuration, "cannot start the built-in emulator: \(error)")
         }
     }
 }

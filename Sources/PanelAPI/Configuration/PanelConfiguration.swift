@@ -14,7 +14,7 @@ public struct PanelConfiguration: Sendable {
     /// Responses larger than this many bytes are refused.
     public var maxResponseBytes: Int
     /// How reads are retried.
-    public var retry: RetryPolicy
+    public var retry: PanelRetryPolicy
     /// The most requests at the panel at once (at least 1). The default, 4, keeps a shared
     /// PHP panel (typically a handful of PHP-FPM workers) responsive for its other users
     /// while a script still gets about four times the sequential speed; see docs/panel.md.
@@ -36,7 +36,7 @@ public struct PanelConfiguration: Sendable {
         timeout: Duration = .seconds(30),
         connectTimeout: Duration = .seconds(10),
         maxResponseBytes: Int = 32 * 1024 * 1024,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: PanelRetryPolicy = PanelRetryPolicy(),
         concurrency: Int = PanelConfiguration.defaultConcurrency,
         rate: Double? = nil,
         overload: OverloadPolicy = OverloadPolicy()

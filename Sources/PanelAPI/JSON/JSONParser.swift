@@ -17,12 +17,19 @@ public struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
+    private let rejectsDuplicates: Bool
 
-    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private init(_ bytes: [UInt8], rejectsDuplicates: Bool) {
+        self.bytes = bytes
+        self.rejectsDuplicates = rejectsDuplicates
+    }
 
     /// Parses one JSON document; leading and trailing whitespace and a UTF-8 BOM are allowed.
-    public static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
-        var parser = JSONParser(bytes)
+    /// - Parameter rejectingDuplicateKeys: an object naming a member twice is an error
+    ///   (documents Nightshift writes itself, such as plan files), where by default the last
+    ///   value wins, as PHP's `json_decode` does.
+    public static func parse(_ bytes: [UInt8], rejectingDuplicateKeys: Bool = false) throws(Failure) -> JSONValue {
+        var parser = JSONParser(bytes, rejectsDuplicates: rejectingDuplicateKeys)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
         parser.skipWhitespace()
         let value = try parser.parseValue()
@@ -94,7 +101,13 @@ public struct JSONParser {
                 if seen == nil { seen = Set(object.members.map(\.key)) }
                 isNew = seen!.insert(key).inserted
             }
-            if isNew { object.appendUnchecked(key, value) } else { object[key] = value }
+            if isNew {
+                object.appendUnchecked(key, value)
+            } else if rejectsDuplicates {
+                throw fail("duplicate member '\(key)'")
+            } else {
+                object[key] = value
+            }
         } while try another(before: UInt8(ascii: "}"))
         return .object(object)
     }

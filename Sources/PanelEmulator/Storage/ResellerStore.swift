@@ -115,6 +115,17 @@ public final class ResellerStore: Sendable {
         }
     }
 
+    /// Removes a reseller (as an operator deletes one in the panel's pages); false if there
+    /// was none.
+    @discardableResult
+    public func delete(_ target: ResellerRef) async throws -> Bool {
+        try await database.write { db in
+            let (clause, argument) = Self.whereClause(target)
+            try db.execute(sql: "DELETE FROM resellers WHERE \(clause)", arguments: [argument])
+            return db.changesCount > 0
+        }
+    }
+
     /// One reseller, or `nil`.
     public func find(_ target: ResellerRef) async throws -> StoredReseller? {
         try await database.read { db in

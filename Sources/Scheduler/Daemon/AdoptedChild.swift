@@ -1,4 +1,5 @@
 import Foundation
+import NightshiftCore
 
 #if canImport(Glibc)
     import Glibc

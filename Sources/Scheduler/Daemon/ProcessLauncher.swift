@@ -1,4 +1,5 @@
 import Foundation
+import NightshiftCore
 
 #if canImport(Glibc)
     import Glibc
@@ -72,6 +73,6 @@ public struct ProcessLauncher: RunLauncher {
         guard result == 0 else {
             throw LaunchError(description: "cannot start '\(program)': \(String(cString: strerror(result)))")
         }
-        return ChildProcess(pid: pid, identity: ProcessIdentity.startTime(of: pid))
+        return ChildProcess(pid: pid, identity: ProcessIdentity.of(pid).map { String($0.startTime) })
     }
 }

@@ -30,7 +30,7 @@ extension SchedulerDaemon {
         let free = freePlaces ?? Int(Int32.max)
         guard free > 0, mayBeWaiting else { return }
         let known = Set(jobs.filter { !$0.value.removed }.keys)
-        let claimed: [RunRecord]
+        let claimed: [JobRun]
         do {
             claimed = try await store.claim(jobs: known, limit: free, at: now)
         } catch {
@@ -73,7 +73,7 @@ extension SchedulerDaemon {
     /// Records `skipped` the waiting runs nobody had a place for within `late_after`, and
     /// tells observers about the ones of this daemon's jobs.
     func skipLate(now: Double) async {
-        let runs: [RunRecord]
+        let runs: [JobRun]
         do {
             runs = try await store.skipLate(lateAfter: settings.lateAfter, at: now)
         } catch {

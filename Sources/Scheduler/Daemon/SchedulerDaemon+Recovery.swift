@@ -51,7 +51,7 @@ extension SchedulerDaemon {
             jobs[record.job]!.running.append(
                 ActiveRun(
                     id: record.id, slot: record.slot, child: AdoptedChild(pid: pid, identity: identity),
-                    deadline: started + Double(state.job.timeout + settings.killAfter), receipt: receipt, kind: record.kind,
+                    deadline: started + Double(state.job.runLimit + settings.killAfter), receipt: receipt, kind: record.kind,
                     attempt: record.attempt))
             busyJobs.insert(record.job)
             logger.info(
@@ -63,7 +63,7 @@ extension SchedulerDaemon {
     }
 
     /// A run whose child ended while no daemon watched it: its receipt says how.
-    private func recordVanished(_ record: RunRecord, receipt path: String?, script: Bool, now: Double) async {
+    private func recordVanished(_ record: JobRun, receipt path: String?, script: Bool, now: Double) async {
         let receipt = path.flatMap(RunReceipt.read(from:))
         var end = RunEnd(exit: .vanished, receipt: receipt, script: script)
         var retrying = false
@@ -77,7 +77,7 @@ extension SchedulerDaemon {
         await finishRecovered(record, end, receipt: path, retrying: retrying, now: now)
     }
 
-    private func recoverQueued(_ record: RunRecord, now: Double) async {
+    private func recoverQueued(_ record: JobRun, now: Double) async {
         let log = logPath(job: record.job, slot: record.slot, id: record.id)
         let state = jobs[record.job].flatMap { $0.removed ? nil : $0 }
         if FileManager.default.fileExists(atPath: log) {
@@ -122,7 +122,7 @@ extension SchedulerDaemon {
     }
 
     private func finishRecovered(
-        _ record: RunRecord, _ end: RunEnd, receipt: String? = nil, retrying: Bool = false, now: Double
+        _ record: JobRun, _ end: RunEnd, receipt: String? = nil, retrying: Bool = false, now: Double
     ) async {
         let store = self.store
         let events = self.events

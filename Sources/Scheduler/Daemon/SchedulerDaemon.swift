@@ -385,6 +385,7 @@ public actor SchedulerDaemon: Service {
                     logger.warning("run killed at its deadline", metadata: ["job": "\(name)", "slot": "\(run.slot)"])
                 }
                 guard let exit = run.child.poll() else {
+                    announceApproval(of: run, job: state.job)
                     still.append(run)
                     continue
                 }
@@ -406,7 +407,7 @@ public actor SchedulerDaemon: Service {
         if let killedFor = run.killedFor {
             end.status = killedFor
             end.reason = killedFor == .timedOut
-                ? "killed at its deadline (timeout \(DurationText.text(jobs[job]?.job.timeout ?? 0)))"
+                ? "killed at its deadline (timeout \(DurationText.text(jobs[job]?.job.runLimit ?? 0)))"
                 : "killed at shutdown after the grace period"
         } else if let receipt {
             // Claimed before this end is written: a crash in between loses the retry, never doubles it.
@@ -415,7 +416,7 @@ public actor SchedulerDaemon: Service {
         }
         let store = self.store
         let events = self.events
-        let finished = RunRecord(
+        let finished = JobRun(
             id: run.id, job: job, slot: run.slot, kind: run.kind, status: end.status, reason: end.reason,
             startedAt: run.startedAt, finishedAt: now, exitCode: end.exitCode, signal: end.signal, pid: run.child.pid,
             log: run.log, host: store.host, runID: end.runID, writesSent: end.writesSent, creditsMoved: end.creditsMoved,
@@ -500,7 +501,7 @@ public actor SchedulerDaemon: Service {
                         SlotClaim(job: name, slot: last, kind: .catchUp, status: .skipped, reason: reason))
                     {
                         events.slotSkipped(
-                            RunRecord(id: id, job: name, slot: last, kind: .catchUp, status: .skipped, reason: reason, host: store.host),
+                            JobRun(id: id, job: name, slot: last, kind: .catchUp, status: .skipped, reason: reason, host: store.host),
                             job: job, missed: skipped)
                     }
                     logger.info("missed slots skipped", metadata: ["job": "\(name)", "count": "\(skipped)"])
@@ -561,7 +562,7 @@ public actor SchedulerDaemon: Service {
         logger.info("slot skipped", metadata: ["job": "\(offer.job)", "slot": "\(offer.slot)", "reason": "\(result.reason ?? "")"])
         if let job = jobs[offer.job]?.job {
             events.slotSkipped(
-                RunRecord(
+                JobRun(
                     id: result.id, job: offer.job, slot: offer.slot, kind: offer.kind, status: .skipped, reason: result.reason,
                     host: store.host),
                 job: job, missed: 1)
@@ -587,11 +588,11 @@ public actor SchedulerDaemon: Service {
             try? await store.markStarted(id: run.id, at: now, pid: child.pid, pidStart: child.identity, log: log)
             jobs[name]!.running.append(
                 ActiveRun(
-                    id: run.id, slot: run.slot, child: child, deadline: now + Double(job.timeout + settings.killAfter),
+                    id: run.id, slot: run.slot, child: child, deadline: now + Double(job.runLimit + settings.killAfter),
                     receipt: receipt, kind: run.kind, startedAt: now, log: log, attempt: run.attempt))
             logger.info("run started", metadata: ["job": "\(name)", "slot": "\(run.slot)", "pid": "\(child.pid)"])
             events.runStarted(
-                RunRecord(
+                JobRun(
                     id: run.id, job: name, slot: run.slot, kind: run.kind, status: .running, startedAt: now, pid: child.pid,
                     log: log, host: store.host, attempt: run.attempt),
                 job: job)
@@ -599,7 +600,7 @@ public actor SchedulerDaemon: Service {
             try? await store.finish(id: run.id, status: .launchFailed, at: now, reason: "\(error)")
             logger.error("cannot start run: \(error)", metadata: ["job": "\(name)"])
             events.runFinished(
-                RunRecord(
+                JobRun(
                     id: run.id, job: name, slot: run.slot, kind: run.kind, status: .launchFailed, reason: "\(error)",
                     finishedAt: now, host: store.host),
                 job: job, retrying: false)

@@ -17,7 +17,7 @@ extension RunEnd {
         if let receipt {
             // The child said how it ended: its status, error and writes, not a guess.
             status = receipt.status
-            reason = receipt.error
+            reason = receipt.error ?? receipt.note
             runID = receipt.runID
             writesSent = receipt.writesSent
             creditsMoved = receipt.creditsMoved

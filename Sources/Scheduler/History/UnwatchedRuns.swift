@@ -13,8 +13,8 @@ public enum UnwatchedRuns {
     ///   - isScript: whether a job runs `nightshift run` (not a custom `command`).
     ///   - now: seconds since the epoch, compared with the leases.
     public static func observed(
-        _ runs: [RunRecord], unfinished: [UnfinishedRun], host: String, isScript: (String) -> Bool, now: Double
-    ) -> [RunRecord] {
+        _ runs: [JobRun], unfinished: [UnfinishedRun], host: String, isScript: (String) -> Bool, now: Double
+    ) -> [JobRun] {
         let watch = Dictionary(unfinished.map { ($0.record.id, $0) }, uniquingKeysWith: { a, _ in a })
         return runs.map { run in
             guard run.status == .running, run.host == host, let held = watch[run.id], (held.leaseUntil ?? 0) < now,

@@ -33,7 +33,17 @@ public struct Job: Sendable {
     /// Who hears about its runs (webhook, ping, command) and for which events.
     public var notify = JobNotify()
     /// Whether and how a run that failed before sending anything is run again; nil: never.
-    public var retry: RetryPolicy?
+    public var retry: JobRetryPolicy?
+    /// `approval = "required"`: each slot makes a plan (`nightshift plan --await-approval`),
+    /// which waits for its approvals and is then applied, or ends `expired` (docs/plans.md).
+    public var approval = false
+    /// How long a slot's plan waits for approval, in seconds (`approval_timeout`, default 1 h;
+    /// never past the plan's own expiry).
+    public var approvalTimeout: Int64 = 3600
+
+    /// The most a run may take before the daemon kills it: its `timeout`, plus the wait for
+    /// approval of a job that waits for one.
+    public var runLimit: Int64 { timeout + (approval ? approvalTimeout : 0) }
     /// The `[pools]` entry whose size caps this job's runs, with every other job of the
     /// pool, across all daemons of the store; nil: none.
     public var pool: String?
@@ -46,7 +56,7 @@ public struct Job: Sendable {
         name: String, script: String, arguments: [(key: String, value: String)] = [], schedule: Schedule,
         zone: ZoneRules = .utc, grant: JobGrant = JobGrant(), timeout: Int64 = 300, memory: String? = nil,
         runFlags: [String] = [], command: [String]? = nil, overlap: OverlapPolicy = .skip,
-        catchUp: CatchUpPolicy = .once, jitter: Int64 = 0, paused: Bool = false, retry: RetryPolicy? = nil
+        catchUp: CatchUpPolicy = .once, jitter: Int64 = 0, paused: Bool = false, retry: JobRetryPolicy? = nil
     ) {
         self.name = name
         self.script = script
@@ -65,11 +75,12 @@ public struct Job: Sendable {
         self.retry = retry
     }
 
-    /// The child's command line: `command` if set, else `runner run SCRIPT` with the
-    /// arguments, grant, limits and extra flags.
+    /// The child's command line: `command` if set, else `runner run SCRIPT` (`runner plan
+    /// SCRIPT --await-approval T` for a job that waits for approval) with the arguments,
+    /// grant, limits and extra flags.
     public func commandLine(runner: [String], receipt: String? = nil) -> [String] {
         if let command { return command }
-        var line = runner + ["run", script]
+        var line = runner + (approval ? ["plan", script, "--await-approval", DurationText.text(approvalTimeout)] : ["run", script])
         if let receipt { line += ["--result-file", receipt] }
         for argument in arguments { line += ["--arg", "\(argument.key)=\(argument.value)"] }
         line += grant.flags

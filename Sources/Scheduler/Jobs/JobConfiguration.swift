@@ -35,7 +35,7 @@ public struct JobConfiguration: Sendable {
     private static let jobKeys: Set<String> = [
         "name", "script", "args", "schedule", "timezone", "grant", "timeout", "memory", "overlap", "catch_up",
         "jitter", "paused", "dry_run", "panel", "emulator", "extra_args", "command", "concurrency", "rate",
-        "notify", "retry", "max_output", "pool", "max_running_cluster",
+        "notify", "retry", "max_output", "pool", "max_running_cluster", "approval", "approval_timeout",
     ]
     private static let grantKeys: Set<String> = ["allow", "max_credits", "max_credits_per_reseller"]
 
@@ -176,11 +176,33 @@ public struct JobConfiguration: Sendable {
         if let rate = try r.rate("rate") { runFlags += ["--rate", rate] }
         if let maxOutput = try r.size("max_output") { runFlags += ["--max-output", String(maxOutput)] }
         runFlags += try r.strings("extra_args") ?? []
-        return Job(
+        var job = Job(
             name: name, script: script.map(resolve) ?? "", arguments: arguments, schedule: schedule, zone: zone,
             grant: grant, timeout: timeout, memory: try r.string("memory"), runFlags: runFlags, command: command,
             overlap: overlap, catchUp: catchUp, jitter: try r.duration("jitter") ?? 0, paused: try r.bool("paused") ?? false,
-            retry: try RetryPolicy(reader: r))
+            retry: try JobRetryPolicy(reader: r))
+        try Self.approval(of: &job, reader: r)
+        return job
+    }
+
+    /// `approval = "required"` and `approval_timeout`.
+    private static func approval(of job: inout Job, reader r: TOMLReader) throws(ConfigurationError) {
+        switch try r.string("approval") {
+        case nil, "none": break
+        case "required": job.approval = true
+        case let other?: throw r.fail("approval: '\(other)' is not a choice; use \"required\" (each slot's plan waits for approval) or \"none\"")
+        }
+        if let wait = try r.duration("approval_timeout") {
+            guard job.approval else { throw r.fail("approval_timeout: only a job with approval = \"required\" waits for approval") }
+            guard wait >= 1 else { throw r.fail("approval_timeout: must be at least 1s") }
+            job.approvalTimeout = wait
+        }
+        guard job.approval else { return }
+        if job.command != nil { throw r.fail("approval: a job with its own command cannot wait for approval; it needs a script") }
+        if job.runFlags.contains("--dry-run") { throw r.fail("approval: a dry-run job sends nothing, so there is nothing to approve") }
+        if job.runFlags.contains("--emulator") {
+            throw r.fail("approval: the built-in emulator starts afresh for each connection, so a plan made on it cannot be applied to it; name a panel")
+        }
     }
 
     /// `[pools]`: names (letters, digits, `-`, `_`, `.`) to sizes of at least 1.

@@ -90,11 +90,11 @@ public final class SchedulerMetrics: SchedulerEvents {
 
     // MARK: Events
 
-    public func runStarted(_ run: RunRecord, job: Job) {
+    public func runStarted(_ run: JobRun, job: Job) {
         if let started = run.startedAt { scheduleLag.record(max(0, started - Double(run.slot))) }
     }
 
-    public func runFinished(_ run: RunRecord, job: Job?, retrying: Bool) {
+    public func runFinished(_ run: JobRun, job: Job?, retrying: Bool) {
         count(run)
         if let started = run.startedAt, let finished = run.finishedAt { runDuration.record(max(0, finished - started)) }
         if run.status == .succeeded, let finished = run.finishedAt { lastSuccess(run.job).set(finished) }
@@ -105,7 +105,7 @@ public final class SchedulerMetrics: SchedulerEvents {
             .increment(by: max(0, run.creditsMoved ?? 0))
     }
 
-    public func slotSkipped(_ run: RunRecord, job: Job, missed: Int) { count(run) }
+    public func slotSkipped(_ run: JobRun, job: Job, missed: Int) { count(run) }
 
     public func ticked(_ tick: SchedulerTick) {
         lastTickSeen.withLock { $0 = tick }
@@ -138,7 +138,7 @@ public final class SchedulerMetrics: SchedulerEvents {
         }
     }
 
-    private func count(_ run: RunRecord) {
+    private func count(_ run: JobRun) {
         Counter(
             label: "nightshift_runs_total", dimensions: [("job", run.job), ("status", run.status.rawValue), ("host", run.host ?? "-")],
             factory: factory

@@ -9,7 +9,7 @@ public struct JobNotification: Sendable {
     /// What happened.
     public var event: JobNotify.Event
     /// The run's (or skipped slot's) history row.
-    public var run: RunRecord
+    public var run: JobRun
     /// The zone the job's slots are shown in.
     public var zone: ZoneRules
     /// The run's last bytes of output (at most 4 KiB), secrets removed.
@@ -18,15 +18,18 @@ public struct JobNotification: Sendable {
     public var missedSlots: Int?
     /// The status of the run before, for `recovered`.
     public var previousStatus: RunStatus?
+    /// The plan waiting for approval, for `approval-needed`.
+    public var approval: ApprovalRequest?
     /// Whether the child was `nightshift run`, whose exit codes have meanings (a job's own
     /// `command` may use any).
     public var exitCodesKnown: Bool
 
     /// Creates a message.
     public init(
-        event: JobNotify.Event, run: RunRecord, zone: ZoneRules, outputTail: String? = nil, missedSlots: Int? = nil,
-        previousStatus: RunStatus? = nil, exitCodesKnown: Bool = true
+        event: JobNotify.Event, run: JobRun, zone: ZoneRules, outputTail: String? = nil, missedSlots: Int? = nil,
+        previousStatus: RunStatus? = nil, exitCodesKnown: Bool = true, approval: ApprovalRequest? = nil
     ) {
+        self.approval = approval
         self.exitCodesKnown = exitCodesKnown
         self.event = event
         self.run = run
@@ -64,6 +67,7 @@ public struct JobNotification: Sendable {
             }
         case .recovered: what = "recovered"
         case .success: what = "succeeded"
+        case .approvalNeeded: what = "needs approval"
         }
         var line = "nightshift: job \(run.job) \(what) (slot \(slot)\(host))"
         switch event {
@@ -73,6 +77,11 @@ public struct JobNotification: Sendable {
             if let previousStatus { line += ": it succeeded after a run that ended \(previousStatus.rawValue)" }
         case .success:
             break
+        case .approvalNeeded:
+            if let approval {
+                line += ": plan \(approval.planID) (\(approval.summary); \(approval.digest)) waits until \(approval.waitUntil); "
+                    + "approve with: nightshift approve \(approval.planID) --key KEY, or in the console"
+            }
         }
         return line
     }
@@ -103,6 +112,13 @@ public struct JobNotification: Sendable {
             "missed_slots": value(missedSlots),
             "previous_status": value(previousStatus?.rawValue),
             "output_tail": value(outputTail),
+            "plan": value(
+                approval.map {
+                    [
+                        "id": $0.planID, "digest": $0.digest, "path": $0.path, "writes": $0.writes, "credits": $0.credits,
+                        "wait_until": $0.waitUntil, "summary": $0.summary,
+                    ] as [String: Any]
+                }),
             "text": text,
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()

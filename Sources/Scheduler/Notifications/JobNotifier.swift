@@ -58,7 +58,7 @@ public final class JobNotifier: SchedulerEvents, Service {
 
     // MARK: Events
 
-    public func runStarted(_ run: RunRecord, job: Job) {
+    public func runStarted(_ run: JobRun, job: Job) {
         let notify = job.notify
         if let ping = notify.ping {
             let rid = UUID()
@@ -79,7 +79,7 @@ public final class JobNotifier: SchedulerEvents, Service {
         }
     }
 
-    public func runFinished(_ run: RunRecord, job: Job?, retrying: Bool) {
+    public func runFinished(_ run: JobRun, job: Job?, retrying: Bool) {
         let ping = state.withLock { $0.pings.removeValue(forKey: run.id) }
         guard let job, job.notify.hasTargets else { return }
         // An attempt that failed with another one queued is not the slot's outcome: the ping
@@ -122,11 +122,15 @@ public final class JobNotifier: SchedulerEvents, Service {
         }
     }
 
-    public func slotSkipped(_ run: RunRecord, job: Job, missed: Int) {
+    public func slotSkipped(_ run: JobRun, job: Job, missed: Int) {
         announce(JobNotification(event: .missed, run: run, zone: job.zone, missedSlots: missed), job: job)
     }
 
     public func ticked(_ tick: SchedulerTick) {}
+
+    public func approvalNeeded(_ run: JobRun, job: Job, request: ApprovalRequest) {
+        announce(JobNotification(event: .approvalNeeded, run: run, zone: job.zone, approval: request), job: job)
+    }
 
 
     // MARK: Deliveries
@@ -327,7 +331,7 @@ public final class JobNotifier: SchedulerEvents, Service {
 
 extension NotificationRecord {
     /// A delivery about `run` not made yet.
-    fileprivate init(run: RunRecord, event: String, kind: TargetKind, target: String) {
+    fileprivate init(run: JobRun, event: String, kind: TargetKind, target: String) {
         self.init(
             runID: run.id, job: run.job, event: event, targetKind: kind, target: target, outcome: .notSent, attempts: 0,
             detail: "", at: 0)

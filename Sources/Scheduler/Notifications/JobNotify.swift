@@ -22,6 +22,9 @@ public struct JobNotify: Sendable, Equatable {
         case recovered
         /// A run succeeded.
         case success
+        /// A job with `approval = "required"` made its plan, which waits for approval: the
+        /// message carries the plan's id, digest, summary and how to approve it.
+        case approvalNeeded = "approval-needed"
     }
 
     /// The events the webhook and the command are sent; by default every one but `success`.
@@ -34,7 +37,7 @@ public struct JobNotify: Sendable, Equatable {
     public var command: [String]?
 
     /// The events notified when a job does not say: everything worth waking someone for.
-    public static let defaultEvents: Set<Event> = [.failure, .outcomeUnknown, .missed, .recovered]
+    public static let defaultEvents: Set<Event> = [.failure, .outcomeUnknown, .missed, .recovered, .approvalNeeded]
 
     /// Creates settings; with no target nothing is sent.
     public init(on: Set<Event> = JobNotify.defaultEvents, webhook: String? = nil, ping: String? = nil, command: [String]? = nil) {

@@ -8,7 +8,7 @@ public protocol ObservationStore {
     /// The newest run of `job` before the row `id` that ended (any final status but
     /// `skipped`), of another slot: what `recovered` compares a success with. Earlier
     /// attempts of the same slot do not count (their failures were not announced).
-    func previousFinishedRun(job: String, before id: Int64) async throws -> RunRecord?
+    func previousFinishedRun(job: String, before id: Int64) async throws -> JobRun?
     /// When each job's newest successful run ended (seconds since the epoch).
     func lastSuccesses() async throws -> [String: Double]
 }

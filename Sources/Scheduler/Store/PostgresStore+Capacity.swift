@@ -83,7 +83,7 @@ extension PostgresStore {
                 [LeaseExpiry].self, from: Data(try row["interrupted"].decode(String.self).utf8)))
     }
 
-    public func skipLate(lateAfter: Int64, at time: Double) async throws -> [RunRecord] {
+    public func skipLate(lateAfter: Int64, at time: Double) async throws -> [JobRun] {
         // A row another daemon claims or skips meanwhile is re-checked under its lock, so
         // each is recorded once. The reason has MissedWait's words.
         let rows = try await rows(
@@ -186,7 +186,7 @@ extension PostgresStore {
         }
     }
 
-    public func claim(jobs: Set<String>, limit: Int, at time: Double) async throws -> [RunRecord] {
+    public func claim(jobs: Set<String>, limit: Int, at time: Double) async throws -> [JobRun] {
         guard limit > 0, !jobs.isEmpty else { return [] }
         let known = Array(jobs)
         // The known jobs are a set joined by hash, not `= ANY(array)` scanned for every row:

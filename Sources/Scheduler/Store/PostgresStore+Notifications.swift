@@ -53,7 +53,7 @@ extension PostgresStore: ObservationStore {
         }
     }
 
-    public func previousFinishedRun(job: String, before id: Int64) async throws -> RunRecord? {
+    public func previousFinishedRun(job: String, before id: Int64) async throws -> JobRun? {
         let rows = try await rows(
             """
             SELECT * FROM nightshift_runs WHERE job = \(job) AND id < \(id)

@@ -225,8 +225,8 @@ public final class PostgresStore: SchedulerStore {
     /// A message from a PostgresNIO error, the password removed.
     private func describe(_ error: any Error) -> String { PostgresLocation.describe(error, password: password) }
 
-    func record(_ row: PostgresRandomAccessRow) throws -> RunRecord {
-        RunRecord(
+    func record(_ row: PostgresRandomAccessRow) throws -> JobRun {
+        JobRun(
             id: try row["id"].decode(Int64.self), job: try row["job"].decode(String.self),
             slot: try row["slot"].decode(Int64.self),
             kind: RunKind(rawValue: try row["kind"].decode(String.self)) ?? .scheduled,
@@ -359,7 +359,7 @@ public final class PostgresStore: SchedulerStore {
 
     // MARK: History
 
-    public func history(job: String?, limit: Int) async throws -> [RunRecord] {
+    public func history(job: String?, limit: Int) async throws -> [JobRun] {
         let rows: [PostgresRandomAccessRow]
         if let job {
             rows = try await self.rows("SELECT * FROM nightshift_runs WHERE job = \(job) ORDER BY id DESC LIMIT \(limit)")
@@ -369,12 +369,12 @@ public final class PostgresStore: SchedulerStore {
         return try rows.map(record)
     }
 
-    public func lastRuns() async throws -> [String: RunRecord] {
+    public func lastRuns() async throws -> [String: JobRun] {
         let rows = try await rows(
             """
             SELECT DISTINCT ON (job) * FROM nightshift_runs WHERE status <> 'skipped' ORDER BY job, id DESC
             """)
-        var result: [String: RunRecord] = [:]
+        var result: [String: JobRun] = [:]
         for row in rows {
             let run = try record(row)
             result[run.job] = run

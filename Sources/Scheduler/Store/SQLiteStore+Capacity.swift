@@ -59,9 +59,9 @@ extension SQLiteStore {
     /// Runs that waited for a place since before the argument (now - late_after).
     private static let late = "SELECT * FROM runs w WHERE \(forPlace) AND w.ready_at < ?"
 
-    public func skipLate(lateAfter: Int64, at time: Double) throws -> [RunRecord] {
+    public func skipLate(lateAfter: Int64, at time: Double) throws -> [JobRun] {
         try queue.write { db in
-            var missed: [RunRecord] = []
+            var missed: [JobRun] = []
             for row in try Row.fetchAll(db, sql: Self.late, arguments: [time - Double(lateAfter)]) {
                 var run = Self.record(row)
                 run.status = .skipped
@@ -132,7 +132,7 @@ extension SQLiteStore {
         return OfferedSlot(id: db.lastInsertedRowID, status: status, reason: skip?.reason)
     }
 
-    public func claim(jobs: Set<String>, limit: Int, at time: Double) throws -> [RunRecord] {
+    public func claim(jobs: Set<String>, limit: Int, at time: Double) throws -> [JobRun] {
         guard limit > 0, !jobs.isEmpty else { return [] }
         return try queue.write { db in
             let held = Set(
@@ -151,7 +151,7 @@ extension SQLiteStore {
                 used[row["pool"]] = row["n"]
             }
             var seenSerial: Set<String> = []
-            var taken: [RunRecord] = []
+            var taken: [JobRun] = []
             let candidates = try Row.fetchCursor(
                 db.cachedStatement(
                     sql: """
@@ -171,7 +171,7 @@ extension SQLiteStore {
                     used[pool, default: 0] += 1
                 }
                 taken.append(
-                    RunRecord(
+                    JobRun(
                         id: row["id"], job: job, slot: row["slot"], kind: RunKind(rawValue: row["kind"]) ?? .scheduled,
                         status: .queued, host: host, attempt: row["attempt"]))
             }

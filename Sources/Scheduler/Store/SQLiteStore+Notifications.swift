@@ -56,7 +56,7 @@ extension SQLiteStore: ObservationStore {
         }
     }
 
-    public func previousFinishedRun(job: String, before id: Int64) throws -> RunRecord? {
+    public func previousFinishedRun(job: String, before id: Int64) throws -> JobRun? {
         try queue.read { db in
             try Row.fetchOne(
                 db,

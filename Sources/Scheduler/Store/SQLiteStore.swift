@@ -247,7 +247,7 @@ public final class SQLiteStore: SchedulerStore {
 
     // MARK: History
 
-    public func history(job: String?, limit: Int) throws -> [RunRecord] {
+    public func history(job: String?, limit: Int) throws -> [JobRun] {
         try queue.read { db in
             let rows: [Row]
             if let job {
@@ -260,7 +260,7 @@ public final class SQLiteStore: SchedulerStore {
         }
     }
 
-    public func lastRuns() throws -> [String: RunRecord] {
+    public func lastRuns() throws -> [String: JobRun] {
         try queue.read { db in
             let rows = try Row.fetchAll(
                 db,
@@ -268,7 +268,7 @@ public final class SQLiteStore: SchedulerStore {
                     SELECT * FROM runs WHERE id IN
                         (SELECT MAX(id) FROM runs WHERE status != 'skipped' GROUP BY job)
                     """)
-            var result: [String: RunRecord] = [:]
+            var result: [String: JobRun] = [:]
             for row in rows {
                 let record = Self.record(row)
                 result[record.job] = record
@@ -277,8 +277,8 @@ public final class SQLiteStore: SchedulerStore {
         }
     }
 
-    static func record(_ row: Row) -> RunRecord {
-        RunRecord(
+    static func record(_ row: Row) -> JobRun {
+        JobRun(
             id: row["id"], job: row["job"], slot: row["slot"],
             kind: RunKind(rawValue: row["kind"]) ?? .scheduled,
             status: RunStatus(recorded: row["status"]),

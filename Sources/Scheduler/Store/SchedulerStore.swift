@@ -44,7 +44,7 @@ public protocol SchedulerStore: AnyObject, Sendable, ObservationStore {
     /// Records `skipped` the waiting runs nobody claimed within `lateAfter` seconds of their
     /// ready time (a serial job's run behind a held run of the job waits for the job, not for
     /// a place, and is not late), each once whichever daemons call it at once, and returns them.
-    func skipLate(lateAfter: Int64, at time: Double) async throws -> [RunRecord]
+    func skipLate(lateAfter: Int64, at time: Double) async throws -> [JobRun]
 
     // MARK: Job state
 
@@ -77,7 +77,7 @@ public protocol SchedulerStore: AnyObject, Sendable, ObservationStore {
     /// its size across all hosts. Each claimed run is held under a lease. One statement with
     /// PostgreSQL; a run another daemon is claiming at the same moment is skipped, not waited for.
     /// - Parameter time: the daemon's clock, used only by a store without a clock of its own.
-    func claim(jobs: Set<String>, limit: Int, at time: Double) async throws -> [RunRecord]
+    func claim(jobs: Set<String>, limit: Int, at time: Double) async throws -> [JobRun]
     /// Inserts a row held by this host from the start, or a final one, unless (job, slot,
     /// attempt) exists: for what one daemon decides alone (a `skipped` row for missed slots)
     /// and for tests that set up history. Returns the new row id, or nil.
@@ -100,9 +100,9 @@ public protocol SchedulerStore: AnyObject, Sendable, ObservationStore {
     // MARK: History
 
     /// History, newest first; all jobs when `job` is nil.
-    func history(job: String?, limit: Int) async throws -> [RunRecord]
+    func history(job: String?, limit: Int) async throws -> [JobRun]
     /// Each job's newest run that did not end as skipped, for `jobs list`.
-    func lastRuns() async throws -> [String: RunRecord]
+    func lastRuns() async throws -> [String: JobRun]
     /// Rows by host and status, with each host's first start and last end
     /// (`history --hosts`); one job's when `job` is given.
     func runsPerHost(job: String?) async throws -> [HostRuns]
@@ -131,7 +131,7 @@ public protocol SchedulerStore: AnyObject, Sendable, ObservationStore {
 
 extension SchedulerStore {
     /// History, newest first, at most 50 runs.
-    public func history(job: String? = nil) async throws -> [RunRecord] { try await history(job: job, limit: 50) }
+    public func history(job: String? = nil) async throws -> [JobRun] { try await history(job: job, limit: 50) }
 
     /// Records how a run ended, with only the fields given.
     public func finish(
@@ -213,7 +213,7 @@ public struct LeaseExpiry: Sendable, Equatable, Decodable {
 /// A run left queued or running by a daemon of this host that is gone.
 public struct UnfinishedRun: Sendable {
     /// The run.
-    public var record: RunRecord
+    public var record: JobRun
     /// The child's start time when it started (see `ProcessIdentity`).
     public var pidStart: String?
     /// Until when the daemon that holds the run last said it watches it (seconds since the
@@ -221,7 +221,7 @@ public struct UnfinishedRun: Sendable {
     public var leaseUntil: Double?
 
     /// Creates one.
-    public init(record: RunRecord, pidStart: String?, leaseUntil: Double? = nil) {
+    public init(record: JobRun, pidStart: String?, leaseUntil: Double? = nil) {
         self.record = record
         self.pidStart = pidStart
         self.leaseUntil = leaseUntil

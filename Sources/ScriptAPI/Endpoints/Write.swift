@@ -26,6 +26,9 @@ public struct Write: Sendable {
     /// How plans, errors and the audit log name the endpoint: the function's name
     /// (`lines.extend`), or the panel's `group.action` for `panel.call`.
     public var endpoint: String
+    /// Why the write, planned in a dry-run, could not be sent later exactly as planned (it
+    /// names a record by an id the dry-run made up); nil for every write that can.
+    public var replayNote: String?
 
     /// Creates a write; `endpoint` defaults to the function's name.
     public init(
@@ -102,6 +105,21 @@ public struct Read: Sendable {
     public init(function: APIFunction?, request: PanelRequest) {
         self.function = function
         self.request = request
+    }
+}
+
+/// A read a dry-run made for the script, and the panel's answer: what `--bind reads`
+/// binds a plan to.
+public struct ReadAnswer: Sendable {
+    /// The read.
+    public var read: Read
+    /// The panel's answer.
+    public var reply: PanelReply
+
+    /// Creates one.
+    public init(read: Read, reply: PanelReply) {
+        self.read = read
+        self.reply = reply
     }
 }
 

@@ -32,6 +32,10 @@ final class GuardedPanel: RunPanel {
     let now: @Sendable () -> Date
     private(set) var ledger: CreditLedger
     private(set) var plan: [PlannedChange] = []
+    /// Dry-run: the writes planned, in order, as data (what a plan file holds).
+    private(set) var plannedWrites: [Write] = []
+    /// Dry-run: the reads made for the script, with their answers (what `--bind reads` binds).
+    private(set) var readAnswers: [ReadAnswer] = []
     private(set) var writesSent = 0
     /// Groups' state for this run, by type.
     private var states: [ObjectIdentifier: AnyObject] = [:]
@@ -78,6 +82,8 @@ final class GuardedPanel: RunPanel {
         guard newMode != mode else { return }
         if newMode == .dryRun || mode == .dryRun {
             plan = []
+            plannedWrites = []
+            readAnswers = []
             states = [:]
         }
         mode = newMode
@@ -101,7 +107,10 @@ final class GuardedPanel: RunPanel {
         if let function = read.function, !grant.allows(function) {
             return .now(.failure(refuseUnaudited(function, "\(function.rawValue) is not granted (grant it with --allow \(function.rawValue))")))
         }
-        return .later(wait(for: read))
+        return .later(wait(for: read).then { [unowned self] reply in
+            if mode == .dryRun, read.function != nil { readAnswers.append(ReadAnswer(read: read, reply: reply)) }
+            return .success(reply)
+        })
     }
 
     func readNow(_ read: Read) -> Result<PanelReply, ScriptFailure> {
@@ -185,6 +194,7 @@ final class GuardedPanel: RunPanel {
         let reply = PanelReply(body: body)
         observer.applied(write, reply: reply)
         plan.append(PlannedChange(write))
+        plannedWrites.append(write)
         return .success(reply)
     }
 

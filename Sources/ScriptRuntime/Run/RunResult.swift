@@ -13,6 +13,10 @@ public struct RunResult: Sendable {
     public var errorKind: String?
     /// Dry-run: the writes a live run would make, in order.
     public var plan: [PlannedChange]
+    /// Dry-run: the same writes as data, for a plan file.
+    public var plannedWrites: [Write] = []
+    /// Dry-run: the reads made for the script, with their answers.
+    public var readAnswers: [ReadAnswer] = []
     /// Writes sent to the panel (live and confirm).
     public var writesSent: Int
     /// Credits moved (sum of absolute changes), planned in dry-run.

@@ -103,9 +103,12 @@ public final class ScriptRunner: @unchecked Sendable {
     }
 
     private func finished(_ status: RunStatus, _ error: String? = nil, kind: String? = nil) -> RunResult {
-        RunResult(
+        var result = RunResult(
             runID: identity.runID, status: status, error: error, errorKind: kind, plan: panel.plan,
             writesSent: panel.writesSent, creditsMoved: panel.creditsMoved, notificationsSent: panel.notificationsSent)
+        result.plannedWrites = panel.plannedWrites
+        result.readAnswers = panel.readAnswers
+        return result
     }
 
     private func runScript() -> RunResult {

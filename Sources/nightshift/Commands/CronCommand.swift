@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Operations
 import Scheduler
 
 /// `nightshift cron`: inspect cron expressions.
@@ -53,7 +54,7 @@ struct CronCommand: ParsableCommand {
             do {
                 schedule = try Schedule(expression)
             } catch {
-                throw CommandFailure(error.description)
+                throw CommandFailure(.usage, error.description)
             }
             let start: Int64
             if let from {
@@ -70,25 +71,10 @@ struct CronCommand: ParsableCommand {
                 printed += 1
             }
             if printed < count {
-                throw CommandFailure("cron: '\(expression)' has no further fire time within 50 years")
+                throw CommandFailure(.usage, "cron: '\(expression)' has no further fire time within 50 years")
             }
         }
     }
-}
-
-/// A scheduler command's error: the message is printed as is and the command exits with
-/// `code` (1, or 6 for a jobs or state file that cannot be used, as in docs/exit-codes.md).
-struct CommandFailure: Error, CustomStringConvertible {
-    var description: String
-    var code: Int32
-
-    init(_ description: String, code: Int32 = 1) {
-        self.description = description
-        self.code = code
-    }
-
-    /// A jobs file or state file that cannot be used (exit 6, "configuration").
-    static func configuration(_ error: any Error) -> CommandFailure { CommandFailure("\(error)", code: 6) }
 }
 
 /// Runs a command body, printing a `CommandFailure` as `Error: ...` and exiting with its code.
@@ -97,7 +83,7 @@ func reportingFailures(_ body: () throws -> Void) throws {
         try body()
     } catch let failure as CommandFailure {
         FileHandle.standardError.write(Data("Error: \(failure.description)\n".utf8))
-        throw ExitCode(failure.code)
+        throw failure.code.exit
     }
 }
 
@@ -107,6 +93,6 @@ func reportingFailures(_ body: () async throws -> Void) async throws {
         try await body()
     } catch let failure as CommandFailure {
         FileHandle.standardError.write(Data("Error: \(failure.description)\n".utf8))
-        throw ExitCode(failure.code)
+        throw failure.code.exit
     }
 }

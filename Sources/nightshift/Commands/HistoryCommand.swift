@@ -54,8 +54,8 @@ struct HistoryCommand: AsyncParsableCommand {
                 let seconds = zip(run.startedAt, run.finishedAt).map { String(format: "%.1f", $1 - $0) } ?? "-"
                 rows.append([
                     String(run.id), run.job, ISO8601.format(run.slot, in: zone), run.kind.rawValue, String(run.attempt),
-                    run.status.rawValue,
-                    exit, seconds, run.writesSent.map(String.init) ?? "-", run.host ?? "-", run.reason ?? "",
+                    run.statusText,
+                    exit, seconds, run.writesSent.map(String.init) ?? "-", run.host ?? "-", run.reasonText,
                 ])
             }
             printTable(rows)

@@ -12,7 +12,7 @@ struct JobsCommand: AsyncParsableCommand {
             These work on the store named in the jobs file (the SQLite state file, or the shared \
             PostgreSQL database, from any host); a daemon picks changes up on its next tick.
             """,
-        subcommands: [List.self, Check.self, Trigger.self, Pause.self, Resume.self, JobsStatusCommand.self]
+        subcommands: [List.self, Check.self, Pending.self, Trigger.self, Pause.self, Resume.self, JobsStatusCommand.self]
     )
 
     struct ConfigOption: ParsableArguments {
@@ -30,7 +30,7 @@ struct JobsCommand: AsyncParsableCommand {
                 store = try await SchedulerStores.open(
                     settings: configuration.settings, environment: ProcessInfo.processInfo.environment)
             } catch {
-                throw CommandFailure.configuration(error)
+                throw CommandFailure(.configuration, "\(error)")
             }
             do {
                 let result = try await body(configuration, store)
@@ -41,7 +41,7 @@ struct JobsCommand: AsyncParsableCommand {
                 throw failure
             } catch {
                 await store.close()
-                throw CommandFailure.configuration(error)
+                throw CommandFailure(.configuration, "\(error)")
             }
         }
 
@@ -52,7 +52,7 @@ struct JobsCommand: AsyncParsableCommand {
                 let message = try await withStore { configuration, store in
                     guard let job = configuration.jobs.first(where: { $0.name == name }) else {
                         let names = configuration.jobs.map(\.name).joined(separator: ", ")
-                        throw CommandFailure("no job named '\(name)' in \(jobs); jobs: \(names)")
+                        throw CommandFailure(.usage, "no job named '\(name)' in \(jobs); jobs: \(names)")
                     }
                     return try await change(job, store, Int64(Date().timeIntervalSince1970.rounded(.down)))
                 }
@@ -99,6 +99,38 @@ struct JobsCommand: AsyncParsableCommand {
         }
     }
 
+    /// `nightshift jobs pending`.
+    struct Pending: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pending",
+            abstract: "Show the plans of jobs with approval = \"required\" that wait for approval: plan id, writes, credits, until when, and the file to approve.",
+            discussion: "Approve one with: nightshift approve PLAN-ID --key KEY (or the file's path); reject it with nightshift reject PLAN-ID --reason TEXT. See docs/plans.md.")
+
+        @OptionGroup var options: ConfigOption
+
+        func run() async throws {
+            try await reportingFailures {
+                let (configuration, unfinished) = try await options.withStore { configuration, store in
+                    (configuration, try await store.unfinishedRuns())
+                }
+                let zones = Dictionary(configuration.jobs.map { ($0.name, $0.zone) }, uniquingKeysWith: { first, _ in first })
+                var rows = [["JOB", "SLOT", "PLAN", "WRITES", "CREDITS", "WAITS UNTIL", "DIGEST", "FILE"]]
+                for run in unfinished.map(\.record).sorted(by: { $0.id < $1.id }) {
+                    guard let request = run.approvalRequest else { continue }
+                    rows.append([
+                        run.job, ISO8601.format(run.slot, in: zones[run.job] ?? .utc), request.planID, String(request.writes),
+                        String(request.credits), request.waitUntil, String(request.digest.prefix(19)) + "...", request.path,
+                    ])
+                }
+                if rows.count == 1 {
+                    print("no plan waits for approval")
+                } else {
+                    printTable(rows)
+                }
+            }
+        }
+    }
+
     /// `nightshift jobs check`.
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -119,7 +151,7 @@ struct JobsCommand: AsyncParsableCommand {
                 do {
                     configuration = try JobConfiguration.load(path: options.jobs)
                 } catch {
-                    throw CommandFailure.configuration(error)
+                    throw CommandFailure(.configuration, "\(error)")
                 }
                 let findings = try JobCheck.findings(configuration, modulePaths: Self.modulePaths())
                 let jobs = configuration.jobs.count
@@ -133,8 +165,8 @@ struct JobsCommand: AsyncParsableCommand {
                 }
                 if !unreadable.isEmpty {
                     throw CommandFailure(
-                        "\(unreadable.count) job\(unreadable.count == 1 ? "" : "s") cannot run as configured: \(unreadable.sorted().joined(separator: ", "))",
-                        code: 6)
+                        .configuration,
+                        "\(unreadable.count) job\(unreadable.count == 1 ? "" : "s") cannot run as configured: \(unreadable.sorted().joined(separator: ", "))")
                 }
             }
         }
@@ -144,7 +176,7 @@ struct JobsCommand: AsyncParsableCommand {
             do {
                 return try Environment().configuration(explicit: nil).modulePaths
             } catch {
-                throw CommandFailure("\(error) (every job's run reads it)", code: 6)
+                throw CommandFailure(.configuration, "\(error) (every job's run reads it)")
             }
         }
     }

@@ -55,7 +55,7 @@ struct ReplCommand: AsyncParsableCommand {
         }
     }
 
-    private func execute() async throws(RunCommandFailure) {
+    private func execute() async throws(CommandFailure) {
         let environment = Environment()
         let configuration = try environment.configuration(explicit: state.configPath)
         let timeLimit = timeout.flatMap(Limits.duration) ?? configuration.runTimeout ?? .seconds(30)
@@ -93,7 +93,7 @@ struct ReplCommand: AsyncParsableCommand {
                 modulePaths: scriptOptions.modulePaths(configuration), notifier: notifier, catalogue: configuration.catalogue)
         } catch {
             await connection.shutdown()
-            throw RunCommandFailure(.scriptFailed, "cannot create the Lua VM: \(error.message)")
+            throw CommandFailure(.scriptFailed, "cannot create the Lua VM: \(error.message)")
         }
         if interactive {
             Output.error("session \(session.identity.runID) on \(connection.label); \(grant)\(dryRun ? "; dry-run" : "")")
@@ -108,7 +108,7 @@ struct ReplCommand: AsyncParsableCommand {
         session.finish()
         await connection.shutdown()
         await records?.ship(until: .now + .seconds(5)) { Output.error("nightshift repl: \($0)") }
-        if status != 0 { throw RunCommandFailure(.scriptFailed, "the session ended with status \(status)") }
+        if status != 0 { throw CommandFailure(.scriptFailed, "the session ended with status \(status)") }
     }
 
     private static func runSession(_ session: InteractiveSession, interactive: Bool, historyFile: String, secret: String) -> Int32 {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NightshiftCore
 import Logging
 import Operations
 import Scheduler
@@ -51,7 +52,7 @@ struct ScheduleCommand: AsyncParsableCommand {
                 logger: logger)
         } catch {
             FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-            throw ExitCode(6)
+            throw RunExitCode.configuration.exit
         }
         // Jobs record this daemon's name on their runs, as the history does.
         setenv("NIGHTSHIFT_HOST", host, 1)
@@ -104,7 +105,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         } catch let failure as MetricsServer.Failure {
             await store.close()
             FileHandle.standardError.write(Data("Error: \(failure)\n".utf8))
-            throw ExitCode(6)
+            throw RunExitCode.configuration.exit
         } catch {
             await store.close()
             throw error
@@ -123,7 +124,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         do {
             modulePaths = try Environment().configuration(explicit: nil).modulePaths
         } catch {
-            throw CommandFailure("\(error) (every job's run reads it)", code: 6)
+            throw CommandFailure(.configuration, "\(error) (every job's run reads it)")
         }
         let findings = JobCheck.findings(configuration, modulePaths: modulePaths)
         for finding in findings {
@@ -136,9 +137,9 @@ struct ScheduleCommand: AsyncParsableCommand {
         let unreadable = findings.filter { $0.kind == .unreadable }
         if refuseUnreadable, !unreadable.isEmpty {
             throw CommandFailure(
+                .configuration,
                 unreadable.map(\.description).joined(separator: "\n")
-                    + "\nnot starting: fix the paths (nightshift jobs check shows them), or start with --ignore-unreadable to run the other jobs",
-                code: 6)
+                    + "\nnot starting: fix the paths (nightshift jobs check shows them), or start with --ignore-unreadable to run the other jobs")
         }
     }
 

@@ -28,7 +28,7 @@ struct GrantOptions: ParsableArguments {
     /// endpoints and notification targets).
     /// - Throws: usage (exit 64) for a name that is no function, configuration (exit 6) for
     ///   a `notify.NAME` that nightshift.toml does not define.
-    func grant(_ configuration: NightshiftConfiguration) throws(RunCommandFailure) -> Grant {
+    func grant(_ configuration: NightshiftConfiguration) throws(CommandFailure) -> Grant {
         let catalogue = configuration.catalogue
         let targets = configuration.notifyTargets.map(\.name)
         var allowed = Set<APIFunction>()
@@ -36,11 +36,11 @@ struct GrantOptions: ParsableArguments {
             if let functions = catalogue.parse(name, targets: Set(targets)) {
                 allowed.formUnion(functions)
             } else if catalogue.parse(name) != nil {
-                throw RunCommandFailure(
+                throw CommandFailure(
                     .configuration,
                     "--allow \(name): no such notification target; define [\(name)] in nightshift.toml (configured: \(targets.isEmpty ? "none" : targets.sorted().map { "notify." + $0 }.joined(separator: ", ")))")
             } else {
-                throw RunCommandFailure(.usage, "--allow \(name): unknown function; known: \(catalogue.allowableNames(targets: targets))")
+                throw CommandFailure(.usage, "--allow \(name): unknown function; known: \(catalogue.allowableNames(targets: targets))")
             }
         }
         return Grant(

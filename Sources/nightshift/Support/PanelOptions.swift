@@ -43,11 +43,11 @@ struct PanelOptions: ParsableArguments {
     /// Opens the connection the flags and the configuration describe.
     func connect(
         environment: Environment, configuration: NightshiftConfiguration, timeout: Duration, logger: Logger
-    ) async throws(RunCommandFailure) -> PanelConnection {
+    ) async throws(CommandFailure) -> PanelConnection {
         let politeness = politeness(configuration)
         if emulator { return try await PanelConnection.emulator(timeout: timeout, politeness: politeness, logger: logger) }
         guard let url = panel ?? configuration.panelURL else {
-            throw RunCommandFailure(
+            throw CommandFailure(
                 .configuration, "no panel: give --panel http://HOST:8000/, set url in nightshift.toml, or try --emulator")
         }
         let key = try environment.apiKey(keyFile: keyFile, configuration: configuration)

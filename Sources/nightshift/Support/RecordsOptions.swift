@@ -18,7 +18,7 @@ struct RecordsOptions: ParsableArguments {
         do {
             return try await RecordsSource.read(
                 configPath: state.configPath, stateDirectory: state.stateDirectory, local: local, command: command, body)
-        } catch let failure as RunCommandFailure {
+        } catch let failure as CommandFailure {
             Output.error("nightshift \(command): \(failure.message)")
             throw failure.code.exit
         }

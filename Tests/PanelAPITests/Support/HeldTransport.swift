@@ -96,7 +96,7 @@ extension Fixture {
     ) throws -> PanelClient {
         let configuration = PanelConfiguration(
             baseURL: try PanelURL(base), apiKey: APIKey(Fixture.key), timeout: timeout,
-            retry: RetryPolicy(sleep: { _ in }), concurrency: concurrency, rate: rate, overload: overload)
+            retry: PanelRetryPolicy(sleep: { _ in }), concurrency: concurrency, rate: rate, overload: overload)
         guard let gateSleep else { return PanelClient(configuration: configuration, transport: transport, logger: logger) }
         return PanelClient(
             configuration: configuration, transport: transport,

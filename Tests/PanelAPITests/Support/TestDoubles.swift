@@ -64,7 +64,7 @@ enum Fixture {
 
     static func client(
         _ transport: any PanelTransport, placement: KeyPlacement = .postField, key: String = Fixture.key,
-        base: String = "http://panel.example:8000/", timeout: Duration = .seconds(30), retry: RetryPolicy = RetryPolicy(sleep: { _ in }),
+        base: String = "http://panel.example:8000/", timeout: Duration = .seconds(30), retry: PanelRetryPolicy = PanelRetryPolicy(sleep: { _ in }),
         maxResponseBytes: Int = 32 * 1024 * 1024, logger: Logger = Fixture.quiet
     ) throws -> PanelClient {
         PanelClient(

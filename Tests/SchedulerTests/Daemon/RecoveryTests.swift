@@ -83,7 +83,7 @@ struct RecoveryTests {
             errorKind: "transport failure"
         ).write(to: receiptPath(log))
         f.clock.set(Double(slot + 20))
-        let daemon = f.daemon([try job("0 * * * *", retry: RetryPolicy(attempts: 2, delay: 30))])
+        let daemon = f.daemon([try job("0 * * * *", retry: JobRetryPolicy(attempts: 2, delay: 30))])
         await f.tick(daemon, now: Double(slot + 20))
         var history = try await f.history("topup")
         #expect(history.map(\.status) == [.failed, .queued])
@@ -103,7 +103,7 @@ struct RecoveryTests {
         let id = try #require(try await f.store.claim(job: "topup", slot: slot, kind: .scheduled, status: .queued))
         try await f.store.markStarted(id: id, at: Double(slot), pid: 4_194_305, pidStart: "12345", log: logPath(f, slot: slot, id: id))
         f.clock.set(Double(slot + 20))
-        let daemon = f.daemon([try job("0 * * * *", retry: RetryPolicy(attempts: 2, delay: 30))])
+        let daemon = f.daemon([try job("0 * * * *", retry: JobRetryPolicy(attempts: 2, delay: 30))])
         await f.tick(daemon, now: Double(slot + 20))
         let history = try await f.history("topup")
         #expect(history.map(\.status) == [.crashed])

@@ -12,7 +12,7 @@ private func unreachable(_ run: String = "r-1") -> RunReceipt {
 
 @Suite("retries")
 struct RetryTests {
-    static let policy = RetryPolicy(attempts: 3, delay: 60, backoff: 2, maxDelay: 900)
+    static let policy = JobRetryPolicy(attempts: 3, delay: 60, backoff: 2, maxDelay: 900)
 
     @Test("a run that failed before sending anything is retried after delay × backoff, each attempt a row of its slot, until attempts run out", arguments: StoreKind.allCases)
     func retriedUntilAttemptsRunOut(store: StoreKind) async throws {
@@ -111,7 +111,7 @@ struct RetryTests {
     @Test("a retry that would start after the job's next slot is not made, and the failed run says so", arguments: StoreKind.allCases)
     func nextSlotComesFirst(store: StoreKind) async throws {
         let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
-        let daemon = f.daemon([try job("*/2 * * * *", retry: RetryPolicy(attempts: 3, delay: 300))])
+        let daemon = f.daemon([try job("*/2 * * * *", retry: JobRetryPolicy(attempts: 3, delay: 300))])
         await f.tick(daemon, at: "2026-05-01T00:02:00Z")
         try f.launcher.children[0].finish(unreachable())
         await f.tick(daemon, at: "2026-05-01T00:02:10Z")
@@ -126,7 +126,7 @@ struct RetryTests {
     func pendingRetryIsBusy(store: StoreKind) async throws {
         let f = try await DaemonFixture(start: "2026-05-01T00:04:30Z", store: store, lateAfter: 600, maxRunning: 1)
         let daemon = f.daemon([
-            try job("*/5 * * * *", retry: RetryPolicy(attempts: 2, delay: 60)),
+            try job("*/5 * * * *", retry: JobRetryPolicy(attempts: 2, delay: 60)),
             try job("6 0 * * *", name: "hog"),
         ])
         await f.tick(daemon, at: "2026-05-01T00:05:00Z")

@@ -78,7 +78,7 @@ struct CapacityProcessTests {
         let underTest = try StoreUnderTest(.postgres)
         let (config, starts, store) = try await burst(dir, underTest, count: 150, seconds: 2, maxRunning: 10)
         let daemons = try startDaemons(config, dir)
-        var runs: [RunRecord] = []
+        var runs: [JobRun] = []
         let finished = try await eventually(within: 120) {
             runs = try await store.history(job: nil, limit: 1000)
             return runs.count == 150 && runs.allSatisfy(\.status.isFinal)
@@ -116,7 +116,7 @@ struct CapacityProcessTests {
         let underTest = try StoreUnderTest(.postgres)
         let (config, _, store) = try await burst(dir, underTest, count: 16, seconds: 1, maxRunning: 10, pool: 4)
         let daemons = try startDaemons(config, dir)
-        var runs: [RunRecord] = []
+        var runs: [JobRun] = []
         let finished = try await eventually(within: 90) {
             runs = try await store.history(job: nil, limit: 100)
             return runs.count == 16 && runs.allSatisfy(\.status.isFinal)

@@ -76,7 +76,7 @@ struct DaemonProcessTests {
         let first = try NightshiftBinary.start(["schedule", "--jobs", config], log: dir.file("daemon1.log"))
         defer { stop(first) }
         // The long run is the first one started; a later run is running only for milliseconds.
-        var running: RunRecord?
+        var running: JobRun?
         _ = try await eventually {
             let firstSlot = lines(starts).first
             running = try await store.history(job: "probe").first { $0.status == .running && String($0.slot) == firstSlot }

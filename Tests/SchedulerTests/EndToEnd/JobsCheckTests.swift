@@ -132,7 +132,7 @@ struct JobsCheckTests {
         }
         #expect(try NightshiftBinary.run(["jobs", "trigger", "report", "--jobs", config]).status == 0)
         let store = try SQLiteStore(path: dir.file("state.sqlite"))
-        var ended: RunRecord?
+        var ended: JobRun?
         // Within two minutes: a busy machine can take long to start the daemon and its child.
         _ = try await eventually(within: 120) {
             ended = try await store.history(job: "report").first { $0.status.isFinal }

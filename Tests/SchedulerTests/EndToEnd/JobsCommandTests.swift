@@ -60,7 +60,7 @@ struct JobsCommandTests {
         _ = try await store.claim(job: "nightly", slot: 1_780_086_400, kind: .scheduled, status: .skipped, reason: "why")
         let result = try NightshiftBinary.run(["history", "nightly", "--json", "--jobs", config])
         #expect(result.status == 0, "\(result.error)")
-        let runs = try JSONDecoder().decode([RunRecord].self, from: Data(result.output.utf8))
+        let runs = try JSONDecoder().decode([JobRun].self, from: Data(result.output.utf8))
         #expect(runs.map(\.slot) == [1_780_086_400, 1_780_000_000])
         #expect(runs.map(\.status) == [.skipped, .succeeded])
         #expect(runs.map(\.host) == ["inspector", "inspector"])

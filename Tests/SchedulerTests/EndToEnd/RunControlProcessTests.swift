@@ -65,7 +65,7 @@ struct RunControlProcessTests {
     }
 
     /// Triggers `slow` and returns its run once it is running.
-    func startSlow(_ config: String, _ store: any SchedulerStore) async throws -> RunRecord {
+    func startSlow(_ config: String, _ store: any SchedulerStore) async throws -> JobRun {
         #expect(try NightshiftBinary.run(["jobs", "trigger", "slow", "--jobs", config]).status == 0)
         #expect(try await eventually { try await store.history(job: "slow").first?.status == .running })
         return try #require(try await store.history(job: "slow").first)
@@ -149,7 +149,7 @@ struct RunControlProcessTests {
         defer { stop(first) }
         let run = try await startSlow(config, store)
         let pid = try #require(run.pid)
-        let identity = try #require(ProcessIdentity.startTime(of: pid))
+        let identity = try #require(ProcessIdentity.of(pid).map { String($0.startTime) })
         first.signal(SIGKILL)
         #expect(first.waitForExit() == .signaled(SIGKILL))
         // The child does not die with its daemon.

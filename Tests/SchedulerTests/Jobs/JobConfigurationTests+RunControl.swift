@@ -26,9 +26,9 @@ extension JobConfigurationTests {
             retry = { attempts = 1 }
             """)
         let a = try #require(configuration.jobs[0].retry)
-        #expect(a == RetryPolicy(attempts: 4, delay: 60, backoff: 2.5, maxDelay: 300))
+        #expect(a == JobRetryPolicy(attempts: 4, delay: 60, backoff: 2.5, maxDelay: 300))
         #expect([1, 2, 3].map(a.delay(after:)) == [60, 150, 300])
-        #expect(configuration.jobs[1].retry == RetryPolicy(attempts: 2, delay: 60, backoff: 2, maxDelay: 900))
+        #expect(configuration.jobs[1].retry == JobRetryPolicy(attempts: 2, delay: 60, backoff: 2, maxDelay: 900))
         #expect(configuration.jobs[2].retry?.attempts == 1)
         #expect(try parse(oneJob).jobs[0].retry == nil)
     }

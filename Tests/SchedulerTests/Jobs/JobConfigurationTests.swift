@@ -119,6 +119,18 @@ struct JobConfigurationTests {
         ])
     }
 
+    @Test("a job with approval = \"required\" runs nightshift plan --await-approval, and its deadline adds the wait")
+    func approvalCommandLine() throws {
+        var job = Job(name: "a", script: "/jobs/a.lua", schedule: try Schedule("@daily"), timeout: 60)
+        job.approval = true
+        job.approvalTimeout = 7200
+        #expect(Array(job.commandLine(runner: ["nightshift"]).prefix(5)) == ["nightshift", "plan", "/jobs/a.lua", "--await-approval", "2h"])
+        #expect(job.runLimit == 7260)
+        job.approval = false
+        #expect(Array(job.commandLine(runner: ["nightshift"]).prefix(3)) == ["nightshift", "run", "/jobs/a.lua"])
+        #expect(job.runLimit == 60)
+    }
+
     @Test("a job without grant gets no --allow flags: the run may call nothing")
     func emptyGrant() {
         #expect(JobGrant().flags.isEmpty)
@@ -135,7 +147,7 @@ struct JobConfigurationTests {
         ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"\nschedule = \"@daily\"\ncatch_up = \"within soon\"",
          "jobs.toml: job 'a': catch_up: 'within soon': write the window as a duration, e.g. \"within 2h\""),
         ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"\nschedule = \"@daily\"\nscheduel = \"x\"",
-         "jobs.toml: job 'a': unknown key 'scheduel'; known keys: args, catch_up, command, concurrency, dry_run, emulator, extra_args, grant, jitter, max_output, max_running_cluster, memory, name, notify, overlap, panel, paused, pool, rate, retry, schedule, script, timeout, timezone"),
+         "jobs.toml: job 'a': unknown key 'scheduel'; known keys: approval, approval_timeout, args, catch_up, command, concurrency, dry_run, emulator, extra_args, grant, jitter, max_output, max_running_cluster, memory, name, notify, overlap, panel, paused, pool, rate, retry, schedule, script, timeout, timezone"),
         ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"", "jobs.toml: job 'a': 'schedule' is missing (e.g. schedule = \"0 3 * * *\" or \"@every 15m\")"),
         ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"\nschedule = \"@daily\"\n[[jobs]]\nname = \"a\"\nscript = \"b.lua\"\nschedule = \"@daily\"",
          "jobs.toml: job 'a' is defined twice"),
@@ -147,6 +159,16 @@ struct JobConfigurationTests {
          "jobs.toml: job 'a': rate: must be a number of requests per second above 0, e.g. 20 or 2.5"),
         ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"\nschedule = \"@daily\"\nrate = \"fast\"",
          "jobs.toml: job 'a': rate: must be a number of requests per second above 0, e.g. 20 or 2.5"),
+        ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"\nschedule = \"@daily\"\napproval = \"yes\"",
+         "jobs.toml: job 'a': approval: 'yes' is not a choice; use \"required\" (each slot's plan waits for approval) or \"none\""),
+        ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"\nschedule = \"@daily\"\napproval_timeout = \"1h\"",
+         "jobs.toml: job 'a': approval_timeout: only a job with approval = \"required\" waits for approval"),
+        ("[[jobs]]\nname = \"a\"\ncommand = [\"/bin/true\"]\nschedule = \"@daily\"\napproval = \"required\"",
+         "jobs.toml: job 'a': approval: a job with its own command cannot wait for approval; it needs a script"),
+        ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"\nschedule = \"@daily\"\napproval = \"required\"\ndry_run = true",
+         "jobs.toml: job 'a': approval: a dry-run job sends nothing, so there is nothing to approve"),
+        ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"\nschedule = \"@daily\"\napproval = \"required\"\nemulator = true",
+         "jobs.toml: job 'a': approval: the built-in emulator starts afresh for each connection, so a plan made on it cannot be applied to it; name a panel"),
         ("[scheduler]\nstate = \"x.sqlite\"", "jobs.toml: no jobs: add at least one [[jobs]] table with name, script and schedule"),
         ("[[jobs]\nname = 1", nil),
     ])

@@ -268,7 +268,7 @@ struct JobNotificationTests {
 struct RetryNotificationTests {
     /// An hourly job with a webhook and two attempts a minute apart.
     func retryingJob(_ url: String) throws -> Job {
-        var j = try job("0 * * * *", retry: RetryPolicy(attempts: 2, delay: 60, backoff: 1, maxDelay: 60))
+        var j = try job("0 * * * *", retry: JobRetryPolicy(attempts: 2, delay: 60, backoff: 1, maxDelay: 60))
         j.notify = JobNotify(webhook: url)
         return j
     }

@@ -46,17 +46,17 @@ struct NotifySettingsTests {
         #expect(b.ping == "https://hc-ping.com/5bf66975")
     }
 
-    @Test("without `on`, a job hears about failures, unknown outcomes, missed slots and recoveries; with no notify, nothing is sent")
+    @Test("without `on`, a job hears about failures, unknown outcomes, missed slots, recoveries and plans waiting for approval; with no notify, nothing is sent")
     func defaultEvents() throws {
         let configuration = try parse(Self.job + "notify = { command = [\"/usr/local/bin/mail-ops\", \"-s\", \"nightshift\"] }")
-        #expect(configuration.jobs[0].notify.on == [.failure, .outcomeUnknown, .missed, .recovered])
+        #expect(configuration.jobs[0].notify.on == [.failure, .outcomeUnknown, .missed, .recovered, .approvalNeeded])
         #expect(configuration.jobs[0].notify.command == ["/usr/local/bin/mail-ops", "-s", "nightshift"])
         #expect(try parse(Self.job).jobs[0].notify.hasTargets == false)
     }
 
     @Test("bad notify settings are refused with the file, the job and the key; a URL is never repeated in the message", arguments: [
         ("notify = { on = [\"failed\"], webhook = \"https://h.example.com/x\" }",
-         "jobs.toml: job 'a' notify: on: 'failed' is not an event; use failure, outcome-unknown, missed, recovered, success"),
+         "jobs.toml: job 'a' notify: on: 'failed' is not an event; use failure, outcome-unknown, missed, recovered, success, approval-needed"),
         ("notify = { webhook = \"hooks.example.com/s3cr3t\" }",
          "jobs.toml: job 'a' notify: webhook: not an http(s) URL with a host (write it as https://host/path; the value is not shown, it is a secret)"),
         ("notify = { ping = \"ftp://hc.example.com/s3cr3t\" }",

@@ -59,10 +59,10 @@ struct StoreCapacityTests {
         let jobs = Set((0..<60).map { "job\($0)" })
         var stores: [any SchedulerStore] = []
         for host in ["host-a", "host-b", "host-c"] { stores.append(try await f.connection(host: host)) }
-        let taken = try await withThrowingTaskGroup(of: [RunRecord].self) { group in
+        let taken = try await withThrowingTaskGroup(of: [JobRun].self) { group in
             for store in stores {
                 group.addTask {
-                    var mine: [RunRecord] = []
+                    var mine: [JobRun] = []
                     while true {
                         let claimed = try await store.claim(jobs: jobs, limit: 7, at: Self.t0)
                         if claimed.isEmpty { return mine }
@@ -133,9 +133,9 @@ struct StoreCapacityTests {
         let jobs = Set(pooled + free)
         var stores: [any SchedulerStore] = []
         for host in ["host-a", "host-b", "host-c"] { stores.append(try await f.connection(host: host)) }
-        let taken = try await withThrowingTaskGroup(of: [RunRecord].self) { group in
+        let taken = try await withThrowingTaskGroup(of: [JobRun].self) { group in
             for store in stores { group.addTask { try await store.claim(jobs: jobs, limit: 10, at: Self.t0) } }
-            var all: [RunRecord] = []
+            var all: [JobRun] = []
             for try await claimed in group { all += claimed }
             // A second round: places are all taken, whatever each connection saw before.
             for store in stores { all += try await store.claim(jobs: jobs, limit: 10, at: Self.t0) }

@@ -189,7 +189,7 @@ struct DaemonFixture {
         await daemon.tick(now: time)
     }
 
-    func history(_ job: String) async throws -> [RunRecord] { try await store.history(job: job).reversed() }
+    func history(_ job: String) async throws -> [JobRun] { try await store.history(job: job).reversed() }
 }
 
 func at(_ text: String) -> Int64 { ISO8601.parse(text, defaultZone: .utc)! }
@@ -197,7 +197,7 @@ func at(_ text: String) -> Int64 { ISO8601.parse(text, defaultZone: .utc)! }
 func job(
     _ schedule: String, name: String = "topup", zone: String = "UTC", overlap: OverlapPolicy = .skip,
     catchUp: CatchUpPolicy = .once, jitter: Int64 = 0, timeout: Int64 = 300, command: [String]? = nil,
-    retry: RetryPolicy? = nil
+    retry: JobRetryPolicy? = nil
 ) throws -> Job {
     Job(
         name: name, script: "topup.lua", schedule: try Schedule(schedule), zone: try ZoneRules(identifier: zone),

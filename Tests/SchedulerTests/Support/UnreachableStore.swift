@@ -30,7 +30,7 @@ final class UnreachableStore: SchedulerStore, @unchecked Sendable {
         try check()
         return try await base.snapshot(at: time, lateAfter: lateAfter)
     }
-    func skipLate(lateAfter: Int64, at time: Double) async throws -> [RunRecord] {
+    func skipLate(lateAfter: Int64, at time: Double) async throws -> [JobRun] {
         try check()
         return try await base.skipLate(lateAfter: lateAfter, at: time)
     }
@@ -48,7 +48,7 @@ final class UnreachableStore: SchedulerStore, @unchecked Sendable {
         try check()
         return try await base.offerManual(job: job, requested: requested, overlap: overlap, pool: pool, at: time)
     }
-    func claim(jobs: Set<String>, limit: Int, at time: Double) async throws -> [RunRecord] {
+    func claim(jobs: Set<String>, limit: Int, at time: Double) async throws -> [JobRun] {
         try check()
         return try await base.claim(jobs: jobs, limit: limit, at: time)
     }
@@ -61,8 +61,8 @@ final class UnreachableStore: SchedulerStore, @unchecked Sendable {
     func finish(id: Int64, _ end: RunEnd, at time: Double) async throws { try check(); try await base.finish(id: id, end, at: time) }
     func renewLeases(ids: [Int64]) async throws -> Set<Int64> { try check(); return try await base.renewLeases(ids: ids) }
     func unfinishedRuns() async throws -> [UnfinishedRun] { try check(); return try await base.unfinishedRuns() }
-    func history(job: String?, limit: Int) async throws -> [RunRecord] { try check(); return try await base.history(job: job, limit: limit) }
-    func lastRuns() async throws -> [String: RunRecord] { try check(); return try await base.lastRuns() }
+    func history(job: String?, limit: Int) async throws -> [JobRun] { try check(); return try await base.history(job: job, limit: limit) }
+    func lastRuns() async throws -> [String: JobRun] { try check(); return try await base.lastRuns() }
     func runsPerHost(job: String?) async throws -> [HostRuns] { try check(); return try await base.runsPerHost(job: job) }
     func recordDaemon(_ heartbeat: DaemonHeartbeat) async throws { try check(); try await base.recordDaemon(heartbeat) }
     func clusterStatus() async throws -> ClusterStatus { try check(); return try await base.clusterStatus() }
@@ -77,7 +77,7 @@ final class UnreachableStore: SchedulerStore, @unchecked Sendable {
         try check()
         return try await base.notifications(job: job, limit: limit)
     }
-    func previousFinishedRun(job: String, before id: Int64) async throws -> RunRecord? {
+    func previousFinishedRun(job: String, before id: Int64) async throws -> JobRun? {
         try check()
         return try await base.previousFinishedRun(job: job, before: id)
     }

@@ -106,7 +106,7 @@ struct Harness {
         let transport = RecordingTransport(InProcessTransport(emulator: emulator), delay: delay, drop: drop)
         var configuration = PanelConfiguration(
             baseURL: try PanelURL("http://127.0.0.1:8000/"), apiKey: APIKey(testKey), timeout: .seconds(5),
-            retry: RetryPolicy(maxAttempts: 1))
+            retry: PanelRetryPolicy(maxAttempts: 1))
         configuration.concurrency = concurrency
         let client = PanelClient(configuration: configuration, transport: transport, logger: Logger(label: "test.client"))
         let audit = try AuditLog(path: folder + "/audit.sqlite")

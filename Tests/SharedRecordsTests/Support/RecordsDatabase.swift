@@ -90,7 +90,7 @@ struct HostLog {
     @discardableResult
     func startedRun(
         _ id: String = RunIdentity.newRunID(), startedAt: String? = nil, writes: Int = 1,
-        process: RunRecords.ProcessIdentity?
+        process: ProcessIdentity?
     ) throws -> String {
         // The writes are made at the run's start: tests that order rows choose the times.
         let time = startedAt ?? Timestamp.iso(Date())

@@ -56,6 +56,18 @@ package final class ResellerState: WriteObserver {
         }
         var write = draft
         if let failure = complete(&write, &view) { return panel.fail(write, failure) }
+        // A reseller a planned `new` creates: by username, the plan creates it before this
+        // write, so nothing of it can be checked in the panel first; by the id the dry-run
+        // made up, a plan cannot send it at all.
+        switch write.target.flatMap(ResellerRef.init) {
+        case .username(let name)? where plannedNames.contains(name):
+            write.preconditions = []
+        case .id(let id)? where plannedIDs.contains(id):
+            write.replayNote =
+                "it names the reseller a planned resellers.new creates by the id the dry-run made up (\(id)); only the panel gives the real id, so name it by username"
+        default:
+            break
+        }
         // Named by both username and id, when the view knows them.
         if let target = write.target.flatMap(ResellerRef.init), let row = view.row(target),
             let name = (row["username"] ?? row["name"])?.looseString, let id = row["id"]?.looseInt
@@ -89,8 +101,16 @@ package final class ResellerState: WriteObserver {
         return .accepted(.object(["result": .bool(true)]))
     }
 
+    /// Dry-run: usernames and ids of the resellers the run's planned `new`s would create.
+    private var plannedNames = Set<String>()
+    private var plannedIDs = Set<Int>()
+
     package func applied(_ write: Write, reply: PanelReply) {
         guard let change = ResellerView.Change(write, createdID: reply.createdID) else { return }
+        if panel.mode == .dryRun, case .new(let row) = change {
+            if let name = row["username"]?.looseString { plannedNames.insert(name) }
+            if let id = row["id"]?.looseInt { plannedIDs.insert(id) }
+        }
         // A new reseller's credits count under its id once it has one.
         if case .new(let row) = change, let id = row["id"]?.looseInt { panel.mergeCreditAccount(write.credits.account, into: "id:\(id)") }
         view.record(change)

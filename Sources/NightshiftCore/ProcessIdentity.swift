@@ -21,6 +21,18 @@ public struct ProcessIdentity: Sendable, Hashable {
         return stat(pid).map { ProcessIdentity(pid: pid, startTime: $0.startTime) }
     }
 
+    /// The live process `pid`, or nil if it is gone.
+    public static func of(_ pid: Int32) -> ProcessIdentity? {
+        stat(pid).map { ProcessIdentity(pid: pid, startTime: $0.startTime) }
+    }
+
+    /// Whether process `pid` is still the one whose start time was recorded as `identity`
+    /// (the scheduler's store keeps it as text) and has not ended.
+    public static func isRunning(pid: Int32, identity: String?) -> Bool {
+        guard let identity, let startTime = Int64(identity) else { return false }
+        return ProcessIdentity(pid: pid, startTime: startTime).isAlive
+    }
+
     /// Whether this very process is still alive: its pid exists, started at the same time,
     /// and has not exited (a zombie has).
     public var isAlive: Bool {

@@ -1,4 +1,3 @@
-import ScriptAPI
 /// Counts the credits a run has moved, in total and per reseller, and refuses a change that
 /// would pass a cap. Exact integer arithmetic; overflow counts as passing the cap.
 public struct CreditLedger: Sendable, Equatable {

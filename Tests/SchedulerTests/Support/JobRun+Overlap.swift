@@ -1,6 +1,6 @@
 import Scheduler
 
-extension Array where Element == RunRecord {
+extension Array where Element == JobRun {
     /// The most runs that overlapped, from their recorded start and end times: an end comes
     /// before a start at the same instant (a place given back and taken in one tick). A run
     /// without an end counts as still running.

@@ -1,7 +1,7 @@
 import NightshiftCore
 
 /// One row of run history: a slot of a job and what became of it.
-public struct RunRecord: Sendable, Equatable, Codable {
+public struct JobRun: Sendable, Equatable, Codable {
     /// Row id, increasing in the order slots were claimed.
     public var id: Int64
     /// The job's name.
@@ -90,9 +90,9 @@ public struct RunEnd: Sendable, Equatable {
     public var reason: String?
     /// The child's run id, writes sent and credits moved, from its receipt.
     public var runID: String?
-    /// See ``RunRecord/writesSent``.
+    /// See ``JobRun/writesSent``.
     public var writesSent: Int?
-    /// See ``RunRecord/creditsMoved``.
+    /// See ``JobRun/creditsMoved``.
     public var creditsMoved: Int?
 
     /// Creates an end.

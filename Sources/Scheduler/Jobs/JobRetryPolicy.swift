@@ -5,7 +5,7 @@
 /// reason worth another try is retried: the panel unreachable or down, or a timeout before
 /// any write (`RunResult.retryable`). Everything else (outcome unknown, partial runs,
 /// refusals, script errors, a child without a result) is final.
-public struct RetryPolicy: Sendable, Equatable {
+public struct JobRetryPolicy: Sendable, Equatable {
     /// Runs per slot at most, the first included (`attempts = 3`: two retries).
     public var attempts: Int
     /// Seconds before the first retry.

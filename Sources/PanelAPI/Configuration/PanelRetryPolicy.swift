@@ -1,6 +1,6 @@
 /// How reads are retried: a bounded number of attempts with exponential backoff.
 /// Mutations are never retried.
-public struct RetryPolicy: Sendable {
+public struct PanelRetryPolicy: Sendable {
     /// Total attempts for a read, the first included (1 means no retry).
     public var maxAttempts: Int
     /// Delay before the second attempt.
@@ -28,7 +28,7 @@ public struct RetryPolicy: Sendable {
     }
 
     /// No retries at all.
-    public static var none: RetryPolicy { RetryPolicy(maxAttempts: 1) }
+    public static var none: PanelRetryPolicy { PanelRetryPolicy(maxAttempts: 1) }
 
     /// The delay after failed attempt number `attempt` (1-based).
     public func delay(afterAttempt attempt: Int) -> Duration {

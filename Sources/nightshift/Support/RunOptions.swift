@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import NightshiftConfig
+import NightshiftCore
+import Operations
+import ScriptAPI
+import ScriptRuntime
+
+/// What `run` and `plan` share: the script, its arguments, the grant, the limits, the panel,
+/// modules, state, and the process that runs it with Ctrl-C and SIGTERM wired to stop it.
+struct RunOptions: ParsableArguments {
+    @Argument(help: "The Lua script to run.")
+    var script: String
+
+    @Option(name: .customLong("arg"), help: ArgumentHelp("A script argument k=v, seen as args.k (repeatable).", valueName: "k=v"))
+    var arguments: [String] = []
+
+    @OptionGroup var grantOptions: GrantOptions
+
+    @Option(help: "Time limit for the whole run, e.g. 30s, 2m (default 30s or nightshift.toml).")
+    var timeout: String?
+
+    @Option(help: "Memory limit for the script, e.g. 64M (default 64M or nightshift.toml).")
+    var memory: String?
+
+    @Option(name: .customLong("max-output"), help: "Most output the run may print, e.g. 10M (default 10M or nightshift.toml [run] max_output).")
+    var maxOutput: String?
+
+    @OptionGroup var panelOptions: PanelOptions
+
+    @OptionGroup var scriptOptions: ScriptOptions
+
+    @Flag(help: "Show log.debug lines too.")
+    var verbose = false
+
+    @OptionGroup var state: StateOptions
+
+    func validate() throws {
+        for argument in arguments where !argument.contains("=") {
+            throw ValidationError("--arg \(argument): write it as key=value")
+        }
+        if let timeout, Limits.duration(timeout) == nil { throw ValidationError("--timeout \(timeout): write it as 30s, 2m or 500ms") }
+        if let memory, Limits.bytes(memory) == nil { throw ValidationError("--memory \(memory): write it as 64M, 512K or 1G") }
+        if let maxOutput, Limits.bytes(maxOutput) == nil {
+            throw ValidationError("--max-output \(maxOutput): write it as 10M, 512K or 1G")
+        }
+    }
+
+    /// Runs the script in `mode` as this process and returns its exit code; a failure before
+    /// it starts is thrown.
+    /// - Parameter afterRun: see ``ScriptProcess/Request/afterRun``.
+    func execute(
+        mode: RunMode, json: Bool, resultFile: String?,
+        afterRun: (@Sendable (RunResult, ScriptProcess.Context, _ say: (String) -> Void) -> RunExitCode?)? = nil
+    ) async throws(CommandFailure) -> RunExitCode {
+        let started = ContinuousClock.now
+        let environment = Environment()
+        let configuration = try environment.configuration(explicit: state.configPath)
+        var request = ScriptProcess.Request(
+            script: script, arguments: arguments.map(Self.split), mode: mode,
+            timeout: timeout.flatMap(Limits.duration), memory: memory.flatMap(Limits.bytes),
+            maxOutput: maxOutput.flatMap(Limits.bytes), maxTasks: scriptOptions.maxTasks,
+            modulePaths: scriptOptions.modulePaths(configuration), json: json, verbose: verbose,
+            resultFile: resultFile, stateDirectory: state.stateDirectory)
+        request.afterRun = afterRun
+        let panelOptions = self.panelOptions
+        let process = try await ScriptProcess(
+            request, started: started, environment: environment, configuration: configuration,
+            grant: try grantOptions.grant(configuration)
+        ) { timeout, logger throws(CommandFailure) in
+            try await panelOptions.connect(
+                environment: environment, configuration: configuration, timeout: timeout, logger: logger)
+        }
+        // Ctrl-C (or SIGTERM, as the scheduler sends) stops the script at its next check;
+        // the run is recorded as interrupted, and a write in flight as outcome unknown.
+        let interrupter = process.interrupter
+        let stops = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { interrupter.interrupt() }
+            source.resume()
+            return source
+        }
+        defer { stops.forEach { $0.cancel() } }
+        return await process.run { Foundation.exit($0) }
+    }
+
+    static func split(_ argument: String) -> (key: String, value: String) {
+        let parts = argument.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+    }
+}
