@@ -45,6 +45,6 @@ struct FleetReportingTests {
         #expect(text.contains(#"nightshift_panel_runs_total{job="topup",panel="us",status="failed"} 1"#))
         #expect(text.contains(#"nightshift_panel_credits_moved_total{job="topup",panel="eu"} 30"#))
         #expect(text.contains(#"nightshift_panel_writes_sent_total{job="topup",panel="us"} 0"#))
-        #expect(text.contains(#"nightshift_runs_total{job="topup",status="failed"} 1"#))
+        #expect(text.contains(#"nightshift_runs_total{job="topup",status="failed",host="-"} 1"#))
     }
 }
