@@ -13,6 +13,10 @@ import TOMLKit
 /// concurrency = 4                 # most requests in flight at once
 /// rate = 20                       # most requests started per second (default: no limit)
 ///
+/// [panels.eu]                     # a named panel: --panel eu, --panels eu,us or all
+/// url = "https://eu.example:8001/"
+/// key_file = "/etc/nightshift/eu.key"
+///
 /// [run]
 /// timeout = "30s"
 /// memory = "64M"
@@ -75,6 +79,8 @@ public struct NightshiftConfiguration: Sendable, Equatable {
     public var recordsStore: String?
     /// `[records] password_file`: a file whose first line is that database's password.
     public var recordsPasswordFile: String?
+    /// `[panels.NAME]`: the named panels, sorted by name (docs/configuration.md, "Panels").
+    public var panels: [PanelDefinition] = []
 
     /// An empty configuration: every default applies.
     public init() {}
@@ -100,7 +106,7 @@ public struct NightshiftConfiguration: Sendable, Equatable {
         let base = (fileName as NSString).deletingLastPathComponent
         func path(_ raw: String) -> String { Self.expand(raw, home: home, base: base) }
         try reject(
-            root, known: ["panel", "run", "state", "modules", "notify", "records", "endpoints", "approvals"], context: fileName)
+            root, known: ["panel", "panels", "run", "state", "modules", "notify", "records", "endpoints", "approvals"], context: fileName)
         if let panel = root["panel"] {
             guard let table = panel.table else { throw Failure("\(fileName): [panel] must be a table") }
             try reject(
@@ -114,24 +120,10 @@ public struct NightshiftConfiguration: Sendable, Equatable {
                 configuration.keyPlacement = placement
             }
             configuration.keyFile = try string(table, "key_file", "\(fileName): [panel]").map(path)
-            if let text = try string(table, "timeout", "\(fileName): [panel]") {
-                guard let duration = Limits.duration(text) else {
-                    throw Failure("\(fileName): [panel] timeout: \"\(text)\" is not a duration such as \"30s\" or \"2m\"")
-                }
-                configuration.panelTimeout = duration
-            }
-            if let value = table["concurrency"] {
-                guard let number = value.int, number >= 1 else {
-                    throw Failure("\(fileName): [panel] concurrency must be a whole number of requests, 1 or more (e.g. 4)")
-                }
-                configuration.panelConcurrency = number
-            }
-            if let value = table["rate"] {
-                guard let number = value.double ?? value.int.map(Double.init), number > 0, number.isFinite else {
-                    throw Failure("\(fileName): [panel] rate must be a number of requests per second above 0 (e.g. 20 or 2.5)")
-                }
-                configuration.panelRate = number
-            }
+            let shared = try sharedPanelSettings(table, context: "\(fileName): [panel]")
+            configuration.panelTimeout = shared.timeout
+            configuration.panelConcurrency = shared.concurrency
+            configuration.panelRate = shared.rate
         }
         if let run = root["run"] {
             guard let table = run.table else { throw Failure("\(fileName): [run] must be a table") }
@@ -169,6 +161,9 @@ public struct NightshiftConfiguration: Sendable, Equatable {
                     return path(text)
                 }
             }
+        }
+        if let panels = root["panels"] {
+            configuration.panels = try Self.panels(panels, fileName: fileName, path: path)
         }
         if let notify = root["notify"] {
             configuration.notifyTargets = try notifyTargets(notify, fileName: fileName)
@@ -243,7 +238,7 @@ public struct NightshiftConfiguration: Sendable, Equatable {
         }
     }
 
-    private static func string(_ table: TOMLTable, _ key: String, _ context: String) throws(Failure) -> String? {
+    static func string(_ table: TOMLTable, _ key: String, _ context: String) throws(Failure) -> String? {
         guard let value = table[key] else { return nil }
         guard let text = value.string else { throw Failure("\(context) \(key) must be a string") }
         return text

@@ -24,6 +24,10 @@ public enum RunExitCode: Int32, Sendable, CaseIterable {
     case expired = 9
     /// A plan waiting for approval was rejected: nothing was sent.
     case rejected = 10
+    /// A fleet run (`--panels`) whose panels did not all end the same way: some succeeded, or
+    /// they failed differently; the fleet summary names each. Also `panels test` when a
+    /// panel fails its test.
+    case somePanelsFailed = 11
     /// The command line was wrong (ArgumentParser's usage error).
     case usage = 64
 
@@ -53,6 +57,7 @@ public enum RunExitCode: Int32, Sendable, CaseIterable {
         case .outcomeUnknown: "outcome unknown: a write got no usable answer; check the panel before running again"
         case .badScript: "the script does not compile"
         case .scriptUnreadable: "the script file could not be read"
+        case .somePanelsFailed: "some panels did not succeed (the fleet summary names them)"
         case .configuration: "configuration error"
         case .auditFailure: "the audit log could not be written"
         case .expired: "the plan was not approved in time; nothing was sent"
@@ -73,7 +78,7 @@ public enum RunExitCode: Int32, Sendable, CaseIterable {
         case .auditFailure: .auditFailure
         case .expired: .expired
         case .rejected: .rejected
-        case .scriptFailed, .limit, .configuration, .usage: .failed
+        case .scriptFailed, .limit, .configuration, .usage, .somePanelsFailed: .failed
         }
     }
 }

@@ -26,6 +26,10 @@ public struct RunReceipt: Sendable, Hashable, Codable {
     /// Whether running the script again is safe and may help: see ``isRetryable(status:errorKind:writesSent:notificationsSent:)``.
     /// The scheduler retries only runs whose receipt says so.
     public var retryable: Bool
+    /// Each panel's run: one for a run on one panel, one per panel for a fleet (whose
+    /// `run_id` is then the fleet's id and its counts the sums). The scheduler labels its
+    /// metrics and names failed panels in notifications with them.
+    public var panels: [PanelOutcome] = []
 
     /// Creates a receipt; `retryable` follows from the other fields.
     public init(
@@ -64,11 +68,11 @@ public struct RunReceipt: Sendable, Hashable, Codable {
     private enum CodingKeys: String, CodingKey {
         case runID = "run_id", status, exitCode = "exit_code", error, note, errorKind = "error_kind"
         case writesSent = "writes_sent", creditsMoved = "credits_moved", notificationsSent = "notifications_sent"
-        case retryable
+        case retryable, panels
     }
 
-    /// Reads a receipt; one written before `notifications_sent` and `retryable` existed reads
-    /// as no notification and not retryable.
+    /// Reads a receipt; one written before `notifications_sent`, `retryable` and `panels`
+    /// existed reads as no notification, not retryable and no panel.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         runID = try container.decode(String.self, forKey: .runID)
@@ -81,6 +85,7 @@ public struct RunReceipt: Sendable, Hashable, Codable {
         creditsMoved = try container.decode(Int.self, forKey: .creditsMoved)
         notificationsSent = try container.decodeIfPresent(Int.self, forKey: .notificationsSent) ?? 0
         retryable = try container.decodeIfPresent(Bool.self, forKey: .retryable) ?? false
+        panels = try container.decodeIfPresent([PanelOutcome].self, forKey: .panels) ?? []
     }
 
     /// Writes the receipt to `path` atomically (a reader never sees half of it), owner-only.

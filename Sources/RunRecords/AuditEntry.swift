@@ -34,15 +34,18 @@ public struct AuditEntry: Sendable, Hashable {
     public var host: String?
     /// The plan whose apply sent it (`nightshift apply`), if any.
     public var planID: String?
+    /// The panel it was made for, by name (see ``RunRecord/panel``).
+    public var panel: String?
 
     /// Creates an entry.
     public init(
         id: Int64 = 0, time: String, runID: String, scriptPath: String, scriptHash: String, endpoint: String,
         target: String, parameters: String, mode: String, outcome: String, answer: String? = nil, creditChange: Int = 0,
         creditsBefore: Int? = nil, creditsAfter: Int? = nil, location: String? = nil, host: String? = nil,
-        planID: String? = nil
+        planID: String? = nil, panel: String? = nil
     ) {
         self.planID = planID
+        self.panel = panel
         self.host = host
         self.location = location
         self.id = id

@@ -179,6 +179,12 @@ public final class AuditLog: Sendable {
                     """)
         }
         registerConsoleMigrations(&migrator)
+        migrator.registerMigration("v9: panels by name") { db in
+            // Fleets: one run per panel, each run and write naming its panel, each run its fleet.
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN panel TEXT")
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN fleet TEXT")
+            try db.execute(sql: "ALTER TABLE writes ADD COLUMN panel TEXT")
+        }
         return migrator
     }
 
@@ -190,12 +196,12 @@ public final class AuditLog: Sendable {
             try db.execute(
                 sql: """
                     INSERT INTO runs (id, script_path, script_hash, arguments, grant_text, mode, started_at, status, output,
-                        pid, process_start, host)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)
+                        pid, process_start, host, panel, fleet)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     run.id, run.scriptPath, run.scriptHash, run.arguments, run.grant, run.mode, run.startedAt, run.status.rawValue,
-                    run.process?.pid, run.process?.startTime, run.host ?? host,
+                    run.process?.pid, run.process?.startTime, run.host ?? host, run.panel, run.fleet,
                 ])
         }
     }
@@ -264,7 +270,7 @@ public final class AuditLog: Sendable {
             process: (row["pid"] as Int32?).flatMap { pid in
                 (row["process_start"] as Int64?).map { ProcessIdentity(pid: pid, startTime: $0) }
             },
-            host: row["host"] ?? host)
+            host: row["host"] ?? host, panel: row["panel"], fleet: row["fleet"])
     }
 
     /// `record` with a running status turned ``RunStatus/crashed`` when its process is gone.
@@ -285,14 +291,14 @@ public final class AuditLog: Sendable {
             try db.cachedStatement(
                 sql: """
                     INSERT INTO writes (time, run_id, script_path, script_hash, endpoint, target, parameters, mode, outcome,
-                        answer, credit_change, credits_before, credits_after, location, plan_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        answer, credit_change, credits_before, credits_after, location, plan_id, panel)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(
                 arguments: [
                     entry.time, entry.runID, entry.scriptPath, entry.scriptHash, entry.endpoint, entry.target,
                     entry.parameters, entry.mode, entry.outcome, entry.answer, entry.creditChange, entry.creditsBefore,
-                    entry.creditsAfter, entry.location, entry.planID,
+                    entry.creditsAfter, entry.location, entry.planID, entry.panel,
                 ])
             return db.lastInsertedRowID
         }
@@ -345,6 +351,6 @@ public final class AuditLog: Sendable {
             parameters: row["parameters"], mode: row["mode"], outcome: row["outcome"], answer: row["answer"],
             creditChange: row["credit_change"], creditsBefore: row["credits_before"],
             creditsAfter: row["credits_after"], location: row["location"], host: row["host"] ?? host,
-            planID: row["plan_id"])
+            planID: row["plan_id"], panel: row["panel"])
     }
 }

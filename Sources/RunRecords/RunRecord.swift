@@ -31,6 +31,11 @@ public struct RunRecord: Sendable, Hashable {
     /// The host that ran it (`NIGHTSHIFT_HOST` or the host name); nil for runs recorded
     /// before hosts were, when read from an audit log that has no host of its own.
     public var host: String?
+    /// The panel it ran against, by name (`eu` for `[panels.eu]`, `default`, `emulator`);
+    /// nil for runs recorded before panels had names.
+    public var panel: String?
+    /// The fleet (`nightshift run --panels`) it was one panel of, by id; nil for a run alone.
+    public var fleet: String?
 
     /// The most output bytes kept per run.
     public static let outputLimit = 64 * 1024
@@ -39,9 +44,12 @@ public struct RunRecord: Sendable, Hashable {
     public init(
         id: String, scriptPath: String, scriptHash: String, arguments: String, grant: String, mode: String,
         startedAt: String, endedAt: String? = nil, status: RunStatus = .running, output: String = "", error: String? = nil,
-        modules: String = "", process: ProcessIdentity? = nil, host: String? = nil
+        modules: String = "", process: ProcessIdentity? = nil, host: String? = nil, panel: String? = nil,
+        fleet: String? = nil
     ) {
         self.host = host
+        self.panel = panel
+        self.fleet = fleet
         self.modules = modules
         self.process = process
         self.id = id

@@ -34,6 +34,7 @@ enum SchedulerBurstBenchmarks {
         let script = folder + "/hello.lua"
         try "print('hello, world')\n".write(toFile: script, atomically: true, encoding: .utf8)
         // The script calls nothing, so the panel is never contacted; the key only has to exist.
+        // The daemon hands it to each child on a pipe, as `nightshift schedule` does.
         setenv("NIGHTSHIFT_API_KEY", "bench", 1)
 
         let startup = try childStartup(nightshift: nightshift, script: script, folder: folder)
@@ -49,7 +50,7 @@ enum SchedulerBurstBenchmarks {
             maxRunning: maxRunning)
         let store = try SQLiteStore(path: settings.statePath, host: "bench")
         let daemon = SchedulerDaemon(
-            configuration: JobConfiguration(settings: settings, jobs: list), store: store, launcher: ProcessLauncher(),
+            configuration: JobConfiguration(settings: settings, jobs: list), store: store, launcher: ProcessLauncher(handingOver: "bench"),
             runner: [nightshift], clock: clock, logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
 
         // Peak memory from here on: Linux resets the high-water mark on "5" to clear_refs.

@@ -8,6 +8,7 @@ let sections: [(name: String, run: () async throws -> Void)] = [
     ("run", RunBenchmarks.run),
     ("concurrency", ConcurrencyBenchmarks.run),
     ("plans", PlanBenchmarks.run),
+    ("fleet", FleetBenchmarks.run),
     ("scheduler", SchedulerBenchmarks.run),
     ("console", ConsoleBenchmarks.run),
 ]

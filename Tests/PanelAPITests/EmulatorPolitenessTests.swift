@@ -135,8 +135,8 @@ struct EmulatorFaultTests {
                 TransportRequest(url: url, redactedURL: url, path: "/_emulator/stats", body: [], timeout: .seconds(60), maxResponseBytes: 4096))
             return String(decoding: answer.body, as: UTF8.self)
         }
-        #expect(body == #"{"requests":2,"in_flight":0,"max_in_flight":1,"rejected_429":0}"#)
-        #expect(emulator.statistics == EmulatorStatistics(requests: 2, inFlight: 0, maxInFlight: 1, rejected429: 0))
+        #expect(body == #"{"requests":2,"in_flight":0,"max_in_flight":1,"rejected_429":0,"mutations":1}"#)
+        #expect(emulator.statistics == EmulatorStatistics(requests: 2, inFlight: 0, maxInFlight: 1, rejected429: 0, mutations: 1))
     }
 }
 

@@ -35,6 +35,7 @@ public final class PlanApply: Sendable {
     private let path: String
     private let client: PanelClient
     private let panelURL: String
+    private let panelName: String?
     private let audit: AuditLog
     private let shared: SharedRecordsStore?
     private let approvals: ApprovalSettings
@@ -46,17 +47,19 @@ public final class PlanApply: Sendable {
 
     /// - Parameters:
     ///   - panelURL: the panel the command connects to, as the connection names it.
+    ///   - panelName: its name (`eu`, `default`), for the run record and audit rows.
     ///   - shared: the shared records, when configured: the plan is claimed there too, so a
     ///     second host refuses it.
     ///   - actor: who applies it (for the audit log).
     public init(
-        plan: Plan, path: String, client: PanelClient, panelURL: String, audit: AuditLog, shared: SharedRecordsStore?,
+        plan: Plan, path: String, client: PanelClient, panelURL: String, panelName: String? = nil, audit: AuditLog, shared: SharedRecordsStore?,
         approvals: ApprovalSettings, actor: String, host: String?, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.plan = plan
         self.path = path
         self.client = client
         self.panelURL = panelURL
+        self.panelName = panelName
         self.audit = audit
         self.shared = shared
         self.approvals = approvals
@@ -186,7 +189,7 @@ public final class PlanApply: Sendable {
                 RunRecord(
                     id: runID, scriptPath: path, scriptHash: String(plan.digest.dropFirst("sha256:".count)),
                     arguments: "plan=\(plan.id)", grant: grantText, mode: "apply", startedAt: started,
-                    process: ProcessIdentity.current, host: host))
+                    process: ProcessIdentity.current, host: host, panel: panelName))
             try audit.recordPlanEvent(plan.id, AuditLog.PlanEvent(kind: "applying", actor: actor, at: started, digest: plan.digest, detail: nil))
         } catch {
             throw PlanRefusal(.used, "cannot record the apply in the audit log (\(error)); nothing was sent")
@@ -253,7 +256,7 @@ public final class PlanApply: Sendable {
             time: Timestamp.iso(now()), runID: runID, scriptPath: path, scriptHash: String(plan.digest.dropFirst(7)),
             endpoint: write.endpoint, target: write.label, parameters: key.redact(request.redactedDescription), mode: "apply",
             outcome: AuditOutcome.unknown, creditChange: write.creditChange, creditsBefore: write.creditsBefore,
-            creditsAfter: write.creditsAfter, location: write.location, planID: plan.id)
+            creditsAfter: write.creditsAfter, location: write.location, planID: plan.id, panel: panelName)
         let row: Int64
         do {
             row = try audit.record(entry)

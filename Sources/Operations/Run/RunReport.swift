@@ -29,6 +29,11 @@ public enum RunReport {
 
     /// The `--json` object of a run.
     public static func json(_ result: RunResult, mode: RunMode, scriptPath: String, exitCode: Int32) -> String {
+        object(jsonObject(result, mode: mode, scriptPath: scriptPath, exitCode: exitCode))
+    }
+
+    /// The `--json` object of a run, as an object (a fleet's holds one per panel).
+    public static func jsonObject(_ result: RunResult, mode: RunMode, scriptPath: String, exitCode: Int32) -> JSONObject {
         var object: JSONObject = [
             "run_id": .string(result.runID), "script": .string(scriptPath), "mode": .string(mode.rawValue),
             "status": .string(result.status.rawValue), "exit_code": .int(Int(exitCode)),
@@ -41,7 +46,7 @@ public enum RunReport {
         object["plan"] = .array(result.plan.map(change))
         object["output"] = .string(result.output)
         object["modules"] = .array(result.modules.map { .object(["path": .string($0.path), "sha256": .string($0.sha256)]) })
-        return Self.object(object)
+        return object
     }
 
     /// One JSON object as text: every JSON line `run` prints is built this way, never by

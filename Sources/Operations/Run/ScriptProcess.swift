@@ -93,95 +93,61 @@ public final class ScriptProcess: Sendable {
 
     private let request: Request
     private let runner: ScriptRunner
-    private let audit: AuditLog
+    private let preparation: RunPreparation
     private let connection: PanelConnection
     private let output: ProcessOutput
     private let sink: OutputSink
-    private let deadline: ContinuousClock.Instant
-    private let timeLimit: Duration
-    private let records: RecordsShipping?
+    private var audit: AuditLog { preparation.audit }
+    private var deadline: ContinuousClock.Instant { preparation.deadline }
+    private var timeLimit: Duration { preparation.timeLimit }
 
     /// Everything that can fail before the script starts.
     /// - Parameters:
     ///   - started: when the command started: the deadline counts from it.
     ///   - configuration: nightshift.toml, loaded.
     ///   - grant: what the script may do.
-    ///   - connect: opens the panel the flags name, with the per-call timeout.
+    ///   - connect: opens the panel the flags name; no call may take longer than the run's
+    ///     time limit it is given.
     public init(
         _ request: Request, started: ContinuousClock.Instant, environment: Environment,
         configuration: NightshiftConfiguration, grant: Grant,
-        connect: (_ timeout: Duration, _ logger: Logger) async throws(CommandFailure) -> PanelConnection
+        connect: (_ limit: Duration, _ logger: Logger) async throws(CommandFailure) -> PanelConnection
     ) async throws(CommandFailure) {
-        let timeLimit = request.timeout ?? configuration.runTimeout ?? .seconds(30)
-        let memoryLimit = request.memory ?? configuration.memory ?? 64 << 20
-        let outputLimit = request.maxOutput ?? configuration.maxOutput ?? OutputSink.defaultMaxOutput
-        let deadline = started + timeLimit
-        // Deliveries never outlive the run.
-        let notifier = Notifier(targets: configuration.notifyTargets, timeout: min(.seconds(10), timeLimit))
-
-        let source: [UInt8]
-        do {
-            source = try FileRead.bytes(request.script, what: "the script")
-        } catch {
-            throw CommandFailure(.scriptUnreadable, error.description)
-        }
-        var logger = Logger(label: "nightshift.run")
-        logger.logLevel = request.verbose ? .debug : .warning
-        let stateDirectory = environment.stateDirectory(explicit: request.stateDirectory, configuration: configuration)
-        let audit = try environment.auditLog(stateDirectory: stateDirectory)
-        let records = RecordsShipping(
-            settings: try environment.sharedRecords(configuration), audit: audit, stateDirectory: stateDirectory,
-            environment: environment)
-
+        let preparation = try RunPreparation(
+            request, started: started, environment: environment, configuration: configuration)
         // Panel calls never outlive the run.
-        let connection = try await connect(min(configuration.panelTimeout ?? .seconds(30), timeLimit), logger)
-
+        let connection = try await connect(preparation.timeLimit, preparation.logger)
         // Written by threads of their own: a reader that does not keep up cannot hold the run
         // past its deadline.
-        let output = ProcessOutput(deadline: deadline)
-        let json = request.json
-        let verbose = request.verbose
-        let sink = OutputSink(maxOutput: outputLimit) { line in
-            if line.stream == "print" {
-                (json ? output.standardError : output.standardOutput).write(line.bytes, waitingUntil: deadline)
-            } else if line.stream != "debug" || verbose {
-                output.standardError.write(Array("[\(line.stream)] ".utf8) + line.bytes, waitingUntil: deadline)
-            }
-        }
-        // The VM gets the whole limit (so its message names it); setup took milliseconds, and
-        // the watchdog holds the process to `deadline` plus one second regardless.
-        let run = ScriptRun(
-            scriptPath: request.script, source: source, arguments: request.arguments, grant: grant,
-            mode: request.mode, limits: LuaLimits(memory: memoryLimit, time: timeLimit), maxTasks: request.maxTasks,
-            modulePaths: request.modulePaths, catalogue: configuration.catalogue)
+        let output = ProcessOutput(deadline: preparation.deadline)
+        let sink = preparation.sink(output)
         do {
             runner = try ScriptRunner(
-                run: run, client: connection.client, audit: audit,
+                run: preparation.scriptRun(grant: grant, configuration: configuration, panel: connection.name),
+                client: connection.client, audit: preparation.audit,
                 confirmer: request.mode == .confirm ? TerminalConfirmer { output.flush() } : nil, output: sink,
-                logger: logger, notifier: notifier)
+                logger: preparation.logger, notifier: preparation.notifier)
         } catch {
             await connection.shutdown()
             throw CommandFailure(.scriptFailed, "cannot create the Lua VM: \(error.message)")
         }
+        let json = request.json
         if !json {
             output.error("run \(runner.identity.runID): \(request.script) [\(request.mode.rawValue)] on \(connection.label); \(grant)")
         }
         // A scheduled run names its job, so the console can list a job's runs; never fatal.
         if let origin = Self.origin(environment.variables) {
-            try? audit.recordOrigin(runID: runner.identity.runID, origin: origin, startedAt: Timestamp.iso(Date()))
+            try? preparation.audit.recordOrigin(runID: runner.identity.runID, origin: origin, startedAt: Timestamp.iso(Date()))
         }
         self.request = request
-        self.audit = audit
+        self.preparation = preparation
         self.connection = connection
         self.output = output
         self.sink = sink
-        self.deadline = deadline
-        self.timeLimit = timeLimit
-        self.records = records
         interrupter = runner.interrupter
         context = Context(
             panelURL: connection.label, apiKey: connection.client.configuration.apiKey, scriptPath: request.script,
-            scriptSHA256: ContentHash.sha256(source), arguments: request.arguments, grant: grant)
+            scriptSHA256: ContentHash.sha256(preparation.source), arguments: request.arguments, grant: grant)
         runID = runner.identity.runID
     }
 
@@ -213,11 +179,7 @@ public final class ScriptProcess: Sendable {
         var code = report(result)
         if let afterRun = request.afterRun, let replaced = afterRun(result, context, { output.error($0) }) { code = replaced }
         output.finish(until: deadline + .milliseconds(950))
-        // After the result is out: a copy that fails or is slow changes neither the run nor its
-        // exit code, and the process still ends within the deadline plus one second.
-        await records?.ship(until: min(.now + .seconds(5), deadline + .milliseconds(980))) {
-            Output.error("nightshift run: \($0)")
-        }
+        await preparation.shipRecords()
         return code
     }
 
@@ -241,6 +203,12 @@ public final class ScriptProcess: Sendable {
                 errorKind: result.errorKind, writesSent: result.writesSent, creditsMoved: result.creditsMoved,
                 notificationsSent: result.notificationsSent)
             if !countsKnown { receipt.retryable = false }
+            receipt.panels = [
+                PanelOutcome(
+                    panel: connection.name, runID: result.runID, status: result.status, exitCode: code.rawValue,
+                    error: result.error, errorKind: result.errorKind, writesSent: result.writesSent,
+                    creditsMoved: result.creditsMoved)
+            ]
             do { try receipt.write(to: resultFile) } catch {
                 output.error("nightshift run: --result-file: \(error); the run itself is recorded in the audit log")
             }

@@ -29,7 +29,9 @@ public enum ConsoleSetup {
         for target in configuration.notifyTargets {
             if case .webhook(let url) = target.delivery { secrets.append(url) }
         }
-        if let key = try? environment.apiKey(keyFile: nil, configuration: configuration) { secrets.append(key) }
+        for panel in [configuration.defaultPanel] + configuration.panels {
+            if let key = try? environment.key(for: panel) { secrets.append(key.secret) }
+        }
         if let password = environment.variables["PGPASSWORD"], !password.isEmpty { secrets.append(password) }
         let store: any SchedulerStore
         do {

@@ -13,9 +13,13 @@ public struct Environment {
     /// The environment variables read.
     public let variables: [String: String]
 
+    /// `NIGHTSHIFT_API_KEY` of the daemon that started this process, handed over on a pipe.
+    public let handedOver: String?
+
     /// The process environment, or given variables (tests).
-    public init(variables: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(variables: [String: String] = ProcessInfo.processInfo.environment, handedOver: String? = KeyHandOver.key) {
         self.variables = variables
+        self.handedOver = handedOver
     }
 
     /// `$HOME`.
@@ -87,16 +91,16 @@ public struct Environment {
         }
     }
 
-    /// The API key: `$NIGHTSHIFT_API_KEY`, else the key file (`--key-file` or the configuration's).
-    public func apiKey(keyFile: String?, configuration: NightshiftConfiguration) throws(CommandFailure) -> String {
-        if let key = variables["NIGHTSHIFT_API_KEY"], !key.isEmpty { return key }
-        guard let path = keyFile ?? configuration.keyFile else {
-            throw CommandFailure(
-                .configuration,
-                "no API key: set NIGHTSHIFT_API_KEY, or put the key in a file only you can read (chmod 600) and name it with --key-file or key_file in nightshift.toml")
-        }
+    /// Where panels' keys are found: these variables, and the key the scheduler handed over.
+    public var keys: PanelKeys { PanelKeys(variables: variables, handedOver: handedOver) }
+
+    /// The API key of `panel`, in the order docs/fleets.md gives (``PanelKeys``).
+    /// - Parameters:
+    ///   - keyFile: `--key-file`, in place of the panel's `key_file`.
+    ///   - fleet: the run spans several panels (the environment's one key is not used).
+    public func key(for panel: PanelDefinition, keyFile: String? = nil, fleet: Bool = false) throws(CommandFailure) -> PanelKey {
         do {
-            return try KeyFile.read(path)
+            return try keys.key(for: panel, keyFile: keyFile, fleet: fleet)
         } catch {
             throw CommandFailure(.configuration, error.description)
         }

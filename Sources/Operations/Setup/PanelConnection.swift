@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NightshiftConfig
 import PanelAPI
 import PanelEmulator
 
@@ -10,7 +11,13 @@ public struct PanelConnection: Sendable {
     public let client: PanelClient
     /// What to show the operator: the URL (never the key) or "built-in emulator".
     public let label: String
+    /// The panel's name: `eu` for `[panels.eu]`, `default` for `[panel]` or a URL,
+    /// ``emulatorName`` for `--emulator`. Scripts read it as `panel.name`.
+    public let name: String
     private let close: @Sendable () async -> Void
+
+    /// The name of the built-in emulator's panel.
+    public static let emulatorName = "emulator"
 
     /// How many resellers `--emulator` seeds.
     public static let emulatorSeed = 12
@@ -27,28 +34,47 @@ public struct PanelConnection: Sendable {
             self.concurrency = concurrency
             self.rate = rate
         }
+
+        /// The flags' values, else the panel's (`[panels.NAME]`, then `[panel]`), else the defaults.
+        public init(concurrency: Int?, rate: Double?, panel: PanelDefinition) {
+            self.init(
+                concurrency: concurrency ?? panel.concurrency ?? PanelConfiguration.defaultConcurrency, rate: rate ?? panel.rate)
+        }
     }
 
     /// Releases connections and temporary files.
     public func shutdown() async { await close() }
 
+    /// The time for one panel call when nightshift.toml gives none.
+    public static let defaultTimeout: Duration = .seconds(30)
+
     /// A real panel over HTTP.
+    /// - Parameters:
+    ///   - limit: the most one call may take, whatever the panel's timeout (a run's time
+    ///     limit: calls never outlive the run).
+    ///   - retry: how reads are retried (`panels test` tries once).
     public static func http(
-        url: String, key: String, placement: KeyPlacement, timeout: Duration, politeness: Politeness, logger: Logger
-    ) throws(CommandFailure)
-        -> PanelConnection
-    {
+        _ panel: PanelDefinition, key: PanelKey, within limit: Duration? = nil, politeness: Politeness,
+        retry: PanelRetryPolicy = PanelRetryPolicy(), logger: Logger
+    ) throws(CommandFailure) -> PanelConnection {
+        guard let url = panel.url else {
+            throw CommandFailure(
+                .configuration, "no panel: give --panel http://HOST:8000/ or --panel NAME, set url in nightshift.toml, or try --emulator")
+        }
         let baseURL: PanelURL
         do {
             baseURL = try PanelURL(url)
         } catch {
-            throw CommandFailure(.configuration, "the panel URL \(url) is not usable: \(error); give it as http://HOST:8000/ with --panel or url in nightshift.toml")
+            let place = panel.name == PanelDefinition.defaultName ? "--panel or url in [panel]" : "url in [panels.\(panel.name)]"
+            throw CommandFailure(.configuration, "the panel URL \(url) is not usable: \(error); give it as http://HOST:8000/ with \(place)")
         }
+        let timeout = min(panel.timeout ?? defaultTimeout, limit ?? .seconds(Int64.max))
         let configuration = PanelConfiguration(
-            baseURL: baseURL, apiKey: APIKey(key), keyPlacement: placement, timeout: timeout,
-            connectTimeout: min(timeout, .seconds(10)), concurrency: politeness.concurrency, rate: politeness.rate)
+            baseURL: baseURL, apiKey: APIKey(key.secret), keyPlacement: panel.keyInURL == true ? .pathSegment : .postField,
+            timeout: timeout, connectTimeout: min(timeout, .seconds(10)), retry: retry, concurrency: politeness.concurrency,
+            rate: politeness.rate)
         let (client, transport) = PanelClient.http(configuration: configuration, logger: logger)
-        return PanelConnection(client: client, label: baseURL.description) { try? await transport.shutdown() }
+        return PanelConnection(client: client, label: baseURL.description, name: panel.name) { try? await transport.shutdown() }
     }
 
     /// The built-in emulator, in-process, on a fresh database in memory seeded with realistic
@@ -67,7 +93,8 @@ public struct PanelConnection: Sendable {
                 concurrency: politeness.concurrency, rate: politeness.rate)
             let client = PanelClient(
                 configuration: configuration, transport: InProcessTransport(emulator: emulator), logger: logger)
-            return PanelConnection(client: client, label: "built-in emulator (\(emulatorSeed) seeded resellers)") {}
+            return PanelConnection(
+                client: client, label: "built-in emulator (\(emulatorSeed) seeded resellers)", name: emulatorName) {}
         } catch {
             throw CommandFailure(.configuration, "cannot start the built-in emulator: \(error)")
         }

@@ -185,7 +185,7 @@ public struct PanelClient: Sendable {
     private func redacted(_ error: PanelError, key: APIKey) -> PanelError {
         PanelError(
             error.kind, endpoint: error.endpoint, panelMessage: error.panelMessage.map(key.redact),
-            detail: error.detail.map(key.redact))
+            detail: error.detail.map(key.redact), cause: error.cause)
     }
 
     /// Seconds since 1970, for `Retry-After` dates.
@@ -222,8 +222,8 @@ public struct PanelClient: Sendable {
         let endpoint = request.endpoint
         let mutation = request.kind == .mutation
         switch failure {
-        case .notSent(let reason):
-            return PanelError(.transport, endpoint: endpoint, detail: "\(reason); nothing was sent")
+        case .notSent(let reason, let cause):
+            return PanelError(.transport, endpoint: endpoint, detail: "\(reason); nothing was sent", cause: cause)
         case .timedOut(false):
             return PanelError(.transport, endpoint: endpoint, detail: "could not reach the panel in time; nothing was sent")
         case .timedOut(let mayHaveBeenSent):

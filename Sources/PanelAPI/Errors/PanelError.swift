@@ -38,13 +38,18 @@ public struct PanelError: Error, Sendable, Equatable, CustomStringConvertible {
     public let panelMessage: String?
     /// Extra detail in our words (the target reseller, the transport's reason), never the key.
     public let detail: String?
+    /// For a ``Kind/transport`` failure that never reached the panel: why, when known.
+    public let cause: UnreachableCause?
 
     /// Creates an error; callers outside PanelAPI use it to build test doubles.
-    public init(_ kind: Kind, endpoint: String, panelMessage: String? = nil, detail: String? = nil) {
+    public init(
+        _ kind: Kind, endpoint: String, panelMessage: String? = nil, detail: String? = nil, cause: UnreachableCause? = nil
+    ) {
         self.kind = kind
         self.endpoint = endpoint
         self.panelMessage = panelMessage
         self.detail = detail
+        self.cause = cause
     }
 
     /// `endpoint: kind: panel's words (detail)`.

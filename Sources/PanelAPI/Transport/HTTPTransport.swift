@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 #if canImport(Glibc)
@@ -204,15 +205,20 @@ public final class HTTPTransport: PanelTransport {
         }
         if let error = error as? NIOConnectionError {
             if error.dnsAError != nil || error.dnsAAAAError != nil, error.connectionErrors.isEmpty {
-                return .notSent(reason: "panel unreachable: cannot resolve the host name (\(target))")
+                return .notSent(reason: "panel unreachable: cannot resolve the host name (\(target))", cause: .nameNotResolved)
             }
             let codes = error.connectionErrors.compactMap { ($0.error as? IOError)?.errnoCode }
-            return .notSent(reason: unreachable(codes.first { $0 == ECONNREFUSED } ?? codes.first, target: target))
+            let code = codes.first { $0 == ECONNREFUSED } ?? codes.first
+            return .notSent(reason: unreachable(code, target: target), cause: cause(code))
+        }
+        if let reason = tlsFailure(error) {
+            // The handshake comes before the request: nothing of it was sent.
+            return .notSent(reason: "panel unreachable: TLS error: \(reason) (\(target))", cause: .tls)
         }
         if let error = error as? IOError {
             switch error.errnoCode {
             case ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL:
-                return .notSent(reason: unreachable(error.errnoCode, target: target))
+                return .notSent(reason: unreachable(error.errnoCode, target: target), cause: cause(error.errnoCode))
             default:
                 return .connectionLost(reason: "I/O error (errno \(error.errnoCode))")
             }
@@ -225,6 +231,34 @@ public final class HTTPTransport: PanelTransport {
         }
         if error is CancellationError { return .connectionLost(reason: "cancelled") }
         return .connectionLost(reason: "network error")
+    }
+
+    /// The cause an errno of `connect` names.
+    static func cause(_ errno: Int32?) -> UnreachableCause? {
+        switch errno {
+        case ECONNREFUSED: .connectionRefused
+        case ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL: .unreachable
+        default: nil
+        }
+    }
+
+    /// What a failed TLS handshake means in words, or nil when `error` is not one. BoringSSL's
+    /// own reason codes are read from its error stack's text, never shown as they are.
+    static func tlsFailure(_ error: any Error) -> String? {
+        if let extra = error as? NIOSSLExtraError {
+            if extra == .failedToValidateHostname || extra == .serverHostnameImpossibleToMatch {
+                return "the panel's certificate is not for this host name"
+            }
+            return "the TLS handshake failed"
+        }
+        guard let error = error as? NIOSSLError else { return nil }
+        let words = String(describing: error)
+        if words.contains("CERTIFICATE_VERIFY_FAILED") { return "the panel's certificate is not trusted (self-signed, expired or from an unknown authority)" }
+        if words.contains("WRONG_VERSION_NUMBER") || words.contains("PACKET_LENGTH_TOO_LONG") {
+            return "the panel's port does not speak TLS (an http:// port given as https://?)"
+        }
+        if case .unableToValidateCertificate = error { return "the panel's certificate could not be validated" }
+        return "the TLS handshake failed"
     }
 
     /// `panel unreachable: connection refused (127.0.0.1:1)`.

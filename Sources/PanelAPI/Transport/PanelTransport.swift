@@ -79,8 +79,8 @@ public struct TransportResponse: Sendable {
 public enum TransportFailure: Error, Sendable, Equatable {
     /// Nothing was sent (connection refused, DNS failure, connect timeout, TLS failure);
     /// `reason` names the cause and the host and port, never the path or the key:
-    /// `panel unreachable: connection refused (127.0.0.1:1)`.
-    case notSent(reason: String)
+    /// `panel unreachable: connection refused (127.0.0.1:1)`; `cause` says which, when known.
+    case notSent(reason: String, cause: UnreachableCause? = nil)
     /// The deadline passed; `mayHaveBeenSent` is false only when no byte could have left.
     case timedOut(mayHaveBeenSent: Bool)
     /// The connection broke after the request may have been sent (dropped, reset).

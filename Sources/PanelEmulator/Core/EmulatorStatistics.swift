@@ -12,20 +12,24 @@ public struct EmulatorStatistics: Sendable, Equatable {
     public var maxInFlight: Int
     /// Requests answered HTTP 429 by the flood protection.
     public var rejected429: Int
+    /// Writes (`new`, `update`, `add_credits`) that passed the address and key checks, whatever
+    /// their answer: what a dry-run must never send.
+    public var mutations: Int
 
     /// Creates statistics.
-    public init(requests: Int = 0, inFlight: Int = 0, maxInFlight: Int = 0, rejected429: Int = 0) {
+    public init(requests: Int = 0, inFlight: Int = 0, maxInFlight: Int = 0, rejected429: Int = 0, mutations: Int = 0) {
+        self.mutations = mutations
         self.requests = requests
         self.inFlight = inFlight
         self.maxInFlight = maxInFlight
         self.rejected429 = rejected429
     }
 
-    /// `{"requests":N,"in_flight":N,"max_in_flight":N,"rejected_429":N}`.
+    /// `{"requests":N,"in_flight":N,"max_in_flight":N,"rejected_429":N,"mutations":N}`.
     public var json: JSONValue {
         .object([
             "requests": .int(requests), "in_flight": .int(inFlight), "max_in_flight": .int(maxInFlight),
-            "rejected_429": .int(rejected429),
+            "rejected_429": .int(rejected429), "mutations": .int(mutations),
         ])
     }
 }
@@ -48,4 +52,6 @@ final class StatisticsCounter: @unchecked Sendable {
     func depart() { lock.withLock { current.inFlight -= 1 } }
 
     func rejected() { lock.withLock { current.rejected429 += 1 } }
+
+    func mutation() { lock.withLock { current.mutations += 1 } }
 }

@@ -99,6 +99,7 @@ public final class PanelEmulator: Sendable {
         }
         let group = segments[apiIndex + 1]
         let action = segments[apiIndex + 2]
+        if Self.isMutation(group: group, action: action) { counter.mutation() }
         if Self.isMutation(group: group, action: action), dice.roll(faults.refusalRate) {
             return json(.object(["result": result(false), "error": "REFUSED (injected fault)"]))
         }

@@ -416,16 +416,17 @@ public actor SchedulerDaemon: Service {
         }
         let store = self.store
         let events = self.events
-        let finished = JobRun(
+        var finished = JobRun(
             id: run.id, job: job, slot: run.slot, kind: run.kind, status: end.status, reason: end.reason,
             startedAt: run.startedAt, finishedAt: now, exitCode: end.exitCode, signal: end.signal, pid: run.child.pid,
             log: run.log, host: store.host, runID: end.runID, writesSent: end.writesSent, creditsMoved: end.creditsMoved,
             attempt: run.attempt)
+        finished.panels = receipt?.panels
         let definition = jobs[job].flatMap { $0.removed ? nil : $0.job }
         await saveEnd(
             id: run.id, job: job, receipt: run.receipt,
             { [end] in try await store.finish(id: run.id, end, at: now) },
-            then: { [retrying] in events.runFinished(finished, job: definition, retrying: retrying) })
+            then: { [retrying, finished] in events.runFinished(finished, job: definition, retrying: retrying) })
         logger.info("run ended", metadata: ["job": "\(job)", "slot": "\(run.slot)", "status": "\(end.status.rawValue)"])
     }
 

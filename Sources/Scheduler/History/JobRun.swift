@@ -39,6 +39,10 @@ public struct JobRun: Sendable, Equatable, Codable {
     public var attempt: Int
     /// When a retry may start (seconds since the epoch); nil for first attempts.
     public var retryAt: Double?
+    /// Each panel's run, from the child's receipt (one for a run on one panel, one per panel
+    /// for a fleet), as the daemon saw the run end: for notifications and metrics, not kept
+    /// in the store (nil when read from it).
+    public var panels: [PanelOutcome]?
 
     /// Creates a record.
     public init(

@@ -50,6 +50,9 @@ public struct Job: Sendable {
     /// At most this many runs of this job at once across all daemons of the store
     /// (`max_running_cluster`); nil: no cluster-wide limit of its own.
     public var maxRunningCluster: Int?
+    /// The panels of nightshift.toml the job names (`panel = "eu"`, or a fleet's `panels`),
+    /// for `jobs check --panels`; empty for a URL, `[panel]` or the emulator.
+    public var panels: [String] = []
 
     /// Creates a job; only name, script and schedule have no default.
     public init(

@@ -36,7 +36,7 @@ public struct JobConfiguration: Sendable {
     ]
     private static let jobKeys: Set<String> = [
         "name", "script", "args", "schedule", "timezone", "grant", "timeout", "memory", "overlap", "catch_up",
-        "jitter", "paused", "dry_run", "panel", "emulator", "extra_args", "command", "concurrency", "rate",
+        "jitter", "paused", "dry_run", "panel", "panels", "emulator", "extra_args", "command", "concurrency", "rate",
         "notify", "retry", "max_output", "pool", "max_running_cluster", "approval", "approval_timeout",
     ]
     private static let grantKeys: Set<String> = ["allow", "max_credits", "max_credits_per_reseller"]
@@ -173,8 +173,14 @@ public struct JobConfiguration: Sendable {
         guard timeout >= 1 else { throw r.fail("timeout: must be at least 1s") }
         var runFlags: [String] = []
         if try r.bool("dry_run") == true { runFlags.append("--dry-run") }
-        if let panel = try r.string("panel") { runFlags += ["--panel", panel] }
-        if try r.bool("emulator") == true { runFlags.append("--emulator") }
+        let panel = try r.string("panel")
+        if let panel { runFlags += ["--panel", panel] }
+        let panels = try Self.panels(reader: r, panel: panel)
+        if let panels { runFlags += ["--panels", panels.joined(separator: ",")] }
+        if try r.bool("emulator") == true {
+            if panels != nil { throw r.fail("emulator: a fleet (panels) runs on the panels it names; leave out emulator") }
+            runFlags.append("--emulator")
+        }
         if let concurrency = try r.int("concurrency") {
             guard concurrency >= 1 else { throw r.fail("concurrency: must be at least 1 (the most requests in flight)") }
             runFlags += ["--concurrency", String(concurrency)]
@@ -187,8 +193,24 @@ public struct JobConfiguration: Sendable {
             grant: grant, timeout: timeout, memory: try r.string("memory"), runFlags: runFlags, command: command,
             overlap: overlap, catchUp: catchUp, jitter: try r.duration("jitter") ?? 0, paused: try r.bool("paused") ?? false,
             retry: try JobRetryPolicy(reader: r))
+        job.panels = panels ?? panel.flatMap { $0.contains("://") ? nil : [$0] } ?? []
         try Self.approval(of: &job, reader: r)
         return job
+    }
+
+    /// `panels = ["eu", "us"]` (or `["all"]`): the job runs as a fleet; nil when not set.
+    private static func panels(reader r: TOMLReader, panel: String?) throws(ConfigurationError) -> [String]? {
+        guard let names = try r.strings("panels") else { return nil }
+        if panel != nil { throw r.fail("panels: a job names one panel (panel) or a fleet (panels), not both") }
+        guard !names.isEmpty else { throw r.fail("panels: name at least one panel of nightshift.toml, e.g. [\"eu\", \"us\"], or [\"all\"]") }
+        for name in names {
+            let valid = !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+            guard valid else {
+                throw r.fail("panels: '\(name)' is not a panel name of nightshift.toml ([panels.NAME]: letters, digits, _ and -)")
+            }
+        }
+        if names.contains("all") && names.count > 1 { throw r.fail("panels: \"all\" stands alone: [\"all\"]") }
+        return names
     }
 
     /// `approval = "required"` and `approval_timeout`.
@@ -206,6 +228,9 @@ public struct JobConfiguration: Sendable {
         guard job.approval else { return }
         if job.command != nil { throw r.fail("approval: a job with its own command cannot wait for approval; it needs a script") }
         if job.runFlags.contains("--dry-run") { throw r.fail("approval: a dry-run job sends nothing, so there is nothing to approve") }
+        if job.runFlags.contains("--panels") {
+            throw r.fail("approval: a fleet job (panels) cannot wait for approval: a plan covers one panel; make one job per panel")
+        }
         if job.runFlags.contains("--emulator") {
             throw r.fail("approval: the built-in emulator starts afresh for each connection, so a plan made on it cannot be applied to it; name a panel")
         }

@@ -25,7 +25,7 @@ import Synchronization
 public final class SchedulerMetrics: SchedulerEvents {
     /// The registry `/metrics` renders.
     public let registry = PrometheusCollectorRegistry()
-    private let factory: PrometheusMetricsFactory
+    let factory: PrometheusMetricsFactory
     private let runDuration: Recorder
     private let scheduleLag: Recorder
     private let running: Meter
@@ -103,6 +103,7 @@ public final class SchedulerMetrics: SchedulerEvents {
             .increment(by: max(0, run.writesSent ?? 0))
         Counter(label: "nightshift_credits_moved_total", dimensions: [("job", run.job)], factory: factory)
             .increment(by: max(0, run.creditsMoved ?? 0))
+        countPanels(run)
     }
 
     public func slotSkipped(_ run: JobRun, job: Job, missed: Int) { count(run) }

@@ -119,6 +119,17 @@ public struct JobNotification: Sendable {
                         "wait_until": $0.waitUntil, "summary": $0.summary,
                     ] as [String: Any]
                 }),
+            // Each panel's run (a fleet has several); null when the run's receipt said none.
+            "panels": value(run.panels.map { panels in
+                panels.map { panel -> [String: Any] in
+                    [
+                        "panel": panel.panel, "run_id": value(panel.runID), "status": panel.status.rawValue,
+                        "exit_code": Int(panel.exitCode), "error": value(panel.error), "writes_sent": panel.writesSent,
+                        "credits_moved": panel.creditsMoved,
+                    ]
+                }
+            }),
+            "failed_panels": value(run.panels.map { $0.filter { $0.status != .succeeded }.map(\.panel) }),
             "text": text,
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()

@@ -28,6 +28,13 @@ package enum Prelude {
           end
           t[name] = host[full]
         end
+        -- The panel this run talks to, by name: a fleet runs the script once per panel.
+        local panel_table = rawget(_ENV, "panel")
+        if panel_table == nil then
+          panel_table = {}
+          rawset(_ENV, "panel", panel_table)
+        end
+        panel_table.name = host.panel_name
 
         local MARK = host.null_mark
         local null = setmetatable({ [MARK] = true }, {

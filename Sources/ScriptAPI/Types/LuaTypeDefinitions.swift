@@ -45,6 +45,11 @@ public enum LuaTypeDefinitions {
         ---@param ... any
         function log.error(...) end
 
+        ---The panel this run talks to, by name: `eu` for `[panels.eu]`, `default` for `[panel]` or a
+        ---URL, `emulator` for `--emulator`. A fleet (`--panels`) runs the script once per panel.
+        ---@type string
+        panel.name = ""
+
         ---The run's `--arg k=v` arguments; values are strings.
         ---@type table<string, string>
         args = {}

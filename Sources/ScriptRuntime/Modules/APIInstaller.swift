@@ -19,7 +19,8 @@ enum APIInstaller {
 
     static func install(
         into vm: LuaVM, panel: GuardedPanel, output: OutputSink, arguments: [(key: String, value: String)],
-        maxTasks: Int, defaultConcurrency: Int, modules: ModuleSearch, catalogue: APICatalogue = .standard
+        maxTasks: Int, defaultConcurrency: Int, modules: ModuleSearch, catalogue: APICatalogue = .standard,
+        panelName: String
     ) throws(LuaError) -> Installed {
         let loaded = RequireModule.Loaded()
         let scheduler = TaskScheduler(vm: vm, maxTasks: maxTasks)
@@ -28,6 +29,7 @@ enum APIInstaller {
         var constants: [String: LuaValue] = [:]
         constants["null_mark"] = .string(LuaString(LuaJSON.nullMark))
         constants["default_concurrency"] = .integer(Int64(defaultConcurrency))
+        constants["panel_name"] = .string(LuaString(panelName))
         constants["api_names"] = .table(LuaTable(array: catalogue.entries.map { .string(LuaString($0.function.rawValue)) }))
         // Every host function fails one way: it throws, and the trampoline raises the error
         // at the script's line (past the prelude's own frames); a task waiting for the panel

@@ -31,6 +31,8 @@ final class GuardedPanel: RunPanel {
     let logger: Logger
     let now: @Sendable () -> Date
     private(set) var ledger: CreditLedger
+    /// The fleet's shared cap (`--max-credits-total`), when this run is one panel of a fleet.
+    let fleet: FleetLedger?
     private(set) var plan: [PlannedChange] = []
     /// Dry-run: the writes planned, in order, as data (what a plan file holds).
     private(set) var plannedWrites: [Write] = []
@@ -56,8 +58,9 @@ final class GuardedPanel: RunPanel {
     init(
         client: PanelClient, grant: Grant, mode: RunMode, audit: AuditLog?, identity: RunIdentity,
         confirmer: (any WriteConfirmer)?, logger: Logger, now: @escaping @Sendable () -> Date,
-        catalogue: APICatalogue = .standard
+        catalogue: APICatalogue = .standard, fleet: FleetLedger? = nil
     ) {
+        self.fleet = fleet
         self.client = client
         self.grant = grant
         self.catalogue = catalogue
@@ -156,11 +159,20 @@ final class GuardedPanel: RunPanel {
             let failure = ScriptFailure(.creditCap, endpoint: write.endpoint, detail: "\(error); nothing was sent")
             return .now(refuse(write, failure))
         }
+        // The fleet's share is reserved last, once this run's own caps passed: from here on,
+        // every path that does not move the credits gives it back.
+        do {
+            try fleet?.reserve(write.credits.change)
+        } catch {
+            let failure = ScriptFailure(.creditCap, endpoint: write.endpoint, detail: "\(error); nothing was sent")
+            return .now(refuse(write, failure))
+        }
         switch mode {
         case .dryRun:
             return .now(planWrite(write, observer: observer))
         case .confirm:
             if !(confirmer?.confirm(PlannedChange(write)) ?? false) {
+                fleet?.release(write.credits.change)
                 let failure = ScriptFailure(.declined, endpoint: write.endpoint, detail: "the operator said no; nothing was sent")
                 return .now(record(write, failure, outcome: AuditOutcome.declined))
             }
@@ -180,6 +192,7 @@ final class GuardedPanel: RunPanel {
         let body: JSONValue
         switch observer.simulate(write) {
         case .refused(let words):
+            fleet?.release(write.credits.change)
             let failure = ScriptFailure(
                 .panel(.refused), endpoint: write.endpoint, detail: "\(words) (dry-run: the panel would refuse this)",
                 panelMessage: words)
@@ -189,6 +202,7 @@ final class GuardedPanel: RunPanel {
         }
         ledger.commit(write.credits.change, reseller: write.credits.account)
         guard record(write, outcome: AuditOutcome.planned, answer: "not sent (dry-run)") != nil else {
+            fleet?.release(write.credits.change)
             return .failure(auditFailure(write.endpoint))
         }
         let reply = PanelReply(body: body)
@@ -200,6 +214,7 @@ final class GuardedPanel: RunPanel {
 
     private func send(_ write: Write, observer: any WriteObserver) -> CallStep<PanelReply> {
         guard let row = record(write, outcome: AuditOutcome.unknown, answer: nil) else {
+            fleet?.release(write.credits.change)
             return .now(.failure(auditFailure(write.endpoint)))
         }
         // Reserved before sending: credits whose fate is unknown stay counted, and writes
@@ -240,6 +255,7 @@ final class GuardedPanel: RunPanel {
             case .notAuthorised, .ipNotAllowed, .refused, .transport, .invalidRequest:
                 // Nothing was applied: the credits are free again.
                 ledger.release(write.credits.change, reseller: write.credits.account)
+                fleet?.release(write.credits.change)
                 complete(row, outcome: AuditOutcome.failed, answer: failure.message)
             default:
                 complete(row, outcome: AuditOutcome.unknown, answer: failure.message)
@@ -292,7 +308,7 @@ final class GuardedPanel: RunPanel {
             time: Timestamp.iso(now()), runID: identity.runID, scriptPath: identity.scriptPath,
             scriptHash: identity.scriptHash, endpoint: endpoint, target: target, parameters: parameters, mode: mode.rawValue,
             outcome: outcome, answer: answer, creditChange: creditChange, creditsBefore: creditsBefore,
-            creditsAfter: creditsAfter, location: location)
+            creditsAfter: creditsAfter, location: location, panel: identity.panel)
         do {
             return try audit.record(entry)
         } catch {

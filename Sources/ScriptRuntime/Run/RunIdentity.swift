@@ -1,6 +1,6 @@
 import Foundation
 
-/// What names a run in every record: its id, and the script's path and hash.
+/// What names a run in every record: its id, the script's path and hash, and the panel.
 public struct RunIdentity: Sendable, Hashable {
     /// The run's id.
     public var runID: String
@@ -8,12 +8,18 @@ public struct RunIdentity: Sendable, Hashable {
     public var scriptPath: String
     /// SHA-256 of the script's bytes.
     public var scriptHash: String
+    /// The panel's name (`eu`, `default`, `emulator`), kept on the run record and its writes.
+    public var panel: String?
+    /// The fleet the run is one panel of (`--panels`), by id.
+    public var fleet: String?
 
     /// Creates an identity.
-    public init(runID: String, scriptPath: String, scriptHash: String) {
+    public init(runID: String, scriptPath: String, scriptHash: String, panel: String? = nil, fleet: String? = nil) {
         self.runID = runID
         self.scriptPath = scriptPath
         self.scriptHash = scriptHash
+        self.panel = panel
+        self.fleet = fleet
     }
 
     /// A new random run id: 12 hex digits (48 random bits), short enough to type.

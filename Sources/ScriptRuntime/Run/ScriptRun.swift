@@ -1,4 +1,5 @@
 import LuaHost
+import NightshiftConfig
 import ScriptAPI
 
 /// One run: a script, its arguments, a grant, a mode and limits.
@@ -21,14 +22,21 @@ public struct ScriptRun: Sendable {
     public var modulePaths: [String]
     /// The script API the run offers (the standard one unless a host adds groups).
     public var catalogue: APICatalogue
+    /// The panel's name, as scripts read it (`panel.name`) and records keep it.
+    public var panel: String
+    /// The fleet's shared credit cap, when the run is one panel of a fleet.
+    public var fleet: FleetLedger?
 
     /// Creates a run.
     public init(
         scriptPath: String, source: [UInt8], arguments: [(key: String, value: String)] = [], grant: Grant = Grant(),
         mode: RunMode = .live, limits: LuaLimits = LuaLimits(), maxTasks: Int = ScriptRun.defaultMaxTasks,
-        modulePaths: [String] = [], catalogue: APICatalogue = .standard
+        modulePaths: [String] = [], catalogue: APICatalogue = .standard, panel: String = PanelDefinition.defaultName,
+        fleet: FleetLedger? = nil
     ) {
+        self.fleet = fleet
         self.catalogue = catalogue
+        self.panel = panel
         self.scriptPath = scriptPath
         self.source = source
         self.arguments = arguments

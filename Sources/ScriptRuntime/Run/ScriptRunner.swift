@@ -53,13 +53,14 @@ public final class ScriptRunner: @unchecked Sendable {
         self.now = now
         let key = client.configuration.apiKey
         self.redact = { notifier?.redact(key.redact($0)) ?? key.redact($0) }
-        self.identity = RunIdentity(runID: runID, scriptPath: run.scriptPath, scriptHash: run.scriptHash)
+        self.identity = RunIdentity(runID: runID, scriptPath: run.scriptPath, scriptHash: run.scriptHash, panel: run.panel,
+            fleet: run.fleet?.id)
         let sink = output
         self.vm = try LuaVM(sandbox: .standard, limits: run.limits, output: { sink.write(stream: "print", $0) })
         self.interrupter = vm.interrupter
         self.panel = GuardedPanel(
             client: client, grant: run.grant, mode: run.mode, audit: audit, identity: identity, confirmer: confirmer,
-            logger: logger, now: now, catalogue: run.catalogue)
+            logger: logger, now: now, catalogue: run.catalogue, fleet: run.fleet)
         panel.notifier = notifier
         // A refusal or an unknown outcome is a stop of its own: the script unwinds with its
         // message (pcall cannot catch it), and no further output is kept.
@@ -74,7 +75,7 @@ public final class ScriptRunner: @unchecked Sendable {
         RunRecord(
             id: identity.runID, scriptPath: run.scriptPath, scriptHash: identity.scriptHash, arguments: run.argumentsText,
             grant: run.grant.description, mode: run.mode.rawValue, startedAt: Timestamp.iso(now()),
-            process: ProcessIdentity.current)
+            process: ProcessIdentity.current, panel: identity.panel, fleet: identity.fleet)
     }
 
     /// Runs the script to its end and records how it ended.
@@ -127,7 +128,7 @@ public final class ScriptRunner: @unchecked Sendable {
             api = try APIInstaller.install(
                 into: vm, panel: panel, output: output, arguments: run.arguments, maxTasks: run.maxTasks,
                 defaultConcurrency: panel.client.configuration.concurrency, modules: ModuleSearch(folders: run.modulePaths),
-                catalogue: run.catalogue)
+                catalogue: run.catalogue, panelName: run.panel)
             loadedModules = api.modules
             script = try vm.load(bytes: run.source, chunkName: chunkName)
         } catch {

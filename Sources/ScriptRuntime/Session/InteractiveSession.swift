@@ -1,5 +1,6 @@
 import Foundation
 import LuaHost
+import NightshiftConfig
 import Logging
 import NightshiftCore
 import PanelAPI
@@ -41,13 +42,14 @@ public final class InteractiveSession: @unchecked Sendable {
         client: PanelClient, grant: Grant, mode: RunMode, limits: LuaLimits, audit: AuditLog?,
         confirmer: (any WriteConfirmer)?, output: OutputSink, logger: Logger,
         maxTasks: Int = ScriptRun.defaultMaxTasks, modulePaths: [String] = [],
-        now: @escaping @Sendable () -> Date = { Date() }, notifier: Notifier? = nil, catalogue: APICatalogue = .standard
+        now: @escaping @Sendable () -> Date = { Date() }, notifier: Notifier? = nil, catalogue: APICatalogue = .standard,
+        panelName: String = PanelDefinition.defaultName
     ) throws(LuaError) {
         self.audit = audit
         self.output = output
         self.now = now
         self.liveMode = mode == .dryRun ? .confirm : mode
-        identity = RunIdentity(runID: RunIdentity.newRunID(), scriptPath: "(repl)", scriptHash: "")
+        identity = RunIdentity(runID: RunIdentity.newRunID(), scriptPath: "(repl)", scriptHash: "", panel: panelName)
         let sink = output
         vm = try LuaVM(sandbox: .standard, limits: limits, output: { sink.write(stream: "print", $0) })
         interrupter = vm.interrupter
@@ -58,13 +60,13 @@ public final class InteractiveSession: @unchecked Sendable {
         panel.onStop = { [unowned vm] failure in vm.trip(.stopped(failure.message)) }
         api = try APIInstaller.install(
             into: vm, panel: panel, output: output, arguments: [], maxTasks: maxTasks, defaultConcurrency: client.configuration.concurrency,
-            modules: ModuleSearch(folders: modulePaths), catalogue: catalogue)
+            modules: ModuleSearch(folders: modulePaths), catalogue: catalogue, panelName: panelName)
         api.scheduler.open()
         if let audit {
             try? audit.startRun(
                 RunRecord(
                     id: identity.runID, scriptPath: "(repl)", scriptHash: "", arguments: "", grant: grant.description,
-                    mode: mode.rawValue, startedAt: Timestamp.iso(now())))
+                    mode: mode.rawValue, startedAt: Timestamp.iso(now()), panel: panelName))
         }
     }
 

@@ -49,10 +49,9 @@ struct ApplyCommand: AsyncParsableCommand {
                 throw RunExitCode.refused.exit
             }
             let connection = try await panelOptions.connect(
-                environment: environment, configuration: configuration, timeout: configuration.panelTimeout ?? .seconds(30),
-                logger: logger)
+                environment: environment, configuration: configuration, within: nil, logger: logger)
             let apply = PlanApply(
-                plan: plan, path: file, client: connection.client, panelURL: connection.label, audit: stores.audit,
+                plan: plan, path: file, client: connection.client, panelURL: connection.label, panelName: connection.name, audit: stores.audit,
                 shared: stores.shared, approvals: configuration.approvals,
                 actor: PlanActor.name(actor, environment: environment), host: environment.host)
             let code: RunExitCode

@@ -74,6 +74,7 @@ struct AuditCommand: AsyncParsableCommand {
         object["credits_after"] = entry.creditsAfter.map(JSONValue.int) ?? .null
         object["location"] = entry.location.map(JSONValue.string) ?? .null
         object["host"] = entry.host.map(JSONValue.string) ?? .null
+        object["panel"] = entry.panel.map(JSONValue.string) ?? .null
         return .object(object)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NightshiftConfig
 import Operations
 import PanelAPI
 import PanelEmulator
@@ -22,8 +23,13 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (0 picks a free one, printed at start).")
     var port: Int
 
-    @Option(name: .customLong("api-key"), help: "The API key the emulated panel accepts.")
-    var apiKey: String
+    @Option(name: .customLong("api-key"), help: "The API key the emulated panel accepts (or --api-key-file).")
+    var apiKey: String?
+
+    @Option(
+        name: .customLong("api-key-file"),
+        help: "A file holding the API key the emulated panel accepts (mode 600), kept out of `ps`.")
+    var apiKeyFile: String?
 
     @Option(help: "SQLite file holding the resellers (created if missing).")
     var db: String
@@ -80,7 +86,10 @@ struct EmulatorCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
-        guard !apiKey.isEmpty else { throw ValidationError("--api-key must not be empty") }
+        guard (apiKey == nil) != (apiKeyFile == nil) else {
+            throw ValidationError("give the panel's key with --api-key-file FILE (or --api-key KEY), once")
+        }
+        if let apiKey, apiKey.isEmpty { throw ValidationError("--api-key must not be empty") }
         guard (0...1).contains(errorRate), (0...1).contains(dropRate), (0...1).contains(refusalRate) else {
             throw ValidationError("--error-rate, --drop-rate and --refusal-rate are fractions between 0 and 1")
         }
@@ -95,8 +104,18 @@ struct EmulatorCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "nightshift.emulator")
         logger.logLevel = verbose ? .debug : .info
+        let key: String
+        if let apiKeyFile {
+            do {
+                key = try KeyFile.read(apiKeyFile)
+            } catch {
+                throw ValidationError("--api-key-file: \(error)")
+            }
+        } else {
+            key = apiKey ?? ""
+        }
         let settings = EmulatorSettings(
-            apiKey: apiKey, allowedIPs: Set(allowedIPs),
+            apiKey: key, allowedIPs: Set(allowedIPs),
             dialect: ResponseDialect(
                 listShape: listShape, numbers: numbers, authFailure: authFailure, resultStyle: resultStyle,
                 contentType: contentType),

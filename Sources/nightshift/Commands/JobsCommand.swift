@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+import Logging
+import NightshiftConfig
+import NightshiftCore
 import Operations
 import Scheduler
 
@@ -143,13 +146,18 @@ struct JobsCommand: AsyncParsableCommand {
                 Exit 0 when every job can run (schedule changes are reported but do not fail the check), \
                 6 when the file is wrong or a job's script or module folder cannot be read. \
                 `nightshift schedule` runs the same check at start and refuses to start on a job it names \
-                unless given --ignore-unreadable.
+                unless given --ignore-unreadable. A panel a job names (panel, panels) that nightshift.toml \
+                does not define is an error too (6). --panels also tests those panels as `nightshift \
+                panels test` does, and exits 11 when one does not pass.
                 """)
 
         @OptionGroup var options: ConfigOption
 
+        @Flag(help: "Also test the panels the jobs name: reachable, TLS valid, key accepted (docs/fleets.md).")
+        var panels = false
+
         func run() async throws {
-            try reportingFailures {
+            try await reportingFailures {
                 let configuration: JobConfiguration
                 do {
                     configuration = try JobConfiguration.load(path: options.jobs)
@@ -171,6 +179,37 @@ struct JobsCommand: AsyncParsableCommand {
                         .configuration,
                         "\(unreadable.count) job\(unreadable.count == 1 ? "" : "s") cannot run as configured: \(unreadable.sorted().joined(separator: ", "))")
                 }
+                try await checkPanels(configuration.jobs)
+            }
+        }
+
+        /// The panels the jobs name exist in nightshift.toml; with --panels, each passes its test.
+        private func checkPanels(_ jobs: [Job]) async throws {
+            guard jobs.contains(where: { !$0.panels.isEmpty }) || panels else { return }
+            let environment = Environment()
+            let settings: NightshiftConfiguration
+            do {
+                settings = try environment.configuration(explicit: nil)
+            } catch {
+                throw CommandFailure(.configuration, "\(error) (every job's run reads it)")
+            }
+            let (named, problems) = PanelsTest.panels(of: jobs, configuration: settings)
+            for problem in problems { print(problem) }
+            guard problems.isEmpty else {
+                throw CommandFailure(.configuration, "\(problems.count) panel name\(problems.count == 1 ? "" : "s") in the jobs not found in nightshift.toml")
+            }
+            guard panels else { return }
+            guard !named.isEmpty else {
+                print("no job names a panel of nightshift.toml (panel = \"NAME\" or panels = [...]): nothing to test")
+                return
+            }
+            var logger = Logger(label: "nightshift.jobs")
+            logger.logLevel = .critical
+            let results = await PanelProbe.test(named, keys: environment.keys, timeout: .seconds(10), logger: logger)
+            for line in PanelsTest.lines(results) { print(line) }
+            let failed = results.filter { !$0.passed }.map(\.panel.name)
+            if !failed.isEmpty {
+                throw CommandFailure(.somePanelsFailed, "panels that did not pass: \(failed.joined(separator: ", "))")
             }
         }
 

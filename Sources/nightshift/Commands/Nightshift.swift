@@ -1,7 +1,6 @@
 import ArgumentParser
 
 /// The `nightshift` command: automation scripts for MidnightStreamer Pro panels.
-@main
 struct Nightshift: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nightshift",
@@ -21,6 +20,7 @@ struct Nightshift: AsyncParsableCommand {
             RejectCommand.self,
             ApplyCommand.self,
             KeysCommand.self,
+            PanelsCommand.self,
             ReplCommand.self,
             CheckCommand.self,
             AuditCommand.self,

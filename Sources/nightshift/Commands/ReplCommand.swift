@@ -69,8 +69,7 @@ struct ReplCommand: AsyncParsableCommand {
             settings: try environment.sharedRecords(configuration), audit: audit, stateDirectory: stateDirectory,
             environment: environment)
         let connection = try await panel.connect(
-            environment: environment, configuration: configuration,
-            timeout: min(configuration.panelTimeout ?? .seconds(30), timeLimit), logger: logger)
+            environment: environment, configuration: configuration, within: timeLimit, logger: logger)
         let interactive = isatty(STDIN_FILENO) != 0
         let secret = connection.client.configuration.apiKey.secret
 
@@ -90,7 +89,8 @@ struct ReplCommand: AsyncParsableCommand {
                 client: connection.client, grant: grant, mode: mode,
                 limits: LuaLimits(memory: memoryLimit, time: timeLimit), audit: audit,
                 confirmer: yes ? nil : TerminalConfirmer(), output: sink, logger: logger, maxTasks: scriptOptions.maxTasks,
-                modulePaths: scriptOptions.modulePaths(configuration), notifier: notifier, catalogue: configuration.catalogue)
+                modulePaths: scriptOptions.modulePaths(configuration), notifier: notifier, catalogue: configuration.catalogue,
+                panelName: connection.name)
         } catch {
             await connection.shutdown()
             throw CommandFailure(.scriptFailed, "cannot create the Lua VM: \(error.message)")

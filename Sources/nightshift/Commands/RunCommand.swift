@@ -18,11 +18,16 @@ struct RunCommand: AsyncParsableCommand {
             plan; --confirm asks before each write. The run ends within --timeout plus one second, \
             whatever the script does, even when its output is not read (output that cannot be written \
             by then is dropped, and standard error says so). Past --max-output, output is dropped with \
-            one line saying so and the run goes on. Exit codes: docs/exit-codes.md. Lua API: docs/scripting.md.
+            one line saying so and the run goes on. --panels eu,us (or all) runs the script once per \
+            panel of nightshift.toml, all at once, each a run of its own, then prints a fleet summary; \
+            --max-credits-total caps the whole fleet (docs/fleets.md). Exit codes: docs/exit-codes.md. \
+            Lua API: docs/scripting.md.
             """
     )
 
     @OptionGroup var options: RunOptions
+
+    @OptionGroup var fleet: FleetOptions
 
     @Flag(name: .customLong("dry-run"), help: "Send no write: print the plan a live run would make.")
     var dryRun = false
@@ -42,13 +47,28 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         if dryRun && confirm { throw ValidationError("--dry-run and --confirm cannot be combined") }
+        if fleet.panels != nil {
+            let panel = options.panelOptions
+            if panel.panel != nil || panel.emulator {
+                throw ValidationError("--panels names the fleet's panels: leave out --panel and --emulator")
+            }
+            if panel.keyFile != nil {
+                throw ValidationError("--key-file holds one key: a fleet's panels each take their own (key_file in [panels.NAME], or a systemd credential)")
+            }
+            if confirm {
+                throw ValidationError("--confirm asks before each write, and a fleet's panels run at once: confirm one panel at a time with --panel NAME")
+            }
+        }
     }
 
     var mode: RunMode { dryRun ? .dryRun : confirm ? .confirm : .live }
 
     func run() async throws {
         do {
-            let code = try await options.execute(mode: mode, json: json, resultFile: resultFile)
+            let code =
+                fleet.panels == nil
+                ? try await options.execute(mode: mode, json: json, resultFile: resultFile)
+                : try await options.executeFleet(fleet, mode: mode, json: json, resultFile: resultFile)
             if code != .ok { throw code.exit }
         } catch let failure as CommandFailure {
             if json {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NightshiftConfig
 import NightshiftCore
 import Operations
 import PanelAPI
@@ -47,6 +48,10 @@ struct RunsCommand: AsyncParsableCommand {
         for record in records {
             let host = showsHosts ? "  \(record.host ?? "-")" : ""
             Output.out("\(record.id)\(host)  \(record.startedAt)  \(record.status)  \(record.mode)  \(record.scriptPath)\(record.arguments.isEmpty ? "" : "  " + record.arguments)")
+            // Named panels and fleets only: most runs are on the one [panel].
+            if let panel = record.panel, panel != PanelDefinition.defaultName || record.fleet != nil {
+                Output.out("    panel: \(panel)" + (record.fleet.map { " (fleet \($0))" } ?? ""))
+            }
             Output.out("    grant: \(record.grant)")
             if let error = record.error { Output.out("    error: \(error)") }
             if output, !record.output.isEmpty {
@@ -62,6 +67,8 @@ struct RunsCommand: AsyncParsableCommand {
             "started_at": .string(record.startedAt),
         ]
         object["host"] = record.host.map(JSONValue.string) ?? .null
+        object["panel"] = record.panel.map(JSONValue.string) ?? .null
+        object["fleet"] = record.fleet.map(JSONValue.string) ?? .null
         object["ended_at"] = record.endedAt.map(JSONValue.string) ?? .null
         object["status"] = .string(record.status.rawValue)
         object["error"] = record.error.map(JSONValue.string) ?? .null

@@ -66,13 +66,21 @@ struct ScheduleCommand: AsyncParsableCommand {
         let shipper = Self.recordShipper(host: host, logger: logger)
         // The store holds the password now; children (any job's command) must not inherit it.
         unsetenv("PGPASSWORD")
+        // Nor the API key: each run gets it on a pipe (ProcessLauncher), never in its environment.
+        let key: String?
+        do {
+            key = try Self.takeAPIKey()
+        } catch {
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw RunExitCode.configuration.exit
+        }
         // Observers of the daemon: metrics (if `[scheduler] metrics` is set), job notifications and
         // the copy of run records to the shared records (if nightshift.toml has `[records] store`).
         let metrics = configuration.settings.metrics.map { _ in SchedulerMetrics() }
         if let metrics, let successes = try? await store.lastSuccesses() { metrics.load(lastSuccesses: successes) }
         let notifier = JobNotifier(store: store, logger: logger, onDelivery: { metrics?.notified($0) })
         let daemon = SchedulerDaemon(
-            configuration: configuration, store: store, launcher: ProcessLauncher(), runner: [Self.executablePath()],
+            configuration: configuration, store: store, launcher: ProcessLauncher(handingOver: key), runner: [Self.executablePath()],
             clock: SystemClock(), logger: logger,
             reload: { [logger] in
                 // A reload never stops the daemon: what the check finds is logged.
@@ -171,6 +179,23 @@ struct ScheduleCommand: AsyncParsableCommand {
             logger.error("run records will not be shared: \(error)")
             return nil
         }
+    }
+
+    /// `NIGHTSHIFT_API_KEY` (or the key this daemon was itself handed), taken out of the
+    /// environment so that no child inherits it; refused with `NIGHTSHIFT_API_KEY_FILE` set
+    /// too, as a run refuses it.
+    static func takeAPIKey() throws -> String? {
+        let environment = Environment()
+        let key = environment.variables["NIGHTSHIFT_API_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? environment.handedOver
+        unsetenv("NIGHTSHIFT_API_KEY")
+        guard let key else { return nil }
+        if let file = environment.variables["NIGHTSHIFT_API_KEY_FILE"], !file.isEmpty {
+            throw CommandFailure(.configuration, "both NIGHTSHIFT_API_KEY and NIGHTSHIFT_API_KEY_FILE are set: keep one (the file is safer: unset NIGHTSHIFT_API_KEY)")
+        }
+        guard key.utf8.count <= ProcessLauncher.keyLimit else {
+            throw CommandFailure(.configuration, "NIGHTSHIFT_API_KEY is longer than \(ProcessLauncher.keyLimit) bytes: it is not an API key")
+        }
+        return key
     }
 
     /// This executable, so that children run the same build: `/proc/self/exe`, else argv[0].

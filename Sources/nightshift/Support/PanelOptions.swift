@@ -1,20 +1,22 @@
 import ArgumentParser
 import Logging
+import NightshiftConfig
 import Operations
 import PanelAPI
 import ScriptRuntime
-import NightshiftConfig
 
-/// `--panel URL | --emulator`, `--key-file`, `--concurrency` and `--rate`: which panel to
-/// talk to and how politely, for `run` and `repl`.
+/// `--panel URL|NAME | --emulator`, `--key-file`, `--concurrency` and `--rate`: which panel
+/// to talk to and how politely, for `run`, `plan`, `repl` and `apply`.
 struct PanelOptions: ParsableArguments {
-    @Option(help: "The panel's base URL (default: url in nightshift.toml).")
+    @Option(help: "The panel: its base URL, or the name of a [panels.NAME] in nightshift.toml (default: [panel]).")
     var panel: String?
 
     @Flag(help: "Use the built-in panel emulator with seeded resellers instead of a real panel.")
     var emulator = false
 
-    @Option(name: .customLong("key-file"), help: "File holding the API key (mode 600); NIGHTSHIFT_API_KEY wins.")
+    @Option(
+        name: .customLong("key-file"),
+        help: "File holding the panel's API key (mode 600), in place of its key_file (docs/fleets.md gives the order).")
     var keyFile: String?
 
     @Option(help: "Most panel requests in flight at once (default 4, or concurrency in nightshift.toml).")
@@ -23,7 +25,13 @@ struct PanelOptions: ParsableArguments {
     @Option(help: "Most panel requests started per second (default: no limit, or rate in nightshift.toml).")
     var rate: Double?
 
+    // Taken only to refuse it with what to do instead: a key on the command line is seen by
+    // every user of the machine (ps, /proc/PID/cmdline) and lands in shell histories.
+    @Option(name: .customLong("api-key"), help: .hidden)
+    var apiKey: String?
+
     func validate() throws {
+        if apiKey != nil { throw ValidationError(Self.noKeyArgument) }
         if emulator && panel != nil { throw ValidationError("--emulator and --panel cannot be combined") }
         if let concurrency, concurrency < 1 {
             throw ValidationError("--concurrency must be at least 1 (the most requests in flight at once), got \(concurrency)")
@@ -33,26 +41,37 @@ struct PanelOptions: ParsableArguments {
         }
     }
 
-    /// How polite to be: the flags, else nightshift.toml's [panel], else the defaults.
-    func politeness(_ configuration: NightshiftConfiguration) -> PanelConnection.Politeness {
-        PanelConnection.Politeness(
-            concurrency: concurrency ?? configuration.panelConcurrency ?? PanelConfiguration.defaultConcurrency,
-            rate: rate ?? configuration.panelRate)
+    /// Why `--api-key` is refused, and what to do.
+    static let noKeyArgument =
+        "--api-key: a key is never taken on the command line (other users can read it in ps): put it in a file only you can read (chmod 600) and name it with key_file in nightshift.toml, --key-file or NIGHTSHIFT_API_KEY_FILE (docs/fleets.md)"
+
+    /// How polite to be with `panel`: the flags, else nightshift.toml's, else the defaults.
+    func politeness(_ panel: PanelDefinition) -> PanelConnection.Politeness {
+        PanelConnection.Politeness(concurrency: concurrency, rate: rate, panel: panel)
+    }
+
+    /// The panel `--panel` names (a URL or a name), else `[panel]`.
+    func definition(_ configuration: NightshiftConfiguration) throws(CommandFailure) -> PanelDefinition {
+        do {
+            return try configuration.panel(panel)
+        } catch {
+            throw CommandFailure(.configuration, "--panel \(panel ?? ""): \(error.description)")
+        }
     }
 
     /// Opens the connection the flags and the configuration describe.
+    /// - Parameter limit: the most one call may take (a run's time limit), whatever the panel's timeout.
     func connect(
-        environment: Environment, configuration: NightshiftConfiguration, timeout: Duration, logger: Logger
+        environment: Environment, configuration: NightshiftConfiguration, within limit: Duration?, logger: Logger
     ) async throws(CommandFailure) -> PanelConnection {
-        let politeness = politeness(configuration)
-        if emulator { return try await PanelConnection.emulator(timeout: timeout, politeness: politeness, logger: logger) }
-        guard let url = panel ?? configuration.panelURL else {
-            throw CommandFailure(
-                .configuration, "no panel: give --panel http://HOST:8000/, set url in nightshift.toml, or try --emulator")
+        let panel = try definition(configuration)
+        let politeness = politeness(panel)
+        if emulator {
+            let timeout = min(panel.timeout ?? PanelConnection.defaultTimeout, limit ?? .seconds(Int64.max))
+            return try await PanelConnection.emulator(timeout: timeout, politeness: politeness, logger: logger)
         }
-        let key = try environment.apiKey(keyFile: keyFile, configuration: configuration)
-        let placement = KeyPlacement(rawValue: configuration.keyPlacement ?? "post") ?? .postField
-        return try PanelConnection.http(
-            url: url, key: key, placement: placement, timeout: timeout, politeness: politeness, logger: logger)
+        let key = try environment.key(for: panel, keyFile: keyFile)
+        if let note = key.note { Output.error(note) }
+        return try PanelConnection.http(panel, key: key, within: limit, politeness: politeness, logger: logger)
     }
 }

@@ -38,7 +38,7 @@ extension PlanKeeping {
         logger.logLevel = .warning
         let stores = try await PlanStores.open(environment: environment, configuration: configuration, stateDirectory: stateDirectory)
         let connection = try await panelOptions.connect(
-            environment: environment, configuration: configuration, timeout: configuration.panelTimeout ?? .seconds(30), logger: logger)
+            environment: environment, configuration: configuration, within: nil, logger: logger)
         let actor = "job " + (environment.variables["NIGHTSHIFT_JOB"] ?? PlanActor.name(nil, environment: environment))
         let host = environment.host
         let approvals = settings

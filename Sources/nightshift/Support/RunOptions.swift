@@ -56,33 +56,69 @@ struct RunOptions: ParsableArguments {
         let started = ContinuousClock.now
         let environment = Environment()
         let configuration = try environment.configuration(explicit: state.configPath)
-        var request = ScriptProcess.Request(
-            script: script, arguments: arguments.map(Self.split), mode: mode,
-            timeout: timeout.flatMap(Limits.duration), memory: memory.flatMap(Limits.bytes),
-            maxOutput: maxOutput.flatMap(Limits.bytes), maxTasks: scriptOptions.maxTasks,
-            modulePaths: scriptOptions.modulePaths(configuration), json: json, verbose: verbose,
-            resultFile: resultFile, stateDirectory: state.stateDirectory)
+        var request = self.request(mode: mode, json: json, resultFile: resultFile, configuration: configuration)
         request.afterRun = afterRun
         let panelOptions = self.panelOptions
         let process = try await ScriptProcess(
             request, started: started, environment: environment, configuration: configuration,
             grant: try grantOptions.grant(configuration)
-        ) { timeout, logger throws(CommandFailure) in
+        ) { limit, logger throws(CommandFailure) in
             try await panelOptions.connect(
-                environment: environment, configuration: configuration, timeout: timeout, logger: logger)
+                environment: environment, configuration: configuration, within: limit, logger: logger)
         }
-        // Ctrl-C (or SIGTERM, as the scheduler sends) stops the script at its next check;
-        // the run is recorded as interrupted, and a write in flight as outcome unknown.
         let interrupter = process.interrupter
-        let stops = [SIGINT, SIGTERM].map { number in
+        let stops = Self.stopOnSignals { interrupter.interrupt() }
+        defer { stops.forEach { $0.cancel() } }
+        return await process.run { Foundation.exit($0) }
+    }
+
+    /// Runs the script once per panel of `fleet`, all at once, as this process; returns the
+    /// fleet's exit code (docs/exit-codes.md).
+    func executeFleet(
+        _ fleet: FleetOptions, mode: RunMode, json: Bool, resultFile: String?
+    ) async throws(CommandFailure) -> RunExitCode {
+        let started = ContinuousClock.now
+        let environment = Environment()
+        let configuration = try environment.configuration(explicit: state.configPath)
+        let panels: [PanelDefinition]
+        do {
+            panels = try configuration.fleet(fleet.panels ?? PanelDefinition.allName)
+        } catch {
+            throw CommandFailure(.configuration, error.description)
+        }
+        var grant = try grantOptions.grant(configuration)
+        if grantOptions.maxCredits == nil, let total = fleet.maxCreditsTotal { grant.maxCredits = total }
+        let panelOptions = self.panelOptions
+        let process = try await FleetProcess(
+            request(mode: mode, json: json, resultFile: resultFile, configuration: configuration), panels: panels,
+            maxCreditsTotal: fleet.maxCreditsTotal, started: started, environment: environment,
+            configuration: configuration, grant: grant, politeness: panelOptions.politeness)
+        let stops = Self.stopOnSignals { process.interrupt() }
+        defer { stops.forEach { $0.cancel() } }
+        return await process.run { Foundation.exit($0) }
+    }
+
+    /// What the flags ask for.
+    private func request(mode: RunMode, json: Bool, resultFile: String?, configuration: NightshiftConfiguration) -> ScriptProcess.Request {
+        ScriptProcess.Request(
+            script: script, arguments: arguments.map(Self.split), mode: mode,
+            timeout: timeout.flatMap(Limits.duration), memory: memory.flatMap(Limits.bytes),
+            maxOutput: maxOutput.flatMap(Limits.bytes), maxTasks: scriptOptions.maxTasks,
+            modulePaths: scriptOptions.modulePaths(configuration), json: json, verbose: verbose,
+            resultFile: resultFile, stateDirectory: state.stateDirectory)
+    }
+
+    /// Ctrl-C (or SIGTERM, as the scheduler sends) stops the script at its next check; the
+    /// run is recorded as interrupted, and a write in flight as outcome unknown. Keep the
+    /// sources until the run ends.
+    static func stopOnSignals(_ interrupt: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { interrupter.interrupt() }
+            source.setEventHandler { interrupt() }
             source.resume()
             return source
         }
-        defer { stops.forEach { $0.cancel() } }
-        return await process.run { Foundation.exit($0) }
     }
 
     static func split(_ argument: String) -> (key: String, value: String) {

@@ -100,19 +100,26 @@ final class Panel: @unchecked Sendable {
     static let key = "e2e-KEY-7c1f0a9b3d5e"
     let folder: String
     let port: Int
+    /// The key this emulator accepts.
+    let key: String
     private let process: Process
 
     var url: String { "http://127.0.0.1:\(port)/" }
     var state: String { folder + "/state" }
-    var environment: [String: String] { ["NIGHTSHIFT_API_KEY": Panel.key] }
+    var environment: [String: String] { ["NIGHTSHIFT_API_KEY": key] }
 
-    init(seed: Int = 12, extra: [String] = []) throws {
+    /// Starts an emulator that accepts `key`, handed to it in a file (never on its command line).
+    init(seed: Int = 12, extra: [String] = [], key: String = Panel.key) throws {
         folder = try Scratch.folder("nightshift-e2e")
+        self.key = key
         guard FileManager.default.isExecutableFile(atPath: Nightshift.path) else { throw Nightshift.Missing() }
+        let keyFile = folder + "/emulator.key"
+        try key.write(toFile: keyFile, atomically: true, encoding: .utf8)
+        chmod(keyFile, 0o600)
         process = Process()
         process.executableURL = URL(fileURLWithPath: Nightshift.path)
         process.arguments =
-            ["emulator", "--port", "0", "--api-key", Panel.key, "--db", folder + "/panel.sqlite", "--seed", String(seed)]
+            ["emulator", "--port", "0", "--api-key-file", keyFile, "--db", folder + "/panel.sqlite", "--seed", String(seed)]
             + extra
         let output = Pipe()
         process.standardOutput = output
@@ -138,8 +145,9 @@ final class Panel: @unchecked Sendable {
 
     struct Startup: Error, CustomStringConvertible { let description: String }
 
+    /// Stops the emulator (again: nothing).
     func stop() {
-        process.terminate()
+        if process.isRunning { process.terminate() }
         process.waitUntilExit()
     }
 

@@ -147,7 +147,7 @@ struct JobConfigurationTests {
         ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"\nschedule = \"@daily\"\ncatch_up = \"within soon\"",
          "jobs.toml: job 'a': catch_up: 'within soon': write the window as a duration, e.g. \"within 2h\""),
         ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"\nschedule = \"@daily\"\nscheduel = \"x\"",
-         "jobs.toml: job 'a': unknown key 'scheduel'; known keys: approval, approval_timeout, args, catch_up, command, concurrency, dry_run, emulator, extra_args, grant, jitter, max_output, max_running_cluster, memory, name, notify, overlap, panel, paused, pool, rate, retry, schedule, script, timeout, timezone"),
+         "jobs.toml: job 'a': unknown key 'scheduel'; known keys: approval, approval_timeout, args, catch_up, command, concurrency, dry_run, emulator, extra_args, grant, jitter, max_output, max_running_cluster, memory, name, notify, overlap, panel, panels, paused, pool, rate, retry, schedule, script, timeout, timezone"),
         ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"", "jobs.toml: job 'a': 'schedule' is missing (e.g. schedule = \"0 3 * * *\" or \"@every 15m\")"),
         ("[[jobs]]\nname = \"a\"\nscript = \"a.lua\"\nschedule = \"@daily\"\n[[jobs]]\nname = \"a\"\nscript = \"b.lua\"\nschedule = \"@daily\"",
          "jobs.toml: job 'a' is defined twice"),

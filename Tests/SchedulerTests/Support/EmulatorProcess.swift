@@ -14,10 +14,14 @@ final class EmulatorProcess {
 
     var url: String { "http://127.0.0.1:\(port)/" }
 
-    init(_ directory: TemporaryDirectory, extra: [String] = []) async throws {
-        let log = directory.file("emulator.log")
+    /// Starts an emulator accepting `key` (handed to it in a file), its files named after `name`.
+    init(_ directory: TemporaryDirectory, extra: [String] = [], key: String = EmulatorProcess.key, name: String = "panel") async throws {
+        let log = directory.file("\(name == "panel" ? "emulator" : name).log")
+        let keyFile = directory.file("\(name).emulator-key")
+        try key.write(toFile: keyFile, atomically: true, encoding: .utf8)
+        chmod(keyFile, 0o600)
         process = try NightshiftBinary.start(
-            ["emulator", "--port", "0", "--api-key", Self.key, "--db", directory.file("panel.sqlite"), "--seed", "5"] + extra,
+            ["emulator", "--port", "0", "--api-key-file", keyFile, "--db", directory.file("\(name).sqlite"), "--seed", "5"] + extra,
             log: log)
         var port: Int?
         _ = await eventually {

@@ -70,6 +70,16 @@ extension RunningChild {
         }
         return poll()
     }
+
+    /// SIGTERM, then SIGKILL if it has not ended within a minute; nothing if it has ended.
+    func stopGracefully() {
+        guard poll() == nil else { return }
+        signal(SIGTERM)
+        if waitForExit() == nil {
+            kill(signal: SIGKILL)
+            waitForExit()
+        }
+    }
 }
 
 /// Waits until `condition` holds, checking every 50 ms; false if `limit` seconds pass.

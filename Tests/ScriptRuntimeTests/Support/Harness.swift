@@ -121,11 +121,12 @@ struct Harness {
         _ source: String, grant: Grant = Grant(), mode: RunMode = .live, arguments: [(key: String, value: String)] = [],
         confirmer: (any WriteConfirmer)? = nil, limits: LuaLimits = LuaLimits(time: .seconds(20)),
         maxTasks: Int = ScriptRun.defaultMaxTasks, output: OutputSink = OutputSink { _ in }, modulePaths: [String] = [],
-        notifier: Notifier? = nil, expecting status: RunStatus? = nil, sourceLocation: SourceLocation = #_sourceLocation
+        notifier: Notifier? = nil, panel: String = PanelDefinition.defaultName, fleet: FleetLedger? = nil,
+        expecting status: RunStatus? = nil, sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> RunResult {
         let run = ScriptRun(
             scriptPath: "test.lua", source: Array(source.utf8), arguments: arguments, grant: grant, mode: mode, limits: limits,
-            maxTasks: maxTasks, modulePaths: modulePaths)
+            maxTasks: maxTasks, modulePaths: modulePaths, panel: panel, fleet: fleet)
         let runner = try ScriptRunner(
             run: run, client: client, audit: audit, confirmer: confirmer, output: output,
             logger: Logger(label: "test.run"), notifier: notifier)
