@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "LuaHost", targets: ["LuaHost"]),
         .library(name: "PanelAPI", targets: ["PanelAPI"]),
         .executable(name: "nightshift", targets: ["nightshift"]),
+        .executable(name: "nightshift-full", targets: ["nightshift-full"]),
         .executable(name: "nightshift-bench", targets: ["nightshift-bench"]),
     ],
     dependencies: [
@@ -153,16 +154,39 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // What the commands do, as a library: the environment, the panel connection, and one
-        // run of a script as a process (output threads, watchdog, report, receipt). The
-        // executable parses flags, installs signal handlers and calls it.
+        // What the script commands do, as a library: the environment, the panel connection (the
+        // emulator as a child), and one run of a script as a process (output threads,
+        // watchdog, report, receipt, the copy to the shared records as a child). It links no
+        // HTTP server, PostgreSQL client, scheduler or emulator: `nightshift run` starts small.
         .target(
             name: "Operations",
             dependencies: [
-                "LuaHost", "PanelAPI", "PanelEmulator", "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore", "Scheduler", "SharedRecords",
-                "Console", "Plans",
+                "LuaHost", "PanelAPI", "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // What only nightshift-full does, as a library: plans (keep, approve, apply), the shared
+        // records read back, the console's setup and its plan desk, panel tests and listings.
+        .target(
+            name: "OperationsFull",
+            dependencies: [
+                "Operations", "PanelAPI", "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore",
+                "Scheduler", "SharedRecords", "Console", "Plans",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // The script commands (run, repl, check, types) and the options they share with the
+        // full command set, as a library both executables link.
+        .target(
+            name: "ScriptCommands",
+            dependencies: [
+                "Operations", "LuaHost", "PanelAPI", "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig",
+                "NightshiftCore", "REPL",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -187,20 +211,33 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // `nightshift`: the script commands, small so that every run starts fast; it hands
+        // every other command to nightshift-full beside it (docs/architecture.md).
         .executableTarget(
             name: "nightshift",
             dependencies: [
-                "LuaHost", "PanelAPI", "PanelEmulator", "Scheduler", "REPL", "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore", "Operations",
-                "Plans", "SharedRecords", "Console",
+                "ScriptCommands", "Operations", "NightshiftCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict,
+            // With --static-swift-stdlib (the install build) the Swift driver exports every
+            // symbol of the executable, and the runtime's start-up `dladdr` walks them all.
+            // Nothing looks them up by name, so none are exported (a plain build exports none
+            // of its own either).
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]
+        ),
+        // `nightshift-full`: every command: the scheduler, the console, plans, the emulator,
+        // history, panels, and the script commands too.
+        .executableTarget(
+            name: "nightshift-full",
+            dependencies: [
+                "ScriptCommands", "LuaHost", "PanelAPI", "PanelEmulator", "Scheduler", "ScriptRuntime", "ScriptAPI", "RunRecords",
+                "NightshiftConfig", "NightshiftCore", "Operations", "OperationsFull", "Plans", "SharedRecords", "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict,
-            // With --static-swift-stdlib (the install build) the Swift driver exports every
-            // symbol of the executable (56,000), and the runtime's start-up `dladdr` walks them
-            // all. Nothing looks them up by name, so none are exported (a plain build exports
-            // none of its own either).
             linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]
         ),
         .executableTarget(
@@ -265,7 +302,7 @@ let package = Package(
         .testTarget(
             name: "PlansTests",
             dependencies: [
-                "Plans", "Operations", "Console", "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore",
+                "Plans", "Operations", "OperationsFull", "Console", "ScriptRuntime", "ScriptAPI", "RunRecords", "NightshiftConfig", "NightshiftCore",
                 "LuaHost", "PanelAPI", "PanelEmulator", "TestScratch", "SharedRecords", "Scheduler",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,7 +1,8 @@
 import Logging
+import NightshiftConfig
+import RunRecords
 import Scheduler
 import ScriptRuntime
-import RunRecords
 
 /// Copies a host's finished runs to the shared records in the background: the scheduler
 /// daemon asks it after every run it reaps and once at start-up.

@@ -1,10 +1,11 @@
 import Foundation
 import Logging
+import NightshiftConfig
 import NightshiftCore
 import PostgresNIO
+import RunRecords
 import Scheduler
 import ScriptRuntime
-import RunRecords
 
 /// Run records and audit rows of every host, copied into PostgreSQL after each run ends.
 ///

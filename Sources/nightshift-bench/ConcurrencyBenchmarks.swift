@@ -19,7 +19,7 @@ enum ConcurrencyBenchmarks {
 
     static func run() async throws {
         guard let nightshift = RunBenchmarks.nightshiftBinary() else {
-            print("nightshift binary not found: build it (swift build -c release --product nightshift) or set NIGHTSHIFT_BIN")
+            print("nightshift binary not found: build it and nightshift-full (swift build -c release) or set NIGHTSHIFT_BIN")
             return
         }
         guard let php = PanelBenchmarks.findPHP() else {

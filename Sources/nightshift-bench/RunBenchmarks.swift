@@ -93,7 +93,7 @@ enum RunBenchmarks {
 
     static func processStartup() throws {
         guard let nightshift = nightshiftBinary() else {
-            print("nightshift not found beside nightshift-bench: build it (swift build -c release --product nightshift) or set NIGHTSHIFT_BIN")
+            print("nightshift not found beside nightshift-bench: build it and nightshift-full (swift build -c release) or set NIGHTSHIFT_BIN")
             return
         }
         guard let lua = find("lua5.4") else {
@@ -130,32 +130,88 @@ enum RunBenchmarks {
         for (index, build) in builds.enumerated() {
             _ = try median(3, build.path, arguments(index), environment: environment)
         }
-        var luaTimes: [Double] = []
-        var times = Array(repeating: [Double](), count: builds.count)
+        var luaRuns: [Measured] = []
+        var runs = Array(repeating: [Measured](), count: builds.count)
         for _ in 0..<rounds {
-            luaTimes.append(try timed { try runToEnd(lua, [script], environment: [:]) })
+            luaRuns.append(try measured(lua, [script], environment: [:]))
             for (index, build) in builds.enumerated() {
-                times[index].append(try timed { try runToEnd(build.path, arguments(index), environment: environment) })
+                runs[index].append(try measured(build.path, arguments(index), environment: environment))
             }
         }
-        let luaTime = middle(luaTimes)
-        let emulatorTime = try median(
-            rounds, nightshift, ["run", script, "--emulator", "--state", folder + "/state-emulator"], environment: [:])
-        let medians = Dictionary(uniqueKeysWithValues: zip(builds.map(\.role), times.map(middle)))
-        func line(_ label: String, _ time: Double, _ note: String = "") -> String {
-            String(format: "  %@ %8.2f ms   (%.1fx lua5.4%@)", label.padding(toLength: 40, withPad: " ", startingAt: 0), time * 1000, time / luaTime, note)
+        let luaTime = middle(luaRuns.map(\.seconds))
+        let emulator = try (0..<rounds).map { _ in
+            try measured(nightshift, ["run", script, "--emulator", "--state", folder + "/state-emulator"], environment: [:])
         }
-        print("hello-world script, whole process, median of \(rounds) interleaved rounds:")
-        print(String(format: "  %@ %8.2f ms", "lua5.4 hello.lua".padding(toLength: 40, withPad: " ", startingAt: 0), luaTime * 1000))
+        let medians = Dictionary(uniqueKeysWithValues: zip(builds.map(\.role), runs.map { middle($0.map(\.seconds)) }))
+        let peaks = Dictionary(uniqueKeysWithValues: zip(builds.map(\.role), runs.map { $0.map(\.peakKilobytes).max() ?? 0 }))
+        func megabytes(_ kilobytes: Int) -> Double { Double(kilobytes) / 1024 }
+        func line(_ label: String, _ time: Double, _ peak: Int, _ note: String = "") -> String {
+            String(
+                format: "  %@ %8.2f ms  %6.1f MB   (%.1fx lua5.4%@)", label.padding(toLength: 40, withPad: " ", startingAt: 0),
+                time * 1000, megabytes(peak), time / luaTime, note)
+        }
+        print("hello-world script, whole process, median time and highest peak RSS of \(rounds) interleaved rounds:")
+        print(
+            String(
+                format: "  %@ %8.2f ms  %6.1f MB", "lua5.4 hello.lua".padding(toLength: 40, withPad: " ", startingAt: 0),
+                luaTime * 1000, megabytes(luaRuns.map(\.peakKilobytes).max() ?? 0)))
         for build in builds {
-            print(line(build.label, medians[build.role]!, build.role == .currentStatic ? "; the install build" : ""))
+            print(line(build.label, medians[build.role]!, peaks[build.role]!, build.role == .currentStatic ? "; the install build" : ""))
         }
-        print(line("nightshift run hello.lua --emulator", emulatorTime, "; seeds a fresh SQLite panel in memory"))
+        print(
+            line(
+                "nightshift run hello.lua --emulator", middle(emulator.map(\.seconds)), emulator.map(\.peakKilobytes).max() ?? 0,
+                "; starts nightshift-full emulator, seeded in memory"))
         for (current, baseline, kind) in [(StartupBuild.Role.current, StartupBuild.Role.baseline, "plain release builds"), (.currentStatic, .baselineStatic, "--static-swift-stdlib builds")] {
             guard let now = medians[current], let then = medians[baseline] else { continue }
-            print(String(format: "  this build against the baseline, %@: %.2fx its time (%+.2f ms)", kind, now / then, (now - then) * 1000))
+            print(
+                String(
+                    format: "  this build against the baseline, %@: %.2fx its time (%+.2f ms), peak RSS %.1f MB against %.1f MB", kind,
+                    now / then, (now - then) * 1000, megabytes(peaks[current]!), megabytes(peaks[baseline]!)))
         }
+        print("  (peak RSS: the process's own, from wait4; with --emulator the emulator is a process of its own)")
         print("  (nightshift also opens the audit log, records the run and starts its watchdog)")
+    }
+
+    /// One whole run of a program: its wall time and its peak resident set.
+    struct Measured {
+        var seconds: Double
+        var peakKilobytes: Int
+    }
+
+    /// Runs the program to completion with posix_spawn, its output sent to /dev/null, and
+    /// returns its wall time and its peak RSS (`ru_maxrss` from `wait4`, in kilobytes); a
+    /// failure carries what it said on standard error.
+    static func measured(_ program: String, _ arguments: [String], environment: [String: String]) throws -> Measured {
+        var variables = ProcessInfo.processInfo.environment
+        for (key, value) in environment { variables[key] = value }
+        let errorsPath = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-bench-\(UUID().uuidString).err").path
+        defer { unlink(errorsPath) }
+        var argv: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
+        var envp: [UnsafeMutablePointer<CChar>?] = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, errorsPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var pid: pid_t = 0
+        let start = ContinuousClock.now
+        let spawned = posix_spawn(&pid, program, &actions, nil, &argv, &envp)
+        guard spawned == 0 else {
+            throw BenchFailure(description: "\(program): cannot start: \(String(cString: strerror(spawned)))")
+        }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let elapsed = seconds(ContinuousClock.now - start)
+        // Exited normally with status 0: the low 7 bits (the signal) and the status byte are 0.
+        guard status == 0 else {
+            let said = (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? ""
+            throw BenchFailure(description: "\(program) \(arguments.joined(separator: " ")) ended with wait status \(status): \(said)")
+        }
+        return Measured(seconds: elapsed, peakKilobytes: Int(usage.ru_maxrss))
     }
 
     /// One build of nightshift in the start-up comparison.

@@ -1,10 +1,11 @@
 import Foundation
 import NightshiftConfig
 import Operations
+import OperationsFull
 import Plans
 import RunRecords
-import Testing
 import TestScratch
+import Testing
 
 /// Approvals given in the console: recorded in the audit log and tied to the user, with no
 /// signature; what `apply` counts of them.

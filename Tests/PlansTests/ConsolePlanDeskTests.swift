@@ -1,6 +1,7 @@
 import Console
 import Foundation
 import Operations
+import OperationsFull
 import Plans
 import RunRecords
 import Testing

@@ -4,6 +4,7 @@ import LuaHost
 import NightshiftConfig
 import NightshiftCore
 import Operations
+import OperationsFull
 import PanelAPI
 import PanelEmulator
 import Plans
@@ -11,8 +12,8 @@ import RunRecords
 import ScriptAPI
 import ScriptRuntime
 import Synchronization
-import Testing
 import TestScratch
+import Testing
 
 /// Hands requests to the emulator and counts the writes that reached it.
 final class CountingTransport: PanelTransport {

@@ -1,11 +1,14 @@
 import Foundation
+import NightshiftConfig
+import NightshiftCore
 import Operations
+import OperationsFull
 import Plans
 import RunRecords
 import Scheduler
 import SharedRecords
-import Testing
 import TestScratch
+import Testing
 
 /// A plan applied on one host, replayed on another that shares the records in PostgreSQL
 /// (`scripts/with-postgres` sets NIGHTSHIFT_TEST_POSTGRES and PGPASSWORD).

@@ -1,8 +1,9 @@
-import Scheduler
-import ScriptRuntime
-import ScriptAPI
-import RunRecords
 import NightshiftConfig
+import NightshiftCore
+import RunRecords
+import Scheduler
+import ScriptAPI
+import ScriptRuntime
 import SharedRecords
 import Testing
 

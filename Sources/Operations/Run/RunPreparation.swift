@@ -21,7 +21,7 @@ struct RunPreparation: Sendable {
     let source: [UInt8]
     let logger: Logger
     let audit: AuditLog
-    let records: RecordsShipping?
+    let records: RecordsCopy?
 
     /// Reads the script and opens the state: what can fail before any panel is opened.
     init(
@@ -45,7 +45,7 @@ struct RunPreparation: Sendable {
         self.logger = logger
         let stateDirectory = environment.stateDirectory(explicit: request.stateDirectory, configuration: configuration)
         audit = try environment.auditLog(stateDirectory: stateDirectory)
-        records = RecordsShipping(
+        records = RecordsCopy(
             settings: try environment.sharedRecords(configuration), audit: audit, stateDirectory: stateDirectory,
             environment: environment)
     }

@@ -1,8 +1,6 @@
 import Foundation
 import NightshiftCore
-import Scheduler
 import ScriptRuntime
-import SharedRecords
 import NightshiftConfig
 import RunRecords
 

@@ -2,10 +2,10 @@ import Foundation
 import Logging
 import NightshiftConfig
 import PanelAPI
-import PanelEmulator
 
-/// The panel a command talks to: a real one over HTTP, or the built-in emulator in-process
-/// with a seeded SQLite database in memory (`--emulator`).
+/// The panel a command talks to: a real one over HTTP, or the built-in emulator
+/// (`--emulator`): `nightshift-full emulator` as a child process on a free loopback port,
+/// with a seeded SQLite database in memory.
 public struct PanelConnection: Sendable {
     /// The client scripts call through.
     public let client: PanelClient
@@ -77,26 +77,52 @@ public struct PanelConnection: Sendable {
         return PanelConnection(client: client, label: baseURL.description, name: panel.name) { try? await transport.shutdown() }
     }
 
-    /// The built-in emulator, in-process, on a fresh database in memory seeded with realistic
-    /// resellers (the same ones every time). It leaves no file behind, however the process
-    /// ends.
+    /// The built-in emulator: `nightshift-full emulator` started as a child on a free port of
+    /// 127.0.0.1, with a fresh database in memory seeded with realistic resellers (the same
+    /// ones every time) and a key made for this run, handed over on its standard input. The
+    /// child stops when this process closes that input, at ``shutdown()`` or however this
+    /// process ends, and leaves no file behind.
     public static func emulator(timeout: Duration, politeness: Politeness, logger: Logger) async throws(CommandFailure)
         -> PanelConnection
     {
+        let path = try Executables.fullPath(for: "--emulator")
         let key = UUID().uuidString
+        let child: ChildProcess
         do {
-            let store = try ResellerStore(path: ":memory:")
-            let emulator = PanelEmulator(settings: EmulatorSettings(apiKey: key), store: store, logger: logger)
-            try await emulator.seed(count: emulatorSeed)
-            let configuration = PanelConfiguration(
-                baseURL: try PanelURL("http://127.0.0.1:8000/"), apiKey: APIKey(key), timeout: timeout,
-                concurrency: politeness.concurrency, rate: politeness.rate)
-            let client = PanelClient(
-                configuration: configuration, transport: InProcessTransport(emulator: emulator), logger: logger)
-            return PanelConnection(
-                client: client, label: "built-in emulator (\(emulatorSeed) seeded resellers)", name: emulatorName) {}
+            child = try ChildProcess(
+                path, ["emulator", "--port", "0", "--db", ":memory:", "--seed", String(emulatorSeed), "--api-key-stdin"])
         } catch {
-            throw CommandFailure(.configuration, "cannot start the built-in emulator: \(error)")
+            throw CommandFailure(.configuration, "cannot start the built-in emulator (\(path)): \(error)")
         }
+        child.send(key + "\n")
+        let line = await child.line(before: .now + .seconds(10))
+        guard let line, let port = Self.port(announced: line) else {
+            child.stop()
+            let said = child.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
+            throw CommandFailure(
+                .configuration,
+                "cannot start the built-in emulator (\(path)): \(said.isEmpty ? "it did not say which port it listens on within 10 s" : said)")
+        }
+        let configuration: PanelConfiguration
+        do {
+            configuration = PanelConfiguration(
+                baseURL: try PanelURL("http://127.0.0.1:\(port)/"), apiKey: APIKey(key), timeout: timeout,
+                connectTimeout: min(timeout, .seconds(10)), concurrency: politeness.concurrency, rate: politeness.rate)
+        } catch {
+            child.stop()
+            throw CommandFailure(.configuration, "cannot reach the built-in emulator on port \(port): \(error)")
+        }
+        let (client, transport) = PanelClient.http(configuration: configuration, logger: logger)
+        return PanelConnection(client: client, label: "built-in emulator (\(emulatorSeed) seeded resellers)", name: emulatorName) {
+            try? await transport.shutdown()
+            child.closeInput()
+            _ = await child.wait(until: .now + .seconds(2))
+        }
+    }
+
+    /// The port in the emulator's first line, `panel emulator listening on http://127.0.0.1:PORT/`.
+    static func port(announced line: String) -> Int? {
+        guard let range = line.range(of: "http://127.0.0.1:") else { return nil }
+        return Int(line[range.upperBound...].prefix { $0.isNumber })
     }
 }

@@ -20,11 +20,11 @@ public struct ProcessLauncher: RunLauncher {
     private let key: [UInt8]?
 
     /// The variable that names the descriptor holding the handed-over key (`3`).
-    public static let keyDescriptorVariable = "NIGHTSHIFT_API_KEY_FD"
+    public static let keyDescriptorVariable = KeyHandOver.variable
     /// The descriptor the key is handed over on.
     static let keyDescriptor: Int32 = 3
     /// The longest key that can be handed over: what a pipe holds without a reader.
-    public static let keyLimit = 16 * 1024
+    public static let keyLimit = KeyHandOver.limit
 
     /// Creates a launcher.
     /// - Parameter key: handed to every child on a pipe (at most ``keyLimit`` bytes); nil: none.

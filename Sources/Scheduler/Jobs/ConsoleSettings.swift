@@ -1,3 +1,4 @@
+import NightshiftCore
 import TOMLKit
 
 /// The `[console]` table of a jobs file: where the web console listens and who may log in.

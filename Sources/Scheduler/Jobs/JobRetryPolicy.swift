@@ -1,3 +1,4 @@
+import NightshiftCore
 /// A job's `retry = { attempts = 3, delay = "1m", backoff = 2.0, max_delay = "15m" }`: how
 /// often, and how long after, a run that failed before sending anything is run again.
 ///

@@ -1,3 +1,4 @@
+import NightshiftCore
 import TOMLKit
 
 /// Typed access to one TOML table, falling back to `[defaults]`, with errors that name

@@ -1,3 +1,4 @@
+import NightshiftCore
 /// Where the daemon serves `/metrics` and `/healthz`: `[scheduler] metrics = "127.0.0.1:9464"`.
 ///
 /// The daemon binds exactly this address. Loopback is the safe choice; `0.0.0.0:9464` lets a

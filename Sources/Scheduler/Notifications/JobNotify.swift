@@ -1,4 +1,5 @@
 import Foundation
+import NightshiftCore
 import TOMLKit
 
 /// A job's notification settings: `notify = { on = [...], webhook = URL, ping = URL,

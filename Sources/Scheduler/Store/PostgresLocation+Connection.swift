@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
+import NightshiftCore
 import PostgresNIO
 
 /// How to reach a ``PostgresLocation`` with PostgresNIO, shared by every part of Nightshift

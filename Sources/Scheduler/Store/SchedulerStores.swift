@@ -1,4 +1,5 @@
 import Logging
+import NightshiftCore
 
 /// Opens the store a jobs file names.
 public enum SchedulerStores {

@@ -1,32 +1,13 @@
 import ArgumentParser
+import ScriptCommands
 
-/// The `nightshift` command: automation scripts for MidnightStreamer Pro panels.
+/// `nightshift` itself: the script commands. Every other command (and `nightshift --help`)
+/// is `nightshift-full`'s, which `Entry` hands it to before parsing.
 struct Nightshift: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nightshift",
         abstract: "Run Lua automation scripts against a MidnightStreamer Pro panel.",
-        discussion: "See docs/ for the user guide. Exit codes are listed in docs/exit-codes.md.",
-        version: "0.2.0",
-        subcommands: [
-            EmulatorCommand.self,
-            CronCommand.self,
-            JobsCommand.self,
-            HistoryCommand.self,
-            ScheduleCommand.self,
-            RunCommand.self,
-            PlanCommand.self,
-            ShowCommand.self,
-            ApproveCommand.self,
-            RejectCommand.self,
-            ApplyCommand.self,
-            KeysCommand.self,
-            PanelsCommand.self,
-            ReplCommand.self,
-            CheckCommand.self,
-            AuditCommand.self,
-            RunsCommand.self,
-            TypesCommand.self,
-            ConsoleCommand.self,
-        ]
+        version: NightshiftVersion.current,
+        subcommands: [RunCommand.self, ReplCommand.self, CheckCommand.self, TypesCommand.self]
     )
 }

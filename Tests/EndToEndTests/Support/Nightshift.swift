@@ -24,7 +24,7 @@ enum Nightshift {
 
     struct Missing: Error, CustomStringConvertible {
         var description: String {
-            "nightshift binary not found at \(Nightshift.path): build it (swift build --product nightshift) or set NIGHTSHIFT_BIN"
+            "nightshift binary not found at \(Nightshift.path): build it and nightshift-full beside it (swift build) or set NIGHTSHIFT_BIN"
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NightshiftCore
 import Scheduler
 import Testing
 

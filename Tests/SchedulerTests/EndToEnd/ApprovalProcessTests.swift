@@ -101,6 +101,9 @@ struct ApprovalProcessTests {
         let waiting = try NightshiftBinary.run(["history", "approved", "--jobs", jobs])
         #expect(waiting.output.contains("awaiting approval") && waiting.output.contains(planID), "\(waiting.output)")
         #expect(try await store.history(job: "approved").first?.status == .running)
+        // The plan is the job's, not the daemon's OS user's: self-approval is judged on it.
+        let made = try NightshiftBinary.run(["show", planID, "--config", settings, "--state", runState])
+        #expect(made.output.contains("made by job approved at"), "\(made.output)")
 
         let approve = try NightshiftBinary.run(
             ["approve", planID, "--key", dir.file("bob.key"), "--config", settings, "--state", runState])

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NightshiftCore
 import Scheduler
 import TestHTTP
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import NightshiftCore
 import Scheduler
 
 #if canImport(Glibc)
@@ -17,7 +18,7 @@ enum NightshiftBinary {
 
     struct Missing: Error, CustomStringConvertible {
         var description: String {
-            "nightshift binary not found at \(NightshiftBinary.path): build it (swift build --product nightshift) or set NIGHTSHIFT_BIN"
+            "nightshift binary not found at \(NightshiftBinary.path): build it and nightshift-full beside it (swift build) or set NIGHTSHIFT_BIN"
         }
     }
 
