@@ -107,6 +107,12 @@ public final class SharedRecordsStore: Sendable {
                     """, logger: logger)
                 try await db.query("UPDATE nightshift_records_schema SET version = 3", logger: logger)
             }
+            if version < 4 {
+                // Fleets: each run and write names its panel, each run its fleet, each write
+                // the plan it applied (audit.sqlite has kept them since its v7 and v9).
+                for statement in Self.schemaV4 { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                try await db.query("UPDATE nightshift_records_schema SET version = 4", logger: logger)
+            }
         }
     }
 
@@ -159,13 +165,18 @@ public final class SharedRecordsStore: Sendable {
         "CREATE INDEX nightshift_audit_writes_by_time ON nightshift_audit_writes (time)",
     ]
 
+    private static let schemaV4 = [
+        "ALTER TABLE nightshift_audit_runs ADD COLUMN panel text, ADD COLUMN fleet text",
+        "ALTER TABLE nightshift_audit_writes ADD COLUMN panel text, ADD COLUMN plan_id text",
+    ]
+
     private static let runColumns = [
         "host", "id", "script_path", "script_hash", "arguments", "grant_text", "mode", "started_at", "ended_at", "status",
-        "output", "error", "modules", "pid", "process_start",
+        "output", "error", "modules", "pid", "process_start", "panel", "fleet",
     ]
     private static let writeColumns = [
         "host", "run_id", "seq", "time", "script_path", "script_hash", "endpoint", "target", "parameters", "mode",
-        "outcome", "answer", "credit_change", "credits_before", "credits_after", "location",
+        "outcome", "answer", "credit_change", "credits_before", "credits_after", "location", "panel", "plan_id",
     ]
 
     // MARK: Shipping
@@ -296,7 +307,8 @@ public final class SharedRecordsStore: Sendable {
                 process: try row["pid"].decode(Int32?.self).flatMap { pid in
                     try row["process_start"].decode(Int64?.self).map { ProcessIdentity(pid: pid, startTime: $0) }
                 },
-                host: try row["host"].decode(String.self))
+                host: try row["host"].decode(String.self), panel: try row["panel"].decode(String?.self),
+                fleet: try row["fleet"].decode(String?.self))
         }
     }
 
@@ -324,7 +336,8 @@ public final class SharedRecordsStore: Sendable {
                 answer: try row["answer"].decode(String?.self), creditChange: Int(try row["credit_change"].decode(Int64.self)),
                 creditsBefore: try row["credits_before"].decode(Int64?.self).map { Int($0) },
                 creditsAfter: try row["credits_after"].decode(Int64?.self).map { Int($0) },
-                location: try row["location"].decode(String?.self), host: try row["host"].decode(String.self))
+                location: try row["location"].decode(String?.self), host: try row["host"].decode(String.self),
+                planID: try row["plan_id"].decode(String?.self), panel: try row["panel"].decode(String?.self))
         }
     }
 
@@ -372,6 +385,8 @@ private struct RunRow: Encodable {
     var modules: String
     var pid: Int32?
     var process_start: Int64?
+    var panel: String?
+    var fleet: String?
 
     init(_ run: RunRecords.RunRecord) {
         host = run.host ?? ""
@@ -389,6 +404,8 @@ private struct RunRow: Encodable {
         modules = run.modules
         pid = run.process?.pid
         process_start = run.process?.startTime
+        panel = run.panel
+        fleet = run.fleet
     }
 }
 
@@ -410,6 +427,8 @@ private struct WriteRow: Encodable {
     var credits_before: Int?
     var credits_after: Int?
     var location: String?
+    var panel: String?
+    var plan_id: String?
 
     init(_ entry: AuditEntry) {
         host = entry.host ?? ""
@@ -428,5 +447,7 @@ private struct WriteRow: Encodable {
         credits_before = entry.creditsBefore
         credits_after = entry.creditsAfter
         location = entry.location
+        panel = entry.panel
+        plan_id = entry.planID
     }
 }

@@ -43,6 +43,34 @@ struct ShippingTests {
         #expect(writes.map(\.location) == ["topup.lua:3", "topup.lua:4", "topup.lua:5"])
     }
 
+    @Test("a fleet run's panel and fleet, and each write's panel and plan, are copied and read back")
+    func fleetColumns() async throws {
+        let settings = try await RecordsDatabase.fresh()
+        let a = try HostLog(host: "host-a")
+        let time = Timestamp.iso(Date())
+        for (panel, id) in [("eu", "run-eu"), ("us", "run-us")] {
+            try a.audit.startRun(
+                RunRecords.RunRecord(
+                    id: id, scriptPath: "scripts/topup.lua", scriptHash: "abc", arguments: "", grant: "resellers.add_credits",
+                    mode: "live", startedAt: time, panel: panel, fleet: "fleet-1"))
+            let row = try a.audit.record(
+                AuditEntry(
+                    time: time, runID: id, scriptPath: "scripts/topup.lua", scriptHash: "abc", endpoint: "resellers.add_credits",
+                    target: "alice", parameters: "id=1&credits=5", mode: "live", outcome: AuditOutcome.unknown, creditChange: 5,
+                    planID: panel == "eu" ? "plan-7" : nil, panel: panel))
+            try a.audit.complete(row, outcome: AuditOutcome.done, answer: "{\"result\":true}")
+            try a.audit.finishRun(id: id, endedAt: Timestamp.iso(Date()), status: .succeeded, output: "", error: nil)
+        }
+        try await RecordsDatabase.ship(settings, from: a.audit, host: "unused")
+
+        let store = try await RecordsDatabase.open(settings)
+        let runs = try await store.runs(limit: 100)
+        let writes = try await store.writes(limit: 100)
+        await store.close()
+        #expect(Set(runs.map { "\($0.id) \($0.panel ?? "-") \($0.fleet ?? "-")" }) == ["run-eu eu fleet-1", "run-us us fleet-1"])
+        #expect(Set(writes.map { "\($0.runID) \($0.panel ?? "-") \($0.planID ?? "-")" }) == ["run-eu eu plan-7", "run-us us -"])
+    }
+
     @Test("a copy that fails leaves the rows pending; the next one copies them, once")
     func backlogAfterFailure() async throws {
         let settings = try await RecordsDatabase.fresh()

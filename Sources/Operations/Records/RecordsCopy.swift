@@ -39,7 +39,7 @@ public struct RecordsCopy: Sendable {
     func arguments(within budget: Duration) -> [String] {
         var arguments = [
             Self.command, "--store", settings.location.url, "--state", stateDirectory, "--host", host,
-            "--within-ms", String(budget / .milliseconds(1)),
+            "--within-ms", String(Int(budget / .milliseconds(1))),
         ]
         if let passwordFile = settings.passwordFile { arguments += ["--password-file", passwordFile] }
         return arguments

@@ -74,7 +74,7 @@ extension SchedulerDaemon {
                 job: record.job, slot: record.slot, kind: record.kind, attempt: record.attempt, receipt: receipt, end: &end,
                 now: now)
         }
-        await finishRecovered(record, end, receipt: path, retrying: retrying, now: now)
+        await finishRecovered(record, end, receipt: path, panels: receipt?.panels, retrying: retrying, now: now)
     }
 
     private func recoverQueued(_ record: JobRun, now: Double) async {
@@ -121,8 +121,10 @@ extension SchedulerDaemon {
             metadata: ["job": "\(record.job)", "slot": "\(record.slot)", "attempt": "\(record.attempt)"])
     }
 
+    /// - Parameter panels: each panel's outcome, from the receipt (metrics count them per panel).
     private func finishRecovered(
-        _ record: JobRun, _ end: RunEnd, receipt: String? = nil, retrying: Bool = false, now: Double
+        _ record: JobRun, _ end: RunEnd, receipt: String? = nil, panels: [PanelOutcome]? = nil, retrying: Bool = false,
+        now: Double
     ) async {
         let store = self.store
         let events = self.events
@@ -135,6 +137,7 @@ extension SchedulerDaemon {
         finished.runID = end.runID
         finished.writesSent = end.writesSent
         finished.creditsMoved = end.creditsMoved
+        finished.panels = panels
         let definition = jobs[record.job].flatMap { $0.removed ? nil : $0.job }
         // Observers hear of it as of any run's end: a crashed run is a failure to notify.
         await saveEnd(

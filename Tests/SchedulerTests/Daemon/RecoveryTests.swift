@@ -96,6 +96,40 @@ struct RecoveryTests {
         #expect(history.map(\.attempt) == [1, 2])
     }
 
+    /// What observers (metrics, notifications) heard of finished runs.
+    final class FinishedRuns: SchedulerEvents, @unchecked Sendable {
+        private let lock = NSLock()
+        private var runs: [JobRun] = []
+        var finished: [JobRun] { lock.withLock { runs } }
+        func runStarted(_ run: JobRun, job: Job) {}
+        func runFinished(_ run: JobRun, job: Job?, retrying: Bool) { lock.withLock { runs.append(run) } }
+        func slotSkipped(_ run: JobRun, job: Job, missed: Int) {}
+        func ticked(_ tick: SchedulerTick) {}
+    }
+
+    @Test("a fleet run recorded from its receipt after a restart tells observers each panel's outcome (per-panel metrics)")
+    func fleetEndedWhileDown() async throws {
+        let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: .sqlite)
+        let slot = at("2026-05-01T01:00:00Z")
+        let id = try #require(try await f.store.claim(job: "topup", slot: slot, kind: .scheduled, status: .queued))
+        let log = logPath(f, slot: slot, id: id)
+        try await f.store.markStarted(id: id, at: Double(slot), pid: 4_194_305, pidStart: "12345", log: log)
+        try FileManager.default.createDirectory(atPath: (log as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        var receipt = RunReceipt(runID: "fleet-1", status: .failed, exitCode: 11, error: "1 of 2 panels failed: us", writesSent: 3, creditsMoved: 30)
+        receipt.panels = [
+            PanelOutcome(panel: "eu", runID: "r-eu", status: .succeeded, exitCode: 0, writesSent: 3, creditsMoved: 30),
+            PanelOutcome(panel: "us", runID: "r-us", status: .failed, exitCode: 5, error: "connection refused", errorKind: "transport failure"),
+        ]
+        try receipt.write(to: receiptPath(log))
+        f.clock.set(Double(slot + 20))
+        let events = FinishedRuns()
+        let daemon = f.daemon([try job("0 * * * *")], events: events)
+        await f.tick(daemon, now: Double(slot + 20))
+        let finished = try #require(events.finished.first)
+        #expect(finished.status == .failed)
+        #expect(finished.panels?.map { "\($0.panel) \($0.status.rawValue) \($0.writesSent)" } == ["eu succeeded 3", "us failed 0"])
+    }
+
     @Test("a run whose child ended while no daemon watched it and left no receipt is recorded crashed", arguments: StoreKind.allCases)
     func crashedWhileDown(store: StoreKind) async throws {
         let f = try await DaemonFixture(start: "2026-05-01T00:00:30Z", store: store)
