@@ -9,6 +9,7 @@ import RunRecords
 import ScriptAPI
 import ScriptRuntime
 import SharedRecords
+import Synchronization
 
 /// `nightshift apply`: sends exactly a plan's writes, without running any Lua, once every
 /// check passes, in the order DESIGN.md fixes: digest, schema version (when the file is
@@ -209,18 +210,25 @@ public final class PlanApply: Sendable {
             if chains[key] == nil { order.append(key) }
             chains[key, default: []].append(index)
         }
+        // As many senders as the client lets requests be at the panel at once, each taking
+        // the next chain when it is done with one: a write's audit row is written just
+        // before it is sent (as in a run), not thousands of rows ahead of the gate, and no
+        // task waits at the gate for nothing.
+        let queue = ChainQueue(order.map { chains[$0]! })
+        let senders = min(order.count, client.gate.concurrency)
         await withTaskGroup(of: Void.self) { group in
-            for key in order {
-                let chain = chains[key]!
+            for _ in 0..<senders {
                 group.addTask { [self] in
-                    for index in chain {
-                        if progress.stopped { return }
-                        await sendOne(index, progress: progress)
+                    while !progress.stopped, let chain = queue.next() {
+                        for index in chain {
+                            if progress.stopped { return }
+                            await sendOne(index, progress: progress)
+                        }
                     }
                 }
             }
-            // A stop cancels the writes still waiting for their turn at the client's gate:
-            // they end without being sent.
+            // A stop cancels the writes waiting for their turn at the client's gate: they
+            // end without being sent.
             for await _ in group where progress.stopped { group.cancelAll() }
         }
         let ended = Timestamp.iso(now())
@@ -289,6 +297,23 @@ public final class PlanApply: Sendable {
                 progress.fail(
                     "write \(index + 1) (\(write.endpoint) \(write.label)): \(key.redact(error.description)); it may or may not have been applied: look at the panel",
                     unknown: true)
+            }
+        }
+    }
+
+    /// The chains of writes not yet taken by a sender, in the plan's order.
+    private final class ChainQueue: Sendable {
+        private let chains: [[Int]]
+        private let taken = Mutex(0)
+
+        init(_ chains: [[Int]]) { self.chains = chains }
+
+        /// The next chain, or nil when every chain was taken.
+        func next() -> [Int]? {
+            taken.withLock { taken in
+                guard taken < chains.count else { return nil }
+                taken += 1
+                return chains[taken - 1]
             }
         }
     }
