@@ -13,27 +13,27 @@ struct EmulatorFaultTests {
         raw("/api/resellers/add_credits", body: "api_key=\(PHPURLEncoding.encode(Fixture.key))&id=\(id)&credits=\(credits)")
     }
 
-    @Test("20 concurrent requests with 200 ms latency all finish in about 200 ms, not 20 x 200 ms")
+    @Test("20 concurrent requests with 200 ms latency wait out their latency all at once, not one after another")
     func latencyIsConcurrent() async throws {
         let seeded = try await Fixture.emulator(seed: 3)
-        let (elapsed, emulator) = try await Fixture.onOwnThreads { threads in
-            let emulator = PanelEmulator(
-                settings: EmulatorSettings(apiKey: Fixture.key, faults: FaultPlan(latency: .milliseconds(200))),
-                store: seeded.store, logger: Fixture.quiet, sleep: threads.emulatorSleep)
-            let elapsed = try await emulator.withRunningServer(eventLoopGroup: threads.serverLoop, logger: Fixture.quiet) { port in
-                let (client, http) = try EmulatorTests.httpClient(port: port, concurrency: 20)
-                defer { Task { try? await http.shutdown() } }
-                let started = ContinuousClock.now
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for index in 0..<20 { group.addTask { try await client.addCredits(.id(index % 3 + 1), 1) } }
-                    try await group.waitForAll()
-                }
-                let elapsed = ContinuousClock.now - started
-                return elapsed
+        // Every latency sleep is held until the test releases them all.
+        let latency = HeldSleep()
+        let emulator = PanelEmulator(
+            settings: EmulatorSettings(apiKey: Fixture.key, faults: FaultPlan(latency: .milliseconds(200))),
+            store: seeded.store, logger: Fixture.quiet, sleep: latency.sleep)
+        try await emulator.withRunningServer(logger: Fixture.quiet) { port in
+            let (client, http) = try EmulatorTests.httpClient(port: port, concurrency: 20)
+            defer { Task { try? await http.shutdown() } }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<20 { group.addTask { try await client.addCredits(.id(index % 3 + 1), 1) } }
+                // Latency that queued requests behind each other would never have 20 asleep.
+                await HeldTransport.until { latency.sleeping == 20 }
+                latency.release()
+                try await group.waitForAll()
             }
-            return (elapsed, emulator)
         }
-        #expect(elapsed < .seconds(2))
+        #expect(latency.maxSleeping == 20)
+        #expect(latency.durations == Array(repeating: .milliseconds(200), count: 20))
         #expect(emulator.statistics.maxInFlight == 20)
     }
 
@@ -50,15 +50,16 @@ struct EmulatorFaultTests {
 
     @Test("each request waits the latency plus its own seeded jitter draw")
     func jitterApplied() async throws {
-        let emulator = try await Fixture.emulator(
-            seed: 1, faults: FaultPlan(latency: .milliseconds(10), latencyJitter: .milliseconds(150), seed: 9))
+        let seeded = try await Fixture.emulator(seed: 1)
+        // Notes what each request asks to wait, and waits for nothing.
+        let latency = HeldSleep(holding: false)
+        let emulator = PanelEmulator(
+            settings: EmulatorSettings(
+                apiKey: Fixture.key, faults: FaultPlan(latency: .milliseconds(10), latencyJitter: .milliseconds(150), seed: 9)),
+            store: seeded.store, logger: Fixture.quiet, sleep: latency.sleep)
+        for _ in 0..<4 { _ = await emulator.handle(Self.addCredits(1, 1)) }
         let expected = FaultDice(seed: 9)
-        for _ in 0..<4 {
-            let draw = expected.uniform(upTo: .milliseconds(150))
-            let started = ContinuousClock.now
-            _ = await emulator.handle(Self.addCredits(1, 1))
-            #expect(ContinuousClock.now - started >= .milliseconds(10) + draw)
-        }
+        #expect(latency.durations == (0..<4).map { _ in .milliseconds(10) + expected.uniform(upTo: .milliseconds(150)) })
     }
 
     @Test("past --max-requests-per-second, requests get HTTP 429 with Retry-After: 1 and change nothing")
@@ -164,27 +165,26 @@ struct PolitenessOverHTTPTests {
         #expect(try await emulator.store.all().reduce(0) { $0 + $1.credits } == before + 150)
     }
 
-    @Test("--rate 25 holds within 10% at the panel over 2 s")
+    @Test("at --rate 25 over HTTP, the 51 requests leave exactly 40 ms apart and all reach the panel")
     func rateOverHTTP() async throws {
         let emulator = try await Fixture.emulator(seed: 1)
-        let transport = ArrivalRecorder()
-        try await Fixture.onOwnThreads { threads in
-            try await emulator.withRunningServer(eventLoopGroup: threads.serverLoop, logger: Fixture.quiet) { port in
-                let (client, http) = try EmulatorTests.httpClient(port: port, concurrency: 8, rate: 25)
-                defer { Task { try? await http.shutdown() } }
-                let recording = PanelClient(
-                    configuration: client.configuration, transport: transport.wrapping(http),
-                    gate: RequestGate(concurrency: 8, rate: 25, sleep: threads.gateSleep), logger: Fixture.quiet)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for _ in 0..<51 { group.addTask { try await recording.addCredits(.id(1), 1) } }
-                    try await group.waitForAll()
-                }
+        let clock = TestClock()
+        let transport = ArrivalRecorder(now: clock.readNow)
+        try await emulator.withRunningServer(logger: Fixture.quiet) { port in
+            let (client, http) = try EmulatorTests.httpClient(port: port, concurrency: 8, rate: 25)
+            defer { Task { try? await http.shutdown() } }
+            let recording = PanelClient(
+                configuration: client.configuration, transport: transport.wrapping(http),
+                gate: clock.gate(concurrency: 8, rate: 25), logger: Fixture.quiet)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<51 { group.addTask { try await recording.addCredits(.id(1), 1) } }
+                await clock.paceStarts(51) { transport.arrivals.count }
+                try await group.waitForAll()
             }
         }
-        let arrivals = transport.arrivals
-        let seconds = Double((arrivals.last! - arrivals.first!) / .microseconds(1)) / 1e6
-        let measured = Double(arrivals.count - 1) / seconds
-        #expect(abs(measured - 25) / 25 <= 0.10, "measured \(measured) requests per second")
+        // When each was handed to the HTTP transport, on the test's clock, which moves only to
+        // the instants the gate asks for.
+        #expect(transport.arrivals == (0..<51).map { clock.start + .milliseconds(40 * $0) })
         #expect(emulator.statistics.requests == 51)
     }
 
@@ -220,16 +220,23 @@ struct PolitenessOverHTTPTests {
     }
 }
 
-/// Records when each request is handed to the wrapped transport.
+/// Records when each request is handed to the wrapped transport, on the continuous clock or
+/// on a test's own (`now`).
 final class ArrivalRecorder: @unchecked Sendable {
     private let lock = NSLock()
     private var times: [ContinuousClock.Instant] = []
+    private let now: RequestGate.Now
+
+    init(now: @escaping RequestGate.Now = { ContinuousClock.now }) { self.now = now }
 
     var arrivals: [ContinuousClock.Instant] { lock.withLock { times } }
 
     func wrapping(_ inner: any PanelTransport) -> some PanelTransport { Recording(inner: inner, recorder: self) }
 
-    func note() { lock.withLock { times.append(.now) } }
+    func note() {
+        let instant = now()
+        lock.withLock { times.append(instant) }
+    }
 
     struct Recording: PanelTransport {
         let inner: any PanelTransport
