@@ -65,9 +65,11 @@ struct EmulatorFaultTests {
     @Test("past --max-requests-per-second, requests get HTTP 429 with Retry-After: 1 and change nothing")
     func floodProtection() async throws {
         let emulator = try await Fixture.emulator(seed: 1)
+        // All eight arrive at one instant, however long they take.
+        let instant = ContinuousClock.now
         let limited = PanelEmulator(
             settings: EmulatorSettings(apiKey: Fixture.key, maxRequestsPerSecond: 5), store: emulator.store,
-            logger: Fixture.quiet)
+            logger: Fixture.quiet, now: { instant })
         let before = try #require(try await limited.store.find(.id(1))).credits
         var outcomes: [EmulatorOutcome] = []
         for _ in 0..<8 { outcomes.append(await limited.handle(Self.addCredits(1, 1))) }
@@ -145,7 +147,11 @@ struct EmulatorFaultTests {
 struct PolitenessOverHTTPTests {
     @Test("200 concurrent reads and writes at concurrency 8 never have more than 8 in flight at the panel")
     func highWaterMark() async throws {
-        let emulator = try await Fixture.emulator(seed: 4, faults: FaultPlan(latency: .milliseconds(20)))
+        let seeded = try await Fixture.emulator(seed: 4)
+        let latency = HeldSleep()
+        let emulator = PanelEmulator(
+            settings: EmulatorSettings(apiKey: Fixture.key, faults: FaultPlan(latency: .milliseconds(20))),
+            store: seeded.store, logger: Fixture.quiet, sleep: latency.sleep)
         let before = try await emulator.store.all().reduce(0) { $0 + $1.credits }
         try await emulator.withRunningServer(logger: Fixture.quiet) { port in
             let (client, http) = try EmulatorTests.httpClient(port: port, concurrency: 8)
@@ -156,11 +162,15 @@ struct PolitenessOverHTTPTests {
                         if index % 4 == 0 { _ = try await client.list() } else { try await client.addCredits(.id(index % 4), 1) }
                     }
                 }
+                // The panel holds what reaches it until every call is either there or in line
+                // at the gate: then eight are there, not one more.
+                await HeldTransport.until { latency.sleeping + client.gate.waiting == 200 }
+                #expect(latency.sleeping == 8)
+                latency.release()
                 try await group.waitForAll()
             }
         }
-        #expect(emulator.statistics.maxInFlight <= 8)
-        #expect(emulator.statistics.maxInFlight >= 2)
+        #expect(emulator.statistics.maxInFlight == 8)
         #expect(emulator.statistics.requests == 200)
         #expect(try await emulator.store.all().reduce(0) { $0 + $1.credits } == before + 150)
     }
@@ -192,16 +202,24 @@ struct PolitenessOverHTTPTests {
 
     @Test("against a flood-protected panel every write is applied exactly once and reads are retried")
     func floodProtected() async throws {
+        // The panel's flood window and the client's backoff share a clock that moves only when
+        // the client sleeps out a backoff (to its end, at once): more than 40 requests come in
+        // each of its seconds, whatever the machine's speed.
+        let clock = TestClock()
+        clock.runFree()
         let seeded = try await Fixture.emulator(seed: 3)
         let emulator = PanelEmulator(
             settings: EmulatorSettings(
                 apiKey: Fixture.key, faults: FaultPlan(latency: .milliseconds(10)), maxRequestsPerSecond: 40),
-            store: seeded.store, logger: Fixture.quiet)
+            store: seeded.store, logger: Fixture.quiet, now: clock.readNow)
         let before = try await emulator.store.all().reduce(0) { $0 + $1.credits }
         let reads = try await emulator.withRunningServer(logger: Fixture.quiet) { port in
-            let (client, http) = try EmulatorTests.httpClient(
+            let (configured, http) = try EmulatorTests.httpClient(
                 port: port, concurrency: 8,
                 overload: OverloadPolicy(maxAttempts: 20, initialDelay: .milliseconds(50), maxDelay: .milliseconds(400)))
+            let client = PanelClient(
+                configuration: configured.configuration, transport: http, gate: clock.gate(concurrency: 8),
+                logger: Fixture.quiet)
             defer { Task { try? await http.shutdown() } }
             let reads = try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<110 {
