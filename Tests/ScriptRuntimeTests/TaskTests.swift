@@ -421,15 +421,33 @@ struct TaskSafetyTests {
 
     @Test("the deadline passing during 500 in-flight writes: none after it is sent, those in flight are audited as answered")
     func deadlineDuringFlight() async throws {
-        // Each write takes 50 ms longer than the run may: all 500 are in flight at the deadline,
-        // and the stop waits until the deadline plus 0.6 s, so writes sent in the run's first
-        // half-second (all of them, even on a busy machine) are answered in that window.
-        let h = try await Harness.make(resellers: 500, delay: held(2_050), concurrency: 500)
-        let result = try await h.run(
-            """
-            local ids = \(luaList(4...503))
-            tasks.map(ids, function(id) resellers.add_credits(id, 1) resellers.add_credits(id, 1) end, {concurrency = 500})
-            """, grant: writeGrant(.resellersAddCredits, max: 10_000), limits: LuaLimits(time: .seconds(2)), expecting: .timedOut)
+        // Every write is held at the panel until the run's time is up. The deadline passes (as
+        // the process watchdog ends a run) once all 500 are in flight, and only then are they
+        // answered: in this order whatever the machine's speed.
+        let hold = Latch()
+        let h = try await Harness.make(resellers: 500, hold: hold, concurrency: 500)
+        let run = ScriptRun(
+            scriptPath: "test.lua",
+            source: Array(
+                """
+                local ids = \(luaList(4...503))
+                tasks.map(ids, function(id) resellers.add_credits(id, 1) resellers.add_credits(id, 1) end, {concurrency = 500})
+                """.utf8),
+            grant: writeGrant(.resellersAddCredits, max: 10_000), limits: LuaLimits(time: .seconds(3600)))
+        let runner = try ScriptRunner(
+            run: run, client: h.client, audit: h.audit, output: OutputSink { _ in }, logger: .init(label: "test"))
+        // A give-up, not a measure: the answers come as soon as the run has stopped.
+        runner.drainLimit = .seconds(60)
+        let interrupter = runner.interrupter
+        let watchdog = Thread {
+            let giveUp = Date(timeIntervalSinceNow: 60)
+            while h.transport.writesSent.count < 500 && Date() < giveUp { usleep(1000) }
+            interrupter.expire()
+            hold.open()
+        }
+        watchdog.start()
+        let result: RunResult = await ScriptThread.run { runner.execute() }
+        #expect(result.status == .timedOut, "\(result.error ?? "")")
         #expect(h.transport.writesSent.count == 500)
         let writes = try h.audit.writes(runID: result.runID, limit: 1000)
         #expect(writes.count == 500)
