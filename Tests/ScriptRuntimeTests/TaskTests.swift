@@ -437,10 +437,10 @@ struct TaskSafetyTests {
         let runner = try ScriptRunner(
             run: run, client: h.client, audit: h.audit, output: OutputSink { _ in }, logger: .init(label: "test"))
         // A give-up, not a measure: the answers come as soon as the run has stopped.
-        runner.drainLimit = .seconds(60)
+        runner.drainLimit = .seconds(300)
         let interrupter = runner.interrupter
         let watchdog = Thread {
-            let giveUp = Date(timeIntervalSinceNow: 60)
+            let giveUp = Date(timeIntervalSinceNow: 300)
             while h.transport.writesSent.count < 500 && Date() < giveUp { usleep(1000) }
             interrupter.expire()
             hold.open()
@@ -469,7 +469,8 @@ struct TaskSafetyTests {
         runner.drainLimit = .milliseconds(200)
         let interrupter = runner.interrupter
         let stopper = Thread {
-            while h.transport.writesSent.isEmpty { usleep(1000) }
+            let giveUp = Date(timeIntervalSinceNow: 300)
+            while h.transport.writesSent.isEmpty && Date() < giveUp { usleep(1000) }
             interrupter.interrupt()
         }
         stopper.start()

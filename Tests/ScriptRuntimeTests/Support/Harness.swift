@@ -72,11 +72,11 @@ final class Latch: Sendable {
     private let state = Mutex<(open: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
 
     /// - Parameter count: open once this many wait at once (nil: only ``open()`` opens it). A
-    ///   latch with a count that is never reached opens after a minute anyway, a give-up so
-    ///   that a test whose requests never meet fails rather than hangs.
+    ///   latch with a count that is never reached opens after five minutes anyway, a give-up
+    ///   so that a test whose requests never meet fails rather than hangs.
     init(opensAt count: Int? = nil) {
         self.count = count
-        if count != nil { DispatchQueue.global().asyncAfter(deadline: .now() + 60) { [self] in open() } }
+        if count != nil { DispatchQueue.global().asyncAfter(deadline: .now() + 300) { [self] in open() } }
     }
 
     /// Returns once the latch is open (at once if it is).
