@@ -139,17 +139,17 @@ struct ConcurrencyEndToEndTests {
         #expect(done < 200)
     }
 
-    @Test("an unreachable panel fails fast and names the cause")
+    @Test("an unreachable panel fails the run before its deadline, naming the cause")
     func unreachable() throws {
         let folder = Scratch.path("nightshift-e2e")
         let script = folder + ".lua"
         try "resellers.list()".write(toFile: script, atomically: true, encoding: .utf8)
-        let start = Date()
         let result = try Nightshift.run(
             ["run", script, "--panel", "http://127.0.0.1:1/", "--state", folder, "--timeout", "8s"],
             environment: ["NIGHTSHIFT_API_KEY": Panel.key])
-        #expect(Date().timeIntervalSince(start) < 6)
+        // Failed (exit code 1) on the refused connection, not timed out (3) at the 8 s deadline.
         #expect(result.status == 1, "\(result.all)")
         #expect(result.error.contains("panel unreachable: connection refused (127.0.0.1:1)"), "\(result.error)")
+        #expect(!result.error.contains("time limit"), "\(result.error)")
     }
 }

@@ -13,27 +13,27 @@ struct EmulatorFaultTests {
         raw("/api/resellers/add_credits", body: "api_key=\(PHPURLEncoding.encode(Fixture.key))&id=\(id)&credits=\(credits)")
     }
 
-    @Test("20 concurrent requests with 200 ms latency all finish in about 200 ms, not 20 x 200 ms")
+    @Test("20 concurrent requests with 200 ms latency wait out their latency all at once, not one after another")
     func latencyIsConcurrent() async throws {
         let seeded = try await Fixture.emulator(seed: 3)
-        let (elapsed, emulator) = try await Fixture.onOwnThreads { threads in
-            let emulator = PanelEmulator(
-                settings: EmulatorSettings(apiKey: Fixture.key, faults: FaultPlan(latency: .milliseconds(200))),
-                store: seeded.store, logger: Fixture.quiet, sleep: threads.emulatorSleep)
-            let elapsed = try await emulator.withRunningServer(eventLoopGroup: threads.serverLoop, logger: Fixture.quiet) { port in
-                let (client, http) = try EmulatorTests.httpClient(port: port, concurrency: 20)
-                defer { Task { try? await http.shutdown() } }
-                let started = ContinuousClock.now
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for index in 0..<20 { group.addTask { try await client.addCredits(.id(index % 3 + 1), 1) } }
-                    try await group.waitForAll()
-                }
-                let elapsed = ContinuousClock.now - started
-                return elapsed
+        // Every latency sleep is held until the test releases them all.
+        let latency = HeldSleep()
+        let emulator = PanelEmulator(
+            settings: EmulatorSettings(apiKey: Fixture.key, faults: FaultPlan(latency: .milliseconds(200))),
+            store: seeded.store, logger: Fixture.quiet, sleep: latency.sleep)
+        try await emulator.withRunningServer(logger: Fixture.quiet) { port in
+            let (client, http) = try EmulatorTests.httpClient(port: port, concurrency: 20)
+            defer { Task { try? await http.shutdown() } }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<20 { group.addTask { try await client.addCredits(.id(index % 3 + 1), 1) } }
+                // Latency that queued requests behind each other would never have 20 asleep.
+                await HeldTransport.until { latency.sleeping == 20 }
+                latency.release()
+                try await group.waitForAll()
             }
-            return (elapsed, emulator)
         }
-        #expect(elapsed < .seconds(2))
+        #expect(latency.maxSleeping == 20)
+        #expect(latency.durations == Array(repeating: .milliseconds(200), count: 20))
         #expect(emulator.statistics.maxInFlight == 20)
     }
 
@@ -50,23 +50,26 @@ struct EmulatorFaultTests {
 
     @Test("each request waits the latency plus its own seeded jitter draw")
     func jitterApplied() async throws {
-        let emulator = try await Fixture.emulator(
-            seed: 1, faults: FaultPlan(latency: .milliseconds(10), latencyJitter: .milliseconds(150), seed: 9))
+        let seeded = try await Fixture.emulator(seed: 1)
+        // Notes what each request asks to wait, and waits for nothing.
+        let latency = HeldSleep(holding: false)
+        let emulator = PanelEmulator(
+            settings: EmulatorSettings(
+                apiKey: Fixture.key, faults: FaultPlan(latency: .milliseconds(10), latencyJitter: .milliseconds(150), seed: 9)),
+            store: seeded.store, logger: Fixture.quiet, sleep: latency.sleep)
+        for _ in 0..<4 { _ = await emulator.handle(Self.addCredits(1, 1)) }
         let expected = FaultDice(seed: 9)
-        for _ in 0..<4 {
-            let draw = expected.uniform(upTo: .milliseconds(150))
-            let started = ContinuousClock.now
-            _ = await emulator.handle(Self.addCredits(1, 1))
-            #expect(ContinuousClock.now - started >= .milliseconds(10) + draw)
-        }
+        #expect(latency.durations == (0..<4).map { _ in .milliseconds(10) + expected.uniform(upTo: .milliseconds(150)) })
     }
 
     @Test("past --max-requests-per-second, requests get HTTP 429 with Retry-After: 1 and change nothing")
     func floodProtection() async throws {
         let emulator = try await Fixture.emulator(seed: 1)
+        // All eight arrive at one instant, however long they take.
+        let instant = ContinuousClock.now
         let limited = PanelEmulator(
             settings: EmulatorSettings(apiKey: Fixture.key, maxRequestsPerSecond: 5), store: emulator.store,
-            logger: Fixture.quiet)
+            logger: Fixture.quiet, now: { instant })
         let before = try #require(try await limited.store.find(.id(1))).credits
         var outcomes: [EmulatorOutcome] = []
         for _ in 0..<8 { outcomes.append(await limited.handle(Self.addCredits(1, 1))) }
@@ -144,7 +147,11 @@ struct EmulatorFaultTests {
 struct PolitenessOverHTTPTests {
     @Test("200 concurrent reads and writes at concurrency 8 never have more than 8 in flight at the panel")
     func highWaterMark() async throws {
-        let emulator = try await Fixture.emulator(seed: 4, faults: FaultPlan(latency: .milliseconds(20)))
+        let seeded = try await Fixture.emulator(seed: 4)
+        let latency = HeldSleep()
+        let emulator = PanelEmulator(
+            settings: EmulatorSettings(apiKey: Fixture.key, faults: FaultPlan(latency: .milliseconds(20))),
+            store: seeded.store, logger: Fixture.quiet, sleep: latency.sleep)
         let before = try await emulator.store.all().reduce(0) { $0 + $1.credits }
         try await emulator.withRunningServer(logger: Fixture.quiet) { port in
             let (client, http) = try EmulatorTests.httpClient(port: port, concurrency: 8)
@@ -155,51 +162,64 @@ struct PolitenessOverHTTPTests {
                         if index % 4 == 0 { _ = try await client.list() } else { try await client.addCredits(.id(index % 4), 1) }
                     }
                 }
+                // The panel holds what reaches it until every call is either there or in line
+                // at the gate: then eight are there, not one more.
+                await HeldTransport.until { latency.sleeping + client.gate.waiting == 200 }
+                #expect(latency.sleeping == 8)
+                latency.release()
                 try await group.waitForAll()
             }
         }
-        #expect(emulator.statistics.maxInFlight <= 8)
-        #expect(emulator.statistics.maxInFlight >= 2)
+        #expect(emulator.statistics.maxInFlight == 8)
         #expect(emulator.statistics.requests == 200)
         #expect(try await emulator.store.all().reduce(0) { $0 + $1.credits } == before + 150)
     }
 
-    @Test("--rate 25 holds within 10% at the panel over 2 s")
+    @Test("at --rate 25 over HTTP, the 51 requests leave exactly 40 ms apart and all reach the panel")
     func rateOverHTTP() async throws {
         let emulator = try await Fixture.emulator(seed: 1)
-        let transport = ArrivalRecorder()
-        try await Fixture.onOwnThreads { threads in
-            try await emulator.withRunningServer(eventLoopGroup: threads.serverLoop, logger: Fixture.quiet) { port in
-                let (client, http) = try EmulatorTests.httpClient(port: port, concurrency: 8, rate: 25)
-                defer { Task { try? await http.shutdown() } }
-                let recording = PanelClient(
-                    configuration: client.configuration, transport: transport.wrapping(http),
-                    gate: RequestGate(concurrency: 8, rate: 25, sleep: threads.gateSleep), logger: Fixture.quiet)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for _ in 0..<51 { group.addTask { try await recording.addCredits(.id(1), 1) } }
-                    try await group.waitForAll()
-                }
+        let clock = TestClock()
+        let transport = ArrivalRecorder(now: clock.readNow)
+        try await emulator.withRunningServer(logger: Fixture.quiet) { port in
+            let (client, http) = try EmulatorTests.httpClient(port: port, concurrency: 8, rate: 25)
+            defer { Task { try? await http.shutdown() } }
+            let recording = PanelClient(
+                configuration: client.configuration, transport: transport.wrapping(http),
+                gate: clock.gate(concurrency: 8, rate: 25), logger: Fixture.quiet)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<51 { group.addTask { try await recording.addCredits(.id(1), 1) } }
+                await clock.paceStarts(51) { transport.arrivals.count }
+                try await group.waitForAll()
             }
         }
+        // When each was handed to the HTTP transport, on the test's clock, which moves only to
+        // the instants the gate asks for.
         let arrivals = transport.arrivals
-        let seconds = Double((arrivals.last! - arrivals.first!) / .microseconds(1)) / 1e6
-        let measured = Double(arrivals.count - 1) / seconds
-        #expect(abs(measured - 25) / 25 <= 0.10, "measured \(measured) requests per second")
+        #expect(arrivals.first == clock.start)
+        #expect(zip(arrivals, arrivals.dropFirst()).map { $1 - $0 } == Array(repeating: .milliseconds(40), count: 50))
         #expect(emulator.statistics.requests == 51)
     }
 
     @Test("against a flood-protected panel every write is applied exactly once and reads are retried")
     func floodProtected() async throws {
+        // The panel's flood window and the client's backoff share a clock that moves only when
+        // the client sleeps out a backoff (to its end, at once): more than 40 requests come in
+        // each of its seconds, whatever the machine's speed.
+        let clock = TestClock()
+        clock.runFree()
         let seeded = try await Fixture.emulator(seed: 3)
         let emulator = PanelEmulator(
             settings: EmulatorSettings(
                 apiKey: Fixture.key, faults: FaultPlan(latency: .milliseconds(10)), maxRequestsPerSecond: 40),
-            store: seeded.store, logger: Fixture.quiet)
+            store: seeded.store, logger: Fixture.quiet, now: clock.readNow)
         let before = try await emulator.store.all().reduce(0) { $0 + $1.credits }
         let reads = try await emulator.withRunningServer(logger: Fixture.quiet) { port in
-            let (client, http) = try EmulatorTests.httpClient(
+            let (configured, http) = try EmulatorTests.httpClient(
                 port: port, concurrency: 8,
                 overload: OverloadPolicy(maxAttempts: 20, initialDelay: .milliseconds(50), maxDelay: .milliseconds(400)))
+            let client = PanelClient(
+                configuration: configured.configuration, transport: http, gate: clock.gate(concurrency: 8),
+                logger: Fixture.quiet)
             defer { Task { try? await http.shutdown() } }
             let reads = try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<110 {
@@ -220,16 +240,23 @@ struct PolitenessOverHTTPTests {
     }
 }
 
-/// Records when each request is handed to the wrapped transport.
+/// Records when each request is handed to the wrapped transport, on the continuous clock or
+/// on a test's own (`now`).
 final class ArrivalRecorder: @unchecked Sendable {
     private let lock = NSLock()
     private var times: [ContinuousClock.Instant] = []
+    private let now: RequestGate.Now
+
+    init(now: @escaping RequestGate.Now = { ContinuousClock.now }) { self.now = now }
 
     var arrivals: [ContinuousClock.Instant] { lock.withLock { times } }
 
     func wrapping(_ inner: any PanelTransport) -> some PanelTransport { Recording(inner: inner, recorder: self) }
 
-    func note() { lock.withLock { times.append(.now) } }
+    func note() {
+        let instant = now()
+        lock.withLock { times.append(instant) }
+    }
 
     struct Recording: PanelTransport {
         let inner: any PanelTransport

@@ -64,19 +64,27 @@ struct OverloadTests {
 
     @Test("Retry-After in seconds holds back every request of the client, not only the answered one")
     func retryAfterShared() async throws {
-        let transport = TimedStubTransport { call, request in
+        let clock = TestClock()
+        let transport = TimedStubTransport(now: clock.readNow) { call, request in
             call == 1 ? TimedStubTransport.status(429, retryAfter: "1") : request.url.hasSuffix("list") ? Self.list : HeldTransport.ok
         }
-        let client = try Fixture.politeClient(transport)
+        let client = try Fixture.politeClient(transport, clock: clock)
         let overloaded = Task { try await client.list() }
         await HeldTransport.until { client.gate.backoffUntil != nil }
-        try await client.addCredits(.id(1), 1)
+        let write = Task { try await client.addCredits(.id(1), 1) }
+        // The read to be sent again and the write both wait, one of them asleep on the clock
+        // until the backoff ends: then the clock moves there (and any later sleep ends at once).
+        await HeldTransport.until { client.gate.waiting == 2 && clock.sleepers == 1 }
+        #expect(transport.callCount == 1)
+        clock.runFree()
+        _ = try await write.value
         _ = try await overloaded.value
         let arrivals = transport.arrivals
         #expect(arrivals.count == 3)
-        // Both later requests waited for the backoff the first answer started.
-        #expect(arrivals[1] - arrivals[0] >= .milliseconds(990))
-        #expect(arrivals[2] - arrivals[0] >= .milliseconds(990))
+        // Both later requests waited for the backoff the first answer started (on the test's
+        // clock, which moved only to the instant the gate asked for).
+        #expect(arrivals[1] - arrivals[0] >= .seconds(1))
+        #expect(arrivals[2] - arrivals[0] >= .seconds(1))
     }
 
     @Test("a Retry-After longer than the policy allows is not waited for")
@@ -109,14 +117,16 @@ struct OverloadTests {
 
     @Test("answers to requests already in flight do not raise the backoff again")
     func oneBackoffPerBurst() async throws {
-        let gate = RequestGate(concurrency: 4)
+        // A clock that does not move: each answer's backoff counts from the same instant.
+        let gate = TestClock().gate(concurrency: 4)
         let policy = OverloadPolicy(initialDelay: .milliseconds(100), maxDelay: .seconds(60))
         let tickets = (0..<4).compactMap { _ in gate.tryEnter() }
         #expect(tickets.count == 4)
-        var longest = Duration.zero
-        for ticket in tickets { longest = max(longest, gate.leaveOverloaded(ticket, retryAfter: nil, policy: policy)) }
-        // One backoff with a 100 ms ceiling, not one raised to 800 ms by four answers.
-        #expect(longest <= .milliseconds(100))
+        let backoffs = tickets.map { gate.leaveOverloaded($0, retryAfter: nil, policy: policy) }
+        // One backoff with a 100 ms ceiling, which the later answers leave as it is; not one
+        // raised towards 800 ms by four answers.
+        #expect(backoffs[0] <= .milliseconds(100))
+        #expect(backoffs.allSatisfy { $0 == backoffs[0] }, "\(backoffs)")
     }
 }
 

@@ -11,10 +11,11 @@ struct ConcurrencyLimitTests {
         let client = try Fixture.politeClient(transport, concurrency: 3)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for id in 1...12 { group.addTask { try await client.addCredits(.id(id), 1) } }
-            await HeldTransport.until { transport.holding == 3 }
-            // Nothing more gets through while three are held.
-            try await Task.sleep(for: .milliseconds(50))
+            // Every call is either at the transport or in line at the gate, which lets none
+            // go before one of those held is answered.
+            await HeldTransport.until { transport.received.count + client.gate.waiting == 12 }
             #expect(transport.received.count == 3)
+            #expect(client.gate.waiting == 9)
             while transport.received.count < 12 || transport.holding > 0 {
                 transport.releaseOne()
                 await Task.yield()
@@ -33,10 +34,11 @@ struct ConcurrencyLimitTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await client.addCredits(.id(1), 1) }
             await HeldTransport.until { transport.holding == 1 }
-            // Each call queues before the next starts, so the queue order is 2, 3, 4, 5.
+            // Each call is in line at the gate before the next starts, so the queue order is
+            // 2, 3, 4, 5.
             for id in 2...5 {
                 group.addTask { try await client.addCredits(.id(id), 1) }
-                try await Task.sleep(for: .milliseconds(20))
+                await HeldTransport.until { client.gate.waiting == id - 1 }
             }
             transport.releaseAll()
             while transport.received.count < 5 || transport.holding > 0 {
@@ -49,31 +51,36 @@ struct ConcurrencyLimitTests {
         #expect(ids == ["1", "2", "3", "4", "5"])
     }
 
-    @Test("the rate limit holds within 10% over 2 s")
+    @Test("at rate 20, starts are exactly 1/rate (50 ms) apart")
     func ratePacing() async throws {
-        let arrivals = try await Fixture.onOwnThreads { threads in
-            let transport = TimedStubTransport { _, _ in HeldTransport.ok }
-            let client = try Fixture.politeClient(transport, concurrency: 8, rate: 20, gateSleep: threads.gateSleep)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for id in 1...41 { group.addTask { try await client.addCredits(.id(id), 1) } }
-                try await group.waitForAll()
-            }
-            return transport.arrivals
+        let clock = TestClock()
+        let transport = TimedStubTransport(now: clock.readNow) { _, _ in HeldTransport.ok }
+        let client = try Fixture.politeClient(transport, concurrency: 8, rate: 20, clock: clock)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for id in 1...41 { group.addTask { try await client.addCredits(.id(id), 1) } }
+            await clock.paceStarts(41) { transport.callCount }
+            try await group.waitForAll()
         }
-        let seconds = Double((arrivals.last! - arrivals.first!) / .milliseconds(1)) / 1000
-        let measured = Double(arrivals.count - 1) / seconds
-        #expect(abs(measured - 20) / 20 <= 0.10, "measured \(measured) requests per second")
+        // Arrival times on the test's clock, which moves only to the instants the gate asks for.
+        let arrivals = transport.arrivals
+        #expect(arrivals.first == clock.start)
+        #expect(zip(arrivals, arrivals.dropFirst()).map { $1 - $0 } == Array(repeating: .milliseconds(50), count: 40))
     }
 
     @Test("the token bucket holds one token: after an idle moment, only one request starts at once")
-    func noBurstAfterIdle() async throws {
-        let gate = RequestGate(concurrency: 8, rate: 5)
+    func noBurstAfterIdle() throws {
+        let clock = TestClock()
+        let gate = clock.gate(concurrency: 8, rate: 5)
         gate.leave(try #require(gate.tryEnter()))
         // Idle for six intervals: a bucket holding more than one token would now allow a burst.
-        try await Task.sleep(for: .milliseconds(1200))
+        clock.advance(by: .milliseconds(1200))
         let afterIdle = try #require(gate.tryEnter())
         #expect(gate.tryEnter() == nil)
+        // One interval later, the next.
+        clock.advance(by: .milliseconds(200))
+        let next = try #require(gate.tryEnter())
         gate.leave(afterIdle)
+        gate.leave(next)
         #expect(gate.inFlight == 0)
     }
 }
@@ -89,7 +96,7 @@ struct CancellationTests {
         let first = Task { try await client.addCredits(.id(1), 1) }
         await HeldTransport.until { transport.holding == 1 }
         let waiting = Task { try await client.addCredits(.id(2), 1) }
-        try await Task.sleep(for: .milliseconds(30))
+        await HeldTransport.until { client.gate.waiting == 1 }
         waiting.cancel()
         let error = await #expect(throws: PanelError.self) { try await waiting.value }
         #expect(error?.kind == .transport)
@@ -106,7 +113,8 @@ struct CancellationTests {
         let client = try Fixture.politeClient(transport, rate: 0.001)
         try await client.addCredits(.id(1), 1)
         let waiting = Task { try await client.addCredits(.id(2), 1) }
-        try await Task.sleep(for: .milliseconds(30))
+        // First in line, asleep until its token (in 1000 s).
+        await HeldTransport.until { client.gate.waiting == 1 }
         waiting.cancel()
         let error = await #expect(throws: PanelError.self) { try await waiting.value }
         #expect(error?.kind == .transport && error?.detail == Self.stoppedBeforeSending)
@@ -120,7 +128,8 @@ struct CancellationTests {
         let overloaded = Task { () async throws(PanelError) -> [Reseller] in try await client.list() }
         await HeldTransport.until { client.gate.backoffUntil != nil }
         let waiting = Task { try await client.addCredits(.id(2), 1) }
-        try await Task.sleep(for: .milliseconds(30))
+        // Both in line: the read to be sent again and the new call.
+        await HeldTransport.until { client.gate.waiting == 2 }
         waiting.cancel()
         overloaded.cancel()
         let error = await #expect(throws: PanelError.self) { try await waiting.value }
@@ -157,66 +166,71 @@ struct CancellationTests {
         #expect(transport.callCount == 1)
     }
 
-    /// An emulator that takes 300 ms to answer, and the first reseller's credits before the test.
-    static func slowEmulator() async throws -> (PanelEmulator, Int) {
-        let emulator = try await Fixture.emulator(seed: 1, faults: FaultPlan(latency: .milliseconds(300)))
-        return (emulator, try #require(try await emulator.store.all().first).credits)
+    /// An emulator whose latency lasts until the test releases it, the latency, and the first
+    /// reseller's credits before the test.
+    static func slowEmulator() async throws -> (PanelEmulator, HeldSleep, Int) {
+        let seeded = try await Fixture.emulator(seed: 1)
+        let latency = HeldSleep()
+        let emulator = PanelEmulator(
+            settings: EmulatorSettings(apiKey: Fixture.key, faults: FaultPlan(latency: .milliseconds(300))),
+            store: seeded.store, logger: Fixture.quiet, sleep: latency.sleep)
+        return (emulator, latency, try #require(try await emulator.store.all().first).credits)
     }
 
-    /// Adds 7 credits to reseller 1 from a task, cancels the task once the write is at the
-    /// emulator, and returns the write's reply.
-    static func cancelWhileInFlight(_ client: PanelClient, _ emulator: PanelEmulator) async throws -> PanelReply {
+    /// Adds 7 credits to reseller 1 from a task, cancels the task while the emulator holds the
+    /// write, then lets the emulator answer, and returns the write's reply.
+    static func cancelWhileInFlight(_ client: PanelClient, _ latency: HeldSleep) async throws -> PanelReply {
         let write = Task { try await client.addCredits(.id(1), 7) }
-        await HeldTransport.until { emulator.statistics.inFlight == 1 }
+        await HeldTransport.until { latency.sleeping == 1 }
         write.cancel()
+        latency.release()
         return try await write.value
     }
 
     @Test("a write handed to the in-process transport runs to its real answer when its task is cancelled")
     func writeInFlightNotCancelledInProcess() async throws {
-        let (emulator, before) = try await Self.slowEmulator()
-        let reply = try await Self.cancelWhileInFlight(try Fixture.politeClient(InProcessTransport(emulator: emulator)), emulator)
+        let (emulator, latency, before) = try await Self.slowEmulator()
+        let reply = try await Self.cancelWhileInFlight(try Fixture.politeClient(InProcessTransport(emulator: emulator)), latency)
         #expect(reply.body["result"] == .bool(true))
         #expect(try await emulator.store.all().first?.credits == before + 7)
     }
 
     @Test("a write handed to the HTTP transport runs to its real answer when its task is cancelled")
     func writeInFlightNotCancelledOverHTTP() async throws {
-        let (emulator, before) = try await Self.slowEmulator()
+        let (emulator, latency, before) = try await Self.slowEmulator()
         try await emulator.withRunningServer(logger: Fixture.quiet) { port in
             let (client, http) = try EmulatorTests.httpClient(port: port)
             defer { Task { try? await http.shutdown() } }
-            #expect(try await Self.cancelWhileInFlight(client, emulator).body["result"] == .bool(true))
+            #expect(try await Self.cancelWhileInFlight(client, latency).body["result"] == .bool(true))
         }
         #expect(try await emulator.store.all().first?.credits == before + 7)
     }
 
-    @Test("a read handed to the HTTP transport is abandoned when its task is cancelled")
+    @Test("a read handed to the HTTP transport is abandoned when its task is cancelled: it ends while the panel still holds it")
     func readInFlightAbandoned() async throws {
-        let emulator = try await Fixture.emulator(seed: 1, faults: FaultPlan(latency: .seconds(3)))
-        try await Fixture.onOwnThreads { threads in
-            try await emulator.withRunningServer(eventLoopGroup: threads.serverLoop, logger: Fixture.quiet) { port in
-                let (client, http) = try EmulatorTests.httpClient(port: port)
-                defer { Task { try? await http.shutdown() } }
-                let started = ContinuousClock.now
-                // A child task, so it runs on this test's own thread too.
-                let error = await withTaskGroup(of: PanelError?.self) { group in
-                    group.addTask {
-                        do {
-                            _ = try await client.list()
-                            return nil
-                        } catch {
-                            return error as? PanelError
-                        }
-                    }
-                    await HeldTransport.until { emulator.statistics.inFlight == 1 }
-                    group.cancelAll()
-                    return await group.next() ?? nil
-                }
-                #expect(error?.kind == .transport || error?.kind == .timeout)
-                // Abandoned, not waited for: the panel answers after 3 s.
-                #expect(ContinuousClock.now - started < .seconds(2))
+        let seeded = try await Fixture.emulator(seed: 1)
+        // The panel answers only once the test ends its latency.
+        let latency = HeldSleep()
+        let emulator = PanelEmulator(
+            settings: EmulatorSettings(apiKey: Fixture.key, faults: FaultPlan(latency: .seconds(3))), store: seeded.store,
+            logger: Fixture.quiet, sleep: latency.sleep)
+        try await emulator.withRunningServer(logger: Fixture.quiet) { port in
+            // A timeout far beyond the test's waits: only the cancellation can end the call.
+            let (client, http) = try EmulatorTests.httpClient(port: port, timeout: .seconds(600))
+            defer { Task { try? await http.shutdown() } }
+            let ended = Shared(false)
+            let read = Task { () async throws(PanelError) -> [Reseller] in
+                defer { ended.set(true) }
+                return try await client.list()
             }
+            await HeldTransport.until { latency.sleeping == 1 }
+            read.cancel()
+            // Abandoned, not waited for: the call ends while the panel still holds the read.
+            await HeldTransport.until { ended.value }
+            #expect(emulator.statistics.inFlight == 1)
+            latency.release()
+            let error = await #expect(throws: PanelError.self) { try await read.value }
+            #expect(error?.kind == .transport)
         }
     }
 }

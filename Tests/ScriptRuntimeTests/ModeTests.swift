@@ -77,8 +77,12 @@ struct ModeTests {
 
 @Suite("stopping a run that waits for the panel")
 struct StopWhileWaitingTests {
-    /// Runs `source` and interrupts it from another thread once its first write is on its way.
-    private func runAndStop(_ h: Harness, _ source: String, drainLimit: Duration) async throws -> RunResult {
+    /// Runs `source` and interrupts it from another thread once its first write is on its way,
+    /// held by `hold`; with `answerAfterStop`, opens `hold` once the stop is asked for, so the
+    /// answer comes after the stop. `hold` is open when this returns.
+    private func runAndStop(
+        _ h: Harness, _ source: String, hold: Latch, answerAfterStop: Bool, drainLimit: Duration
+    ) async throws -> RunResult {
         let run = ScriptRun(
             scriptPath: "test.lua", source: Array(source.utf8), grant: writeGrant(.resellersAddCredits),
             limits: LuaLimits(time: .seconds(120)))
@@ -88,17 +92,22 @@ struct StopWhileWaitingTests {
         let interrupter = runner.interrupter
         let stopper = Thread {
             while h.transport.writesSent.isEmpty { usleep(1000) }
-            usleep(50_000)
             interrupter.interrupt()
+            if answerAfterStop { hold.open() }
         }
         stopper.start()
-        return await ScriptThread.run { runner.execute() }
+        let result = await ScriptThread.run { runner.execute() }
+        hold.open()
+        return result
     }
 
     @Test("a write in flight when the run is stopped is waited for and audited with the panel's answer")
     func stopDuringWrite() async throws {
-        let h = try await Harness.make(delay: held(400))
-        let result = try await runAndStop(h, "resellers.add_credits(1, 5) resellers.add_credits(1, 5)", drainLimit: .seconds(5))
+        let hold = Latch()
+        let h = try await Harness.make(hold: hold)
+        let result = try await runAndStop(
+            h, "resellers.add_credits(1, 5) resellers.add_credits(1, 5)", hold: hold, answerAfterStop: true,
+            drainLimit: .seconds(60))
         #expect(result.status == .interrupted)
         #expect(h.transport.writesSent.count == 1)
         #expect(try h.writes(result.runID).map(\.outcome) == [AuditOutcome.done])
@@ -107,8 +116,11 @@ struct StopWhileWaitingTests {
 
     @Test("a write still waiting for the panel when the stopped run gives up ends the run as outcome unknown")
     func stopDuringSlowWrite() async throws {
-        let h = try await Harness.make(delay: held(60_000))
-        let result = try await runAndStop(h, "resellers.add_credits(1, 5)", drainLimit: .milliseconds(200))
+        // The write is answered only after the run has returned.
+        let hold = Latch()
+        let h = try await Harness.make(hold: hold)
+        let result = try await runAndStop(
+            h, "resellers.add_credits(1, 5)", hold: hold, answerAfterStop: false, drainLimit: .milliseconds(200))
         #expect(result.status == .outcomeUnknown)
         #expect(try h.writes(result.runID).map(\.outcome) == [AuditOutcome.unknown])
     }

@@ -32,7 +32,8 @@ struct TaskTests {
 
     @Test("panel calls made by tasks are in flight at the same time")
     func callsOverlap() async throws {
-        let h = try await Harness.make(delay: held(100), concurrency: 20)
+        // Each request is held until all 20 are at the panel at once.
+        let h = try await Harness.make(hold: Latch(opensAt: 20), concurrency: 20)
         try await h.run(
             """
             local list = \(luaList(1...20))
@@ -226,7 +227,8 @@ struct TaskTests {
 
     @Test("a panel call inside pcall or xpcall in a task still yields, so calls overlap")
     func yieldThroughPcall() async throws {
-        let h = try await Harness.make(delay: held(100), concurrency: 8)
+        // Each request is held until all 8 are at the panel at once.
+        let h = try await Harness.make(hold: Latch(opensAt: 8), concurrency: 8)
         try await h.run(
             """
             local list = \(luaList(1...8))
@@ -260,7 +262,8 @@ struct TaskTests {
 
     @Test("a panel call inside the script's own coroutine works: it waits in place, other tasks go on")
     func callInOwnCoroutine() async throws {
-        let h = try await Harness.make(delay: held(50))
+        // The coroutine's read is held until the other task's write is at the panel too.
+        let h = try await Harness.make(hold: Latch(opensAt: 2))
         try await h.run(
             """
             local other = tasks.spawn(function() resellers.add_credits("bob", 1) return "other done" end)
@@ -278,7 +281,9 @@ struct TaskTests {
 
     @Test("coroutine.resume of a task waiting for the panel has no effect: it goes on when the answer comes")
     func resumeOfWaitingTaskIgnored() async throws {
-        try await Harness.make(delay: held(50)).run(
+        // The task's read is answered only once the script has made a read of its own, after
+        // the resume.
+        try await Harness.make(hold: Latch(opensAt: 2)).run(
             """
             local co
             local t = tasks.spawn(function() co = coroutine.running() return #resellers.list() end)
@@ -287,6 +292,7 @@ struct TaskTests {
             local ok, extra = coroutine.resume(co, "a value the task must not see")
             assert(ok and extra == nil)
             assert(coroutine.status(co) == "suspended")
+            assert(#resellers.list() == 3)
             local done, rows = t:wait()
             assert(done and rows == 3, tostring(rows))
             """, expecting: .succeeded)
@@ -415,15 +421,33 @@ struct TaskSafetyTests {
 
     @Test("the deadline passing during 500 in-flight writes: none after it is sent, those in flight are audited as answered")
     func deadlineDuringFlight() async throws {
-        // Each write takes 50 ms longer than the run may: all 500 are in flight at the deadline,
-        // and the stop waits until the deadline plus 0.6 s, so writes sent in the run's first
-        // half-second (all of them, even on a busy machine) are answered in that window.
-        let h = try await Harness.make(resellers: 500, delay: held(2_050), concurrency: 500)
-        let result = try await h.run(
-            """
-            local ids = \(luaList(4...503))
-            tasks.map(ids, function(id) resellers.add_credits(id, 1) resellers.add_credits(id, 1) end, {concurrency = 500})
-            """, grant: writeGrant(.resellersAddCredits, max: 10_000), limits: LuaLimits(time: .seconds(2)), expecting: .timedOut)
+        // Every write is held at the panel until the run's time is up. The deadline passes (as
+        // the process watchdog ends a run) once all 500 are in flight, and only then are they
+        // answered: in this order whatever the machine's speed.
+        let hold = Latch()
+        let h = try await Harness.make(resellers: 500, hold: hold, concurrency: 500)
+        let run = ScriptRun(
+            scriptPath: "test.lua",
+            source: Array(
+                """
+                local ids = \(luaList(4...503))
+                tasks.map(ids, function(id) resellers.add_credits(id, 1) resellers.add_credits(id, 1) end, {concurrency = 500})
+                """.utf8),
+            grant: writeGrant(.resellersAddCredits, max: 10_000), limits: LuaLimits(time: .seconds(3600)))
+        let runner = try ScriptRunner(
+            run: run, client: h.client, audit: h.audit, output: OutputSink { _ in }, logger: .init(label: "test"))
+        // A give-up, not a measure: the answers come as soon as the run has stopped.
+        runner.drainLimit = .seconds(300)
+        let interrupter = runner.interrupter
+        let watchdog = Thread {
+            let giveUp = Date(timeIntervalSinceNow: 300)
+            while h.transport.writesSent.count < 500 && Date() < giveUp { usleep(1000) }
+            interrupter.expire()
+            hold.open()
+        }
+        watchdog.start()
+        let result: RunResult = await ScriptThread.run { runner.execute() }
+        #expect(result.status == .timedOut, "\(result.error ?? "")")
         #expect(h.transport.writesSent.count == 500)
         let writes = try h.audit.writes(runID: result.runID, limit: 1000)
         #expect(writes.count == 500)
@@ -433,14 +457,25 @@ struct TaskSafetyTests {
 
     @Test("a write still unanswered when the drain limit passes stays outcome unknown in the audit log")
     func drainLimit() async throws {
-        let h = try await Harness.make(delay: held(60_000))
+        // The task's write is answered only after the run has returned; the run is stopped
+        // once the write is at the panel.
+        let hold = Latch()
+        let h = try await Harness.make(hold: hold)
         let run = ScriptRun(
-            scriptPath: "test.lua", source: Array("tasks.spawn(resellers.add_credits, 1, 5) tasks.sleep(0.05) error('stop')".utf8),
-            grant: writeGrant(.resellersAddCredits), limits: LuaLimits(time: .seconds(30)))
+            scriptPath: "test.lua", source: Array("tasks.spawn(resellers.add_credits, 1, 5) tasks.sleep(3600)".utf8),
+            grant: writeGrant(.resellersAddCredits), limits: LuaLimits(time: .seconds(3600)))
         let runner = try ScriptRunner(
             run: run, client: h.client, audit: h.audit, output: OutputSink { _ in }, logger: .init(label: "test"))
         runner.drainLimit = .milliseconds(200)
+        let interrupter = runner.interrupter
+        let stopper = Thread {
+            let giveUp = Date(timeIntervalSinceNow: 300)
+            while h.transport.writesSent.isEmpty && Date() < giveUp { usleep(1000) }
+            interrupter.interrupt()
+        }
+        stopper.start()
         let result: RunResult = await ScriptThread.run { runner.execute() }
+        hold.open()
         #expect(result.status == .outcomeUnknown)
         #expect(try h.writes(result.runID).map(\.outcome) == [AuditOutcome.unknown])
     }

@@ -12,6 +12,10 @@ import Synchronization
 /// time, not a slot, holds the queue back (a rate token, the backoff), the first waiter
 /// sleeps until then in its own task, on its own executor, and the others wait behind it:
 /// the gate starts no task and keeps no timer of its own.
+///
+/// The gate reads the time from its `now` and waits with its `sleep` (the continuous clock
+/// by default): a test that gives it a clock of its own checks rates and deadlines exactly,
+/// whatever the machine's speed.
 public final class RequestGate: Sendable {
     /// A slot held at the transport; give it back with ``leave(_:)`` or
     /// ``leaveOverloaded(_:retryAfter:policy:)``.
@@ -63,34 +67,47 @@ public final class RequestGate: Sendable {
     public let rate: Double?
     private let interval: Duration?
     private let sleep: Sleep
+    private let now: Now
     private let state = Mutex(State())
 
     /// Sleeps until an instant; throws when the sleeping task is cancelled.
     public typealias Sleep = @Sendable (ContinuousClock.Instant) async throws -> Void
+    /// The current instant of the clock `Sleep` sleeps on.
+    public typealias Now = @Sendable () -> ContinuousClock.Instant
 
     /// Creates a gate.
     ///
     /// - Parameters:
     ///   - concurrency: requests at the transport at once (at least 1).
     ///   - rate: starts per second (greater than 0), or nil for no pacing.
-    ///   - sleep: how the first waiter sleeps until time lets it go; `Task.sleep` by default,
-    ///     injected by tests that must not depend on the shared cooperative pool.
+    ///   - sleep: how the first waiter sleeps until time lets it go; `Task.sleep` by default.
+    ///   - now: the current instant, on the clock `sleep` sleeps on; `ContinuousClock.now` by
+    ///     default. Tests inject both, to move time themselves.
     public init(
         concurrency: Int, rate: Double? = nil,
-        sleep: @escaping Sleep = { try await Task.sleep(until: $0, clock: .continuous) }
+        sleep: @escaping Sleep = { try await Task.sleep(until: $0, clock: .continuous) },
+        now: @escaping Now = { ContinuousClock.now }
     ) {
         self.concurrency = max(1, concurrency)
         self.rate = rate.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
         self.interval = self.rate.map { .nanoseconds(Int64((1e9 / $0).rounded())) }
         self.sleep = sleep
+        self.now = now
     }
 
     /// Requests currently holding a slot.
     public var inFlight: Int { state.withLock { $0.inFlight } }
 
+    /// Callers waiting to go: those queued, and the first in line while it sleeps until time
+    /// lets it go. Tests wait for it to know a caller is in line, rather than for a time.
+    public var waiting: Int {
+        state.withLock { s in s.waiters.count - s.head + (s.sleeping ? 1 : 0) }
+    }
+
     /// Until when the shared backoff holds requests back, if it does.
     public var backoffUntil: ContinuousClock.Instant? {
-        state.withLock { s in s.backoffUntil.flatMap { $0 > .now ? $0 : nil } }
+        let now = self.now()
+        return state.withLock { s in s.backoffUntil.flatMap { $0 > now ? $0 : nil } }
     }
 
     /// A slot at once, without waiting, or nil when the caller has to ``enter(front:)``.
@@ -99,7 +116,7 @@ public final class RequestGate: Sendable {
         state.withLock { s -> Ticket? in
             guard !s.hasWaiters, !s.sleeping, s.inFlight < concurrency else { return nil }
             if s.backoffUntil != nil || interval != nil {
-                guard takeTimedPermission(&s, now: .now) == nil else { return nil }
+                guard takeTimedPermission(&s, now: self.now()) == nil else { return nil }
             }
             s.inFlight += 1
             return Ticket(epoch: s.epoch)
@@ -190,7 +207,7 @@ public final class RequestGate: Sendable {
     /// policy's current ceiling. Returns how long the backoff now lasts from this moment.
     @discardableResult
     public func leaveOverloaded(_ ticket: Ticket, retryAfter: Duration?, policy: OverloadPolicy) -> Duration {
-        let now = ContinuousClock.now
+        let now = self.now()
         let (wakes, remaining) = state.withLock { s -> ([(CheckedContinuation<Wake, Never>, Wake)], Duration) in
             s.inFlight -= 1
             if ticket.epoch == s.epoch {
@@ -243,7 +260,7 @@ public final class RequestGate: Sendable {
         let timed = interval != nil || s.backoffUntil != nil
         // A sleeping first waiter goes first when time allows: nobody overtakes it.
         if timed && s.sleeping { return wakes }
-        let now = ContinuousClock.now
+        let now = self.now()
         while s.hasWaiters && s.inFlight < concurrency {
             let waiter = s.waiters[s.head]
             s.head += 1

@@ -33,16 +33,23 @@ public final class PanelEmulator: Sendable {
 
     /// Waits out injected latency.
     let sleep: @Sendable (Duration) async -> Void
+    /// The current instant, by which the flood protection counts requests.
+    let now: @Sendable () -> ContinuousClock.Instant
 
     /// Creates an emulator over `store`.
     ///
-    /// - Parameter sleep: how a request waits out its latency; `Task.sleep` by default,
-    ///   injected by tests that must not depend on the shared cooperative pool.
+    /// - Parameters:
+    ///   - sleep: how a request waits out its latency; `Task.sleep` by default, injected by
+    ///     tests that hold or record it.
+    ///   - now: the time the flood protection counts requests by; `ContinuousClock.now` by
+    ///     default, injected by tests that move time themselves.
     public init(
         settings: EmulatorSettings, store: ResellerStore, logger: Logger,
-        sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
+        sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
     ) {
         self.sleep = sleep
+        self.now = now
         self.settings = settings
         self.store = store
         self.dice = FaultDice(seed: settings.faults.seed)
@@ -64,7 +71,7 @@ public final class PanelEmulator: Sendable {
         defer { counter.depart() }
         let faults = settings.faults
         if let port = request.remotePort { connections.note("\(request.remoteIP ?? ""):\(port)") }
-        let admitted = flood?.admit(at: .now) ?? true
+        let admitted = flood?.admit(at: now()) ?? true
         if faults.delays {
             // Each request sleeps in its own task: latency never queues requests behind
             // each other.

@@ -1,8 +1,8 @@
 import Foundation
 import Logging
-import NIOCore
-import NIOPosix
 import PanelAPI
+import Synchronization
+import Testing
 
 /// A transport that holds every request until the test releases it, counting how many it
 /// holds at once; answers come from `answer` (200 `{"result":true}` by default).
@@ -56,26 +56,45 @@ final class HeldTransport: PanelTransport, @unchecked Sendable {
         for continuation in all { continuation.resume() }
     }
 
-    /// Waits (yielding) until `condition` holds; a test fails by its own time limit if never.
-    static func until(_ condition: () -> Bool) async {
-        while !condition() { try? await Task.sleep(for: .milliseconds(2)) }
+    /// Waits (polling) until `condition` holds, and returns true. Waits for an event, never
+    /// asserts a time: only after five minutes without it (far more than a loaded machine
+    /// needs) does it record an issue and return false, so that a test fails rather than hangs.
+    @discardableResult
+    static func until(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async -> Bool {
+        let giveUp = ContinuousClock.now + .seconds(300)
+        while !condition() {
+            guard ContinuousClock.now < giveUp else {
+                Issue.record("waited five minutes for a condition that never held", sourceLocation: sourceLocation)
+                return false
+            }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+        return true
     }
 }
 
-/// A transport that answers from a list by call number and records when each call arrived.
+/// A transport that answers from a list by call number and records when each call arrived,
+/// on the continuous clock or on a test's own (`now`).
 final class TimedStubTransport: PanelTransport, @unchecked Sendable {
     private let lock = NSLock()
     private var times: [ContinuousClock.Instant] = []
+    private let now: RequestGate.Now
     private let answer: @Sendable (Int, TransportRequest) -> TransportResponse
 
-    init(answer: @escaping @Sendable (Int, TransportRequest) -> TransportResponse) { self.answer = answer }
+    init(
+        now: @escaping RequestGate.Now = { ContinuousClock.now },
+        answer: @escaping @Sendable (Int, TransportRequest) -> TransportResponse
+    ) {
+        self.now = now
+        self.answer = answer
+    }
 
     var arrivals: [ContinuousClock.Instant] { lock.withLock { times } }
     var callCount: Int { lock.withLock { times.count } }
 
     func send(_ request: TransportRequest) async throws(TransportFailure) -> TransportResponse {
         let index: Int = lock.withLock {
-            times.append(.now)
+            times.append(now())
             return times.count
         }
         return answer(index, request)
@@ -87,77 +106,79 @@ final class TimedStubTransport: PanelTransport, @unchecked Sendable {
 }
 
 extension Fixture {
-    /// A client with politeness settings and an overload policy that waits milliseconds.
+    /// A client with politeness settings and an overload policy that waits milliseconds; its
+    /// gate reads and sleeps on `clock` when one is given.
     static func politeClient(
         _ transport: any PanelTransport, concurrency: Int = 4, rate: Double? = nil,
         overload: OverloadPolicy = OverloadPolicy(initialDelay: .milliseconds(1), maxDelay: .milliseconds(5)),
         base: String = "http://panel.example:8000/", timeout: Duration = .seconds(30), logger: Logger = Fixture.quiet,
-        gateSleep: RequestGate.Sleep? = nil
+        clock: TestClock? = nil
     ) throws -> PanelClient {
         let configuration = PanelConfiguration(
             baseURL: try PanelURL(base), apiKey: APIKey(Fixture.key), timeout: timeout,
             retry: PanelRetryPolicy(sleep: { _ in }), concurrency: concurrency, rate: rate, overload: overload)
-        guard let gateSleep else { return PanelClient(configuration: configuration, transport: transport, logger: logger) }
+        guard let clock else { return PanelClient(configuration: configuration, transport: transport, logger: logger) }
         return PanelClient(
-            configuration: configuration, transport: transport,
-            gate: RequestGate(concurrency: concurrency, rate: rate, sleep: gateSleep), logger: logger)
+            configuration: configuration, transport: transport, gate: clock.gate(concurrency: concurrency, rate: rate),
+            logger: logger)
     }
 }
 
-/// Two threads of a test's own: one runs the test's tasks (the client, its gate), the other
-/// serves the emulator; sleeps are timers on these threads.
-struct OwnThreads: Sendable {
-    let clientLoop: any EventLoop
-    let serverLoop: any EventLoopGroup
+/// A sleep, as the emulator's latency or a retry policy takes it, that notes each duration it
+/// is asked for and (when `holding`) keeps every sleeper until the test releases it: shows
+/// what was to be waited and who waits at once, without timing anything.
+final class HeldSleep: @unchecked Sendable {
+    private let lock = NSLock()
+    private var held: [CheckedContinuation<Void, Never>] = []
+    private var asked: [Duration] = []
+    private var maximum = 0
+    private var holding: Bool
 
-    /// A gate sleep on the client's thread.
-    var gateSleep: RequestGate.Sleep {
-        let loop = clientLoop
-        return { instant in try await OwnThreads.sleep(on: loop, until: instant) }
-    }
+    /// - Parameter holding: whether sleepers wait for ``release()``; if not, a sleep only
+    ///   notes its duration and returns.
+    init(holding: Bool = true) { self.holding = holding }
 
-    /// A retry-policy sleep on the client's thread.
-    var retrySleep: @Sendable (Duration) async throws -> Void {
-        let loop = clientLoop
-        return { duration in try await OwnThreads.sleep(on: loop, until: .now + duration) }
-    }
+    /// The durations asked for, in order.
+    var durations: [Duration] { lock.withLock { asked } }
+    /// Sleepers held now.
+    var sleeping: Int { lock.withLock { held.count } }
+    /// The most sleepers held at once.
+    var maxSleeping: Int { lock.withLock { maximum } }
 
-    /// An emulator latency sleep on the server's thread.
-    var emulatorSleep: @Sendable (Duration) async -> Void {
-        let loop = serverLoop.next()
-        return { duration in try? await OwnThreads.sleep(on: loop, until: .now + duration) }
-    }
+    /// The sleep to inject.
+    var sleep: @Sendable (Duration) async -> Void { { [self] duration in await wait(duration) } }
 
-    static func sleep(on loop: any EventLoop, until instant: ContinuousClock.Instant) async throws {
-        let delay = ContinuousClock.now.duration(to: instant)
-        guard delay > .zero else { return }
-        let nanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
-        let timer = loop.scheduleTask(in: .nanoseconds(nanoseconds)) {}
-        try await withTaskCancellationHandler {
-            try await timer.futureResult.get()
-        } onCancel: {
-            timer.cancel()
+    private func wait(_ duration: Duration) async {
+        await withCheckedContinuation { continuation in
+            let hold = lock.withLock {
+                asked.append(duration)
+                guard holding else { return false }
+                held.append(continuation)
+                maximum = max(maximum, held.count)
+                return true
+            }
+            if !hold { continuation.resume() }
         }
+    }
+
+    /// Wakes every sleeper, and lets later sleeps return at once.
+    func release() {
+        let all: [CheckedContinuation<Void, Never>] = lock.withLock {
+            holding = false
+            defer { held.removeAll() }
+            return held
+        }
+        for continuation in all { continuation.resume() }
     }
 }
 
-extension Fixture {
-    /// Runs `body` on threads of its own: tests that measure time must not depend on Swift's
-    /// shared cooperative pool, which tests running in parallel (a Lua VM busy for seconds,
-    /// blocking waits) can keep busy for many seconds, delaying every `Task.sleep` wake-up.
-    /// Child tasks run on the client thread; sleeps injected from `threads` are NIO timers.
-    static func onOwnThreads<T: Sendable>(_ body: (_ threads: OwnThreads) async throws -> T) async throws -> T {
-        let clientLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let serverLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let threads = OwnThreads(clientLoop: clientLoop.next(), serverLoop: serverLoop)
-        let result: Result<T, any Error>
-        do {
-            result = .success(try await withTaskExecutorPreference(EventLoopExecutor(threads.clientLoop)) { try await body(threads) })
-        } catch {
-            result = .failure(error)
-        }
-        try await clientLoop.shutdownGracefully()
-        try await serverLoop.shutdownGracefully()
-        return try result.get()
-    }
+/// A value a test shares with its tasks.
+final class Shared<Value: Sendable>: Sendable {
+    private let state: Mutex<Value>
+
+    init(_ value: Value) { state = Mutex(value) }
+
+    var value: Value { state.withLock { $0 } }
+
+    func set(_ value: Value) { state.withLock { $0 = value } }
 }

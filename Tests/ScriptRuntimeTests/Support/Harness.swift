@@ -16,8 +16,9 @@ import NightshiftConfig
 let testKey = "sk-TEST-9f8e7d6c5b4a-secret"
 
 /// Forwards to the emulator and remembers every request path, so tests can prove what was
-/// (and was not) sent. Optionally holds each request for a time of the test's choosing (a
-/// wait Swift cancellation cannot cut short, as a request on the wire) and drops chosen ones.
+/// (and was not) sent. Optionally holds each request for a time of the test's choosing, or
+/// until the test opens a ``Latch`` (waits Swift cancellation cannot cut short, as a request
+/// on the wire), and drops chosen ones.
 final class RecordingTransport: PanelTransport {
     /// How long request number `n` (1-based, in the order they were sent) to `path` is held.
     typealias Delay = @Sendable (_ n: Int, _ path: String) -> Duration
@@ -26,12 +27,14 @@ final class RecordingTransport: PanelTransport {
 
     private let inner: InProcessTransport
     private let delay: Delay?
+    private let hold: Latch?
     private let drop: Drop?
     private let state = Mutex<(paths: [String], inFlight: Int, maxInFlight: Int)>(([], 0, 0))
 
-    init(_ inner: InProcessTransport, delay: Delay? = nil, drop: Drop? = nil) {
+    init(_ inner: InProcessTransport, delay: Delay? = nil, hold: Latch? = nil, drop: Drop? = nil) {
         self.inner = inner
         self.delay = delay
+        self.hold = hold
         self.drop = drop
     }
 
@@ -49,6 +52,7 @@ final class RecordingTransport: PanelTransport {
                 DispatchQueue.global().asyncAfter(deadline: .now() + Double(seconds) + Double(atto) / 1e18) { done.resume() }
             }
         }
+        await hold?.wait()
         let response = try await inner.send(request)
         if drop?(n, request.path) == true { throw .connectionLost(reason: "dropped by the test") }
         return response
@@ -58,6 +62,47 @@ final class RecordingTransport: PanelTransport {
     var writesSent: [String] { sent.filter { !$0.hasSuffix("/list") } }
     /// The most requests this transport ever had in flight at once.
     var maxInFlight: Int { state.withLock { $0.maxInFlight } }
+}
+
+/// A door that requests wait at until it opens, whatever happens to their task: holds requests
+/// on the wire for as long as an order of events needs, not for a time. The test opens it, or
+/// it opens once `count` requests wait at it together.
+final class Latch: Sendable {
+    private let count: Int?
+    private let state = Mutex<(open: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+
+    /// - Parameter count: open once this many wait at once (nil: only ``open()`` opens it). A
+    ///   latch with a count that is never reached opens after five minutes anyway, a give-up
+    ///   so that a test whose requests never meet fails rather than hangs.
+    init(opensAt count: Int? = nil) {
+        self.count = count
+        if count != nil { DispatchQueue.global().asyncAfter(deadline: .now() + 300) { [self] in open() } }
+    }
+
+    /// Returns once the latch is open (at once if it is).
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let go = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+                if s.open { return [continuation] }
+                s.waiting.append(continuation)
+                guard let count, s.waiting.count >= count else { return [] }
+                s.open = true
+                defer { s.waiting.removeAll() }
+                return s.waiting
+            }
+            for waiter in go { waiter.resume() }
+        }
+    }
+
+    /// Opens the latch: every waiter goes on, and later ones do not wait.
+    func open() {
+        let waiting = state.withLock { s in
+            s.open = true
+            defer { s.waiting.removeAll() }
+            return s.waiting
+        }
+        for continuation in waiting { continuation.resume() }
+    }
 }
 
 /// Answers confirm prompts from a list (then no), remembering what was asked.
@@ -85,7 +130,7 @@ struct Harness {
     /// Resellers: alice (id 1, 100 credits), bob (id 2, 5 credits), carol (id 3, 0 credits, no credits use).
     static func make(
         numbers: ResponseDialect.Numbers = .strings, faults: FaultPlan = FaultPlan(), resellers extraResellers: Int = 0,
-        delay: RecordingTransport.Delay? = nil, drop: RecordingTransport.Drop? = nil,
+        delay: RecordingTransport.Delay? = nil, hold: Latch? = nil, drop: RecordingTransport.Drop? = nil,
         concurrency: Int = PanelConfiguration.defaultConcurrency
     ) async throws -> Harness {
         let folder = try Scratch.folder("nightshift-test")
@@ -103,7 +148,7 @@ struct Harness {
         let emulator = PanelEmulator(
             settings: EmulatorSettings(apiKey: testKey, dialect: dialect, faults: faults), store: store,
             logger: Logger(label: "test.emulator"))
-        let transport = RecordingTransport(InProcessTransport(emulator: emulator), delay: delay, drop: drop)
+        let transport = RecordingTransport(InProcessTransport(emulator: emulator), delay: delay, hold: hold, drop: drop)
         var configuration = PanelConfiguration(
             baseURL: try PanelURL("http://127.0.0.1:8000/"), apiKey: APIKey(testKey), timeout: .seconds(5),
             retry: PanelRetryPolicy(maxAttempts: 1))
