@@ -13,8 +13,11 @@ import NightshiftConfig
 
 @Suite("notify.send: granted, audited, planned, delivered")
 struct NotifyTests {
+    /// A notifier whose attempts time out only after five minutes: a give-up, far more than a
+    /// delivery takes on a loaded machine (one took more than 5 s beside stress-ng), not a
+    /// deadline any test here is about.
     static func notifier(_ targets: NotifyTarget...) -> Notifier {
-        Notifier(targets: targets, timeout: .seconds(5), retryDelays: [.milliseconds(50), .milliseconds(50)])
+        Notifier(targets: targets, timeout: .seconds(300), retryDelays: [.milliseconds(50), .milliseconds(50)])
     }
 
     /// A notifier whose one target, `ops`, posts to `url`.
@@ -156,7 +159,10 @@ struct NotifyTests {
 
     @Test("a webhook that takes the message and answers too late is not sent again: outcome unknown ends the run")
     func timeoutNotRetried() async throws {
-        try await Self.withReceiver(delay: .seconds(3)) { h, receiver in
+        // The receiver answers only after the test: the 500 ms timeout always comes first.
+        let hold = Latch()
+        defer { hold.open() }
+        try await Self.withReceiver(hold: hold) { h, receiver in
             let notifier = Notifier(
                 targets: [NotifyTarget(name: "ops", delivery: .webhook(receiver.url))], timeout: .milliseconds(500),
                 retryDelays: [.milliseconds(10), .milliseconds(10)])

@@ -194,8 +194,10 @@ struct Harness {
             logger: Logger(label: "test.emulator"))
         let transport = RecordingTransport(
             InProcessTransport(emulator: emulator), delay: delay, hold: hold, untilStop: untilStop, drop: drop)
+        // The panel's timeout is a give-up here, far more than an in-process call takes on a
+        // loaded machine.
         var configuration = PanelConfiguration(
-            baseURL: try PanelURL("http://127.0.0.1:8000/"), apiKey: APIKey(testKey), timeout: .seconds(5),
+            baseURL: try PanelURL("http://127.0.0.1:8000/"), apiKey: APIKey(testKey), timeout: .seconds(300),
             retry: PanelRetryPolicy(maxAttempts: 1))
         configuration.concurrency = concurrency
         let client = PanelClient(configuration: configuration, transport: transport, logger: Logger(label: "test.client"))
