@@ -368,14 +368,15 @@ struct TaskSafetyTests {
     }
 
     /// Runs fifty tasks that each add 10 credits to their own reseller under a run cap of 95,
-    /// on a panel that holds each request `ms` and lets `concurrency` in at once, and expects
-    /// the run stopped at the cap: refused, `sent` writes sent and done (10 credits each), and
-    /// one write, the one over the cap, refused. Returns the audited writes.
+    /// on a panel that lets `concurrency` in at once and answers each request only once the
+    /// run has stopped, and expects the run stopped at the cap: refused, `sent` writes sent
+    /// and done (10 credits each), and one write, the one over the cap, refused. Returns the
+    /// audited writes.
     @discardableResult
     static func expectStopAtTheCap(
-        heldFor ms: Int, concurrency: Int, sent: Int, sourceLocation: SourceLocation = #_sourceLocation
+        concurrency: Int, sent: Int, sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> [AuditEntry] {
-        let h = try await Harness.make(resellers: 50, delay: held(ms), concurrency: concurrency)
+        let h = try await Harness.make(resellers: 50, untilStop: { _, _ in true }, concurrency: concurrency)
         let result = try await h.run(
             "tasks.map(\(luaList(4...53)), function(id) resellers.add_credits(id, 10) end, {concurrency = 50})",
             grant: writeGrant(.resellersAddCredits, max: 95), expecting: .refused, sourceLocation: sourceLocation)
@@ -390,22 +391,23 @@ struct TaskSafetyTests {
     @Test("credits are reserved when a write is made: concurrent writes never pass the run cap")
     func capHoldsUnderConcurrency() async throws {
         // Nine writes of 10 fit under the cap of 95; the tenth does not.
-        try await Self.expectStopAtTheCap(heldFor: 30, concurrency: 50, sent: 9)
+        try await Self.expectStopAtTheCap(concurrency: 50, sent: 9)
     }
 
     @Test("a stop drops the calls still waiting for their turn: never sent, audited as failed, credits released")
     func stopDropsQueuedCalls() async throws {
         // Concurrency 4: four writes go out, five wait for a slot, the tenth passes the cap.
-        let writes = try await Self.expectStopAtTheCap(heldFor: 300, concurrency: 4, sent: 4)
+        let writes = try await Self.expectStopAtTheCap(concurrency: 4, sent: 4)
         #expect(writes.filter { $0.outcome == AuditOutcome.failed && $0.answer?.contains("nothing was sent") == true }.count == 5)
     }
 
     @Test("a write whose outcome becomes unknown stops the run: no new request, the others in flight audited as answered")
     func outcomeUnknownMidFlight() async throws {
-        // Ten tasks make five writes each; the 7th request sent is answered fast, with a
-        // dropped connection, while the other nine in flight take 300 ms.
+        // Ten tasks make five writes each. Once the first ten are all at the panel, the 7th is
+        // applied and its connection dropped; the other nine are answered only once the run
+        // has stopped.
         let h = try await Harness.make(
-            resellers: 10, delay: { n, _ in n == 7 ? .milliseconds(5) : .milliseconds(300) }, drop: { n, _ in n == 7 },
+            resellers: 10, hold: Latch(opensAt: 10), untilStop: { n, _ in n != 7 }, drop: { n, _ in n == 7 },
             concurrency: 10)
         let result = try await h.run(
             """

@@ -6,7 +6,7 @@ import Synchronization
 
 /// An HTTP receiver on 127.0.0.1 and a free port, started by a test: it records every
 /// request (method, path with query, body) and answers each as `answer` says, after its
-/// delay, with the body `body` gives (none by default). Shared by the test targets that
+/// delay and once `hold` returns, with the body `body` gives (none by default). Shared by the test targets that
 /// deliver notifications, and stands in for a panel's endpoints (a JSON body).
 public final class HTTPReceiver: Sendable {
     /// One request as it arrived.
@@ -39,15 +39,21 @@ public final class HTTPReceiver: Sendable {
     }
 
     /// Starts a receiver; `answer` gets the request's number (1 for the first) and gives the
-    /// status and how long to wait before answering.
+    /// status and how long to wait before answering; `hold`, given the number too, is awaited
+    /// before answering, so that a test can hold an answer until an event rather than a time.
     public static func start(
         _ answer: @escaping @Sendable (Int) -> (HTTPResponse.Status, Duration) = { _ in (.ok, .zero) },
-        body: @escaping @Sendable (Received) -> String? = { _ in nil }
+        body: @escaping @Sendable (Received) -> String? = { _ in nil },
+        hold: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> HTTPReceiver {
         let box = Box()
         let router = Router()
-        router.on("/**", method: .post) { request, _ in try await handle(request, box: box, body: body, answer: answer) }
-        router.on("/**", method: .get) { request, _ in try await handle(request, box: box, body: body, answer: answer) }
+        router.on("/**", method: .post) { request, _ in
+            try await handle(request, box: box, body: body, answer: answer, hold: hold)
+        }
+        router.on("/**", method: .get) { request, _ in
+            try await handle(request, box: box, body: body, answer: answer, hold: hold)
+        }
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "test.receiver")
         logger.logLevel = .critical
@@ -62,7 +68,7 @@ public final class HTTPReceiver: Sendable {
 
     private static func handle(
         _ request: Request, box: Box, body makeBody: @Sendable (Received) -> String?,
-        answer: @Sendable (Int) -> (HTTPResponse.Status, Duration)
+        answer: @Sendable (Int) -> (HTTPResponse.Status, Duration), hold: @Sendable (Int) async -> Void
     ) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: 1 << 20)
@@ -73,6 +79,7 @@ public final class HTTPReceiver: Sendable {
         }
         let (status, delay) = answer(number)
         if delay > .zero { try await Task.sleep(for: delay) }
+        await hold(number)
         guard let text = makeBody(received) else { return Response(status: status) }
         return Response(
             status: status, headers: [.contentType: "application/json"],

@@ -16,25 +16,28 @@ import NightshiftConfig
 let testKey = "sk-TEST-9f8e7d6c5b4a-secret"
 
 /// Forwards to the emulator and remembers every request path, so tests can prove what was
-/// (and was not) sent. Optionally holds each request for a time of the test's choosing, or
-/// until the test opens a ``Latch`` (waits Swift cancellation cannot cut short, as a request
-/// on the wire), and drops chosen ones.
+/// (and was not) sent. Optionally holds each request for a time of the test's choosing, until
+/// a ``Latch`` opens, or until the run stops (waits Swift cancellation cannot cut short, as a
+/// request on the wire), and drops chosen ones.
 final class RecordingTransport: PanelTransport {
     /// How long request number `n` (1-based, in the order they were sent) to `path` is held.
     typealias Delay = @Sendable (_ n: Int, _ path: String) -> Duration
-    /// Whether request `n` is applied and then its connection dropped (outcome unknown).
+    /// Whether request `n` is applied and then its connection dropped (outcome unknown); or,
+    /// as `untilStop`, whether it is held until the run stops.
     typealias Drop = @Sendable (_ n: Int, _ path: String) -> Bool
 
     private let inner: InProcessTransport
     private let delay: Delay?
     private let hold: Latch?
+    private let untilStop: Drop?
     private let drop: Drop?
     private let state = Mutex<(paths: [String], inFlight: Int, maxInFlight: Int)>(([], 0, 0))
 
-    init(_ inner: InProcessTransport, delay: Delay? = nil, hold: Latch? = nil, drop: Drop? = nil) {
+    init(_ inner: InProcessTransport, delay: Delay? = nil, hold: Latch? = nil, untilStop: Drop? = nil, drop: Drop? = nil) {
         self.inner = inner
         self.delay = delay
         self.hold = hold
+        self.untilStop = untilStop
         self.drop = drop
     }
 
@@ -53,9 +56,49 @@ final class RecordingTransport: PanelTransport {
             }
         }
         await hold?.wait()
+        if untilStop?(n, request.path) == true { await Self.untilCancelled() }
         let response = try await inner.send(request)
         if drop?(n, request.path) == true { throw .connectionLost(reason: "dropped by the test") }
         return response
+    }
+
+    /// Returns once the calling task is cancelled, as a stopping run cancels every call (the
+    /// request still goes on to its answer), or after five minutes: a give-up, so that a run
+    /// that never stops fails its test rather than hangs it.
+    private static func untilCancelled() async {
+        let wake = Wake()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                wake.set(continuation)
+                if Task.isCancelled { wake.fire() }
+                DispatchQueue.global().asyncAfter(deadline: .now() + 300) { wake.fire() }
+            }
+        } onCancel: {
+            wake.fire()
+        }
+    }
+
+    /// Resumes a continuation once, whichever comes first: the continuation or the event.
+    private final class Wake: Sendable {
+        private let state = Mutex<(continuation: CheckedContinuation<Void, Never>?, fired: Bool)>((nil, false))
+
+        func set(_ continuation: CheckedContinuation<Void, Never>) {
+            let now = state.withLock { s in
+                if s.fired { return true }
+                s.continuation = continuation
+                return false
+            }
+            if now { continuation.resume() }
+        }
+
+        func fire() {
+            let continuation = state.withLock { s in
+                defer { s.continuation = nil }
+                if s.continuation == nil { s.fired = true }
+                return s.continuation
+            }
+            continuation?.resume()
+        }
     }
 
     var sent: [String] { state.withLock { $0.paths } }
@@ -130,7 +173,8 @@ struct Harness {
     /// Resellers: alice (id 1, 100 credits), bob (id 2, 5 credits), carol (id 3, 0 credits, no credits use).
     static func make(
         numbers: ResponseDialect.Numbers = .strings, faults: FaultPlan = FaultPlan(), resellers extraResellers: Int = 0,
-        delay: RecordingTransport.Delay? = nil, hold: Latch? = nil, drop: RecordingTransport.Drop? = nil,
+        delay: RecordingTransport.Delay? = nil, hold: Latch? = nil, untilStop: RecordingTransport.Drop? = nil,
+        drop: RecordingTransport.Drop? = nil,
         concurrency: Int = PanelConfiguration.defaultConcurrency
     ) async throws -> Harness {
         let folder = try Scratch.folder("nightshift-test")
@@ -148,9 +192,12 @@ struct Harness {
         let emulator = PanelEmulator(
             settings: EmulatorSettings(apiKey: testKey, dialect: dialect, faults: faults), store: store,
             logger: Logger(label: "test.emulator"))
-        let transport = RecordingTransport(InProcessTransport(emulator: emulator), delay: delay, hold: hold, drop: drop)
+        let transport = RecordingTransport(
+            InProcessTransport(emulator: emulator), delay: delay, hold: hold, untilStop: untilStop, drop: drop)
+        // The panel's timeout is a give-up here, far more than an in-process call takes on a
+        // loaded machine.
         var configuration = PanelConfiguration(
-            baseURL: try PanelURL("http://127.0.0.1:8000/"), apiKey: APIKey(testKey), timeout: .seconds(5),
+            baseURL: try PanelURL("http://127.0.0.1:8000/"), apiKey: APIKey(testKey), timeout: .seconds(300),
             retry: PanelRetryPolicy(maxAttempts: 1))
         configuration.concurrency = concurrency
         let client = PanelClient(configuration: configuration, transport: transport, logger: Logger(label: "test.client"))

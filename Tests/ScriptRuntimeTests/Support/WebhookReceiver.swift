@@ -2,7 +2,8 @@ import Hummingbird
 import TestHTTP
 
 /// A webhook receiver on 127.0.0.1 and a free port, started by the test: it records every
-/// body POSTed to its secret path and answers with `status`, after `delay`.
+/// body POSTed to its secret path and answers with `status`, after `delay` (and once its
+/// `hold` opens, if it has one).
 final class WebhookReceiver: Sendable {
     private let receiver: HTTPReceiver
 
@@ -12,8 +13,9 @@ final class WebhookReceiver: Sendable {
 
     private init(_ receiver: HTTPReceiver) { self.receiver = receiver }
 
-    static func start(status: HTTPResponse.Status = .ok, delay: Duration = .zero) async throws -> WebhookReceiver {
-        WebhookReceiver(try await HTTPReceiver.start { _ in (status, delay) })
+    /// - Parameter hold: every request waits at it before it is answered (after `delay`).
+    static func start(status: HTTPResponse.Status = .ok, delay: Duration = .zero, hold: Latch? = nil) async throws -> WebhookReceiver {
+        WebhookReceiver(try await HTTPReceiver.start({ _ in (status, delay) }, hold: { _ in await hold?.wait() }))
     }
 
     func stop() { receiver.stop() }
