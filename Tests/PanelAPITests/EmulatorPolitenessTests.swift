@@ -15,12 +15,9 @@ struct EmulatorFaultTests {
 
     @Test("20 concurrent requests with 200 ms latency wait out their latency all at once, not one after another")
     func latencyIsConcurrent() async throws {
-        let seeded = try await Fixture.emulator(seed: 3)
         // Every latency sleep is held until the test releases them all.
         let latency = HeldSleep()
-        let emulator = PanelEmulator(
-            settings: EmulatorSettings(apiKey: Fixture.key, faults: FaultPlan(latency: .milliseconds(200))),
-            store: seeded.store, logger: Fixture.quiet, sleep: latency.sleep)
+        let emulator = try await Fixture.emulator(seed: 3, faults: FaultPlan(latency: .milliseconds(200)), latency: latency)
         try await emulator.withRunningServer(logger: Fixture.quiet) { port in
             let (client, http) = try EmulatorTests.httpClient(port: port, concurrency: 20)
             defer { Task { try? await http.shutdown() } }
@@ -50,13 +47,10 @@ struct EmulatorFaultTests {
 
     @Test("each request waits the latency plus its own seeded jitter draw")
     func jitterApplied() async throws {
-        let seeded = try await Fixture.emulator(seed: 1)
         // Notes what each request asks to wait, and waits for nothing.
         let latency = HeldSleep(holding: false)
-        let emulator = PanelEmulator(
-            settings: EmulatorSettings(
-                apiKey: Fixture.key, faults: FaultPlan(latency: .milliseconds(10), latencyJitter: .milliseconds(150), seed: 9)),
-            store: seeded.store, logger: Fixture.quiet, sleep: latency.sleep)
+        let emulator = try await Fixture.emulator(
+            seed: 1, faults: FaultPlan(latency: .milliseconds(10), latencyJitter: .milliseconds(150), seed: 9), latency: latency)
         for _ in 0..<4 { _ = await emulator.handle(Self.addCredits(1, 1)) }
         let expected = FaultDice(seed: 9)
         #expect(latency.durations == (0..<4).map { _ in .milliseconds(10) + expected.uniform(upTo: .milliseconds(150)) })
@@ -64,12 +58,9 @@ struct EmulatorFaultTests {
 
     @Test("past --max-requests-per-second, requests get HTTP 429 with Retry-After: 1 and change nothing")
     func floodProtection() async throws {
-        let emulator = try await Fixture.emulator(seed: 1)
         // All eight arrive at one instant, however long they take.
         let instant = ContinuousClock.now
-        let limited = PanelEmulator(
-            settings: EmulatorSettings(apiKey: Fixture.key, maxRequestsPerSecond: 5), store: emulator.store,
-            logger: Fixture.quiet, now: { instant })
+        let limited = try await Fixture.emulator(seed: 1, maxRequestsPerSecond: 5, now: { instant })
         let before = try #require(try await limited.store.find(.id(1))).credits
         var outcomes: [EmulatorOutcome] = []
         for _ in 0..<8 { outcomes.append(await limited.handle(Self.addCredits(1, 1))) }
@@ -147,11 +138,8 @@ struct EmulatorFaultTests {
 struct PolitenessOverHTTPTests {
     @Test("200 concurrent reads and writes at concurrency 8 never have more than 8 in flight at the panel")
     func highWaterMark() async throws {
-        let seeded = try await Fixture.emulator(seed: 4)
         let latency = HeldSleep()
-        let emulator = PanelEmulator(
-            settings: EmulatorSettings(apiKey: Fixture.key, faults: FaultPlan(latency: .milliseconds(20))),
-            store: seeded.store, logger: Fixture.quiet, sleep: latency.sleep)
+        let emulator = try await Fixture.emulator(seed: 4, faults: FaultPlan(latency: .milliseconds(20)), latency: latency)
         let before = try await emulator.store.all().reduce(0) { $0 + $1.credits }
         try await emulator.withRunningServer(logger: Fixture.quiet) { port in
             let (client, http) = try EmulatorTests.httpClient(port: port, concurrency: 8)
@@ -207,11 +195,8 @@ struct PolitenessOverHTTPTests {
         // each of its seconds, whatever the machine's speed.
         let clock = TestClock()
         clock.runFree()
-        let seeded = try await Fixture.emulator(seed: 3)
-        let emulator = PanelEmulator(
-            settings: EmulatorSettings(
-                apiKey: Fixture.key, faults: FaultPlan(latency: .milliseconds(10)), maxRequestsPerSecond: 40),
-            store: seeded.store, logger: Fixture.quiet, now: clock.readNow)
+        let emulator = try await Fixture.emulator(
+            seed: 3, faults: FaultPlan(latency: .milliseconds(10)), maxRequestsPerSecond: 40, now: clock.readNow)
         let before = try await emulator.store.all().reduce(0) { $0 + $1.credits }
         let reads = try await emulator.withRunningServer(logger: Fixture.quiet) { port in
             let (configured, http) = try EmulatorTests.httpClient(

@@ -247,11 +247,14 @@ struct HTTPFailureTests {
 
     @Test("a mutation that times out over HTTP after being sent is 'outcome unknown'; a read is 'timed out'")
     func timeoutOverHTTP() async throws {
-        let emulator = try await Fixture.emulator(seed: 1, faults: FaultPlan(latency: .milliseconds(500)))
+        // The panel answers only once both calls have ended: the 100 ms timeout always comes first.
+        let latency = HeldSleep()
+        let emulator = try await Fixture.emulator(seed: 1, faults: FaultPlan(latency: .milliseconds(500)), latency: latency)
         let kinds = try await emulator.withRunningServer(logger: Fixture.quiet) { port in
             let (client, http) = try Self.client(port: port, timeout: .milliseconds(100))
             let mutation = await PanelError.kind { try await client.addCredits(.id(1), 1) }
             let read = await PanelError.kind { _ = try await client.list() }
+            latency.release()
             try await http.shutdown()
             return [mutation, read]
         }

@@ -49,14 +49,20 @@ struct ErrorKindTests {
 
     @Test("a slow read is a timeout")
     func timeout() async throws {
-        let emulator = try await Fixture.emulator(seed: 1, faults: FaultPlan(latency: .seconds(2)))
+        // The panel answers only once the 50 ms timeout has come (and cancelled its latency).
+        let latency = HeldSleep(endsOnCancel: true)
+        defer { latency.release() }
+        let emulator = try await Fixture.emulator(seed: 1, faults: FaultPlan(latency: .seconds(2)), latency: latency)
         let client = try Fixture.client(InProcessTransport(emulator: emulator), timeout: .milliseconds(50), retry: .none)
         #expect(await PanelError.kind { _ = try await client.list() } == .timeout)
     }
 
     @Test("a slow mutation is 'outcome unknown', not a timeout")
     func slowMutation() async throws {
-        let emulator = try await Fixture.emulator(seed: 1, faults: FaultPlan(latency: .seconds(2)))
+        // The panel answers only once the 50 ms timeout has come (and cancelled its latency).
+        let latency = HeldSleep(endsOnCancel: true)
+        defer { latency.release() }
+        let emulator = try await Fixture.emulator(seed: 1, faults: FaultPlan(latency: .seconds(2)), latency: latency)
         let client = try Fixture.client(InProcessTransport(emulator: emulator), timeout: .milliseconds(50))
         #expect(await PanelError.kind { try await client.addCredits(.id(1), 1) } == .outcomeUnknown)
     }

@@ -169,11 +169,8 @@ struct CancellationTests {
     /// An emulator whose latency lasts until the test releases it, the latency, and the first
     /// reseller's credits before the test.
     static func slowEmulator() async throws -> (PanelEmulator, HeldSleep, Int) {
-        let seeded = try await Fixture.emulator(seed: 1)
         let latency = HeldSleep()
-        let emulator = PanelEmulator(
-            settings: EmulatorSettings(apiKey: Fixture.key, faults: FaultPlan(latency: .milliseconds(300))),
-            store: seeded.store, logger: Fixture.quiet, sleep: latency.sleep)
+        let emulator = try await Fixture.emulator(seed: 1, faults: FaultPlan(latency: .milliseconds(300)), latency: latency)
         return (emulator, latency, try #require(try await emulator.store.all().first).credits)
     }
 
@@ -208,12 +205,9 @@ struct CancellationTests {
 
     @Test("a read handed to the HTTP transport is abandoned when its task is cancelled: it ends while the panel still holds it")
     func readInFlightAbandoned() async throws {
-        let seeded = try await Fixture.emulator(seed: 1)
         // The panel answers only once the test ends its latency.
         let latency = HeldSleep()
-        let emulator = PanelEmulator(
-            settings: EmulatorSettings(apiKey: Fixture.key, faults: FaultPlan(latency: .seconds(3))), store: seeded.store,
-            logger: Fixture.quiet, sleep: latency.sleep)
+        let emulator = try await Fixture.emulator(seed: 1, faults: FaultPlan(latency: .seconds(3)), latency: latency)
         try await emulator.withRunningServer(logger: Fixture.quiet) { port in
             // A timeout far beyond the test's waits: only the cancellation can end the call.
             let (client, http) = try EmulatorTests.httpClient(port: port, timeout: .seconds(600))

@@ -20,7 +20,11 @@ struct RedactionTests {
         let echo = StubTransport(body: #"{"result":false,"error":"KEY WRONG: \#(Self.key)"}"#)
         let html = StubTransport(body: "<h1>Forbidden for \(Self.key)</h1>", status: 403)
         let lost = StubTransport([.failure(.connectionLost(reason: "reset"))])
-        let slow = try await Fixture.emulator(seed: 2, key: Self.key, faults: FaultPlan(latency: .seconds(2)))
+        // The slow panel answers only once a call's 100 ms timeout has come (and cancelled its
+        // latency).
+        let latency = HeldSleep(endsOnCancel: true)
+        defer { latency.release() }
+        let slow = try await Fixture.emulator(seed: 2, key: Self.key, faults: FaultPlan(latency: .seconds(2)), latency: latency)
         let good = try await Fixture.emulator(seed: 2, key: Self.key)
         let ipBlocked = try await Fixture.emulator(seed: 2, key: Self.key, allowedIPs: ["10.0.0.1"])
         let transports: [any PanelTransport] = [

@@ -129,14 +129,21 @@ extension Fixture {
 /// what was to be waited and who waits at once, without timing anything.
 final class HeldSleep: @unchecked Sendable {
     private let lock = NSLock()
-    private var held: [CheckedContinuation<Void, Never>] = []
+    private var held: [(id: Int, continuation: CheckedContinuation<Void, Never>)] = []
     private var asked: [Duration] = []
     private var maximum = 0
     private var holding: Bool
+    private let endsOnCancel: Bool
 
-    /// - Parameter holding: whether sleepers wait for ``release()``; if not, a sleep only
-    ///   notes its duration and returns.
-    init(holding: Bool = true) { self.holding = holding }
+    /// - Parameters:
+    ///   - holding: whether sleepers wait for ``release()``; if not, a sleep only notes its
+    ///     duration and returns.
+    ///   - endsOnCancel: whether a sleeper whose task is cancelled goes on at once, as from
+    ///     the emulator's own `Task.sleep` (a timeout that won cancels the latency it raced).
+    init(holding: Bool = true, endsOnCancel: Bool = false) {
+        self.holding = holding
+        self.endsOnCancel = endsOnCancel
+    }
 
     /// The durations asked for, in order.
     var durations: [Duration] { lock.withLock { asked } }
@@ -149,15 +156,29 @@ final class HeldSleep: @unchecked Sendable {
     var sleep: @Sendable (Duration) async -> Void { { [self] duration in await wait(duration) } }
 
     private func wait(_ duration: Duration) async {
-        await withCheckedContinuation { continuation in
-            let hold = lock.withLock {
-                asked.append(duration)
-                guard holding else { return false }
-                held.append(continuation)
-                maximum = max(maximum, held.count)
-                return true
+        let id: Int = lock.withLock {
+            asked.append(duration)
+            return asked.count
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let hold = lock.withLock {
+                    // Checked under the lock: either this sees the cancellation, or the
+                    // handler below finds the sleeper.
+                    guard holding, !(endsOnCancel && Task.isCancelled) else { return false }
+                    held.append((id, continuation))
+                    maximum = max(maximum, held.count)
+                    return true
+                }
+                if !hold { continuation.resume() }
             }
-            if !hold { continuation.resume() }
+        } onCancel: {
+            guard endsOnCancel else { return }
+            let sleeper: CheckedContinuation<Void, Never>? = lock.withLock {
+                guard let index = held.firstIndex(where: { $0.id == id }) else { return nil }
+                return held.remove(at: index).continuation
+            }
+            sleeper?.resume()
         }
     }
 
@@ -166,7 +187,7 @@ final class HeldSleep: @unchecked Sendable {
         let all: [CheckedContinuation<Void, Never>] = lock.withLock {
             holding = false
             defer { held.removeAll() }
-            return held
+            return held.map(\.continuation)
         }
         for continuation in all { continuation.resume() }
     }

@@ -74,14 +74,19 @@ enum Fixture {
             transport: transport, logger: logger)
     }
 
-    /// An emulator over an in-memory store, optionally seeded.
+    /// An emulator over an in-memory store, optionally seeded. `latency` takes its latency
+    /// sleeps (to hold or note them); `now` is the clock its flood protection counts by.
     static func emulator(
         seed: Int = 0, key: String = Fixture.key, allowedIPs: Set<String> = [], dialect: ResponseDialect = ResponseDialect(),
-        faults: FaultPlan = FaultPlan(), storePath: String = ":memory:"
+        faults: FaultPlan = FaultPlan(), maxRequestsPerSecond: Int? = nil, storePath: String = ":memory:",
+        latency: HeldSleep? = nil, now: @escaping RequestGate.Now = { ContinuousClock.now }
     ) async throws -> PanelEmulator {
+        var sleep: @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
+        if let latency { sleep = latency.sleep }
         let emulator = PanelEmulator(
-            settings: EmulatorSettings(apiKey: key, allowedIPs: allowedIPs, dialect: dialect, faults: faults),
-            store: try ResellerStore(path: storePath), logger: quiet)
+            settings: EmulatorSettings(
+                apiKey: key, allowedIPs: allowedIPs, dialect: dialect, faults: faults, maxRequestsPerSecond: maxRequestsPerSecond),
+            store: try ResellerStore(path: storePath), logger: quiet, sleep: sleep, now: now)
         if seed > 0 { try await emulator.seed(count: seed) }
         return emulator
     }
