@@ -162,7 +162,11 @@ enum RunBenchmarks {
             line(
                 "nightshift run hello.lua --emulator", middle(emulator.map(\.seconds)), emulator.map(\.peakKilobytes).max() ?? 0,
                 "; starts nightshift-full emulator, seeded in memory"))
-        for (current, baseline, kind) in [(StartupBuild.Role.current, StartupBuild.Role.baseline, "plain release builds"), (.currentStatic, .baselineStatic, "--static-swift-stdlib builds")] {
+        let pairs: [(StartupBuild.Role, StartupBuild.Role, String)] = [
+            (.current, .baseline, "NIGHTSHIFT_BIN against NIGHTSHIFT_BASELINE_BIN"),
+            (.currentStatic, .baselineStatic, "NIGHTSHIFT_STATIC_BIN against NIGHTSHIFT_BASELINE_STATIC_BIN"),
+        ]
+        for (current, baseline, kind) in pairs {
             guard let now = medians[current], let then = medians[baseline] else { continue }
             print(
                 String(

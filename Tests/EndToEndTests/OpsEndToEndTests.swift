@@ -46,6 +46,21 @@ struct OpsEndToEndTests {
         #expect(result.error.contains("configured: notify.ops"), "\(result.error)")
     }
 
+    @Test("a notification command that exits without reading its message fails that send; the run is not killed by SIGPIPE")
+    func commandClosesItsInput() throws {
+        let folder = try workFolder()
+        // More than a pipe holds: the write is still going when the command exits.
+        try write("[notify.quit]\ncommand = [\"/bin/sh\", \"-c\", \"exit 3\"]\n", to: folder + "/nightshift.toml")
+        try write("notify.send('quit', string.rep('x', 300000))", to: folder + "/n.lua")
+        let result = try Nightshift.run([
+            "run", folder + "/n.lua", "--emulator", "--state", folder + "/state", "--config", folder + "/nightshift.toml",
+            "--allow", "notify.quit",
+        ])
+        #expect(result.exited, "killed by a signal: \(result.all)")
+        #expect(result.status == 1, "\(result.all)")
+        #expect(result.error.contains("notify.quit: notify failed"), "\(result.error)")
+    }
+
     @Test("a webhook URL appears in no output, error, run record or audit row of the binary, even when delivery fails")
     func webhookURLRedacted() throws {
         let folder = try workFolder()

@@ -1,3 +1,4 @@
+import Foundation
 import NightshiftCore
 
 /// The process's entry: a key the scheduler handed over is taken (its descriptor closed)
@@ -6,6 +7,11 @@ import NightshiftCore
 enum Entry {
     static func main() async {
         _ = KeyHandOver.key
+        // A notification command that exits without reading its message, a reader of our
+        // output that went away, a child that died: a write to a closed pipe fails with
+        // EPIPE, which every writer handles, rather than killing the process. A handler, not
+        // SIG_IGN: an ignored signal stays ignored in the programs we start, a handler does not.
+        signal(SIGPIPE) { _ in }
         await Nightshift.main()
     }
 }

@@ -15,6 +15,11 @@ enum Entry {
             exit(RunExitCode.configuration.rawValue)
         }
         _ = KeyHandOver.key
+        // A notification command that exits without reading its message, a reader of our
+        // output that went away, a child that died: a write to a closed pipe fails with
+        // EPIPE, which every writer handles, rather than killing the process. A handler, not
+        // SIG_IGN: an ignored signal stays ignored in the programs we start, a handler does not.
+        signal(SIGPIPE) { _ in }
         await Nightshift.main()
     }
 }
