@@ -46,12 +46,15 @@ struct OpsEndToEndTests {
         #expect(result.error.contains("configured: notify.ops"), "\(result.error)")
     }
 
-    @Test("a notification command that exits without reading its message fails that send; the run is not killed by SIGPIPE")
+    @Test("a notification command that exits without reading its message fails that send, and the run ends normally")
     func commandClosesItsInput() throws {
         let folder = try workFolder()
-        // More than a pipe holds: the write is still going when the command exits.
-        try write("[notify.quit]\ncommand = [\"/bin/sh\", \"-c\", \"exit 3\"]\n", to: folder + "/nightshift.toml")
-        try write("notify.send('quit', string.rep('x', 300000))", to: folder + "/n.lua")
+        // A command gone before its message is written: the write meets a pipe without a
+        // reader, which raised SIGPIPE and killed the run before both executables handled it.
+        // (Whether the write comes before or after the exit is up to the machine; either way
+        // the run must end by itself with the send's failure.)
+        try write("[notify.quit]\ncommand = [\"/bin/false\"]\n", to: folder + "/nightshift.toml")
+        try write("notify.send('quit', string.rep('x', 60000))", to: folder + "/n.lua")
         let result = try Nightshift.run([
             "run", folder + "/n.lua", "--emulator", "--state", folder + "/state", "--config", folder + "/nightshift.toml",
             "--allow", "notify.quit",
@@ -59,6 +62,23 @@ struct OpsEndToEndTests {
         #expect(result.exited, "killed by a signal: \(result.all)")
         #expect(result.status == 1, "\(result.all)")
         #expect(result.error.contains("notify.quit: notify failed"), "\(result.error)")
+    }
+
+    @Test("a run whose standard output has no reader still sends its writes, ends by itself and is recorded as succeeded")
+    func outputReaderGone() throws {
+        let folder = try workFolder()
+        // Every print meets a pipe without a reader: deterministic SIGPIPE, which killed the
+        // run at its first print before both executables turned it into EPIPE.
+        try write("for i = 1, 3 do print('line', i) end\nresellers.add_credits('ultralive3', 1)\nprint('after')\n", to: folder + "/p.lua")
+        let state = folder + "/state"
+        let result = try Nightshift.run(
+            ["run", folder + "/p.lua", "--emulator", "--state", state, "--allow", "resellers.add_credits", "--max-credits", "5"],
+            outputReaderGone: true)
+        #expect(result.exited, "killed by a signal: \(result.all)")
+        #expect(result.status == 0, "\(result.all)")
+        #expect(result.error.contains("succeeded; 1 write sent, 1 credits moved"), "\(result.error)")
+        let runs = try Nightshift.run(["runs", "--state", state])
+        #expect(runs.output.contains("succeeded  live"), "\(runs.all)")
     }
 
     @Test("a webhook URL appears in no output, error, run record or audit row of the binary, even when delivery fails")

@@ -38,7 +38,11 @@ enum Nightshift {
     }
 
     /// Runs the binary to completion with `environment` added and `input` on standard input.
-    static func run(_ arguments: [String], environment: [String: String] = [:], input: String = "") throws -> Result {
+    /// With `outputReaderGone`, standard output is a pipe whose reader is closed before the
+    /// binary starts, so every write to it fails (and `output` is empty).
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], input: String = "", outputReaderGone: Bool = false
+    ) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: path) else { throw Missing() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -55,6 +59,7 @@ enum Nightshift {
         process.standardOutput = output
         process.standardError = error
         process.standardInput = stdin
+        if outputReaderGone { try output.fileHandleForReading.close() }
         try process.run()
         stdin.fileHandleForWriting.write(Data(input.utf8))
         try? stdin.fileHandleForWriting.close()
@@ -62,7 +67,7 @@ enum Nightshift {
         let errorData = Locked(Data())
         let reader = Thread { errorData.set(error.fileHandleForReading.readDataToEndOfFile()) }
         reader.start()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let out = outputReaderGone ? Data() : output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         while !errorData.isSet { usleep(1000) }
         return Result(
