@@ -134,7 +134,12 @@ extension Plan {
         } catch {
             throw FormatError("not a plan file: it is not valid JSON (\(error)); a plan file is written whole by nightshift plan, so a cut-off or edited file shows here")
         }
-        let r = PlanReader(root, at: "plan")
+        try self.init(document: root, at: "plan")
+    }
+
+    /// Reads a plan's document; `place` names it in errors (`plan`, `plan.sections[1]`).
+    init(document root: JSONValue, at place: String) throws(FormatError) {
+        let r = PlanReader(root, at: place)
         let schema = try r.int("schema")
         guard schema == Self.schemaVersion else {
             throw FormatError("the plan file's schema version is \(schema); this nightshift reads version \(Self.schemaVersion): make the plan again with this version")
@@ -164,7 +169,7 @@ extension Plan {
             maxCreditsPerReseller: try g.optionalInt("max_credits_per_reseller"))
         let bindingText = try r.string("binding")
         guard let binding = Binding(rawValue: bindingText) else {
-            throw FormatError("plan.binding is '\(bindingText)'; it must be \"writes\" or \"reads\"")
+            throw FormatError("\(place).binding is '\(bindingText)'; it must be \"writes\" or \"reads\"")
         }
         self.binding = binding
         writes = try r.array("writes").map { item throws(FormatError) in try Self.write(try item.asObject()) }
@@ -186,7 +191,7 @@ extension Plan {
         guard try totals.int("writes") == writes.count, try totals.int("credits_moved") == creditsMoved,
             try totals.int("net_credit_change") == netCreditChange
         else {
-            throw FormatError("plan.totals do not add up to its writes: the file was edited")
+            throw FormatError("\(place).totals do not add up to its writes: the file was edited")
         }
     }
 

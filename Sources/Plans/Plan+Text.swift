@@ -33,21 +33,23 @@ extension Plan {
         lines.append("plan \(id)  \(digest)")
         lines.append("made by \(author) at \(createdAt); expires at \(expiresAt)")
         lines.append("panel \(panel.url) (key \(panel.keyFingerprint.prefix(19))...)")
-        lines.append("script \(script.path) (sha256 \(script.sha256.prefix(12))...)"
-            + (arguments.isEmpty ? "" : "  args " + arguments.map { "\($0.key)=\($0.value)" }.joined(separator: " ")))
-        for module in modules { lines.append("  module \(module.path) (sha256 \(module.sha256.prefix(12))...)") }
-        lines.append("grant allow \(grant.allow.joined(separator: ", ")); max credits \(grant.maxCredits)"
-            + (grant.maxCreditsPerReseller.map { " (\($0) per reseller)" } ?? ""))
-        lines.append("bound to \(binding == .reads ? "every record it read, and its writes' targets" : "its writes' targets")")
-        var status: [String] = []
-        if !standing.intact { status.append("CHANGED AFTER IT WAS MADE: its content does not match its digest; apply refuses it") }
-        if standing.expired { status.append("EXPIRED: apply refuses it") }
-        if let used = standing.used { status.append("USED: \(used)") }
-        for rejection in rejections { status.append("REJECTED by \(rejection.by) at \(rejection.at): \(rejection.reason)") }
+        lines += Self.scriptLines(script, modules: modules, arguments: arguments)
+        lines.append(Self.grantLine(grant))
+        lines.append(Self.bindingLine(binding))
         lines.append("")
-        lines.append("\(writes.count) write\(writes.count == 1 ? "" : "s"):")
+        lines += Self.writeLines(writes)
+        lines.append("")
+        lines.append("totals: \(writes.count) writes, \(creditsMoved) credits moved (net \(netCreditChange > 0 ? "+" : "")\(netCreditChange))")
+        if binding == .reads { lines.append(Self.boundReadsLine(reads)) }
+        lines += standingLines(standing)
+        return lines.joined(separator: "\n")
+    }
+
+    /// Each write, numbered, with its credits before and after and what it needs.
+    static func writeLines(_ writes: [PlannedWrite], indent: String = "") -> [String] {
+        var lines = ["\(indent)\(writes.count) write\(writes.count == 1 ? "" : "s"):"]
         for (index, write) in writes.enumerated() {
-            var line = "  \(index + 1). \(write.endpoint)  \(write.label)"
+            var line = "\(indent)  \(index + 1). \(write.endpoint)  \(write.label)"
             if write.creditsBefore == nil, let after = write.creditsAfter {
                 line += "  credits \(after) (new)"
             } else if let before = write.creditsBefore, let after = write.creditsAfter {
@@ -59,24 +61,39 @@ extension Plan {
             if let location = write.location { line += "  [\(location)]" }
             lines.append(line)
             if write.preconditions.isEmpty {
-                lines.append("     depends on nothing it read")
+                lines.append("\(indent)     depends on nothing it read")
             } else {
-                lines.append("     needs: " + write.preconditions.map(Self.describe).joined(separator: "; "))
+                lines.append("\(indent)     needs: " + write.preconditions.map(Self.describe).joined(separator: "; "))
             }
         }
-        lines.append("")
-        lines.append("totals: \(writes.count) writes, \(creditsMoved) credits moved (net \(netCreditChange > 0 ? "+" : "")\(netCreditChange))")
-        if binding == .reads {
-            let records = reads.reduce(0) { $0 + ($1.records?.count ?? 1) }
-            lines.append("bound reads: \(reads.count) (\(records) record\(records == 1 ? "" : "s"))")
-        }
-        let valid = standing.approvals.valid
-        lines.append(
-            "approvals: \(valid.count) of \(standing.required) needed" + (valid.isEmpty ? "" : " (\(valid.joined(separator: ", ")))"))
-        for approval in approvals where valid.contains(approval.approver) { lines.append("  approved by \(approval.approver) at \(approval.at)") }
-        for problem in standing.approvals.problems { lines.append("  does not count: \(problem)") }
-        lines.append(status.isEmpty ? "status: can be applied (the panel is checked when it is)" : "status: " + status.joined(separator: "; "))
-        return lines.joined(separator: "\n")
+        return lines
+    }
+
+    /// `bound reads: 2 (14 records)`.
+    static func boundReadsLine(_ reads: [BoundRead]) -> String {
+        let records = reads.reduce(0) { $0 + ($1.records?.count ?? 1) }
+        return "bound reads: \(reads.count) (\(records) record\(records == 1 ? "" : "s"))"
+    }
+
+    /// `script topup.lua (sha256 ...)  args k=v`, and a line per module.
+    static func scriptLines(_ script: Content, modules: [Content], arguments: [Argument]) -> [String] {
+        var lines = [
+            "script \(script.path) (sha256 \(script.sha256.prefix(12))...)"
+                + (arguments.isEmpty ? "" : "  args " + arguments.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+        ]
+        for module in modules { lines.append("  module \(module.path) (sha256 \(module.sha256.prefix(12))...)") }
+        return lines
+    }
+
+    /// `grant allow ...; max credits N`.
+    static func grantLine(_ grant: GrantRecord) -> String {
+        "grant allow \(grant.allow.joined(separator: ", ")); max credits \(grant.maxCredits)"
+            + (grant.maxCreditsPerReseller.map { " (\($0) per reseller)" } ?? "")
+    }
+
+    /// `bound to ...`.
+    static func bindingLine(_ binding: Binding) -> String {
+        "bound to \(binding == .reads ? "every record it read, and its writes' targets" : "its writes' targets")"
     }
 
     /// A precondition in words: `id 7 exists`, `credits of id 7 are 418`.
@@ -87,5 +104,24 @@ extension Plan {
         case .absent: return "no reseller has \(record)"
         case .equals(let field, let value): return "\(field) of \(record) \(field.hasSuffix("s") ? "are" : "is") \(value)"
         }
+    }
+}
+
+extension ReviewedPlan {
+    /// The approvals that count and why others do not, then whether it can be applied.
+    func standingLines(_ standing: Plan.Standing) -> [String] {
+        var lines: [String] = []
+        let valid = standing.approvals.valid
+        lines.append(
+            "approvals: \(valid.count) of \(standing.required) needed" + (valid.isEmpty ? "" : " (\(valid.joined(separator: ", ")))"))
+        for approval in approvals where valid.contains(approval.approver) { lines.append("  approved by \(approval.approver) at \(approval.at)") }
+        for problem in standing.approvals.problems { lines.append("  does not count: \(problem)") }
+        var status: [String] = []
+        if !standing.intact { status.append("CHANGED AFTER IT WAS MADE: its content does not match its digest; apply refuses it") }
+        if standing.expired { status.append("EXPIRED: apply refuses it") }
+        if let used = standing.used { status.append("USED: \(used)") }
+        for rejection in rejections { status.append("REJECTED by \(rejection.by) at \(rejection.at): \(rejection.reason)") }
+        lines.append(status.isEmpty ? "status: can be applied (the panel is checked when it is)" : "status: " + status.joined(separator: "; "))
+        return lines
     }
 }

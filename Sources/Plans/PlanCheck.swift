@@ -57,6 +57,89 @@ extension Plan {
         }
     }
 
+}
+
+/// What review, approval and the single-use check need of a plan file, whether it is one
+/// panel's ``Plan`` or a ``FleetPlan`` of several: an id, an author, times, a digest over
+/// its content, and the approvals and rejections outside the digest.
+public protocol ReviewedPlan: Sendable {
+    /// The single-use id.
+    var id: String { get }
+    /// When it was made (ISO 8601, UTC).
+    var createdAt: String { get }
+    /// When it expires (ISO 8601, UTC).
+    var expiresAt: String { get }
+    /// Who made it.
+    var author: String { get }
+    /// The digest it says it has.
+    var digest: String { get }
+    /// The digest of its content as it is now.
+    var computedDigest: String { get }
+    /// What an approver signs: the digest, with the format's name.
+    var signedMessage: [UInt8] { get }
+    /// Signatures of approvers over the digest.
+    var approvals: [Plan.Approval] { get set }
+    /// Rejections, with their reasons.
+    var rejections: [Plan.Rejection] { get set }
+    /// How many writes it holds (every panel's, for a fleet).
+    var writeCount: Int { get }
+    /// Credits its writes move in all, counted as caps count them.
+    var creditsMoved: Int { get }
+    /// The panel it is for, or the fleet's panels, as the audit log keeps it.
+    var panelDescription: String { get }
+    /// The plan for a reviewer (`nightshift show`, the console).
+    func text(_ standing: Plan.Standing) -> String
+    /// Writes the file whole or not at all.
+    func write(to path: String, replacing: Bool) throws(PlanRefusal)
+}
+
+/// Reading a plan file of either kind.
+public enum PlanFile {
+    /// The plan in `path`: a ``FleetPlan`` when the file says `"kind": "fleet"`, else a
+    /// ``Plan``; refused (``PlanRefusal/Check/format``) when it is too large or not a plan.
+    public static func load(_ path: String) throws(PlanRefusal) -> any ReviewedPlan {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileRead.bytes(path, what: "the plan file", limit: Plan.maximumFileSize)
+        } catch {
+            throw PlanRefusal(.format, error.description)
+        }
+        do {
+            if FleetPlan.isFleet(bytes) { return try FleetPlan(text: bytes) }
+            return try Plan(text: bytes)
+        } catch {
+            throw PlanRefusal(.format, "\(path): \(error)")
+        }
+    }
+}
+
+extension Plan {
+    /// One approval looked at against `[approvals]`.
+    public struct ApprovalReview: Sendable, Equatable {
+        /// The approvals that count: configured approvers, signature valid, not the author
+        /// (unless self-approval is on), each approver once.
+        public var valid: [String]
+        /// Why each other approval does not count.
+        public var problems: [String]
+
+        /// Counts `name`'s approval unless it is the author's (and self-approval is off) or
+        /// `name` was counted already.
+        mutating func count(_ name: String, author: String, settings: ApprovalSettings) {
+            if name == author && !settings.selfApproval {
+                problems.append("\(name) made this plan and self-approval is off ([approvals] self_approval)")
+            } else if !valid.contains(name) {
+                valid.append(name)
+            }
+        }
+    }
+}
+
+extension Plan: ReviewedPlan {
+    public var writeCount: Int { writes.count }
+    public var panelDescription: String { panel.url }
+}
+
+extension ReviewedPlan {
     /// The first check: the content is the content that was digested.
     public func checkDigest() throws(PlanRefusal) {
         let actual = computedDigest
@@ -85,31 +168,12 @@ extension Plan {
 
     // MARK: Approvals
 
-    /// One approval looked at against `[approvals]`.
-    public struct ApprovalReview: Sendable, Equatable {
-        /// The approvals that count: configured approvers, signature valid, not the author
-        /// (unless self-approval is on), each approver once.
-        public var valid: [String]
-        /// Why each other approval does not count.
-        public var problems: [String]
-
-        /// Counts `name`'s approval unless it is the author's (and self-approval is off) or
-        /// `name` was counted already.
-        mutating func count(_ name: String, author: String, settings: ApprovalSettings) {
-            if name == author && !settings.selfApproval {
-                problems.append("\(name) made this plan and self-approval is off ([approvals] self_approval)")
-            } else if !valid.contains(name) {
-                valid.append(name)
-            }
-        }
-    }
-
     /// What the approvals are worth under `settings`: the signatures in the file, and
     /// `recorded`, the approvals the audit log holds for this plan's digest (the console's,
     /// tied to the logged-in user, not signed), which count only when `[approvals]
     /// console_approvals` allows them and name a listed approver.
-    public func reviewApprovals(_ settings: ApprovalSettings, recorded: [String] = []) -> ApprovalReview {
-        var review = ApprovalReview(valid: [], problems: [])
+    public func reviewApprovals(_ settings: ApprovalSettings, recorded: [String] = []) -> Plan.ApprovalReview {
+        var review = Plan.ApprovalReview(valid: [], problems: [])
         let message = signedMessage
         for approval in approvals {
             guard let approver = settings.approver(approval.approver) else {
@@ -179,10 +243,13 @@ extension Plan {
         } catch {
             throw PlanRefusal(.approvals, "cannot sign: \(error)")
         }
-        approvals.append(Approval(approver: approver.name, at: time, signature: signature.base64EncodedString()))
+        approvals.append(Plan.Approval(approver: approver.name, at: time, signature: signature.base64EncodedString()))
         return approver.name
     }
 
+}
+
+extension Plan {
     // MARK: Panel and caps
 
     /// The panel check: the same URL, and a key with the same fingerprint.

@@ -111,6 +111,11 @@ extension Plan {
     /// - Parameter replacing: false refuses a path that exists (a plan there may hold
     ///   approvals); `approve` and `reject` replace the file they read.
     public func write(to path: String, replacing: Bool) throws(PlanRefusal) {
+        try Self.writeWhole(fileText, to: path, replacing: replacing)
+    }
+
+    /// Writes a plan file's `text` to `path` whole or not at all.
+    static func writeWhole(_ fileText: String, to path: String, replacing: Bool) throws(PlanRefusal) {
         if !replacing, FileManager.default.fileExists(atPath: path) {
             throw PlanRefusal(.format, "\(path) exists: a plan there may hold approvals; choose another --out or remove it first")
         }

@@ -19,6 +19,7 @@ public final class FleetProcess: Sendable {
         let connection: PanelConnection
         let runner: ScriptRunner
         let sink: OutputSink
+        let context: ScriptProcess.Context
         var name: String { connection.name }
     }
 
@@ -70,7 +71,10 @@ public final class FleetProcess: Sendable {
                         run: preparation.scriptRun(grant: grant, configuration: configuration, panel: panel.name, fleet: ledger),
                         client: connection.client, audit: preparation.audit, output: sink, logger: preparation.logger,
                         notifier: preparation.notifier)
-                    members.append(Member(connection: connection, runner: runner, sink: sink))
+                    let context = ScriptProcess.Context(
+                        panelURL: connection.label, apiKey: connection.client.configuration.apiKey, scriptPath: request.script,
+                        scriptSHA256: ContentHash.sha256(preparation.source), arguments: request.arguments, grant: grant)
+                    members.append(Member(connection: connection, runner: runner, sink: sink, context: context))
                 } catch {
                     await connection.shutdown()
                     throw CommandFailure(.scriptFailed, "cannot create the Lua VM: \(error.message)")
@@ -128,7 +132,11 @@ public final class FleetProcess: Sendable {
         }
         let (finished, stuck) = await results.all()
         for member in members { await member.connection.shutdown() }
-        let code = report(finished, countsKnown: !stuck)
+        var code = report(finished, countsKnown: !stuck)
+        if !stuck, let afterFleet = preparation.request.afterFleet {
+            let runs = zip(members, finished).map { FleetMemberRun(panel: $0.name, result: $1, context: $0.context) }
+            if let replaced = afterFleet(runs, { output.error($0) }) { code = replaced }
+        }
         if stuck {
             output.finish(until: preparation.deadline + .milliseconds(980))
             exit(code.rawValue)
@@ -180,4 +188,14 @@ public final class FleetProcess: Sendable {
     static func prefixed(_ text: String, _ prefix: String) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { prefix + $0 }.joined(separator: "\n")
     }
+}
+
+/// One panel's run of a fleet, as ``ScriptProcess/Request/afterFleet`` is given it.
+public struct FleetMemberRun: Sendable {
+    /// The panel's name.
+    public var panel: String
+    /// How its run ended.
+    public var result: RunResult
+    /// What it ran with.
+    public var context: ScriptProcess.Context
 }

@@ -46,6 +46,9 @@ public final class ScriptProcess: Sendable {
         /// file here), with what the run ran with and a way to write lines to standard error
         /// after the report; a code it returns replaces the run's.
         public var afterRun: (@Sendable (RunResult, Context, _ say: (String) -> Void) -> RunExitCode?)?
+        /// For a fleet run (``FleetProcess``), as ``afterRun``: called once every panel's run
+        /// is reported, with each panel's name, result and what it ran with.
+        public var afterFleet: (@Sendable ([FleetMemberRun], _ say: (String) -> Void) -> RunExitCode?)?
 
         /// Creates a request.
         public init(

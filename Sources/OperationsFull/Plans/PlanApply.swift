@@ -31,9 +31,12 @@ public final class PlanApply: Sendable {
         public var error: String?
         /// The apply's run id (the audit log's run).
         public let runID: String
+
+        /// What the plan's use records of a stopped apply: `3 of 5 writes sent; why`.
+        func detail(of writes: Int) -> String? { error.map { "\(writesSent) of \(writes) writes sent; \($0)" } }
     }
 
-    private let plan: Plan
+    let plan: Plan
     private let path: String
     private let client: PanelClient
     private let panelURL: String
@@ -92,7 +95,7 @@ public final class PlanApply: Sendable {
         try plan.checkExpiry(now: now())
         try await checkUnused()
         try plan.checkApprovals(approvals, recorded: try recordedApprovals())
-        try plan.checkPanel(url: panelURL, keyFingerprint: Plan.fingerprint(of: client.configuration.apiKey.secret))
+        try checkPanel()
         try plan.checkCaps()
         let reading = clock.now
         try await checkPreconditions()
@@ -112,6 +115,12 @@ public final class PlanApply: Sendable {
     /// Refuses a plan used before: applied, partly applied, being applied, or rejected (in
     /// the file, this host's audit log, or the shared records).
     private func checkUnused() async throws(PlanRefusal) {
+        try await Self.checkUnused(plan, audit: audit, shared: shared)
+    }
+
+    /// Refuses `plan` when it was rejected (in the file), or used or rejected in this host's
+    /// audit log or the shared records.
+    static func checkUnused(_ plan: any ReviewedPlan, audit: AuditLog, shared: SharedRecordsStore?) async throws(PlanRefusal) {
         if let rejection = plan.rejections.first {
             throw PlanRefusal(.used, "the plan was rejected by \(rejection.by) at \(rejection.at): \(rejection.reason); nothing was sent")
         }
@@ -143,6 +152,23 @@ public final class PlanApply: Sendable {
     }
 
     private func checkPreconditions() async throws(PlanRefusal) {
+        let differences = try await differences()
+        guard differences.isEmpty else {
+            throw PlanRefusal(
+                .preconditions,
+                "the panel changed since the plan was made, so its writes would not have the reviewed outcome; nothing was sent:\n"
+                    + differences.map { "  " + $0 }.joined(separator: "\n") + "\nMake a new plan and have it reviewed")
+        }
+    }
+
+    /// The panel check of ``check()`` alone: the same URL, a key with the same fingerprint.
+    func checkPanel() throws(PlanRefusal) {
+        try plan.checkPanel(url: panelURL, keyFingerprint: Plan.fingerprint(of: client.configuration.apiKey.secret))
+    }
+
+    /// Reads the panel once (the reseller list, and each other bound read) and returns each
+    /// difference from what the plan was made against, in words; throws when it cannot read.
+    func differences() async throws(PlanRefusal) -> [String] {
         var resellers: [Reseller] = []
         var answers: [Int: [UInt8]] = [:]
         do throws(PanelError) {
@@ -154,13 +180,7 @@ public final class PlanApply: Sendable {
         } catch {
             throw PlanRefusal(.preconditions, "cannot read the panel to check the plan's preconditions: \(error); nothing was sent")
         }
-        let differences = plan.differences(resellers: resellers, answers: answers)
-        guard differences.isEmpty else {
-            throw PlanRefusal(
-                .preconditions,
-                "the panel changed since the plan was made, so its writes would not have the reviewed outcome; nothing was sent:\n"
-                    + differences.map { "  " + $0 }.joined(separator: "\n") + "\nMake a new plan and have it reviewed")
-        }
+        return plan.differences(resellers: resellers, answers: answers)
     }
 
     // MARK: Sending
@@ -172,6 +192,22 @@ public final class PlanApply: Sendable {
     /// - Throws: a ``PlanRefusal`` (``PlanRefusal/Check/used``) when another process claimed it first.
     public func send() async throws(PlanRefusal) -> Outcome {
         let started = Timestamp.iso(now())
+        try await Self.claim(plan, actor: actor, host: host, at: started, runID: runID, audit: audit, shared: shared)
+        let outcome = try await sendWrites(started: started, fleet: nil)
+        await Self.finish(
+            plan, state: outcome.state, writesSent: outcome.writesSent, detail: outcome.detail(of: plan.writes.count), actor: actor,
+            at: Timestamp.iso(now()), audit: audit, shared: shared)
+        return outcome
+    }
+
+    /// Claims `plan` for an apply: in the shared records first when configured (so a second
+    /// host refuses it), then in this host's audit log, with an `applying` event.
+    /// - Throws: a ``PlanRefusal`` (``PlanRefusal/Check/used``) when it was claimed before,
+    ///   or the claim cannot be recorded; nothing was sent then.
+    static func claim(
+        _ plan: any ReviewedPlan, actor: String, host: String?, at started: String, runID: String, audit: AuditLog,
+        shared: SharedRecordsStore?
+    ) async throws(PlanRefusal) {
         if let shared {
             let claimed: Bool
             do {
@@ -182,23 +218,44 @@ public final class PlanApply: Sendable {
                     .used,
                     "cannot claim the plan in the shared records (\(error)): applying it without the claim could apply it twice from two hosts; nothing was sent")
             }
-            if !claimed, let use = try? await shared.planUse(plan.id) { throw PlanRefusal(.used, Self.usedText(plan.id, use)) }
+            if !claimed, let use = try? await shared.planUse(plan.id) { throw PlanRefusal(.used, usedText(plan.id, use)) }
         }
         let claimed: Bool
         do {
             claimed = try audit.claimPlan(plan.id, digest: plan.digest, state: "applying", actor: actor, host: host, at: started, runID: runID)
-            try audit.startRun(
-                RunRecord(
-                    id: runID, scriptPath: path, scriptHash: String(plan.digest.dropFirst("sha256:".count)),
-                    arguments: "plan=\(plan.id)", grant: grantText, mode: "apply", startedAt: started,
-                    process: ProcessIdentity.current, host: host, panel: panelName))
-            try audit.recordPlanEvent(plan.id, AuditLog.PlanEvent(kind: "applying", actor: actor, at: started, digest: plan.digest, detail: nil))
         } catch {
             throw PlanRefusal(.used, "cannot record the apply in the audit log (\(error)); nothing was sent")
         }
         guard claimed else {
             let use = try? audit.planUse(plan.id)
-            throw PlanRefusal(.used, use.map { Self.usedText(plan.id, $0) } ?? "the plan was claimed by another apply; nothing was sent")
+            throw PlanRefusal(.used, use.map { usedText(plan.id, $0) } ?? "the plan was claimed by another apply; nothing was sent")
+        }
+        _ = try? audit.recordPlanEvent(plan.id, AuditLog.PlanEvent(kind: "applying", actor: actor, at: started, digest: plan.digest, detail: nil))
+    }
+
+    /// Records how the apply of `plan` ended (`applied` or `partial`): its use, an event,
+    /// and the shared records' use.
+    static func finish(
+        _ plan: any ReviewedPlan, state: String, writesSent: Int, detail: String?, actor: String, at ended: String, audit: AuditLog,
+        shared: SharedRecordsStore?
+    ) async {
+        _ = try? audit.finishPlan(plan.id, state: state, endedAt: ended, writesSent: writesSent, detail: detail)
+        _ = try? audit.recordPlanEvent(plan.id, AuditLog.PlanEvent(kind: state, actor: actor, at: ended, digest: plan.digest, detail: detail))
+        if let shared { try? await shared.finishPlan(plan.id, state: state, endedAt: ended, writesSent: writesSent, detail: detail) }
+    }
+
+    /// Sends the writes of a plan already claimed, as a run of its own (mode `apply`; one
+    /// panel of fleet `fleet` when given), and finishes that run; the plan's use is left to
+    /// the caller.
+    func sendWrites(started: String, fleet: String?) async throws(PlanRefusal) -> Outcome {
+        do {
+            try audit.startRun(
+                RunRecord(
+                    id: runID, scriptPath: path, scriptHash: String(plan.digest.dropFirst("sha256:".count)),
+                    arguments: "plan=\(plan.id)", grant: grantText, mode: "apply", startedAt: started,
+                    process: ProcessIdentity.current, host: host, panel: panelName, fleet: fleet))
+        } catch {
+            throw PlanRefusal(.used, "cannot record the apply in the audit log (\(error)); nothing was sent")
         }
 
         let progress = Progress()
@@ -235,11 +292,7 @@ public final class PlanApply: Sendable {
         let result = progress.result
         let state = result.failure == nil && result.sent == plan.writes.count ? "applied" : "partial"
         let status: RunStatus = result.unknown ? .outcomeUnknown : (result.failure == nil ? .succeeded : .failed)
-        let detail = result.failure.map { "\(result.sent) of \(plan.writes.count) writes sent; \($0)" }
-        _ = try? audit.finishPlan(plan.id, state: state, endedAt: ended, writesSent: result.sent, detail: detail)
-        _ = try? audit.recordPlanEvent(plan.id, AuditLog.PlanEvent(kind: state, actor: actor, at: ended, digest: plan.digest, detail: detail))
         _ = try? audit.finishRun(id: runID, endedAt: ended, status: status, output: "", error: result.failure)
-        if let shared { try? await shared.finishPlan(plan.id, state: state, endedAt: ended, writesSent: result.sent, detail: detail) }
         return Outcome(
             state: state, status: status, writesSent: result.sent, creditsMoved: result.credits, error: result.failure, runID: runID)
     }

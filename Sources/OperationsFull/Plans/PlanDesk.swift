@@ -37,7 +37,7 @@ public struct PlanDesk: Sendable {
         /// The approvals that count.
         public var approvals: [String]
         /// The file's plan, when it can be read.
-        public var plan: Plan?
+        public var plan: (any ReviewedPlan)?
         /// How it was used, in words.
         public var used: String?
     }
@@ -64,7 +64,7 @@ public struct PlanDesk: Sendable {
     }
 
     private func entry(_ kept: AuditLog.KeptPlan, now: Date) throws -> Entry {
-        let plan = try? Plan.load(kept.path)
+        let plan = try? PlanFile.load(kept.path)
         let recorded = try audit.recordedApprovals(kept.id, digest: kept.digest)
         let approvals = plan?.reviewApprovals(settings, recorded: recorded).valid ?? []
         if let use = try audit.planUse(kept.id) {

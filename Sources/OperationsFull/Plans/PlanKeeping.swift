@@ -24,13 +24,13 @@ public enum PlanKeeping {
     /// - Parameters:
     ///   - waitUntil: until when it waits for approval (`--await-approval`), if it does.
     ///   - job: the scheduled job it was made for, and its slot.
-    public static func keep(_ plan: Plan, path: String, waitUntil: Date?, job: String?, slot: Int64?, audit: AuditLog) throws {
+    public static func keep(_ plan: any ReviewedPlan, path: String, waitUntil: Date?, job: String?, slot: Int64?, audit: AuditLog) throws {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         try audit.keep(
             AuditLog.KeptPlan(
                 id: plan.id, path: absolute, digest: plan.digest, author: plan.author, createdAt: plan.createdAt,
-                expiresAt: plan.expiresAt, waitUntil: waitUntil.map(Plan.iso), job: job, slot: slot, writes: plan.writes.count,
-                credits: plan.creditsMoved, panel: plan.panel.url))
+                expiresAt: plan.expiresAt, waitUntil: waitUntil.map(Plan.iso), job: job, slot: slot, writes: plan.writeCount,
+                credits: plan.creditsMoved, panel: plan.panelDescription))
         try audit.recordPlanEvent(
             plan.id, AuditLog.PlanEvent(kind: "made", actor: plan.author, at: plan.createdAt, digest: plan.digest, detail: job.map { "job \($0)" }))
     }

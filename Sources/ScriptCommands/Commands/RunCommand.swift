@@ -49,14 +49,8 @@ public struct RunCommand: AsyncParsableCommand {
 
     public func validate() throws {
         if dryRun && confirm { throw ValidationError("--dry-run and --confirm cannot be combined") }
+        try fleet.validate(with: options.panelOptions)
         if fleet.panels != nil {
-            let panel = options.panelOptions
-            if panel.panel != nil || panel.emulator {
-                throw ValidationError("--panels names the fleet's panels: leave out --panel and --emulator")
-            }
-            if panel.keyFile != nil {
-                throw ValidationError("--key-file holds one key: a fleet's panels each take their own (key_file in [panels.NAME], or a systemd credential)")
-            }
             if confirm {
                 throw ValidationError("--confirm asks before each write, and a fleet's panels run at once: confirm one panel at a time with --panel NAME")
             }

@@ -23,4 +23,15 @@ public struct FleetOptions: ParsableArguments {
             guard maxCreditsTotal >= 0 else { throw ValidationError("--max-credits-total must be 0 or more") }
         }
     }
+
+    /// With `--panels`, the flags that name one panel are refused, saying why.
+    public func validate(with panel: PanelOptions) throws {
+        guard panels != nil else { return }
+        if panel.panel != nil || panel.emulator {
+            throw ValidationError("--panels names the fleet's panels: leave out --panel and --emulator")
+        }
+        if panel.keyFile != nil {
+            throw ValidationError("--key-file holds one key: a fleet's panels each take their own (key_file in [panels.NAME], or a systemd credential)")
+        }
+    }
 }

@@ -77,7 +77,8 @@ public struct RunOptions: ParsableArguments {
     /// Runs the script once per panel of `fleet`, all at once, as this process; returns the
     /// fleet's exit code (docs/exit-codes.md).
     public func executeFleet(
-        _ fleet: FleetOptions, mode: RunMode, json: Bool, resultFile: String?
+        _ fleet: FleetOptions, mode: RunMode, json: Bool, resultFile: String?,
+        afterFleet: (@Sendable ([FleetMemberRun], _ say: (String) -> Void) -> RunExitCode?)? = nil
     ) async throws(CommandFailure) -> RunExitCode {
         let started = ContinuousClock.now
         let environment = Environment()
@@ -91,8 +92,10 @@ public struct RunOptions: ParsableArguments {
         var grant = try grantOptions.grant(configuration)
         if grantOptions.maxCredits == nil, let total = fleet.maxCreditsTotal { grant.maxCredits = total }
         let panelOptions = self.panelOptions
+        var request = self.request(mode: mode, json: json, resultFile: resultFile, configuration: configuration)
+        request.afterFleet = afterFleet
         let process = try await FleetProcess(
-            request(mode: mode, json: json, resultFile: resultFile, configuration: configuration), panels: panels,
+            request, panels: panels,
             maxCreditsTotal: fleet.maxCreditsTotal, started: started, environment: environment,
             configuration: configuration, grant: grant, politeness: panelOptions.politeness)
         let stops = Self.stopOnSignals { process.interrupt() }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NightshiftConfig
 import NightshiftCore
 import Operations
 import OperationsFull
@@ -40,16 +41,22 @@ struct ApplyCommand: AsyncParsableCommand {
             let configuration = try environment.configuration(explicit: state.configPath)
             let stores = try await PlanStores.open(
                 environment: environment, configuration: configuration, stateDirectory: state.stateDirectory)
-            let plan: Plan
+            let loaded: any ReviewedPlan
             let file: String
             do {
                 file = try PlanKeeping.file(self.file) { stores.audit }
-                plan = try Plan.load(file)
+                loaded = try PlanFile.load(file)
             } catch {
                 await stores.close()
                 Output.error("nightshift apply: \(error)")
                 throw RunExitCode.refused.exit
             }
+            if let fleet = loaded as? FleetPlan {
+                let code = try await applyFleet(fleet, file: file, stores: stores, environment: environment, configuration: configuration, logger: logger)
+                if code != .ok { throw code.exit }
+                return
+            }
+            let plan = loaded as! Plan
             let connection = try await panelOptions.connect(
                 environment: environment, configuration: configuration, within: nil, logger: logger)
             let apply = PlanApply(
@@ -84,6 +91,83 @@ struct ApplyCommand: AsyncParsableCommand {
             Output.error("nightshift apply: \(failure.message)")
             throw failure.code.exit
         }
+    }
+
+    /// Applies a fleet plan: connects to each section's panel by its name in nightshift.toml,
+    /// checks every panel before sending to any, then sends every panel's writes at once.
+    private func applyFleet(
+        _ plan: FleetPlan, file: String, stores: PlanStores, environment: Environment, configuration: NightshiftConfiguration,
+        logger: Logger
+    ) async throws(CommandFailure) -> RunExitCode {
+        let names = plan.sections.map(\.name)
+        if panelOptions.panel != nil || panelOptions.emulator || panelOptions.keyFile != nil {
+            await stores.close()
+            throw CommandFailure(
+                .usage,
+                "plan \(plan.id) is a fleet plan for \(names.joined(separator: ", ")): it names its panels, each connected as [panels.NAME] in nightshift.toml says; leave out --panel, --emulator and --key-file")
+        }
+        var connections: [PanelConnection] = []
+        do throws(CommandFailure) {
+            let panels: [PanelDefinition]
+            do {
+                panels = try configuration.fleet(names.joined(separator: ","))
+            } catch {
+                throw CommandFailure(.configuration, "the fleet plan names panels nightshift.toml does not define as it did: \(error.description)")
+            }
+            var problems: [String] = []
+            for panel in panels {
+                do throws(CommandFailure) {
+                    let key = try environment.key(for: panel, fleet: true)
+                    connections.append(
+                        try PanelConnection.http(panel, key: key, within: nil, politeness: panelOptions.politeness(panel), logger: logger))
+                } catch {
+                    problems.append("  \(panel.name): \(error.message)")
+                }
+            }
+            guard problems.isEmpty else {
+                throw CommandFailure(.configuration, (["no panel was called, nothing was sent:"] + problems).joined(separator: "\n"))
+            }
+        } catch {
+            for connection in connections { await connection.shutdown() }
+            await stores.close()
+            throw error
+        }
+        let apply = FleetPlanApply(
+            plan: plan, path: file,
+            connections: connections.map { FleetPlanApply.Connection(name: $0.name, client: $0.client, url: $0.label) },
+            audit: stores.audit, shared: stores.shared, approvals: configuration.approvals,
+            actor: PlanActor.name(actor, environment: environment), host: environment.host)
+        var code: RunExitCode
+        do {
+            try await apply.check()
+            Output.error(
+                "applying fleet plan \(plan.id): \(plan.writeCount) writes on \(names.count) panels (fleet \(apply.fleetID): "
+                    + apply.runs.map { "\($0.name) run \($0.runID)" }.joined(separator: ", ") + ")")
+            let outcome = try await apply.send()
+            for (name, panel) in outcome.panels {
+                let section = plan.sections.first { $0.name == name }?.plan.writes.count ?? 0
+                let line = "[\(name)] \(panel.state): \(panel.writesSent) of \(section) writes sent, \(panel.creditsMoved) credits moved"
+                if let error = panel.error {
+                    Output.error("[\(name)] nightshift apply: \(error)")
+                    Output.error(line)
+                } else {
+                    Output.out(line)
+                }
+            }
+            let summary = "fleet plan \(plan.id) \(outcome.state): \(outcome.writesSent) of \(plan.writeCount) writes sent, \(outcome.creditsMoved) credits moved"
+            if outcome.state == "applied" {
+                Output.out(summary)
+            } else {
+                Output.error(summary + "; the plan is used up: make a new one from the panels as they are now")
+            }
+            code = outcome.exitCode
+        } catch {
+            Output.error("nightshift apply: \(error)")
+            code = .refused
+        }
+        for connection in connections { await connection.shutdown() }
+        await stores.close()
+        return code
     }
 
     /// `0.123`: seconds with milliseconds.

@@ -32,7 +32,7 @@ struct ApproveCommand: AsyncParsableCommand {
                 environment: environment, configuration: configuration, stateDirectory: state.stateDirectory)
             defer { Task { await stores.close() } }
             let file = try PlanKeeping.file(self.file) { stores.audit }
-            var plan = try Plan.load(file)
+            var plan = try PlanFile.load(file)
             try plan.checkExpiry(now: Date())
             if let use = try await stores.use(of: plan.id) { throw PlanRefusal(.used, PlanApply.usedText(plan.id, use)) }
             let now = Plan.iso(Date())
@@ -79,7 +79,7 @@ struct RejectCommand: AsyncParsableCommand {
                 environment: environment, configuration: configuration, stateDirectory: state.stateDirectory)
             defer { Task { await stores.close() } }
             let file = try PlanKeeping.file(self.file) { stores.audit }
-            var plan = try Plan.load(file)
+            var plan = try PlanFile.load(file)
             let by = PlanActor.name(actor, environment: environment)
             let now = Plan.iso(Date())
             if let shared = stores.shared {

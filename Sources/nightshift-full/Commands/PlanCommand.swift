@@ -21,11 +21,15 @@ struct PlanCommand: AsyncParsableCommand {
             target's existence and balance; with --bind reads, every record the script read), the \
             panel and a fingerprint of its key, the script's and modules' SHA-256, the arguments, \
             the grant and caps; it expires (--expires, default 24h) and can be applied once. \
-            nightshift show, approve, reject and apply take the file. See docs/plans.md.
+            nightshift show, approve, reject and apply take the file. With --panels eu,us (or all) \
+            the script runs as a dry-run once per panel and the file holds one section per panel, \
+            under one digest: approved once, applied to every panel (docs/plans.md, "Fleet plans").
             """
     )
 
     @OptionGroup var options: RunOptions
+
+    @OptionGroup var fleet: FleetOptions
 
     @Option(
         help: ArgumentHelp(
@@ -54,6 +58,11 @@ struct PlanCommand: AsyncParsableCommand {
     var resultFile: String?
 
     func validate() throws {
+        try fleet.validate(with: options.panelOptions)
+        if fleet.panels != nil, awaitApproval != nil {
+            throw ValidationError(
+                "--await-approval waits for one panel's plan: approve a fleet plan with nightshift approve, then apply it with nightshift apply")
+        }
         guard Plan.Binding(rawValue: bind) != nil else { throw ValidationError("--bind \(bind): write writes or reads") }
         guard let lifetime = Limits.duration(expires), lifetime > .zero else {
             throw ValidationError("--expires \(expires): write it as 24h, 30m or 7d... a duration above 0")
@@ -87,6 +96,38 @@ struct PlanCommand: AsyncParsableCommand {
             let configuration = try environment.configuration(explicit: options.state.configPath)
             let stateDirectory = environment.stateDirectory(explicit: options.state.stateDirectory, configuration: configuration)
             let audit = try environment.auditLog(stateDirectory: stateDirectory)
+            let save = { @Sendable (plan: any ReviewedPlan, waitUntil: Date?, say: (String) -> Void) throws -> String in
+                let out = try explicitOut ?? PlanKeeping.defaultPath(id: plan.id, stateDirectory: stateDirectory)
+                try plan.write(to: out, replacing: false)
+                try PlanKeeping.keep(plan, path: out, waitUntil: waitUntil, job: job, slot: slot, audit: audit)
+                say("plan \(plan.id) written to \(out): \(plan.writeCount) writes, \(plan.creditsMoved) credits moved")
+                say("digest \(plan.digest); expires at \(plan.expiresAt)")
+                say("review it with: nightshift show \(out)")
+                return out
+            }
+            if fleet.panels != nil {
+                let maxCreditsTotal = fleet.maxCreditsTotal
+                let code = try await options.executeFleet(fleet, mode: .dryRun, json: false, resultFile: resultFile) { runs, say in
+                    let failed = runs.filter { $0.result.status != .succeeded }.map(\.panel)
+                    guard failed.isEmpty else {
+                        say("nightshift plan: no plan written: the dry-run did not succeed on \(failed.joined(separator: ", "))")
+                        return nil
+                    }
+                    do {
+                        let now = Date()
+                        let plans = try runs.map { run throws in
+                            (name: run.panel, plan: try Self.plan(run.result, run.context, binding: binding, author: author, now: now, lifetime: lifetime))
+                        }
+                        _ = try save(FleetPlan(panels: plans, maxCreditsTotal: maxCreditsTotal), nil, say)
+                        return nil
+                    } catch {
+                        say("nightshift plan: \(error)")
+                        return .refused
+                    }
+                }
+                if code != .ok { throw code.exit }
+                return
+            }
             let code = try await options.execute(mode: .dryRun, json: false, resultFile: resultFile) { result, context, say in
                 guard result.status == .succeeded else {
                     say("nightshift plan: no plan written: the dry-run did not succeed")
@@ -94,23 +135,9 @@ struct PlanCommand: AsyncParsableCommand {
                 }
                 do {
                     let now = Date()
-                    let plan = try Plan(
-                        writes: result.plannedWrites, reads: result.readAnswers,
-                        context: Plan.Context(
-                            panel: Plan.Panel(url: context.panelURL, keyFingerprint: Plan.fingerprint(of: context.apiKey.secret)),
-                            script: Plan.Content(path: context.scriptPath, sha256: context.scriptSHA256),
-                            modules: result.modules.map { Plan.Content(path: $0.path, sha256: $0.sha256) },
-                            arguments: context.arguments.map { Plan.Argument(key: $0.key, value: $0.value) },
-                            grant: context.grant, binding: binding, author: author, now: now, lifetime: lifetime))
-                    let out = try explicitOut ?? PlanKeeping.defaultPath(id: plan.id, stateDirectory: stateDirectory)
-                    try plan.write(to: out, replacing: false)
+                    let plan = try Self.plan(result, context, binding: binding, author: author, now: now, lifetime: lifetime)
                     let waitUntil = awaiting.map { min(now.addingTimeInterval($0), Timestamps.date(plan.expiresAt) ?? now) }
-                    try PlanKeeping.keep(
-                        plan, path: out, waitUntil: waitUntil, job: job, slot: slot,
-                        audit: audit)
-                    say("plan \(plan.id) written to \(out): \(plan.writes.count) writes, \(plan.creditsMoved) credits moved")
-                    say("digest \(plan.digest); expires at \(plan.expiresAt)")
-                    say("review it with: nightshift show \(out)")
+                    let out = try save(plan, waitUntil, say)
                     made.set(plan, path: out, runID: result.runID, waitUntil: waitUntil)
                     return nil
                 } catch {
@@ -131,6 +158,22 @@ struct PlanCommand: AsyncParsableCommand {
             Output.error("nightshift plan: \(failure.message)")
             throw failure.code.exit
         }
+    }
+}
+
+extension PlanCommand {
+    /// The plan of one panel's dry-run.
+    static func plan(
+        _ result: RunResult, _ context: ScriptProcess.Context, binding: Plan.Binding, author: String, now: Date, lifetime: Double
+    ) throws(PlanRefusal) -> Plan {
+        try Plan(
+            writes: result.plannedWrites, reads: result.readAnswers,
+            context: Plan.Context(
+                panel: Plan.Panel(url: context.panelURL, keyFingerprint: Plan.fingerprint(of: context.apiKey.secret)),
+                script: Plan.Content(path: context.scriptPath, sha256: context.scriptSHA256),
+                modules: result.modules.map { Plan.Content(path: $0.path, sha256: $0.sha256) },
+                arguments: context.arguments.map { Plan.Argument(key: $0.key, value: $0.value) },
+                grant: context.grant, binding: binding, author: author, now: now, lifetime: lifetime))
     }
 }
 

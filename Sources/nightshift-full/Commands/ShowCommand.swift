@@ -25,9 +25,9 @@ struct ShowCommand: AsyncParsableCommand {
             let configuration = try environment.configuration(explicit: state.configPath)
             let stores = try await PlanStores.open(
                 environment: environment, configuration: configuration, stateDirectory: state.stateDirectory)
-            let plan: Plan
+            let plan: any ReviewedPlan
             do {
-                plan = try Plan.load(try PlanKeeping.file(file) { stores.audit })
+                plan = try PlanFile.load(try PlanKeeping.file(file) { stores.audit })
             } catch {
                 await stores.close()
                 Output.error("nightshift show: \(error)")
