@@ -229,7 +229,7 @@ public struct JobConfiguration: Sendable {
         if job.command != nil { throw r.fail("approval: a job with its own command cannot wait for approval; it needs a script") }
         if job.runFlags.contains("--dry-run") { throw r.fail("approval: a dry-run job sends nothing, so there is nothing to approve") }
         if job.runFlags.contains("--panels") {
-            throw r.fail("approval: a fleet job (panels) cannot wait for approval: a plan covers one panel; make one job per panel")
+            throw r.fail("approval: a fleet job (panels) cannot wait for approval: a waiting plan covers one panel; make one job per panel, or plan the fleet by hand (nightshift plan --panels, approve, apply)")
         }
         if job.runFlags.contains("--emulator") {
             throw r.fail("approval: the built-in emulator starts afresh for each connection, so a plan made on it cannot be applied to it; name a panel")
