@@ -152,4 +152,26 @@ struct FleetPlanTests {
         }
         #expect(eu.transport.writesSent.isEmpty && us.transport.writesSent.isEmpty)
     }
+
+    @Test("the console's desk lists a kept fleet plan, takes a console approval of it, and shows it applied; the review shows every panel")
+    func consoleDesk() async throws {
+        let plan = try await fleetPlan()
+        let path = eu.folder + "/\(plan.id).json"
+        try plan.write(to: path, replacing: false)
+        try PlanKeeping.keep(plan, path: path, waitUntil: nil, job: nil, slot: nil, audit: eu.audit)
+        let desk = PlanDesk(audit: eu.audit, settings: eu.approvals)
+        let waiting = try #require(try desk.entry(plan.id, now: Date()))
+        #expect(waiting.state == .waiting)
+        #expect(waiting.kept.panel == "fleet eu, us" && waiting.kept.writes == 4 && waiting.kept.credits == 1000)
+        try desk.approve(plan.id, as: "bob", now: Date())
+        let approved = try #require(try desk.entry(plan.id, now: Date()))
+        #expect(approved.state == .approved && approved.approvals == ["bob"])
+        let review = try #require(approved.plan).text(
+            Plan.Standing(intact: true, expired: false, used: nil, approvals: approved.plan!.reviewApprovals(eu.approvals), required: 1))
+        #expect(review.contains("[eu]   1.") && review.contains("[us]   1."), "\(review)")
+        let apply = applier(plan)
+        try await apply.check()
+        #expect(try await apply.send().state == "applied")
+        #expect(try desk.entry(plan.id, now: Date())?.state == .applied)
+    }
 }
