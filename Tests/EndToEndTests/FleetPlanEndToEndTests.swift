@@ -94,7 +94,7 @@ struct FleetPlanEndToEndTests {
         #expect(try fleet.stats().map { $0["mutations"] } == before)
     }
 
-    @Test("a fleet plan refuses --await-approval, and apply of one refuses --panel: the plan names its panels")
+    @Test("a fleet plan refuses --await-approval, apply of one refuses --panel (the plan names its panels), and a rejected one is never applied")
     func refusedFlags() throws {
         let fleet = try fleet()
         defer { fleet.stop() }
@@ -107,6 +107,12 @@ struct FleetPlanEndToEndTests {
         let onePanel = try nightshift(fleet, ["apply", file, "--panel", "p1"])
         #expect(onePanel.status == 64, "\(onePanel.all)")
         #expect(onePanel.error.contains("is a fleet plan for p1, p2, p3"), "\(onePanel.error)")
+        let rejected = try nightshift(fleet, ["reject", file, "--reason", "wrong month", "--as", "bob"])
+        #expect(rejected.status == 0, "\(rejected.all)")
+        #expect(try nightshift(fleet, ["approve", file, "--key", fleet.folder + "/bob.key"]).status == 2)
+        let afterRejection = try nightshift(fleet, ["apply", file])
+        #expect(afterRejection.status == 2, "\(afterRejection.all)")
+        #expect(afterRejection.error.contains("rejected by bob"), "\(afterRejection.error)")
         #expect(try fleet.stats().allSatisfy { $0["mutations"] == 0 })
     }
 }
