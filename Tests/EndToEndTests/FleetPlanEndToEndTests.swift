@@ -44,6 +44,11 @@ struct FleetPlanEndToEndTests {
         let urls = sections.compactMap { ($0["panel"] as? [String: Any])?["url"] as? String }
         #expect(urls == fleet.panels.map(\.url))
 
+        let fileText = try String(contentsOfFile: file, encoding: .utf8)
+        for panel in fleet.panels {
+            #expect(!fileText.contains(panel.key) && !made.all.contains(panel.key), "a key in the plan or the output")
+        }
+
         let shown = try nightshift(fleet, ["show", file])
         #expect(shown.status == 0, "\(shown.all)")
         #expect(shown.output.contains("3 panels: p1, p2, p3"), "\(shown.output)")
