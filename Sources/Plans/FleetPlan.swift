@@ -61,8 +61,7 @@ public struct FleetPlan: ReviewedPlan, Equatable {
     public init(panels: [(name: String, plan: Plan)], maxCreditsTotal: Int?) {
         precondition(!panels.isEmpty, "a fleet plan has at least one panel")
         let first = panels[0].plan
-        var generator = SystemRandomNumberGenerator()
-        id = "p-" + (0..<4).map { _ in String(format: "%08x", UInt32.random(in: .min ... .max, using: &generator)) }.joined()
+        id = Plan.newID()
         createdAt = first.createdAt
         expiresAt = first.expiresAt
         author = first.author
@@ -124,12 +123,6 @@ public struct FleetPlan: ReviewedPlan, Equatable {
 
     // MARK: The file
 
-    /// Whether `bytes` are a fleet plan's file (`"kind": "fleet"` at the top level).
-    static func isFleet(_ bytes: [UInt8]) -> Bool {
-        guard case .object(let root)? = try? JSONParser.parse(bytes, rejectingDuplicateKeys: true) else { return false }
-        return root["kind"] == .string("fleet")
-    }
-
     /// The fields a section writes of its plan; the rest are the fleet's.
     private static let sectionFields = ["panel", "grant", "totals", "writes", "reads"]
     /// The fields the fleet writes once for every section.
@@ -162,15 +155,7 @@ public struct FleetPlan: ReviewedPlan, Equatable {
     }
 
     /// The whole plan as a JSON document.
-    public var document: JSONValue {
-        var object = body
-        object["digest"] = .string(digest)
-        object["approvals"] = .array(
-            approvals.map { .object(["approver": .string($0.approver), "at": .string($0.at), "signature": .string($0.signature)]) })
-        object["rejections"] = .array(
-            rejections.map { .object(["by": .string($0.by), "at": .string($0.at), "reason": .string($0.reason)]) })
-        return .object(object)
-    }
+    public var document: JSONValue { signed(body) }
 
     /// The digest of ``body``.
     public var computedDigest: String { "sha256:" + ContentHash.sha256(PlanJSON.canonical(.object(body))) }
@@ -181,12 +166,11 @@ public struct FleetPlan: ReviewedPlan, Equatable {
 
     /// Reads a fleet plan's text as strictly as ``Plan/init(text:)`` reads a plan's.
     public init(text bytes: [UInt8]) throws(Plan.FormatError) {
-        let root: JSONValue
-        do {
-            root = try JSONParser.parse(bytes, rejectingDuplicateKeys: true)
-        } catch {
-            throw Plan.FormatError("not a plan file: it is not valid JSON (\(error)); a plan file is written whole by nightshift plan, so a cut-off or edited file shows here")
-        }
+        try self.init(document: try Plan.parse(bytes))
+    }
+
+    /// Reads a fleet plan's document.
+    init(document root: JSONValue) throws(Plan.FormatError) {
         let r = PlanReader(root, at: "plan")
         let schema = try r.int("schema")
         guard schema == Plan.schemaVersion else {
@@ -237,16 +221,8 @@ public struct FleetPlan: ReviewedPlan, Equatable {
         binding = first.binding
         self.sections = sections
         digest = try r.string("digest")
-        approvals = try r.array("approvals").map { item throws(Plan.FormatError) in
-            let o = try item.asObject()
-            try o.only(["approver", "at", "signature"])
-            return Plan.Approval(approver: try o.string("approver"), at: try o.string("at"), signature: try o.string("signature"))
-        }
-        rejections = try r.array("rejections").map { item throws(Plan.FormatError) in
-            let o = try item.asObject()
-            try o.only(["by", "at", "reason"])
-            return Plan.Rejection(by: try o.string("by"), at: try o.string("at"), reason: try o.string("reason"))
-        }
+        approvals = try Plan.approvals(r)
+        rejections = try Plan.rejections(r)
         let totals = try r.object("totals")
         try totals.only(["panels", "writes", "credits_moved", "net_credit_change"])
         guard try totals.int("panels") == sections.count, try totals.int("writes") == writeCount,

@@ -17,15 +17,7 @@ extension Plan {
     // MARK: Writing
 
     /// The whole plan as a JSON document, in a fixed order meant for reading.
-    public var document: JSONValue {
-        var object = body
-        object["digest"] = .string(digest)
-        object["approvals"] = .array(
-            approvals.map { .object(["approver": .string($0.approver), "at": .string($0.at), "signature": .string($0.signature)]) })
-        object["rejections"] = .array(
-            rejections.map { .object(["by": .string($0.by), "at": .string($0.at), "reason": .string($0.reason)]) })
-        return .object(object)
-    }
+    public var document: JSONValue { signed(body) }
 
     /// The file's text: the document, indented, with a newline at the end.
     public var fileText: String { PlanJSON.pretty(document) + "\n" }
@@ -128,13 +120,34 @@ extension Plan {
     /// The digest is not checked here (see ``PlanCheck``), so that `show` can show a
     /// tampered plan as such.
     public init(text bytes: [UInt8]) throws(FormatError) {
-        let root: JSONValue
+        try self.init(document: try Self.parse(bytes), at: "plan")
+    }
+
+    /// A plan file's JSON (of either kind), duplicate keys refused.
+    static func parse(_ bytes: [UInt8]) throws(FormatError) -> JSONValue {
         do {
-            root = try JSONParser.parse(bytes, rejectingDuplicateKeys: true)
+            return try JSONParser.parse(bytes, rejectingDuplicateKeys: true)
         } catch {
             throw FormatError("not a plan file: it is not valid JSON (\(error)); a plan file is written whole by nightshift plan, so a cut-off or edited file shows here")
         }
-        try self.init(document: root, at: "plan")
+    }
+
+    /// `approvals` of a plan file's document.
+    static func approvals(_ r: PlanReader) throws(FormatError) -> [Approval] {
+        try r.array("approvals").map { item throws(FormatError) in
+            let o = try item.asObject()
+            try o.only(["approver", "at", "signature"])
+            return Approval(approver: try o.string("approver"), at: try o.string("at"), signature: try o.string("signature"))
+        }
+    }
+
+    /// `rejections` of a plan file's document.
+    static func rejections(_ r: PlanReader) throws(FormatError) -> [Rejection] {
+        try r.array("rejections").map { item throws(FormatError) in
+            let o = try item.asObject()
+            try o.only(["by", "at", "reason"])
+            return Rejection(by: try o.string("by"), at: try o.string("at"), reason: try o.string("reason"))
+        }
     }
 
     /// Reads a plan's document; `place` names it in errors (`plan`, `plan.sections[1]`).
@@ -175,16 +188,8 @@ extension Plan {
         writes = try r.array("writes").map { item throws(FormatError) in try Self.write(try item.asObject()) }
         reads = try r.array("reads").map { item throws(FormatError) in try Self.read(try item.asObject()) }
         digest = try r.string("digest")
-        approvals = try r.array("approvals").map { item throws(FormatError) in
-            let o = try item.asObject()
-            try o.only(["approver", "at", "signature"])
-            return Approval(approver: try o.string("approver"), at: try o.string("at"), signature: try o.string("signature"))
-        }
-        rejections = try r.array("rejections").map { item throws(FormatError) in
-            let o = try item.asObject()
-            try o.only(["by", "at", "reason"])
-            return Rejection(by: try o.string("by"), at: try o.string("at"), reason: try o.string("reason"))
-        }
+        approvals = try Self.approvals(r)
+        rejections = try Self.rejections(r)
         // The totals are written for readers; they must agree with the writes.
         let totals = try r.object("totals")
         try totals.only(["writes", "credits_moved", "net_credit_change"])
@@ -476,5 +481,19 @@ enum PlanJSON {
             }
         }
         return out + "\""
+    }
+}
+
+extension ReviewedPlan {
+    /// The document of a plan file: `body` (what the digest covers), then the digest, the
+    /// approvals and the rejections.
+    func signed(_ body: JSONObject) -> JSONValue {
+        var object = body
+        object["digest"] = .string(digest)
+        object["approvals"] = .array(
+            approvals.map { .object(["approver": .string($0.approver), "at": .string($0.at), "signature": .string($0.signature)]) })
+        object["rejections"] = .array(
+            rejections.map { .object(["by": .string($0.by), "at": .string($0.at), "reason": .string($0.reason)]) })
+        return .object(object)
     }
 }

@@ -42,21 +42,14 @@ public struct PlanRefusal: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Plan {
-    /// Reads a plan file, refusing one that is too large or not a plan (``PlanRefusal/Check/format``).
+    /// Reads a plan file of one panel, refusing one that is too large, not a plan, or a
+    /// fleet's plan (``PlanRefusal/Check/format``).
     public static func load(_ path: String) throws(PlanRefusal) -> Plan {
-        let bytes: [UInt8]
-        do {
-            bytes = try FileRead.bytes(path, what: "the plan file", limit: maximumFileSize)
-        } catch {
-            throw PlanRefusal(.format, error.description)
+        guard let plan = try PlanFile.load(path) as? Plan else {
+            throw PlanRefusal(.format, "\(path) is a fleet plan (--panels): apply it with nightshift apply, which checks every panel")
         }
-        do {
-            return try Plan(text: bytes)
-        } catch {
-            throw PlanRefusal(.format, "\(path): \(error)")
-        }
+        return plan
     }
-
 }
 
 /// What review, approval and the single-use check need of a plan file, whether it is one
@@ -105,8 +98,9 @@ public enum PlanFile {
             throw PlanRefusal(.format, error.description)
         }
         do {
-            if FleetPlan.isFleet(bytes) { return try FleetPlan(text: bytes) }
-            return try Plan(text: bytes)
+            let root = try Plan.parse(bytes)
+            if case .object(let object) = root, object["kind"] == .string("fleet") { return try FleetPlan(document: root) }
+            return try Plan(document: root, at: "plan")
         } catch {
             throw PlanRefusal(.format, "\(path): \(error)")
         }

@@ -41,6 +41,12 @@ extension Plan {
         }
     }
 
+    /// A fresh single-use id: `p-` and 32 random hex digits.
+    static func newID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "p-" + (0..<4).map { _ in String(format: "%08x", UInt32.random(in: .min ... .max, using: &generator)) }.joined()
+    }
+
     /// The default of `--expires`: a day.
     public static let defaultLifetime: TimeInterval = 24 * 3600
 
@@ -54,9 +60,7 @@ extension Plan {
                 throw PlanRefusal(.format, "write \(index + 1) (\(write.endpoint) \(write.targetLabel)) cannot be planned: \(note)")
             }
         }
-        var generator = SystemRandomNumberGenerator()
-        let random = (0..<4).map { _ in String(format: "%08x", UInt32.random(in: .min ... .max, using: &generator)) }.joined()
-        id = "p-" + random
+        id = Self.newID()
         createdAt = Self.iso(context.now)
         expiresAt = Self.iso(context.now.addingTimeInterval(context.lifetime))
         author = context.author

@@ -45,18 +45,7 @@ public final class FleetProcess: Sendable {
         politeness: (PanelDefinition) -> PanelConnection.Politeness
     ) async throws(CommandFailure) {
         let preparation = try RunPreparation(request, started: started, environment: environment, configuration: configuration)
-        var keys: [PanelKey] = []
-        var problems: [String] = []
-        for panel in panels {
-            do {
-                keys.append(try environment.key(for: panel, fleet: true))
-            } catch {
-                problems.append("  \(panel.name): \(error.message)")
-            }
-        }
-        guard problems.isEmpty else {
-            throw CommandFailure(.configuration, (["the fleet did not start; no panel was called:"] + problems).joined(separator: "\n"))
-        }
+        let keys = try environment.fleetKeys(panels, heading: "the fleet did not start; no panel was called:")
         let ledger = FleetLedger(id: RunIdentity.newRunID(), cap: maxCreditsTotal)
         let output = ProcessOutput(deadline: preparation.deadline)
         var members: [Member] = []

@@ -103,4 +103,20 @@ public struct Environment {
             throw CommandFailure(.configuration, error.description)
         }
     }
+
+    /// Every panel's key for a fleet, in order; or, when any is missing or unsafe, one
+    /// failure: `heading`, then a line per such panel.
+    public func fleetKeys(_ panels: [PanelDefinition], heading: String) throws(CommandFailure) -> [PanelKey] {
+        var found: [PanelKey] = []
+        var problems: [String] = []
+        for panel in panels {
+            do {
+                found.append(try key(for: panel, fleet: true))
+            } catch {
+                problems.append("  \(panel.name): \(error.message)")
+            }
+        }
+        guard problems.isEmpty else { throw CommandFailure(.configuration, ([heading] + problems).joined(separator: "\n")) }
+        return found
+    }
 }

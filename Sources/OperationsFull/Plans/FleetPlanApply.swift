@@ -109,17 +109,8 @@ public final class FleetPlanApply: Sendable {
             throw PlanRefusal(.approvals, "cannot read the plan's approvals from the audit log (\(error)); nothing was sent")
         }
         try plan.checkApprovals(approvals, recorded: recorded)
-        for check in [PlanRefusal.Check.panel, .caps] {
-            var problems: [String] = []
-            for (name, apply) in sections {
-                do throws(PlanRefusal) {
-                    if check == .panel { try apply.checkPanel() } else { try apply.plan.checkCaps() }
-                } catch {
-                    problems.append("[\(name)] \(error.description)")
-                }
-            }
-            if !problems.isEmpty { throw PlanRefusal(check, Self.joined(problems)) }
-        }
+        try everyPanel(.panel) { (apply) throws(PlanRefusal) in try apply.checkPanel() }
+        try everyPanel(.caps) { (apply) throws(PlanRefusal) in try apply.plan.checkCaps() }
         try plan.checkFleetCap()
         let found = await withTaskGroup(of: (Int, Result<[String], PlanRefusal>).self) { group in
             for (index, section) in sections.enumerated() {
@@ -194,6 +185,19 @@ public final class FleetPlanApply: Sendable {
             plan, state: outcome.state, writesSent: outcome.writesSent, detail: detail, actor: actor, at: Timestamp.iso(now()),
             audit: audit, shared: shared)
         return outcome
+    }
+
+    /// Runs `check` for every panel; one refusal naming every panel it refused for.
+    private func everyPanel(_ kind: PlanRefusal.Check, _ check: (PlanApply) throws(PlanRefusal) -> Void) throws(PlanRefusal) {
+        var problems: [String] = []
+        for (name, apply) in sections {
+            do throws(PlanRefusal) {
+                try check(apply)
+            } catch {
+                problems.append("[\(name)] \(error.description)")
+            }
+        }
+        if !problems.isEmpty { throw PlanRefusal(kind, Self.joined(problems)) }
     }
 
     /// One refusal's text of several panels' problems, a line each.

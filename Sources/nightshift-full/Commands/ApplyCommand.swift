@@ -114,18 +114,10 @@ struct ApplyCommand: AsyncParsableCommand {
             } catch {
                 throw CommandFailure(.configuration, "the fleet plan names panels nightshift.toml does not define as it did: \(error.description)")
             }
-            var problems: [String] = []
-            for panel in panels {
-                do throws(CommandFailure) {
-                    let key = try environment.key(for: panel, fleet: true)
-                    connections.append(
-                        try PanelConnection.http(panel, key: key, within: nil, politeness: panelOptions.politeness(panel), logger: logger))
-                } catch {
-                    problems.append("  \(panel.name): \(error.message)")
-                }
-            }
-            guard problems.isEmpty else {
-                throw CommandFailure(.configuration, (["no panel was called, nothing was sent:"] + problems).joined(separator: "\n"))
+            let keys = try environment.fleetKeys(panels, heading: "no panel was called, nothing was sent:")
+            for (panel, key) in zip(panels, keys) {
+                connections.append(
+                    try PanelConnection.http(panel, key: key, within: nil, politeness: panelOptions.politeness(panel), logger: logger))
             }
         } catch {
             for connection in connections { await connection.shutdown() }
